@@ -1,0 +1,358 @@
+"""An entry: TOML front matter between ``+++`` lines, then a Markdown body.
+
+The file format is the source of truth, so it is written to be read and edited
+by hand: known fields in a fixed order, empty ones omitted, and any field brag
+does not know (written by a user or a plugin) kept exactly on rewrite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import EntryError
+
+AREAS = (
+    "revenue",
+    "cost",
+    "risk",
+    "customer",
+    "retention",
+    "velocity",
+    "quality",
+    "people",
+    "strategy",
+)
+LEVERAGE = ("execution", "strategic", "interpersonal", "expert")
+
+# Order in which known fields are written; anything else goes after, as found.
+FIELD_ORDER = (
+    "id",
+    "date",
+    "title",
+    "tags",
+    "impact",
+    "areas",
+    "leverage",
+    "with",
+    "source",
+    "source_id",
+    "url",
+    "private",
+    "created",
+    "updated",
+    "metrics",
+)
+KNOWN_FIELDS = frozenset(FIELD_ORDER)
+
+_DELIM = "+++"
+_SLUG_MAX = 60
+_WINDOWS_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"]
+    + [f"com{i}" for i in range(10)]
+    + [f"lpt{i}" for i in range(10)]
+)
+
+
+def new_id() -> str:
+    """A fresh random id: 8 hex digits, enough to stay unique in a lifetime's journal."""
+    return secrets.token_hex(4)
+
+
+def stable_id(source: str, source_id: str) -> str:
+    """The id of an imported entry: derived from its source key, so two machines
+    importing the same pull request name it the same way."""
+    return hashlib.sha1(f"{source}\0{source_id}".encode()).hexdigest()[:8]
+
+
+def slugify(title: str, max_length: int = _SLUG_MAX) -> str:
+    """A file-name-safe slug: ASCII letters, digits and single dashes only.
+
+    No path separators, dots, control characters or reserved device names can
+    survive, whatever the title holds; the result is never empty.
+    """
+    text = unicodedata.normalize("NFKD", title)
+    text = text.encode("ascii", "ignore").decode("ascii").lower()
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    if len(text) > max_length:
+        text = text[:max_length].rstrip("-")
+        # Prefer to cut at a word boundary when one is near.
+        cut = text.rfind("-")
+        if cut > max_length // 2:
+            text = text[:cut]
+    if not text:
+        text = "entry"
+    if text in _WINDOWS_RESERVED:
+        text = f"{text}-entry"
+    return text
+
+
+def now() -> dt.datetime:
+    """Local time with its UTC offset, to the second (what the files record)."""
+    return dt.datetime.now().astimezone().replace(microsecond=0)
+
+
+@dataclass
+class Entry:
+    """One accomplishment. ``extra`` holds fields brag does not know, verbatim."""
+
+    title: str
+    date: dt.date
+    id: str = field(default_factory=new_id)
+    tags: list[str] = field(default_factory=list)
+    impact: str = ""
+    metrics: list[dict[str, Any]] = field(default_factory=list)
+    areas: list[str] = field(default_factory=list)
+    leverage: str = ""
+    with_: list[str] = field(default_factory=list)
+    source: str = ""
+    source_id: str = ""
+    url: str = ""
+    private: bool = False
+    created: dt.datetime | None = None
+    updated: dt.datetime | None = None
+    body: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    # Where the entry lives, relative to the journal root ("entries/2026/03/…md").
+    path: str = ""
+
+    # -- file format -------------------------------------------------------
+
+    def front_matter(self) -> dict[str, Any]:
+        """The front-matter mapping, known fields in order, empty ones left out."""
+        values: dict[str, Any] = {
+            "id": self.id,
+            "date": self.date,
+            "title": self.title,
+            "tags": list(self.tags),
+            "impact": self.impact,
+            "areas": list(self.areas),
+            "leverage": self.leverage,
+            "with": list(self.with_),
+            "source": self.source,
+            "source_id": self.source_id,
+            "url": self.url,
+            "private": self.private,
+            "created": self.created,
+            "updated": self.updated,
+            "metrics": [dict(m) for m in self.metrics],
+        }
+        data = {k: v for k, v in values.items() if v not in ("", [], None, False)}
+        data["id"], data["date"], data["title"] = self.id, self.date, self.title
+        ordered = {k: data[k] for k in FIELD_ORDER if k in data}
+        for key, value in self.extra.items():
+            if key not in KNOWN_FIELDS:
+                ordered[key] = value
+        return ordered
+
+    def to_dict(self) -> dict[str, Any]:
+        """Front-matter keys plus ``path`` and ``body``, JSON-ready (dates as ISO strings)."""
+        data = _jsonable(self.front_matter())
+        data.setdefault("tags", [])
+        data.setdefault("private", False)
+        data["path"] = self.path
+        data["body"] = self.body
+        return data
+
+    def to_markdown(self) -> str:
+        import tomli_w
+
+        header = tomli_w.dumps(self.front_matter())
+        return f"{_DELIM}\n{header}{_DELIM}\n\n{self.body}"
+
+    @classmethod
+    def from_markdown(cls, text: str, path: str = "") -> Entry:
+        """Parse a file's text; raise :class:`EntryError` naming the line on any fault."""
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        lines = text.split("\n")
+        if not lines or lines[0].rstrip("\r") != _DELIM:
+            raise EntryError("front matter must start with a '+++' line", path, 1)
+        try:
+            end = next(i for i in range(1, len(lines)) if lines[i].rstrip("\r") == _DELIM)
+        except StopIteration:
+            raise EntryError("front matter is not closed by a '+++' line", path, 1) from None
+        toml_text = "\n".join(lines[1:end])
+        try:
+            data = tomllib.loads(toml_text)
+        except tomllib.TOMLDecodeError as exc:
+            message = str(exc)
+            line = 1
+            m = re.search(r"\(at line (\d+), column \d+\)", message)
+            if m:
+                line = int(m.group(1)) + 1  # the opening +++ is line 1
+                message = message[: m.start()].strip()
+            elif "(at end of document)" in message:
+                line = end + 1
+                message = message.replace("(at end of document)", "").strip()
+            raise EntryError(f"invalid TOML front matter: {message}", path, line) from None
+        body = "\n".join(lines[end + 1 :])
+        if body.startswith("\r\n"):
+            body = body[2:]
+        elif body.startswith("\n"):
+            body = body[1:]
+        return cls.from_front_matter(data, body, path, _line_finder(lines[1:end]))
+
+    @classmethod
+    def from_front_matter(
+        cls,
+        data: dict[str, Any],
+        body: str = "",
+        path: str = "",
+        line_of: Any = None,
+    ) -> Entry:
+        def fail(key: str, reason: str) -> EntryError:
+            line = line_of(key) if line_of else None
+            return EntryError(reason, path, line)
+
+        for key in ("id", "date", "title"):
+            if key not in data:
+                raise EntryError(f"missing required field '{key}'", path, 1)
+        entry_id = data["id"]
+        if not isinstance(entry_id, str) or not re.fullmatch(r"[0-9A-Za-z_-]{1,40}", entry_id):
+            raise fail("id", f"bad id {entry_id!r}: use letters, digits, '-' or '_'")
+        date = data["date"]
+        if isinstance(date, dt.datetime):
+            date = date.date()
+        elif isinstance(date, str):
+            try:
+                date = dt.date.fromisoformat(date.strip())
+            except ValueError:
+                raise fail("date", f"bad date {data['date']!r}: expected YYYY-MM-DD") from None
+        elif not isinstance(date, dt.date):
+            raise fail("date", f"bad date {date!r}: expected YYYY-MM-DD")
+        title = data["title"]
+        if not isinstance(title, str) or not title.strip():
+            raise fail("title", "title must be a non-empty string")
+
+        def str_list(key: str) -> list[str]:
+            value = data.get(key, [])
+            if isinstance(value, str):
+                return [value]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise fail(key, f"'{key}' must be a list of strings")
+            return list(value)
+
+        def text(key: str) -> str:
+            value = data.get(key, "")
+            if not isinstance(value, str):
+                raise fail(key, f"'{key}' must be a string")
+            return value
+
+        def stamp(key: str) -> dt.datetime | None:
+            value = data.get(key)
+            if value is None or isinstance(value, dt.datetime):
+                return value
+            raise fail(key, f"'{key}' must be a date-time")
+
+        metrics = data.get("metrics", [])
+        if not isinstance(metrics, list) or not all(isinstance(m, dict) for m in metrics):
+            raise fail("metrics", "'metrics' must be an array of tables")
+        private = data.get("private", False)
+        if not isinstance(private, bool):
+            raise fail("private", "'private' must be true or false")
+        source_id = data.get("source_id", "")
+        if isinstance(source_id, int):
+            source_id = str(source_id)
+        extra = {k: v for k, v in data.items() if k not in KNOWN_FIELDS}
+        return cls(
+            id=entry_id,
+            date=date,
+            title=title,
+            tags=str_list("tags"),
+            impact=text("impact"),
+            metrics=[dict(m) for m in metrics],
+            areas=str_list("areas"),
+            leverage=text("leverage"),
+            with_=str_list("with"),
+            source=text("source"),
+            source_id=source_id if isinstance(source_id, str) else str(source_id),
+            url=text("url"),
+            private=private,
+            created=stamp("created"),
+            updated=stamp("updated"),
+            body=body,
+            extra=extra,
+            path=path,
+        )
+
+    # -- placement ---------------------------------------------------------
+
+    def filename(self, suffix: int = 1) -> str:
+        slug = slugify(self.title)
+        if suffix > 1:
+            slug = f"{slug}-{suffix}"
+        return f"{self.date.isoformat()}-{slug}.md"
+
+    def default_path(self, suffix: int = 1) -> str:
+        return f"entries/{self.date:%Y}/{self.date:%m}/{self.filename(suffix)}"
+
+    @property
+    def dedup_key(self) -> tuple[str, str] | None:
+        if self.source and self.source_id:
+            return (self.source, self.source_id)
+        return None
+
+
+def parse_metric(text: str) -> dict[str, Any]:
+    """Parse ``--metric`` text: ``"name: value unit"`` or ``"name: before unit -> after unit"``.
+
+    >>> parse_metric("p99 latency: 800ms -> 200ms")
+    {'name': 'p99 latency', 'value': 200, 'unit': 'ms', 'before': 800, 'after': 200}
+    """
+    if ":" not in text:
+        raise EntryError(f"metric {text!r} must look like 'name: value unit' or 'name: A -> B'")
+    name, _, rest = text.partition(":")
+    name, rest = name.strip(), rest.strip()
+    if not name or not rest:
+        raise EntryError(f"metric {text!r} needs both a name and a value")
+    parts = re.split(r"\s*(?:->|→|=>)\s*", rest)
+    if len(parts) == 2:
+        before, unit_b = _number_and_unit(parts[0], text)
+        after, unit_a = _number_and_unit(parts[1], text)
+        unit = unit_a or unit_b
+        return {"name": name, "value": after, "unit": unit, "before": before, "after": after}
+    if len(parts) != 1:
+        raise EntryError(f"metric {text!r} has more than one '->'")
+    value, unit = _number_and_unit(parts[0], text)
+    return {"name": name, "value": value, "unit": unit}
+
+
+def _number_and_unit(text: str, whole: str) -> tuple[int | float, str]:
+    m = re.fullmatch(r"([-+]?\$?[-+]?\d[\d,_]*(?:\.\d+)?)\s*(.*)", text.strip())
+    if not m:
+        raise EntryError(f"metric {whole!r}: {text.strip()!r} does not start with a number")
+    raw, unit = m.group(1), m.group(2).strip()
+    if "$" in raw:
+        raw = raw.replace("$", "")
+        unit = unit or "$"
+    raw = raw.replace(",", "").replace("_", "")
+    number: int | float = float(raw) if "." in raw else int(raw)
+    return number, unit
+
+
+def _line_finder(toml_lines: list[str]) -> Any:
+    def line_of(key: str) -> int | None:
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+        for i, line in enumerate(toml_lines):
+            if pattern.match(line):
+                return i + 2  # +1 for the opening '+++', +1 for 1-based lines
+        return None
+
+    return line_of
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    return value

@@ -1,0 +1,50 @@
+"""Errors that are displayed to the user.
+
+Anything raised as a :class:`BragError` is a user-facing problem: the CLI prints
+its message on one line and exits 1 (``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+
+class BragError(Exception):
+    """An error whose message is meant for the user."""
+
+    exit_code = 1
+
+
+class JournalError(BragError):
+    """The journal is missing, not a git repository, or in a state brag cannot use."""
+
+
+class EntryError(BragError):
+    """An entry file cannot be parsed or an entry is invalid."""
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None):
+        self.reason = message
+        self.path = path
+        self.line = line
+        where = ""
+        if path:
+            where = f"{path}:{line}: " if line else f"{path}: "
+        super().__init__(where + message)
+
+
+class DateError(BragError):
+    """A date or period could not be understood."""
+
+
+class ConfigError(BragError):
+    """brag.toml is invalid or a config key is unknown."""
+
+
+class NotFoundError(BragError):
+    """No entry matches an id prefix, or the prefix is ambiguous."""
+
+
+class ImportSourceError(BragError):
+    """An importer could not fetch or understand its source."""
+
+
+class ExportError(BragError):
+    """An exporter or its template failed."""

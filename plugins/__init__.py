@@ -1,0 +1,1 @@
+"""Built-in brag plugins: importers and exporters, one module each."""
