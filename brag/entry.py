@@ -54,9 +54,7 @@ KNOWN_FIELDS = frozenset(FIELD_ORDER)
 _DELIM = "+++"
 _SLUG_MAX = 60
 _WINDOWS_RESERVED = frozenset(
-    ["con", "prn", "aux", "nul"]
-    + [f"com{i}" for i in range(10)]
-    + [f"lpt{i}" for i in range(10)]
+    ["con", "prn", "aux", "nul"] + [f"com{i}" for i in range(10)] + [f"lpt{i}" for i in range(10)]
 )
 
 

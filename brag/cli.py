@@ -1,0 +1,1021 @@
+"""The ``brag`` command line: parse, call the core, print. The only place that exits.
+
+Start-up is kept cheap: GitPython, Jinja2, rich, httpx and plugin discovery are
+imported only by the commands that need them, so ``brag add`` and ``brag list``
+pay for none of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+import click
+
+from . import __version__
+from .entry import AREAS, LEVERAGE, Entry, parse_metric
+from .errors import BragError, EntryError
+
+if TYPE_CHECKING:
+    from .journal import Journal
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class State:
+    """Per-invocation settings shared by every command (``--dir``, ``--debug``)."""
+
+    def __init__(self, directory: str | None, debug: bool):
+        self.directory = directory
+        self.debug = debug
+        self._journal: Journal | None = None
+
+    def journal(self, must_exist: bool = True) -> Journal:
+        if self._journal is None:
+            from .journal import Journal, locate
+
+            self._journal = Journal(locate(self.directory))
+            self._journal.on_saved.append(_call_entry_saved)
+        if must_exist:
+            self._journal.check_usable()
+        return self._journal
+
+
+def _call_entry_saved(entry: Entry, journal: Journal) -> None:
+    from .manager import get_plugin_manager
+
+    get_plugin_manager().hook.entry_saved(entry=entry, journal=journal)
+
+
+def fail(message: str) -> NoReturn:
+    raise click.ClickException(message)
+
+
+def warn(message: str) -> None:
+    click.echo(f"brag: warning: {message}", err=True)
+
+
+class BragGroup(click.Group):
+    """A click group that turns BragError into one clear line and loads plugin
+    commands only when a name is not built in (or the full list is asked for)."""
+
+    _plugins_loaded = False
+
+    def _load_plugin_commands(self) -> None:
+        if BragGroup._plugins_loaded:
+            return
+        BragGroup._plugins_loaded = True
+        from .manager import get_plugin_manager
+
+        get_plugin_manager().hook.register_commands(cli=self)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and self is cli:
+            self._load_plugin_commands()
+            command = super().get_command(ctx, cmd_name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        if self is cli:
+            self._load_plugin_commands()
+        return super().list_commands(ctx)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BragError as exc:
+            state = ctx.find_object(State)
+            if state is not None and state.debug:
+                raise
+            from .gitcmd import redact
+
+            raise click.ClickException(redact(str(exc))) from None
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+
+
+def json_option(f: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(f)
+
+
+def period_options(f: F) -> F:
+    f = click.option(
+        "--period",
+        "-p",
+        metavar="PERIOD",
+        help="Both ends at once: 2026, 2026H2, 2026Q3, last-quarter, this-year …",
+    )(f)
+    f = click.option("--until", "-u", metavar="DATE", help="Up to this date (inclusive).")(f)
+    f = click.option(
+        "--since",
+        "-s",
+        metavar="DATE",
+        help="From this date: 2026-03-01, 'last friday', '30 days ago', a period's start.",
+    )(f)
+    return f
+
+
+def resolve_period(
+    since: str | None, until: str | None, period: str | None
+) -> tuple[dt.date | None, dt.date | None]:
+    from .dates import parse_period, parse_since, parse_until
+
+    start = end = None
+    if period:
+        start, end = parse_period(period)
+    if since:
+        start = parse_since(since)
+    if until:
+        end = parse_until(until)
+    if start and end and start > end:
+        raise BragError(f"--since {start} is after --until {end}")
+    return start, end
+
+
+@click.group(cls=BragGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "--version", "-V", prog_name="brag")
+@click.option(
+    "--dir",
+    "-C",
+    "directory",
+    metavar="PATH",
+    envvar=None,
+    help="Journal to use (default: $BRAG_DIR, the journal you are in, or your data folder).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.pass_context
+def cli(ctx: click.Context, directory: str | None, debug: bool) -> None:
+    """brag: note what you shipped, and turn it into the documents that decide careers.
+
+    \b
+    Capture:   brag add "Cut checkout p99 from 800ms to 200ms" -i "cart abandonment down 3%"
+    Look back: brag list --since last-quarter        brag search latency
+    Evidence:  brag import github                    brag import git ~/src/app
+    Write up:  brag export one-on-one                brag export promo-brief --target staff
+
+    The journal is a git repository of Markdown files; every change is a commit.
+    """
+    ctx.obj = State(directory, debug)
+
+
+# -- init ------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(file_okay=False))
+@click.pass_obj
+def init(state: State, path: str | None) -> None:
+    """Create a journal: a git repository with brag.toml and a README.
+
+    PATH defaults to --dir, $BRAG_DIR, or your user data folder. Running it on
+    an existing journal changes nothing.
+    """
+    from .journal import Journal
+
+    journal = Journal(Path(path).resolve()) if path else state.journal(must_exist=False)
+    if journal.init():
+        click.echo(f"Created a journal at {journal.root}")
+    else:
+        click.echo(f"{journal.root} is already a journal")
+
+
+# -- add --------------------------------------------------------------------------
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    """Repeatable options also accept comma-separated lists."""
+    out: list[str] = []
+    for value in values:
+        for part in value.split(","):
+            part = part.strip()
+            if part and part not in out:
+                out.append(part)
+    return out
+
+
+def _clean_tags(values: tuple[str, ...] | list[str]) -> list[str]:
+    return [t.lstrip("#") for t in _split(tuple(values)) if t.lstrip("#")]
+
+
+def _check_choices(values: list[str], allowed: tuple[str, ...], what: str) -> list[str]:
+    lowered = [v.lower() for v in values]
+    bad = [v for v in lowered if v not in allowed]
+    if bad:
+        raise click.BadParameter(
+            f"unknown {what} {', '.join(map(repr, bad))}; choose from {', '.join(allowed)}"
+        )
+    return lowered
+
+
+@cli.command()
+@click.argument("text", nargs=-1)
+@click.option("--impact", "-i", metavar="TEXT", help="The outcome, in words.")
+@click.option("--tag", "-t", "tags", multiple=True, metavar="TAG", help="A tag (repeatable).")
+@click.option(
+    "--area",
+    "-a",
+    "areas",
+    multiple=True,
+    metavar="AREA",
+    help=f"Impact area (repeatable): {', '.join(AREAS)}.",
+)
+@click.option(
+    "--leverage",
+    "-l",
+    type=click.Choice(LEVERAGE, case_sensitive=False),
+    help="How the work had leverage.",
+)
+@click.option(
+    "--with", "-w", "with_", multiple=True, metavar="NAME", help="A collaborator (repeatable)."
+)
+@click.option(
+    "--metric",
+    "-m",
+    "metrics",
+    multiple=True,
+    metavar="'NAME: A -> B'",
+    help="A measured result, e.g. 'p99: 800ms -> 200ms' (repeatable).",
+)
+@click.option("--url", metavar="URL", help="Link to the evidence (PR, doc, dashboard).")
+@click.option("--date", "-d", "when", metavar="DATE", help="When it happened (default: today).")
+@click.option("--body", "-b", metavar="TEXT", help="Longer notes (Markdown).")
+@click.option("--private", is_flag=True, help="Never exported unless --include-private.")
+@json_option
+@click.pass_obj
+def add(
+    state: State,
+    text: tuple[str, ...],
+    impact: str | None,
+    tags: tuple[str, ...],
+    areas: tuple[str, ...],
+    leverage: str | None,
+    with_: tuple[str, ...],
+    metrics: tuple[str, ...],
+    url: str | None,
+    when: str | None,
+    body: str | None,
+    private: bool,
+    as_json: bool,
+) -> None:
+    """Note an accomplishment. With no TEXT, opens $EDITOR on a template.
+
+    \b
+    brag add "Cut checkout p99 from 800ms to 200ms" -i "cart abandonment down 3%" -t perf
+    brag add "Mentored two new hires" --area people --leverage interpersonal --with "Sam Lee"
+    brag add --private "Negotiated the vendor contract renewal"
+    """
+    from .dates import parse_date
+
+    fields: dict[str, str] = {}
+    title = " ".join(text).strip()
+    if not title:
+        fields = _edit_template()
+        if not fields:
+            click.echo("Empty title: nothing added.", err=True)
+            sys.exit(1)
+        title = fields["title"]
+    date_text = when or fields.get("date")
+    date = parse_date(date_text) if date_text else dt.date.today()
+    leverage = leverage or fields.get("leverage") or None
+    entry = Entry(
+        title=title,
+        date=date,
+        impact=(impact if impact is not None else fields.get("impact", "")).strip(),
+        tags=_clean_tags(tags + (fields.get("tags", ""),)),
+        areas=_check_choices(_split(areas + (fields.get("areas", ""),)), AREAS, "area"),
+        leverage=_check_choices([leverage], LEVERAGE, "leverage")[0] if leverage else "",
+        with_=_split(with_ + (fields.get("with", ""),)),
+        metrics=[parse_metric(m) for m in metrics],
+        url=(url or fields.get("url", "")).strip(),
+        private=private,
+        body=body if body is not None else fields.get("body", ""),
+    )
+    if entry.body and not entry.body.endswith("\n"):
+        entry.body += "\n"
+    journal = state.journal(must_exist=False)
+    if not journal.exists():
+        journal.init()
+        click.echo(f"Created a new journal at {journal.root}", err=True)
+    journal.check_usable()
+    journal.add(entry)
+    if as_json:
+        click.echo(json.dumps(entry.to_dict(), ensure_ascii=False))
+    else:
+        note = " (private)" if entry.private else ""
+        click.echo(f"Added {entry.id}: {entry.title}{note}")
+
+
+def _edit_template() -> dict[str, str]:
+    import tempfile
+
+    from .editing import TEMPLATE, parse_template, run_editor
+
+    if not sys.stdin.isatty() and not os.environ.get("EDITOR") and not os.environ.get("VISUAL"):
+        raise BragError('no text given and no terminal for an editor: brag add "what you did"')
+    fd, name = tempfile.mkstemp(prefix="brag-add-", suffix=".md")
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(TEMPLATE)
+        run_editor(path)
+        return parse_template(path.read_text(encoding="utf-8"))
+    finally:
+        path.unlink(missing_ok=True)
+
+
+# -- reading ------------------------------------------------------------------------
+
+
+def _warn_broken(journal: Journal) -> None:
+    for broken in journal.broken():
+        warn(f"skipped {broken} (see 'brag check')")
+
+
+def _print_entries(entries: list[Entry], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps([_list_dict(e) for e in entries], ensure_ascii=False, indent=2))
+        return
+    if not entries:
+        click.echo("No entries.", err=True)
+        return
+    for entry in entries:
+        click.echo(_format_line(entry))
+
+
+def _list_dict(entry: Entry) -> dict[str, Any]:
+    data = entry.to_dict()
+    data.pop("body", None)
+    return data
+
+
+def _format_line(entry: Entry) -> str:
+    title = " ".join(entry.title.split())
+    parts = [
+        click.style(entry.id, fg="yellow"),
+        click.style(entry.date.isoformat(), fg="cyan"),
+        title,
+    ]
+    if entry.impact:
+        parts.append(click.style("→ " + " ".join(entry.impact.split()), fg="green"))
+    if entry.tags:
+        parts.append(click.style(" ".join("#" + t for t in entry.tags), fg="magenta"))
+    if entry.private:
+        parts.append(click.style("(private)", fg="red"))
+    return "  ".join(parts)
+
+
+@cli.command(name="list")
+@period_options
+@click.option(
+    "--tag",
+    "-t",
+    "tags",
+    multiple=True,
+    metavar="TAG",
+    help="Only entries with this tag (repeatable: all must match).",
+)
+@click.option("-n", "--limit", type=click.IntRange(min=0), metavar="N", help="At most N entries.")
+@click.option("--reverse", "-r", is_flag=True, help="Oldest first.")
+@click.option("--no-private", is_flag=True, help="Hide private entries.")
+@json_option
+@click.pass_obj
+def list_(
+    state: State,
+    since: str | None,
+    until: str | None,
+    period: str | None,
+    tags: tuple[str, ...],
+    limit: int | None,
+    reverse: bool,
+    no_private: bool,
+    as_json: bool,
+) -> None:
+    """List entries, newest first.
+
+    \b
+    brag list -n 20
+    brag list --since last-quarter -t perf
+    brag list --period 2026H2 --json
+    """
+    journal = state.journal()
+    start, end = resolve_period(since, until, period)
+    entries = list(
+        journal.entries(
+            since=start.isoformat() if start else None,
+            until=end.isoformat() if end else None,
+            tags=_clean_tags(tags),
+            include_private=not no_private,
+            limit=limit,
+            newest_first=not reverse,
+        )
+    )
+    _warn_broken(journal)
+    _print_entries(entries, as_json)
+
+
+@cli.command()
+@click.argument("words", nargs=-1, required=True)
+@period_options
+@click.option("--tag", "-t", "tags", multiple=True, metavar="TAG", help="Only with this tag.")
+@click.option("-n", "--limit", type=click.IntRange(min=0), metavar="N", help="At most N entries.")
+@json_option
+@click.pass_obj
+def search(
+    state: State,
+    words: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    period: str | None,
+    tags: tuple[str, ...],
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """Find entries whose title, impact or body contain every WORD (any case)."""
+    journal = state.journal()
+    start, end = resolve_period(since, until, period)
+    entries = list(
+        journal.entries(
+            text=" ".join(words),
+            since=start.isoformat() if start else None,
+            until=end.isoformat() if end else None,
+            tags=_clean_tags(tags),
+            limit=limit,
+        )
+    )
+    _warn_broken(journal)
+    _print_entries(entries, as_json)
+
+
+@cli.command()
+@click.argument("entry_id", metavar="ID")
+@click.option("--raw", is_flag=True, help="Print the file exactly as stored.")
+@json_option
+@click.pass_obj
+def show(state: State, entry_id: str, raw: bool, as_json: bool) -> None:
+    """Show one entry. ID may be any unique prefix, like git."""
+    journal = state.journal()
+    entry = journal.get(entry_id)
+    if as_json:
+        click.echo(json.dumps(entry.to_dict(), ensure_ascii=False, indent=2))
+        return
+    if raw:
+        click.echo((journal.root / entry.path).read_text(encoding="utf-8"), nl=False)
+        return
+    click.echo(click.style(entry.title, bold=True))
+    rows = [
+        ("id", entry.id),
+        ("date", entry.date.isoformat()),
+        ("impact", entry.impact),
+        ("tags", ", ".join(entry.tags)),
+        ("areas", ", ".join(entry.areas)),
+        ("leverage", entry.leverage),
+        ("with", ", ".join(entry.with_)),
+        ("source", f"{entry.source} {entry.source_id}".strip()),
+        ("url", entry.url),
+        ("private", "yes" if entry.private else ""),
+        ("file", entry.path),
+    ]
+    for metric in entry.metrics:
+        value = f"{metric.get('value', '')} {metric.get('unit', '')}".strip()
+        if "before" in metric and "after" in metric:
+            unit = metric.get("unit", "")
+            value = f"{metric['before']} → {metric['after']} {unit}".strip()
+        rows.append(("metric", f"{metric.get('name', '')}: {value}"))
+    for key, value in entry.extra.items():
+        rows.append((key, str(value)))
+    for name, value in rows:
+        if value:
+            click.echo(f"  {click.style(name + ':', fg='cyan'):<20} {value}")
+    if entry.body.strip():
+        click.echo()
+        click.echo(entry.body.rstrip("\n"))
+
+
+@cli.command()
+@click.argument("entry_id", metavar="ID")
+@click.option("--title", metavar="TEXT", help="Set the title without an editor.")
+@click.option("--impact", "-i", metavar="TEXT", help="Set the impact without an editor.")
+@click.option("--tag", "-t", "tags", multiple=True, metavar="TAG", help="Add a tag.")
+@click.option("--untag", multiple=True, metavar="TAG", help="Remove a tag.")
+@click.option("--url", metavar="URL", help="Set the evidence link.")
+@click.option("--private/--public", default=None, help="Change whether it is private.")
+@click.pass_obj
+def edit(
+    state: State,
+    entry_id: str,
+    title: str | None,
+    impact: str | None,
+    tags: tuple[str, ...],
+    untag: tuple[str, ...],
+    url: str | None,
+    private: bool | None,
+) -> None:
+    """Edit an entry in $EDITOR (or set fields with options); validated, then committed.
+
+    If the edited file does not parse, you are asked to reopen it (on a
+    terminal) or the edit is refused and saved aside: the entry is never left
+    broken and your text is never lost.
+    """
+    journal = state.journal()
+    entry = journal.get(entry_id)
+    if any(v is not None for v in (title, impact, url, private)) or tags or untag:
+        if title is not None:
+            if not title.strip():
+                raise BragError("the title cannot be empty")
+            entry.title = title.strip()
+        if impact is not None:
+            entry.impact = impact.strip()
+        if url is not None:
+            entry.url = url.strip()
+        if private is not None:
+            entry.private = private
+        drop = {t.casefold() for t in _clean_tags(untag)}
+        entry.tags = [t for t in entry.tags if t.casefold() not in drop]
+        entry.tags += [t for t in _clean_tags(tags) if t not in entry.tags]
+        journal.update(entry)
+        click.echo(f"Updated {entry.id}: {entry.title}")
+        return
+    from .editing import run_editor
+
+    original = (journal.root / entry.path).read_text(encoding="utf-8")
+    scratch = journal.root / ".git" / "brag" / f"edit-{entry.id}.md"
+    if not scratch.parent.is_dir():
+        import tempfile
+
+        scratch = Path(tempfile.gettempdir()) / f"brag-edit-{entry.id}.md"
+    scratch.parent.mkdir(parents=True, exist_ok=True)
+    scratch.write_text(original, encoding="utf-8")
+    while True:
+        run_editor(scratch)
+        text = scratch.read_text(encoding="utf-8")
+        if text == original:
+            scratch.unlink(missing_ok=True)
+            click.echo("No changes.")
+            return
+        try:
+            edited = Entry.from_markdown(text, entry.path)
+            if edited.id != entry.id:
+                raise EntryError(f"the id cannot change (was {entry.id})", entry.path)
+            break
+        except EntryError as exc:
+            if sys.stdin.isatty() and click.confirm(f"{exc}\nReopen the editor?", default=True):
+                continue
+            raise BragError(f"not saved: {exc}. Your edit is kept in {scratch}") from None
+    edited.created = entry.created
+    edited.path = entry.path
+    journal.update(edited)
+    scratch.unlink(missing_ok=True)
+    click.echo(f"Updated {edited.id}: {edited.title}")
+
+
+@cli.command()
+@click.argument("entry_ids", metavar="ID...", nargs=-1, required=True)
+@click.pass_obj
+def rm(state: State, entry_ids: tuple[str, ...]) -> None:
+    """Remove entries from the journal. They stay in git history."""
+    journal = state.journal()
+    entries = [journal.get(i) for i in entry_ids]
+    for entry in entries:
+        journal.remove(entry)
+        click.echo(f"Removed {entry.id}: {entry.title} (still in git history)")
+
+
+@cli.command()
+@click.option("--no-private", is_flag=True, help="Leave private entries out of the counts.")
+@json_option
+@click.pass_obj
+def tags(state: State, no_private: bool, as_json: bool) -> None:
+    """Tags with the number of entries that carry each, most used first."""
+    journal = state.journal()
+    counts = journal.index.tag_counts(include_private=not no_private)
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
+    if as_json:
+        click.echo(json.dumps(dict(ordered), ensure_ascii=False, indent=2))
+        return
+    if not ordered:
+        click.echo('No tags yet: brag add "…" -t TAG', err=True)
+    width = max((len(t) for t, _ in ordered), default=0)
+    for tag, count in ordered:
+        click.echo(f"{tag:<{width}}  {count}")
+
+
+@cli.command()
+@json_option
+@click.pass_obj
+def check(state: State, as_json: bool) -> None:
+    """Find entry files that do not parse, uncommitted entries and duplicate ids.
+
+    Exits 1 when anything needs attention, so it can guard scripts.
+    """
+    journal = state.journal()
+    broken = journal.broken()
+    uncommitted = journal.uncommitted_entries()
+    duplicates = journal.duplicate_ids()
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "broken": [
+                        {"path": b.path, "line": b.line, "reason": b.reason} for b in broken
+                    ],
+                    "uncommitted": uncommitted,
+                    "duplicate_ids": duplicates,
+                },
+                indent=2,
+            )
+        )
+    else:
+        for b in broken:
+            click.echo(f"broken: {b}")
+        for path in uncommitted:
+            click.echo(f"uncommitted: {path} (commit it with git, or 'brag edit' it)")
+        for entry_id, paths in duplicates.items():
+            click.echo(f"duplicate id {entry_id}: {', '.join(paths)}")
+        if not (broken or uncommitted or duplicates):
+            click.echo(f"All good: {journal.index.count()} entries.")
+    if broken or uncommitted or duplicates:
+        sys.exit(1)
+
+
+# -- config ---------------------------------------------------------------------------
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def config(ctx: click.Context) -> None:
+    """Read and change brag.toml settings (each change is a commit).
+
+    \b
+    brag config set user.name "Ada Lovelace"
+    brag config set user.emails "ada@example.com, ada@work.example"
+    brag config set user.target_level staff
+    brag config get user.name
+    """
+    if ctx.invoked_subcommand is None:
+        state: State = ctx.obj
+        journal = state.journal()
+        click.echo(journal.config_path.read_text(encoding="utf-8"), nl=False)
+
+
+def _parse_value(key: str, raw: str) -> Any:
+    import tomllib
+
+    if key.endswith("emails") or key.endswith("_list"):
+        return _split((raw,))
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+@config.command(name="get")
+@click.argument("key")
+@json_option
+@click.pass_obj
+def config_get(state: State, key: str, as_json: bool) -> None:
+    """Print one setting."""
+    value = state.journal().config_get(key)
+    if as_json or isinstance(value, (dict, list)):
+        click.echo(json.dumps(value, default=str, ensure_ascii=False))
+    else:
+        click.echo(value)
+
+
+@config.command(name="set")
+@click.argument("key")
+@click.argument("value")
+@click.pass_obj
+def config_set(state: State, key: str, value: str) -> None:
+    """Set KEY (section.name) to VALUE; numbers, true/false and [lists] are TOML."""
+    journal = state.journal()
+    parsed = _parse_value(key, value)
+    journal.config_set(key, parsed)
+    click.echo(f"{key} = {json.dumps(parsed, default=str, ensure_ascii=False)}")
+
+
+# -- plugins ---------------------------------------------------------------------------
+
+
+@cli.command()
+@json_option
+def plugins(as_json: bool) -> None:
+    """Installed plugins and the hooks each implements."""
+    from .manager import load_errors, plugins_info
+
+    info = plugins_info()
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"plugins": info, "errors": [{"name": n, "error": e} for n, e in load_errors]},
+                indent=2,
+            )
+        )
+        return
+    for plugin in info:
+        kind = "built-in" if plugin["builtin"] else (plugin["distribution"] or "third-party")
+        hooks = ", ".join(plugin["hooks"]) or "(no hooks)"  # type: ignore[arg-type]
+        click.echo(f"{plugin['name']}  [{kind}]\n    {hooks}")
+    for name, error in load_errors:
+        click.echo(f"{name}  [failed to load]\n    {error}")
+
+
+# -- import / export ------------------------------------------------------------------
+
+
+class ImportGroup(BragGroup):
+    """``brag import SOURCE``: one subcommand per registered importer, built on demand."""
+
+    def _importers(self) -> dict[str, Any]:
+        from .manager import importers
+
+        return importers()
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self._importers())
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        importer = self._importers().get(cmd_name)
+        return _import_command(importer) if importer else None
+
+
+def _import_options(f: F) -> F:
+    f = click.option("--quiet", "-q", is_flag=True, help="Print only errors.")(f)
+    f = json_option(f)
+    f = click.option("--dry-run", "-n", is_flag=True, help="Show what would be added.")(f)
+    return period_options(f)
+
+
+class _Progress:
+    """A rich progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.bar: Any = None
+        self.task: Any = None
+        if not quiet and sys.stderr.isatty():
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self.bar = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                transient=True,
+                console=_stderr_console(),
+            )
+
+    def __enter__(self) -> _Progress:
+        if self.bar is not None:
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+    def start(self, description: str, total: int | None = None) -> None:
+        if self.bar is None:
+            return
+        if self.task is None:
+            self.task = self.bar.add_task(description, total=total)
+        else:
+            self.bar.update(self.task, description=description, total=total)
+
+    def advance(self, n: int = 1) -> None:
+        if self.bar is not None:
+            if self.task is None:
+                self.start("Fetching")
+            self.bar.advance(self.task, n)
+
+    def log(self, message: str) -> None:
+        if self.quiet:
+            return
+        from .gitcmd import redact
+
+        if self.bar is not None:
+            self.bar.console.print(redact(message), markup=False, highlight=False)
+        else:
+            click.echo(redact(message), err=True)
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _report_import(result: Any, as_json: bool, quiet: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    if quiet:
+        return
+    verb = "Would add" if result.dry_run else "Added"
+    for entry in result.added:
+        click.echo(f"  + {entry.date.isoformat()}  {entry.title}")
+    reasons: dict[str, int] = {}
+    for _what, why in result.skipped:
+        reasons[why] = reasons.get(why, 0) + 1
+    summary = (
+        f"{result.source}: {verb.lower()} {len(result.added)}, "
+        f"already present {len(result.present)}, skipped {len(result.skipped)}"
+    )
+    if reasons:
+        summary += " (" + "; ".join(f"{n} {why}" for why, n in reasons.items()) + ")"
+    click.echo(summary)
+
+
+def _run_one_import(state: State, importer: Any, params: dict[str, Any]) -> Any:
+    from .importing import run_import
+
+    since, until, period = params.pop("since"), params.pop("until"), params.pop("period")
+    dry_run, as_json, quiet = params.pop("dry_run"), params.pop("as_json"), params.pop("quiet")
+    start, end = resolve_period(since, until, period)
+    journal = state.journal(must_exist=False)
+    if not journal.exists():
+        journal.init()
+        click.echo(f"Created a new journal at {journal.root}", err=True)
+    journal.check_usable()
+    with _Progress(quiet or as_json) as progress:
+        result = run_import(
+            journal,
+            importer,
+            options=params,
+            since=start,
+            until=end,
+            dry_run=dry_run,
+            progress=progress,
+        )
+    _report_import(result, as_json, quiet)
+    return result
+
+
+def _import_command(importer: Any) -> click.Command:
+    @click.pass_obj
+    def callback(state: State, **params: Any) -> None:
+        _run_one_import(state, importer, params)
+
+    command = click.Command(
+        importer.name, callback=callback, help=importer.help, params=list(importer.params)
+    )
+    return _import_options(command)  # type: ignore[no-any-return]
+
+
+@cli.group(name="import", cls=ImportGroup, invoke_without_command=True)
+@_import_options
+@click.pass_context
+def import_(ctx: click.Context, **params: Any) -> None:
+    """Pull in evidence: merged PRs, incidents, design docs, spreadsheets.
+
+    Every source is idempotent: running it twice adds nothing, and entries you
+    edited after import are never overwritten. With no --since, each source
+    continues from where its last run stopped. With no SOURCE, runs every
+    source configured in brag.toml ([import.github], …).
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    state: State = ctx.obj
+    journal = state.journal()
+    configured = journal.config.get("import", {})
+    from .manager import importers
+
+    available = importers()
+    names = [n for n in configured if n in available]
+    unknown = [n for n in configured if n not in available]
+    for name in unknown:
+        warn(f"brag.toml has [import.{name}] but no such importer is installed")
+    if not names:
+        raise BragError(
+            "no import sources configured: add e.g. [import.github] to brag.toml, or run "
+            f"'brag import SOURCE' (sources: {', '.join(sorted(available)) or 'none'})"
+        )
+    failed = 0
+    for name in names:
+        try:
+            _run_one_import(state, available[name], dict(params))
+        except BragError as exc:
+            failed += 1
+            from .gitcmd import redact
+
+            click.echo(f"{name}: failed: {redact(str(exc))}", err=True)
+    if failed:
+        sys.exit(1)
+
+
+def _export_run(state: State, kind: str, params: dict[str, Any]) -> None:
+    from .exporting import ExportContext
+    from .manager import exporters
+
+    available = exporters()
+    exporter = available.get(kind)
+    if exporter is None:
+        raise BragError(f"no exporter '{kind}' (available: {', '.join(sorted(available))})")
+    journal = state.journal()
+    start, end = resolve_period(params.pop("since"), params.pop("until"), params.pop("period"))
+    include_private = params.pop("include_private")
+    entries = list(
+        journal.entries(
+            since=start.isoformat() if start else None,
+            until=end.isoformat() if end else None,
+            include_private=include_private,
+            newest_first=False,
+        )
+    )
+    _warn_broken(journal)
+    fmt = params.pop("fmt") or exporter.formats[0]
+    if fmt not in exporter.formats:
+        raise BragError(f"{kind} can be written as {', '.join(exporter.formats)}, not {fmt}")
+    output = params.pop("output")
+    context = ExportContext(
+        journal=journal,
+        entries=entries,
+        since=start,
+        until=end,
+        audience=params.pop("audience") or "manager",
+        format=fmt,
+        include_private=include_private,
+        options=params,
+    )
+    text = exporter.render(context)
+    if output and output != "-":
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}", err=True)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+class ExportGroup(BragGroup):
+    """``brag export KIND``: one subcommand per registered exporter."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from .manager import exporters
+
+        return sorted(exporters())
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        from .manager import exporters
+
+        exporter = exporters().get(cmd_name)
+        if exporter is None:
+            return None
+
+        @click.pass_obj
+        def callback(state: State, **params: Any) -> None:
+            _export_run(state, exporter.name, params)
+
+        command = click.Command(
+            exporter.name, callback=callback, help=exporter.help, params=list(exporter.params)
+        )
+        for option in (
+            click.Option(
+                ["--include-private"], is_flag=True, help="Include entries marked private."
+            ),
+            click.Option(["--output", "-o"], metavar="FILE", help="Write to FILE."),
+            click.Option(
+                ["--format", "-f", "fmt"],
+                type=click.Choice(exporter.formats),
+                help=f"Output format (default {exporter.formats[0]}).",
+            ),
+            click.Option(
+                ["--audience", "-a"],
+                metavar="LENS",
+                help="Who will read it: manager (default), exec, cfo, cto, peer.",
+            ),
+        ):
+            command.params.append(option)
+        return period_options(command)  # type: ignore[no-any-return]
+
+
+@cli.group(name="export", cls=ExportGroup)
+def export() -> None:
+    """Write a document from the journal, impact first: brag export KIND --help."""
+
+
+def main() -> None:
+    try:
+        cli(prog_name="brag")
+    except BrokenPipeError:
+        # `brag list | head`: stop quietly, like other Unix tools.
+        sys.stderr.close()
+        sys.exit(0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,112 @@
+"""What every importer shares: its description, the run context, and the runner.
+
+An importer only fetches: it yields :class:`~brag.entry.Entry` drafts carrying
+``source`` and ``source_id`` (or ``(item, reason)`` pairs for what it skipped).
+The runner here decides the date window (``--since``, else where the last run
+stopped), deduplicates, writes everything in one commit, and records the
+resume cursor in the same commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .entry import Entry
+
+if TYPE_CHECKING:
+    import click
+
+    from .journal import ImportResult, Journal
+
+# Imports re-read one day before the last cursor: dedup makes the overlap free,
+# and it catches items whose timestamps land just before the boundary.
+RESUME_OVERLAP = dt.timedelta(days=1)
+
+
+class Progress:
+    """Progress reporting an importer can call; the CLI supplies a visible one."""
+
+    def start(self, description: str, total: int | None = None) -> None:  # noqa: B027
+        """Begin (or re-label) a phase; ``total`` may stay unknown."""
+
+    def advance(self, n: int = 1) -> None:  # noqa: B027
+        """Count ``n`` more items fetched."""
+
+    def log(self, message: str) -> None:  # noqa: B027
+        """A line worth showing the user (waiting on a rate limit, a retry)."""
+
+
+@dataclass
+class ImportContext:
+    journal: Journal
+    options: dict[str, Any]
+    since: dt.date | None
+    until: dt.date | None
+    state: dict[str, Any]
+    progress: Progress = field(default_factory=Progress)
+
+    def option(self, name: str, default: Any = None) -> Any:
+        """A CLI option if given, else ``[import.<name>]`` in brag.toml, else ``default``."""
+        value = self.options.get(name)
+        if value in (None, (), []):
+            return default
+        return value
+
+
+@dataclass
+class Importer:
+    """A source of entries: ``brag import NAME``."""
+
+    name: str
+    help: str
+    fetch: Callable[[ImportContext], Iterable[Entry | tuple[str, str]]]
+    # Extra click options/arguments for ``brag import NAME``.
+    params: list[click.Parameter] = field(default_factory=list)
+    # Whether ``brag import`` with no source runs it when it has no config section.
+    needs_config: bool = True
+
+
+def resolve_window(
+    since: dt.date | None, until: dt.date | None, state: dict[str, Any]
+) -> tuple[dt.date | None, dt.date | None]:
+    if since is None:
+        cursor = state.get("until")
+        if isinstance(cursor, dt.date):
+            since = cursor - RESUME_OVERLAP
+    return since, until
+
+
+def run_import(
+    journal: Journal,
+    importer: Importer,
+    *,
+    options: dict[str, Any],
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    config = journal.config.get("import", {}).get(importer.name, {})
+    merged = {**(config if isinstance(config, dict) else {})}
+    for key, value in options.items():
+        if value not in (None, (), [], False) or key not in merged:
+            merged[key] = value
+    state = journal.read_state(f"import-{importer.name}")
+    window_since, window_until = resolve_window(since, until, state)
+    context = ImportContext(
+        journal=journal,
+        options=merged,
+        since=window_since,
+        until=window_until,
+        state=state,
+        progress=progress or Progress(),
+    )
+    today = dt.date.today()
+    drafts = list(importer.fetch(context))
+    new_state: dict[str, Any] | None = {"until": min(window_until or today, today)}
+    if new_state == {"until": state.get("until")}:
+        new_state = None  # nothing to move forward: no state-only commit
+    return journal.import_entries(importer.name, drafts, dry_run=dry_run, state=new_state)

@@ -1,0 +1,470 @@
+"""The git-backed store: find the journal, read entries, write atomically, commit.
+
+The journal never knows where an entry came from: the CLI and importers hand it
+:class:`~brag.entry.Entry` objects; it decides the file name, writes the file
+atomically, and records exactly that file in one git commit.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import tomllib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import gitcmd
+from .entry import Entry, new_id, now
+from .errors import ConfigError, EntryError, JournalError, NotFoundError
+from .index import Broken, Index
+
+CONFIG_NAME = "brag.toml"
+ENTRIES_DIR = "entries"
+STATE_DIR = ".brag/state"
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    "user": {"name": "", "emails": [], "level": "", "target_level": ""},
+}
+
+JOURNAL_README = """\
+# My brag journal
+
+This is a [brag](https://pypi.org/project/brag-journal/) journal: a record of
+what I shipped and why it mattered.
+
+- `entries/YYYY/MM/*.md`: one accomplishment per file, TOML front matter
+  between `+++` lines, then Markdown. Edit by hand or with `brag edit ID`.
+- `brag.toml`: settings (`brag config --help`).
+- `templates/`: optional overrides for export templates.
+
+Everything here is plain text in git: the history is the audit trail.
+"""
+
+
+def default_location() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("brag", appauthor=False))
+
+
+def find_enclosing(start: Path) -> Path | None:
+    """The nearest directory at or above ``start`` holding ``brag.toml`` and ``.git``."""
+    current = start.resolve()
+    for candidate in (current, *current.parents):
+        if (candidate / CONFIG_NAME).is_file() and (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def locate(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Path:
+    """Where the journal is: ``--dir``, ``$BRAG_DIR``, the enclosing journal, the data dir."""
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    env = os.environ.get("BRAG_DIR")
+    if env:
+        return Path(env).expanduser().resolve()
+    enclosing = find_enclosing(cwd or Path.cwd())
+    if enclosing:
+        return enclosing
+    return default_location()
+
+
+@dataclass
+class ImportResult:
+    """What one import run did (or, with ``dry_run``, would do)."""
+
+    source: str
+    added: list[Entry] = field(default_factory=list)
+    present: list[Entry] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
+    dry_run: bool = False
+    commit: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "added": len(self.added),
+            "present": len(self.present),
+            "skipped": [{"item": what, "reason": why} for what, why in self.skipped],
+            "dry_run": self.dry_run,
+            "entries": [
+                {"id": e.id, "date": e.date.isoformat(), "title": e.title, "path": e.path}
+                for e in self.added
+            ],
+        }
+
+
+class Journal:
+    def __init__(self, root: Path | str):
+        self.root = Path(root)
+        self._config: dict[str, Any] | None = None
+        self._index: Index | None = None
+        self.on_saved: list[Any] = []  # callables(entry, journal) run after each commit
+
+    # -- existence and set-up ----------------------------------------------
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    def exists(self) -> bool:
+        return self.config_path.is_file()
+
+    def check_usable(self) -> None:
+        """Raise a clear :class:`JournalError` unless the journal can be read and written."""
+        if not self.root.exists():
+            raise JournalError(f"no journal at {self.root}: run 'brag init {self.root}'")
+        if not (self.root / ".git").exists():
+            raise JournalError(
+                f"{self.root} is not a git repository: run 'brag init {self.root}' to make it "
+                "a journal"
+            )
+        if not self.exists():
+            raise JournalError(
+                f"{self.root} has no {CONFIG_NAME}: run 'brag init {self.root}' to make it a "
+                "journal"
+            )
+        self.config  # noqa: B018 - parse now so a syntax error is reported first
+
+    def init(self, quiet_if_exists: bool = False) -> bool:
+        """Create the repository, ``brag.toml`` and README; False if it was already a journal."""
+        if self.exists() and (self.root / ".git").exists():
+            return False
+        import git
+        import tomli_w
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        if not (self.root / ".git").exists():
+            repo = git.Repo.init(self.root)
+        else:
+            repo = git.Repo(self.root)
+        with repo.config_reader() as reader:
+            has_email = reader.has_option("user", "email")
+        if not has_email and not os.environ.get("GIT_AUTHOR_EMAIL"):
+            # A fresh machine often has no git identity; without one every
+            # commit would fail. Give this repository a local one.
+            import getpass
+
+            user = getpass.getuser() or "brag"
+            with repo.config_writer() as writer:
+                writer.set_value("user", "name", user)
+                writer.set_value("user", "email", f"{user}@localhost")
+        written = []
+        if not self.config_path.exists():
+            self._atomic_write(self.config_path, tomli_w.dumps(DEFAULT_CONFIG))
+            written.append(CONFIG_NAME)
+        readme = self.root / "README.md"
+        if not readme.exists():
+            self._atomic_write(readme, JOURNAL_README)
+            written.append("README.md")
+        gitignore = self.root / ".gitignore"
+        if not gitignore.exists():
+            self._atomic_write(gitignore, "*.tmp\n.brag-*.tmp\n")
+            written.append(".gitignore")
+        if written:
+            gitcmd.commit_paths(self.root, "brag: init journal", add=written)
+        self._config = None
+        return True
+
+    # -- configuration -----------------------------------------------------
+
+    @property
+    def config(self) -> dict[str, Any]:
+        if self._config is None:
+            self._config = self._read_config()
+        return self._config
+
+    def _read_config(self) -> dict[str, Any]:
+        try:
+            text = self.config_path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return {}
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read {self.config_path}: {exc}") from None
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{self.config_path}: {exc}") from None
+
+    def config_get(self, key: str) -> Any:
+        node: Any = self.config
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                raise ConfigError(f"{key} is not set")
+            node = node[part]
+        return node
+
+    def config_set(self, key: str, value: Any) -> None:
+        import tomli_w
+
+        parts = key.split(".")
+        if not all(parts):
+            raise ConfigError(f"bad config key {key!r}: use section.name, like user.name")
+        data = self._read_config()
+        node = data
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ConfigError(f"{part} in {key} is a value, not a section")
+            node = child
+        node[parts[-1]] = value
+        self._atomic_write(self.config_path, tomli_w.dumps(data))
+        self._config = data
+        gitcmd.commit_paths(self.root, f"brag: config {key}", paths=[CONFIG_NAME])
+
+    # -- state kept in the journal (import cursors, last 1:1 export) --------
+
+    def state_path(self, key: str) -> Path:
+        safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in key)
+        return self.root / STATE_DIR / f"{safe}.toml"
+
+    def read_state(self, key: str) -> dict[str, Any]:
+        try:
+            return tomllib.loads(self.state_path(key).read_text(encoding="utf-8"))
+        except (FileNotFoundError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            return {}
+
+    def write_state(self, key: str, data: dict[str, Any], commit: bool = True) -> str:
+        """Write a state file; return its journal-relative path."""
+        import tomli_w
+
+        path = self.state_path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._atomic_write(path, tomli_w.dumps(data))
+        rel = path.relative_to(self.root).as_posix()
+        if commit:
+            gitcmd.commit_paths(self.root, f"brag: remember {key}", add=[rel])
+        return rel
+
+    # -- reading -------------------------------------------------------------
+
+    @property
+    def index(self) -> Index:
+        if self._index is None:
+            self._index = Index(self.root)
+        return self._index
+
+    def entries(self, **query: Any) -> Iterator[Entry]:
+        """Entries matching ``query`` (see :meth:`Index.query`), newest first."""
+        return self.index.query(**query)
+
+    def broken(self) -> list[Broken]:
+        return self.index.broken()
+
+    def get(self, prefix: str) -> Entry:
+        prefix = prefix.strip()
+        if not prefix:
+            raise NotFoundError("give an entry id (or a unique prefix of one)")
+        matches = self.index.by_id_prefix(prefix)
+        if not matches:
+            raise NotFoundError(f"no entry with id starting '{prefix}' (see 'brag list')")
+        exact = [e for e in matches if e.id == prefix]
+        if len(exact) == 1:
+            return exact[0]
+        if len(matches) > 1:
+            shown = ", ".join(f"{e.id} ({e.title[:30]})" for e in matches[:5])
+            raise NotFoundError(f"id prefix '{prefix}' is ambiguous: {shown}")
+        return matches[0]
+
+    def read_file(self, rel: str) -> Entry:
+        path = self.root / rel
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise EntryError(f"not UTF-8 text ({exc.reason})", rel) from None
+        return Entry.from_markdown(text, rel)
+
+    # -- writing -------------------------------------------------------------
+
+    def _atomic_write(self, path: Path, text: str) -> None:
+        """Write via a temp file in the same folder and rename: never a torn file."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".brag-", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            raise
+
+    def _place(self, entry: Entry) -> str:
+        """Choose a free path for a new entry and create it exclusively.
+
+        ``O_EXCL`` makes the choice race-free between concurrent processes: a
+        second ``brag add`` with the same title on the same day gets ``-2``.
+        """
+        for suffix in range(1, 10_000):
+            rel = entry.default_path(suffix)
+            path = self.root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                continue
+            os.close(fd)
+            return rel
+        raise JournalError(f"too many entries named {entry.default_path()}")
+
+    def _prepare_new(self, entry: Entry, taken: set[str] | None = None) -> None:
+        stamp = now()
+        entry.created = entry.created or stamp
+        entry.updated = entry.updated or entry.created
+        while self.index.id_exists(entry.id) or (taken is not None and entry.id in taken):
+            entry.id = new_id()
+
+    def add(self, entry: Entry) -> Entry:
+        """Write a new entry and commit it as ``brag: add "<title>"``."""
+        self._prepare_new(entry)
+        rel = self._place(entry)
+        entry.path = rel
+        try:
+            self._atomic_write(self.root / rel, entry.to_markdown())
+            gitcmd.commit_paths(self.root, f'brag: add "{_short(entry.title)}"', add=[rel])
+        except BaseException:
+            # Nothing half-done: an entry that could not be committed is removed
+            # again rather than left for later commands to trip over.
+            _unlink_quietly(self.root / rel)
+            raise
+        self._saved(entry)
+        return entry
+
+    def update(self, entry: Entry, message: str | None = None) -> Entry:
+        """Rewrite an existing entry in place (same path, same id) and commit it."""
+        if not entry.path:
+            raise JournalError("cannot update an entry that has no file")
+        entry.updated = now()
+        self._atomic_write(self.root / entry.path, entry.to_markdown())
+        gitcmd.commit_paths(
+            self.root, message or f'brag: edit "{_short(entry.title)}"', add=[entry.path]
+        )
+        self._saved(entry)
+        return entry
+
+    def commit_file(self, rel: str, message: str) -> None:
+        gitcmd.commit_paths(self.root, message, add=[rel])
+
+    def remove(self, entry: Entry) -> None:
+        """Delete the file and commit the deletion: it stays in git history."""
+        path = self.root / entry.path
+        if not path.exists():
+            raise NotFoundError(f"{entry.path} is already gone")
+        tracked = (
+            gitcmd.run(
+                self.root, ["ls-files", "--error-unmatch", "--", entry.path], check=False
+            ).returncode
+            == 0
+        )
+        path.unlink()
+        if tracked:
+            gitcmd.commit_paths(self.root, f'brag: rm "{_short(entry.title)}"', paths=[entry.path])
+
+    def import_entries(
+        self,
+        source: str,
+        drafts: Iterable[Entry | tuple[str, str]],
+        *,
+        dry_run: bool = False,
+        state: dict[str, Any] | None = None,
+        message: str | None = None,
+    ) -> ImportResult:
+        """Add imported entries that are not already in the journal, in ONE commit.
+
+        ``drafts`` yields entries carrying ``source``/``source_id`` (the dedup
+        key) or ``(what, reason)`` pairs for items the importer skipped. An
+        entry already present, however the user has edited it since, is never
+        rewritten or duplicated. ``state`` (the importer's resume cursor) is
+        committed with the entries, so a crash cannot record progress that was
+        not saved.
+        """
+        result = ImportResult(source=source, dry_run=dry_run)
+        known = self.index.source_keys()
+        seen: set[tuple[str, str]] = set()
+        taken: set[str] = set()
+        for draft in drafts:
+            if isinstance(draft, tuple):
+                result.skipped.append(draft)
+                continue
+            draft.source = draft.source or source
+            key = draft.dedup_key
+            if key is None:
+                result.skipped.append((draft.title, "no source_id to deduplicate by"))
+                continue
+            if key in known or key in seen:
+                result.present.append(draft)
+                continue
+            seen.add(key)
+            result.added.append(draft)
+        if dry_run:
+            for entry in result.added:
+                entry.path = entry.default_path()
+            return result
+        written: list[str] = []
+        try:
+            for entry in result.added:
+                self._prepare_new(entry, taken)
+                taken.add(entry.id)
+                entry.path = self._place(entry)
+                written.append(entry.path)
+                self._atomic_write(self.root / entry.path, entry.to_markdown())
+            if state is not None:
+                written.append(self.write_state(f"import-{source}", state, commit=False))
+            if written:
+                n = len(result.added)
+                noun = "entry" if n == 1 else "entries"
+                default = f"brag: import {n} {noun} from {source}"
+                if n == 0:
+                    default = f"brag: import from {source}: nothing new, cursor moved"
+                gitcmd.commit_paths(self.root, message or default, add=written)
+        except BaseException:
+            for rel in written:
+                if rel.startswith(ENTRIES_DIR + "/"):
+                    _unlink_quietly(self.root / rel)
+            if state is not None:
+                gitcmd.run(self.root, ["checkout", "--", STATE_DIR], check=False)
+            raise
+        for entry in result.added:
+            self._saved(entry)
+        return result
+
+    def _saved(self, entry: Entry) -> None:
+        for callback in self.on_saved:
+            callback(entry, self)
+
+    # -- whole-journal checks -------------------------------------------------
+
+    def uncommitted_entries(self) -> list[str]:
+        """Entry files not committed (new or modified), e.g. after a crash mid-add."""
+        proc = gitcmd.run(
+            self.root, ["status", "--porcelain", "-z", "--untracked-files=all", "--", ENTRIES_DIR]
+        )
+        paths = []
+        for item in proc.stdout.split("\0"):
+            if len(item) > 3 and item[3:].endswith(".md"):
+                paths.append(item[3:])
+        return sorted(paths)
+
+    def duplicate_ids(self) -> dict[str, list[str]]:
+        seen: dict[str, list[str]] = {}
+        for entry in self.entries():
+            seen.setdefault(entry.id, []).append(entry.path)
+        return {k: v for k, v in seen.items() if len(v) > 1}
+
+
+def _short(title: str, width: int = 60) -> str:
+    flat = " ".join(title.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass

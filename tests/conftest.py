@@ -1,0 +1,107 @@
+"""Every test gets its own journal folder, git identity and editor: nothing leaks
+from the developer's machine into a test, or from one test into the next."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from brag import manager
+from brag.journal import Journal
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    home.mkdir()
+    gitconfig = home / ".gitconfig"
+    gitconfig.write_text(
+        "[user]\n\tname = Test User\n\temail = test@example.com\n"
+        "[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n"
+    )
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    for name in ("GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN", "PAGERDUTY_TOKEN", "VISUAL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("EDITOR", "false")
+    journal_dir = tmp_path / "journal"
+    monkeypatch.setenv("BRAG_DIR", str(journal_dir))
+    monkeypatch.chdir(tmp_path)
+    return journal_dir
+
+
+@pytest.fixture
+def journal_dir(isolated_env: Path) -> Path:
+    return isolated_env
+
+
+@pytest.fixture
+def journal(journal_dir: Path) -> Journal:
+    j = Journal(journal_dir)
+    j.init()
+    return j
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def brag(runner: CliRunner):
+    """Run the CLI in-process: ``brag("add", "x")`` -> click Result."""
+    from brag.cli import cli
+
+    def run(*args: str, input: str | None = None, expect: int | None = 0):
+        result = runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+        if expect is not None:
+            assert result.exit_code == expect, (result.output, result.stderr)
+        return result
+
+    return run
+
+
+@pytest.fixture(autouse=True)
+def fresh_plugin_manager():
+    """Plugins register per test; reset discovery so one test cannot leak into another."""
+    from brag import cli
+
+    builtin = dict(cli.cli.commands)
+    manager._pm = None
+    manager.load_errors.clear()
+    cli.BragGroup._plugins_loaded = False
+    yield
+    manager._pm = None
+    manager.load_errors.clear()
+    cli.BragGroup._plugins_loaded = False
+    cli.cli.commands.clear()
+    cli.cli.commands.update(builtin)
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(cwd), *args], check=True, capture_output=True, text=True
+    ).stdout
+
+
+@pytest.fixture
+def git_run():
+    return git
+
+
+def write_editor(tmp_path: Path, content: str) -> str:
+    """An $EDITOR that replaces the file it is given with ``content``."""
+    script = tmp_path / "fake_editor.py"
+    script.write_text(
+        "import sys\n"
+        f"open(sys.argv[1], 'w', encoding='utf-8').write({content!r})\n"
+    )
+    return f"{sys.executable} {script}"
