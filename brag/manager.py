@@ -20,7 +20,11 @@ if TYPE_CHECKING:
     from .importing import Importer
 
 # Built-in plugins, registered by module name.
-DEFAULT_PLUGINS: tuple[str, ...] = ()
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "brag.plugins.github",
+    "brag.plugins.gitlab",
+    "brag.plugins.pagerduty",
+)
 
 ENTRY_POINT_GROUP = "brag"
 
