@@ -292,3 +292,9 @@ def test_dir_option_wins_over_env(brag, tmp_path):
     brag("--dir", str(other), "add", "Elsewhere")
     assert (other / "entries").is_dir()
     assert "Elsewhere" in brag("-C", str(other), "list").stdout
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_scripts(brag, shell):
+    out = brag("completion", shell).stdout
+    assert "_BRAG_COMPLETE" in out
