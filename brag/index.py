@@ -217,6 +217,10 @@ class Index:
                 f"cannot read: {exc.strerror}",
                 None,
             )
+        return self._entry_row(rel, stat, entry)
+
+    def _entry_row(self, rel: str, stat: tuple[int, int], entry: Entry) -> tuple[object, ...]:
+        mtime, size = stat
         tags = "\x1f" + "\x1f".join(t.casefold() for t in entry.tags) + "\x1f"
         return (
             rel,
@@ -235,6 +239,30 @@ class Index:
             None,
             None,
         )
+
+    def record(self, entries: list[Entry]) -> None:
+        """Index entries brag has just written to ``entry.path``, without reading
+        the files back (a large import would otherwise be re-parsed by the next
+        command). Files changed since are caught by the usual stat check."""
+        rows = []
+        for entry in entries:
+            try:
+                st = os.stat(self.root / entry.path)
+            except OSError:
+                continue
+            rows.append(self._entry_row(entry.path, (st.st_mtime_ns, st.st_size), entry))
+        if not rows:
+            return
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany(
+                "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
     # -- queries --------------------------------------------------------------
 

@@ -278,15 +278,18 @@ class Journal:
 
     # -- writing -------------------------------------------------------------
 
-    def _atomic_write(self, path: Path, text: str) -> None:
-        """Write via a temp file in the same folder and rename: never a torn file."""
+    def _atomic_write(self, path: Path, text: str, sync: bool = True) -> None:
+        """Write via a temp file in the same folder and rename: never a torn file.
+
+        ``sync=False`` leaves flushing to the caller (see :func:`_sync_files`)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".brag-", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
                 fh.write(text)
                 fh.flush()
-                os.fsync(fh.fileno())
+                if sync:
+                    os.fsync(fh.fileno())
             os.replace(tmp, path)
         except BaseException:
             try:
@@ -414,9 +417,10 @@ class Journal:
                 taken.add(entry.id)
                 entry.path = self._place(entry)
                 written.append(entry.path)
-                self._atomic_write(self.root / entry.path, entry.to_markdown())
+                self._atomic_write(self.root / entry.path, entry.to_markdown(), sync=False)
             if state is not None:
                 written.append(self.write_state(f"import-{source}", state, commit=False))
+            _sync_files(self.root, written)
             if written:
                 n = len(result.added)
                 noun = "entry" if n == 1 else "entries"
@@ -431,6 +435,9 @@ class Journal:
             if state is not None:
                 gitcmd.run(self.root, ["checkout", "--", STATE_DIR], check=False)
             raise
+        # The files are brag's own, just written: index them from the entries in
+        # hand so the next command does not read them all back.
+        self.index.record(result.added)
         for entry in result.added:
             self._saved(entry)
         return result
@@ -467,6 +474,19 @@ class Journal:
 def _short(title: str, width: int = 60) -> str:
     flat = " ".join(title.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _sync_files(root: Path, paths: list[str]) -> None:
+    """Flush many just-written files at once: one ``sync()`` costs what a single
+    ``fsync()`` does, where an fsync per file makes a 2,000-entry import take seconds."""
+    if not paths:
+        return
+    if hasattr(os, "sync"):
+        os.sync()
+        return
+    for rel in paths:  # Windows has no sync(): flush each file
+        with open(root / rel, "rb+") as fh:
+            os.fsync(fh.fileno())
 
 
 def _unlink_quietly(path: Path) -> None:

@@ -467,3 +467,19 @@ def test_token_never_written_or_printed(
             assert TOKEN.encode() not in path.read_bytes(), path
     history = git_run(journal.root, "log", "-p", "--all", "--format=%H %s%n%b")
     assert TOKEN not in history
+
+
+def test_index_rows_written_by_the_import_match_the_files(brag, journal, github, api):
+    github.add(
+        "acme/api", 1, "Cache sessions", D(2026, 1, 5), body="## Impact\nFaster.", labels=["perf"]
+    )
+    github.add("acme/api", 2, "Drop v1", D(2026, 1, 6))
+    brag("import", "github", "--api-url", api, "--since", "2026-01-01", "--until", "2026-01-31")
+    from_import = [e.to_dict() for e in Journal(journal.root).entries()]
+    from brag.index import index_location
+
+    location = index_location(journal.root)
+    for path in location.parent.glob(location.name + "*"):
+        path.unlink()
+    reread = [e.to_dict() for e in Journal(journal.root).entries()]
+    assert from_import == reread and len(reread) == 2
