@@ -26,7 +26,7 @@ BODY_MAX = 4000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _SECTION = re.compile(
-    r"^\s{0,3}(?:#{1,6}\s*|\*\*|__)?\s*(impact|why|motivation)\s*(?:\*\*|__)?\s*[:?]?"
+    r"^\s{0,3}(?:#{1,6}\s*|\*\*|__)?\s*(impact|why|motivation)\b\s*(?:\*\*|__)?\s*[:?]?"
     r"(?:\*\*|__)?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
@@ -100,8 +100,13 @@ def first_paragraph(lines: list[str]) -> str:
 
 
 def _flatten(lines: list[str]) -> str:
-    text = " ".join(" ".join(lines).split())
-    text = re.sub(r"^[-*+]\s+", "", text)
+    parts: list[str] = []
+    for line in lines:
+        bullet = re.match(r"^[-*+]\s+(.*)$", line)
+        if bullet and parts:
+            parts[-1] = parts[-1].rstrip(";.") + ";"
+        parts.append(bullet.group(1) if bullet else line)
+    text = " ".join(" ".join(parts).split())
     if len(text) > IMPACT_MAX:
         text = text[: IMPACT_MAX - 1].rstrip() + "…"
     return text
