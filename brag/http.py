@@ -47,6 +47,8 @@ DEFAULT_MAX_WAIT = 60.0
 # First retry delay for a 5xx or a timeout; doubles each time (BRAG_HTTP_BACKOFF).
 DEFAULT_BACKOFF = 1.0
 DEFAULT_RETRIES = 4
+# A rate-limit answer that does not say how long to wait.
+UNSPECIFIED_RATE_LIMIT_WAIT = 60.0
 # A server that keeps answering "wait" is not waited on forever.
 MAX_RATE_LIMIT_WAITS = 10
 DEFAULT_TIMEOUT = 30.0
@@ -127,7 +129,7 @@ class Client:
             raise HttpError(
                 f"{service}: api_url {redact_url_credentials(base_url)!r} is not an http(s) URL"
             )
-        self.origin = (parts.scheme, parts.hostname, parts.port)
+        self.origin = _origin(self.base_url)
         self.service = service
         self.secrets = tuple(s for s in secrets if s)
         self.token_hint = token_hint
@@ -181,7 +183,7 @@ class Client:
 
     def _check_same_origin(self, url: str) -> None:
         parts = urlsplit(url)
-        if (parts.scheme, parts.hostname, parts.port) != self.origin:
+        if _origin(url) != self.origin:
             raise self.fail(
                 f"refusing to follow a link to {parts.scheme}://{parts.hostname}: it is not "
                 "the API you configured, and the token must not be sent there"
@@ -257,6 +259,9 @@ class Client:
             if value > 1_000_000_000:
                 return max(0.0, value - time.time()) + 1.0
             return max(0.0, value)
+        if "rate limit" in _error_detail(reply).lower():
+            # GitHub: a secondary rate limit without headers means "wait at least a minute".
+            return UNSPECIFIED_RATE_LIMIT_WAIT
         return None
 
     def _wait_for_rate_limit(self, seconds: float, reply: httpx.Response) -> None:
@@ -377,6 +382,16 @@ class Client:
                 )
                 return
             offset += len(items)
+
+
+def _origin(url: str) -> tuple[str, str, int]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, parts.hostname or "", port or (443 if scheme == "https" else 80)
 
 
 def _parse_retry_after(value: str) -> float | None:

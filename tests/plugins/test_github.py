@@ -483,3 +483,23 @@ def test_index_rows_written_by_the_import_match_the_files(brag, journal, github,
         path.unlink()
     reread = [e.to_dict() for e in Journal(journal.root).entries()]
     assert from_import == reread and len(reread) == 2
+
+
+def test_incomplete_search_results_are_pointed_out(brag, journal, github, api, httpserver):
+    github.add("acme/api", 1, "Fix the flaky test", D(2026, 1, 5))
+
+    def timed_out_search(request):
+        response = github.search(request)
+        response.set_data(
+            response.get_data().replace(
+                b'"incomplete_results": false', b'"incomplete_results": true'
+            )
+        )
+        return response
+
+    httpserver.expect_oneshot_request("/search/issues").respond_with_handler(timed_out_search)
+    result = brag(
+        "import", "github", "--api-url", api, "--since", "2026-01-01", "--until", "2026-01-31"
+    )
+    assert "may be incomplete; run 'brag import github --since 2026-01-01' later" in result.stderr
+    assert "added 1" in result.output

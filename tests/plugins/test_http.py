@@ -260,3 +260,31 @@ def test_httpx_is_not_imported_until_a_request_is_made(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_rate_limit_message_without_headers_waits_a_minute(httpserver, progress, sleeps):
+    httpserver.expect_oneshot_request("/x").respond_with_json(
+        {
+            "message": "You have exceeded a secondary rate limit and have been temporarily "
+            "blocked from content creation.",
+            "documentation_url": "https://docs.github.com",
+        },
+        status=403,
+    )
+    httpserver.expect_request("/x").respond_with_json([])
+    with Client(
+        httpserver.url_for("/"),
+        service="Example",
+        progress=progress,
+        max_wait=60,
+        sleep=sleeps.append,
+    ) as c:
+        c.get("x")
+    assert sleeps == [60.0]
+
+
+def test_same_host_with_explicit_default_port_is_followed(httpserver, progress):
+    with Client("https://api.example.com", service="Example", progress=progress) as c:
+        c._check_same_origin("https://api.example.com:443/search?page=2")
+        with pytest.raises(HttpError, match="refusing to follow"):
+            c._check_same_origin("http://api.example.com/search?page=2")
