@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import shutil
-import subprocess
 from typing import Any
 
 from brag.errors import ConfigError, ImportSourceError
@@ -195,6 +193,9 @@ def token_from_env(names: tuple[str, ...]) -> tuple[str, str] | None:
 
 def gh_cli_token(host: str | None) -> str | None:
     """``gh auth token`` when the GitHub CLI is installed and logged in."""
+    import shutil
+    import subprocess
+
     gh = shutil.which("gh")
     if not gh:
         return None
