@@ -302,7 +302,7 @@ def test_since_until_window_and_resume_from_last_run(brag, journal, github, api)
     assert set(load(journal)) == {"acme/api#1", "acme/api#2"}
 
 
-def test_date_range_is_split_at_the_1000_result_cap(brag, journal, github, api):
+def test_date_range_is_split_at_the_1000_result_cap(brag, journal, github, api, git_run):
     start = D(2025, 1, 1)
     for n in range(1500):
         github.add("acme/api", n + 1, f"Change {n + 1}", start + dt.timedelta(days=n % 300))
@@ -315,6 +315,13 @@ def test_date_range_is_split_at_the_1000_result_cap(brag, journal, github, api):
     assert ranges[1:3] == ["2025-01-01..2025-07-02", "2025-07-03..2025-12-31"]
     assert "splitting the range" in result.stderr
     assert len(entries(journal.root)) == 1500
+    # 1,500 paths reach git on stdin, not the command line: all in one clean commit.
+    assert git_run(journal.root, "log", "-1", "--format=%s").strip() == (
+        "brag: import 1500 entries from github"
+    )
+    assert git_run(journal.root, "status", "--porcelain") == ""
+    shown = git_run(journal.root, "show", "--stat", "--format=", "HEAD").splitlines()[-1]
+    assert shown.strip().startswith("1501 files changed")  # the entries and the cursor
 
 
 def test_more_than_1000_on_one_day_is_reported_not_hidden(brag, journal, github, api):
