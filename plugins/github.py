@@ -27,6 +27,7 @@ deletions.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -149,11 +150,17 @@ class _Fetch:
         user = _remote.option_str(self.ctx, "user") or self._login()
         if any(c.isspace() or c in ":\"'" for c in user):
             raise ImportSourceError(f"GitHub: {user!r} is not a GitHub login")
-        scopes = [f"repo:{r}" for r in _remote.option_list(self.ctx, "repo")]
-        scopes += [f"org:{o}" for o in _remote.option_list(self.ctx, "org")]
-        for scope in scopes:
-            if any(c.isspace() for c in scope) or scope.endswith(":"):
-                raise ImportSourceError(f"GitHub: {scope!r} is not a repository or organisation")
+        repos = _remote.option_list(self.ctx, "repo")
+        orgs = _remote.option_list(self.ctx, "org")
+        for repo in repos:
+            if not re.fullmatch(r"[\w.-]+/[\w.-]+", repo):
+                raise ImportSourceError(
+                    f"GitHub: --repo {repo!r} is not OWNER/NAME (like acme/api)"
+                )
+        for org in orgs:
+            if not re.fullmatch(r"[\w.-]+", org):
+                raise ImportSourceError(f"GitHub: --org {org!r} is not an organisation name")
+        scopes = [f"repo:{r}" for r in repos] + [f"org:{o}" for o in orgs]
         start = self.ctx.since or GITHUB_EPOCH
         end = self.ctx.until or dt.date.today()
         if start > end:

@@ -510,3 +510,28 @@ def test_incomplete_search_results_are_pointed_out(brag, journal, github, api, h
     )
     assert "may be incomplete; run 'brag import github --since 2026-01-01' later" in result.stderr
     assert "added 1" in result.output
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        (
+            "--repo",
+            "https://github.com/acme/api",
+            "--repo 'https://github.com/acme/api' is not OWNER/NAME",
+        ),
+        ("--repo", "acme", "--repo 'acme' is not OWNER/NAME"),
+        ("--org", "acme corp", "--org 'acme corp' is not an organisation name"),
+        ("--user", "a b", "'a b' is not a GitHub login"),
+    ],
+)
+def test_bad_scopes_are_refused_before_any_search(
+    brag, journal, github, api, option, value, message, git_run
+):
+    before = head(git_run, journal.root)
+    result = brag(
+        "import", "github", "--api-url", api, "--user", "octocat", option, value, expect=1
+    )
+    assert f"Error: GitHub: {message}" in result.output
+    assert github.queries == []
+    assert head(git_run, journal.root) == before
