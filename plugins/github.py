@@ -145,11 +145,9 @@ class _Fetch:
             self.known = set(ctx.journal.index.source_keys())
         self.seen: set[str] = set()
         self.started = False
+        self.several = False
 
     def run(self) -> Iterator[Entry | tuple[str, str]]:
-        user = _remote.option_str(self.ctx, "user") or self._login()
-        if any(c.isspace() or c in ":\"'" for c in user):
-            raise ImportSourceError(f"GitHub: {user!r} is not a GitHub login")
         repos = _remote.option_list(self.ctx, "repo")
         orgs = _remote.option_list(self.ctx, "org")
         for repo in repos:
@@ -161,6 +159,10 @@ class _Fetch:
             if not re.fullmatch(r"[\w.-]+", org):
                 raise ImportSourceError(f"GitHub: --org {org!r} is not an organisation name")
         scopes = [f"repo:{r}" for r in repos] + [f"org:{o}" for o in orgs]
+        self.several = len(scopes) > 1
+        user = _remote.option_str(self.ctx, "user") or self._login()
+        if not re.fullmatch(r"[\w.\[\]-]+", user):
+            raise ImportSourceError(f"GitHub: {user!r} is not a GitHub login")
         start = self.ctx.since or GITHUB_EPOCH
         end = self.ctx.until or dt.date.today()
         if start > end:
@@ -184,7 +186,8 @@ class _Fetch:
         first = self.client.get("search/issues", {"q": query, "per_page": PER_PAGE})
         total = self._total(first)
         if not self.started:
-            self.ctx.progress.start("GitHub: merged pull requests", total=min(total, 10**6))
+            shown_total = None if self.several else total
+            self.ctx.progress.start("GitHub: merged pull requests", total=shown_total)
             self.started = True
         if total > SEARCH_CAP and start < end:
             # Search returns at most 1,000 results per query: halve the range
