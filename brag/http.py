@@ -430,6 +430,12 @@ def _error_detail(reply: httpx.Response) -> str:
             message = error
         if isinstance(message, dict):  # GitLab validation errors
             message = "; ".join(f"{k} {v}" for k, v in message.items())
+        details = data.get("errors")  # GitHub: "Validation Failed" + the reasons
+        if isinstance(message, str) and isinstance(details, list):
+            reasons = [d.get("message") for d in details if isinstance(d, dict)]
+            reasons = [r for r in reasons if isinstance(r, str) and r]
+            if reasons:
+                message = f"{message}: {'; '.join(reasons)}"
     if not isinstance(message, str):
         return ""
     flat = " ".join(message.split())

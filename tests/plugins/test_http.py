@@ -288,3 +288,28 @@ def test_same_host_with_explicit_default_port_is_followed(httpserver, progress):
         c._check_same_origin("https://api.example.com:443/search?page=2")
         with pytest.raises(HttpError, match="refusing to follow"):
             c._check_same_origin("http://api.example.com/search?page=2")
+
+
+def test_github_validation_errors_say_why(client, httpserver):
+    httpserver.expect_request("/search/issues").respond_with_json(
+        {
+            "message": "Validation Failed",
+            "errors": [
+                {
+                    "message": "The listed users cannot be searched either because the "
+                    "resources do not exist or you do not have permission to view them.",
+                    "resource": "Search",
+                    "field": "q",
+                    "code": "invalid",
+                }
+            ],
+            "documentation_url": "https://docs.github.com/v3/search/",
+        },
+        status=422,
+    )
+    with pytest.raises(HttpError) as err:
+        client.get("search/issues", {"q": "author:nobody-here"})
+    assert str(err.value).startswith(
+        "Example: request refused (HTTP 422) for /search/issues?q=author%3Anobody-here: "
+        "Validation Failed: The listed users cannot be searched"
+    )
