@@ -26,7 +26,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -122,8 +124,8 @@ class TimedServer:
         search = self.fake.search
         user = self.fake.user
 
-        def timed(handler):
-            def run(request):
+        def timed(handler: Callable[[Any], Any]) -> Callable[[Any], Any]:
+            def run(request: Any) -> Any:
                 started = time.perf_counter()
                 try:
                     return handler(request)

@@ -432,8 +432,11 @@ def _error_detail(reply: httpx.Response) -> str:
             message = "; ".join(f"{k} {v}" for k, v in message.items())
         details = data.get("errors")  # GitHub: "Validation Failed" + the reasons
         if isinstance(message, str) and isinstance(details, list):
-            reasons = [d.get("message") for d in details if isinstance(d, dict)]
-            reasons = [r for r in reasons if isinstance(r, str) and r]
+            reasons = [
+                d["message"]
+                for d in details
+                if isinstance(d, dict) and isinstance(d.get("message"), str)
+            ]
             if reasons:
                 message = f"{message}: {'; '.join(reasons)}"
     if not isinstance(message, str):

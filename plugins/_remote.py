@@ -212,3 +212,19 @@ def gh_cli_token(host: str | None) -> str | None:
 
 def missing_token(service: str, hint: str) -> ImportSourceError:
     return ImportSourceError(f"{service}: no token found: {hint}")
+
+
+def field_dict(data: dict[str, Any], key: str) -> dict[str, Any]:
+    """``data[key]`` if it is a JSON object, else an empty one."""
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def field_list(data: dict[str, Any], key: str) -> list[Any]:
+    value = data.get(key)
+    return value if isinstance(value, list) else []
+
+
+def field_str(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    return value if isinstance(value, str) else ""

@@ -240,21 +240,21 @@ class _Fetch:
             return
         self.seen.add(source_id)
         title = _remote.clean_title(item.get("title"), f"Pull request {source_id}")
-        pull = item.get("pull_request") if isinstance(item.get("pull_request"), dict) else {}
+        pull = _remote.field_dict(item, "pull_request")
         merged = _remote.local_date(pull.get("merged_at")) or _remote.local_date(
             item.get("closed_at")
         )
         if merged is None:
             yield (source_id, "no merge date")
             return
-        author = item.get("user") if isinstance(item.get("user"), dict) else {}
+        author = _remote.field_dict(item, "user")
         if author.get("type") == "Bot":
             yield (source_id, "authored by a bot")
             return
         labels = [
-            lab.get("name")
-            for lab in item.get("labels") or []
-            if isinstance(lab, dict) and isinstance(lab.get("name"), str)
+            _remote.field_str(lab, "name")
+            for lab in _remote.field_list(item, "labels")
+            if isinstance(lab, dict) and _remote.field_str(lab, "name")
         ]
         hit = next((lab for lab in labels if lab.casefold() in self.excluded), None)
         if hit is not None:
@@ -270,7 +270,7 @@ class _Fetch:
             cleaned = _remote.tag_for(tag)
             if cleaned and cleaned not in tags:
                 tags.append(cleaned)
-        url = item.get("html_url") if isinstance(item.get("html_url"), str) else ""
+        url = _remote.field_str(item, "html_url")
         description = item.get("body")
         yield Entry(
             id=stable_id(NAME, source_id),

@@ -117,8 +117,9 @@ def _fetch(ctx: ImportContext, client: Any) -> Iterator[Entry | tuple[str, str]]
     user = _remote.option_str(ctx, "user")
     if not user:
         response = client.get("user")
-        user = response.data.get("username") if isinstance(response.data, dict) else None
-        if not isinstance(user, str) or not user:
+        data = response.data if isinstance(response.data, dict) else {}
+        user = _remote.field_str(data, "username")
+        if not user:
             raise client.malformed(response, "no 'username' in GET /user")
     excluded = {label.casefold() for label in _remote.option_list(ctx, "exclude_label")}
     repos = _remote.option_list(ctx, "repo")
@@ -179,7 +180,7 @@ def _item(
     if hit is not None:
         yield (source_id, f"label '{_remote.clean_title(hit, '?')}' excluded")
         return
-    author = item.get("author") if isinstance(item.get("author"), dict) else {}
+    author = _remote.field_dict(item, "author")
     if author.get("bot") is True:
         yield (source_id, "authored by a bot")
         return
@@ -197,7 +198,7 @@ def _item(
         impact=_remote.extract_impact(description),
         source=NAME,
         source_id=source_id,
-        url=item.get("web_url") if isinstance(item.get("web_url"), str) else "",
+        url=_remote.field_str(item, "web_url"),
         body=_remote.clean_text(description, _remote.BODY_MAX),
     )
 

@@ -133,9 +133,9 @@ def _fetch(ctx: ImportContext, client: Any) -> Iterator[Entry | tuple[str, str]]
     user_id = _remote.option_str(ctx, "user_id")
     if not user_id:
         response = client.get("users/me")
-        user = response.data.get("user") if isinstance(response.data, dict) else None
-        user_id = user.get("id") if isinstance(user, dict) else None
-        if not isinstance(user_id, str) or not user_id:
+        data = response.data if isinstance(response.data, dict) else {}
+        user_id = _remote.field_str(_remote.field_dict(data, "user"), "id")
+        if not user_id:
             raise client.malformed(response, "no 'user.id' in GET /users/me")
     incidents: dict[str, _Incident] = {}
     ctx.progress.start("PagerDuty: your log entries")
@@ -165,10 +165,11 @@ def _fetch(ctx: ImportContext, client: Any) -> Iterator[Entry | tuple[str, str]]
             )
             continue
         response = client.get(f"incidents/{quote(incident.id, safe='')}")
-        data = response.data.get("incident") if isinstance(response.data, dict) else None
-        if not isinstance(data, dict):
+        body = response.data if isinstance(response.data, dict) else {}
+        details = body.get("incident")
+        if not isinstance(details, dict):
             raise client.malformed(response, "no 'incident' object")
-        yield _entry(incident, data)
+        yield _entry(incident, details)
 
 
 def _collect(client: Any, log: Any, user_id: str, incidents: dict[str, _Incident]) -> None:
@@ -182,21 +183,21 @@ def _collect(client: Any, log: Any, user_id: str, incidents: dict[str, _Incident
         incident = incidents[ref["id"]] = _Incident(
             id=ref["id"],
             summary=_remote.clean_title(ref.get("summary"), ref["id"]),
-            html_url=ref.get("html_url") if isinstance(ref.get("html_url"), str) else "",
-            first_seen=log.get("created_at") if isinstance(log.get("created_at"), str) else "",
+            html_url=_remote.field_str(ref, "html_url"),
+            first_seen=_remote.field_str(log, "created_at"),
         )
     kind = log.get("type")
-    agent = log.get("agent") if isinstance(log.get("agent"), dict) else {}
+    agent = _remote.field_dict(log, "agent")
     by_user = agent.get("id") == user_id
     role = ROLES.get(kind) if isinstance(kind, str) else None
     if role == "assigned":
-        assignees = log.get("assignees") if isinstance(log.get("assignees"), list) else []
+        assignees = _remote.field_list(log, "assignees")
         if by_user or any(isinstance(a, dict) and a.get("id") == user_id for a in assignees):
             incident.roles.add(role)
     elif role and by_user:
         incident.roles.add(role)
-        if role == "resolved" and isinstance(log.get("created_at"), str):
-            incident.resolved_by_user_at = log["created_at"]
+        if role == "resolved":
+            incident.resolved_by_user_at = _remote.field_str(log, "created_at")
     else:
         incident.roles.add("notified")
 
@@ -207,14 +208,14 @@ def _entry(incident: _Incident, data: dict[str, Any]) -> Entry:
         raise ImportSourceError(
             f"PagerDuty: incident {incident.id} has no valid 'created_at'; nothing was imported"
         )
-    status = data.get("status") if isinstance(data.get("status"), str) else ""
+    status = _remote.field_str(data, "status")
     resolved = _remote.parse_time(data.get("resolved_at"))
     if resolved is None and status == "resolved":
         resolved = _remote.parse_time(incident.resolved_by_user_at) or _remote.parse_time(
             data.get("last_status_change_at")
         )
-    urgency = data.get("urgency") if isinstance(data.get("urgency"), str) else ""
-    service_ref = data.get("service") if isinstance(data.get("service"), dict) else {}
+    urgency = _remote.field_str(data, "urgency")
+    service_ref = _remote.field_dict(data, "service")
     service = _remote.clean_title(service_ref.get("summary"), "")
     roles = [r for r in ROLES.values() if r in incident.roles]
     title = _remote.clean_title(data.get("title") or data.get("summary"), incident.summary)
@@ -231,7 +232,7 @@ def _entry(incident: _Incident, data: dict[str, Any]) -> Entry:
         extra["service"] = service
     if isinstance(data.get("incident_number"), int):
         extra["incident_number"] = data["incident_number"]
-    url = data.get("html_url") if isinstance(data.get("html_url"), str) else incident.html_url
+    url = _remote.field_str(data, "html_url") or incident.html_url
     return Entry(
         id=stable_id(NAME, incident.id),
         title=title,
