@@ -20,6 +20,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -147,7 +148,7 @@ class TimedServer:
         self.server.stop()
 
 
-def run_import(journal: Path, api_url: str, until: dt.date) -> tuple[float, str]:
+def run_import(journal: Path, api_url: str, until: dt.date) -> tuple[float, float, str]:
     env = {
         **os.environ,
         "BRAG_DIR": str(journal),
@@ -171,12 +172,17 @@ def run_import(journal: Path, api_url: str, until: dt.date) -> tuple[float, str]
         "--until",
         until.isoformat(),
     ]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"brag import failed:\n{proc.stdout}\n{proc.stderr}")
-    return elapsed, proc.stdout.strip().splitlines()[-1]
+    # CPU time of brag and the git processes it ran: unlike wall time, it barely
+    # moves when other work competes for the machine.
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu, proc.stdout.strip().splitlines()[-1]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -212,13 +218,14 @@ def main(argv: list[str] | None = None) -> int:
             for label in ("first run", "re-run"):
                 server.busy = 0.0
                 requests_before = server.fake.search_requests
-                wall, summary = run_import(journal, server.url, until)
+                wall, cpu, summary = run_import(journal, server.url, until)
                 results.append(
                     {
                         "run": label,
                         "wall_s": round(wall, 3),
                         "server_s": round(server.busy, 3),
                         "brag_s": round(wall - server.busy, 3),
+                        "cpu_s": round(cpu, 3),
                         "requests": server.fake.search_requests - requests_before,
                         "summary": summary,
                     }
@@ -242,7 +249,8 @@ def main(argv: list[str] | None = None) -> int:
             for r in results:
                 print(
                     f"{r['run']:<10} {r['brag_s']:6.2f} s brag  (wall {r['wall_s']:.2f} s, "
-                    f"server {r['server_s']:.2f} s, {r['requests']} search requests)  "
+                    f"server {r['server_s']:.2f} s, CPU {r['cpu_s']:.2f} s, "
+                    f"{r['requests']} search requests)  "
                     f"{r['summary']}"
                 )
             print(f"entries in journal after: {count}")
