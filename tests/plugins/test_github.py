@@ -535,3 +535,17 @@ def test_bad_scopes_are_refused_before_any_search(
     assert f"Error: GitHub: {message}" in result.output
     assert github.queries == []
     assert head(git_run, journal.root) == before
+
+
+def test_max_wait_from_brag_toml(brag, journal, github, api, httpserver, git_run):
+    github.add("acme/api", 1, "Fix the flaky test", D(2026, 1, 5))
+    brag("config", "set", "import.github.max_wait", "2")
+    before = head(git_run, journal.root)
+    httpserver.expect_oneshot_request("/search/issues").respond_with_json(
+        {"message": "You have exceeded a secondary rate limit."},
+        status=429,
+        headers={"Retry-After": "3"},
+    )
+    result = brag("import", "github", "--api-url", api, "--since", "2026-01-01", expect=1)
+    assert "it resets in 3 s" in result.output and "raise max_wait, now 2 s" in result.output
+    assert head(git_run, journal.root) == before
