@@ -9,6 +9,7 @@ resume cursor in the same commit.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -47,6 +48,10 @@ class ImportContext:
     until: dt.date | None
     state: dict[str, Any]
     progress: Progress = field(default_factory=Progress)
+    # True when ``since`` is the last run's cursor rather than the user's --since.
+    # Importers whose items carry arbitrary dates (documents, spreadsheets) or
+    # that keep finer cursors of their own in ``state`` may ignore it.
+    resumed: bool = False
 
     def option(self, name: str, default: Any = None) -> Any:
         """A CLI option if given, else ``[import.<name>]`` in brag.toml, else ``default``."""
@@ -101,12 +106,17 @@ def run_import(
         options=merged,
         since=window_since,
         until=window_until,
-        state=state,
+        state=copy.deepcopy(state),
         progress=progress or Progress(),
+        resumed=since is None and window_since is not None,
     )
     today = dt.date.today()
     drafts = list(importer.fetch(context))
-    new_state: dict[str, Any] | None = {"until": min(window_until or today, today)}
-    if new_state == {"until": state.get("until")}:
+    # Keys an importer put in ``context.state`` (finer cursors) are kept with it.
+    new_state: dict[str, Any] | None = {
+        **context.state,
+        "until": min(window_until or today, today),
+    }
+    if new_state == state:
         new_state = None  # nothing to move forward: no state-only commit
     return journal.import_entries(importer.name, drafts, dry_run=dry_run, state=new_state)
