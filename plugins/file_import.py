@@ -152,11 +152,10 @@ def detect_format(name: str, data: bytes, given: str | None) -> str:
 def csv_rows(name: str, data: bytes) -> tuple[list[str], Iterator[Row | RowError]]:
     # surrogateescape keeps the file readable past a bad line; that line alone fails.
     text = data.decode("utf-8-sig", errors="surrogateescape")
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    # The header decides the delimiter: values (tags "a; b") must not sway it.
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=lambda d: (first_line.count(d), d == ","))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:

@@ -34,15 +34,17 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from brag.authorship import Identity, RepoInfo
 from brag.entry import Entry, stable_id
 from brag.errors import ImportSourceError
 from brag.hookspecs import hookimpl
 from brag.importing import ImportContext, Importer
+
+if TYPE_CHECKING:
+    from brag.authorship import Identity, RepoInfo
 
 SOURCE = "git"
 # One record per commit: fields NUL-separated, records NUL-terminated by -z.

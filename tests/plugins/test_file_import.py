@@ -208,3 +208,14 @@ def test_map_from_brag_toml(brag, journal, tmp_path: Path):
     result = brag("import", "file", str(path))
     assert "added 1" in result.stdout
     assert all_entries(journal)[0].tags == ["jira"]
+
+
+def test_semicolon_and_tab_delimited(brag, journal, tmp_path):
+    euro = tmp_path / "excel.csv"
+    euro.write_text("date;title;tags\n2026-07-01;Closed Q2 books early;finance, ops\n")
+    tsv = tmp_path / "sheet.tsv"
+    tsv.write_text("date\ttitle\tprivate\n2026-07-02\tSalary talk prep\tyes\n")
+    brag("import", "file", str(euro), str(tsv))
+    books, salary = all_entries(journal)
+    assert books.tags == ["finance", "ops"]
+    assert salary.private is True
