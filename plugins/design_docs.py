@@ -185,8 +185,9 @@ def register_importers(register: Any) -> None:
         Importer(
             name=SOURCE,
             help=(
-                "Import design docs, RFCs and ADRs you wrote (Markdown or reStructuredText) "
-                "from folders or repositories: brag import docs ~/src/app/docs/adr"
+                "Design docs, RFCs and ADRs you wrote or co-wrote.\n\n"
+                "Reads Markdown and reStructuredText in folders or repositories. "
+                "Example: brag import docs ~/src/app/docs/adr"
             ),
             fetch=fetch,
             params=[

@@ -402,8 +402,9 @@ def register_importers(register: Any) -> None:
         Importer(
             name=SOURCE,
             help=(
-                "Import rows of a CSV file or objects of a JSON list (at least a date and a "
-                "title each): brag import file wins.csv --map Summary=title"
+                "Rows of a CSV file or objects of a JSON list.\n\n"
+                "Each needs at least a date and a title; other columns named like entry "
+                "fields map to them. Example: brag import file wins.csv --map Summary=title"
             ),
             fetch=fetch,
             params=[

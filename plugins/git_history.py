@@ -357,17 +357,34 @@ class Scan:
 
 
 def open_repo(raw: str) -> Path:
-    from brag.authorship import repo_root
+    import subprocess
+
+    from brag.gitcmd import redact
 
     path = Path(raw).expanduser()
     if not path.exists():
         raise ImportSourceError(f"{raw}: no such folder")
     if not path.is_dir():
         raise ImportSourceError(f"{raw} is a file, not a git repository folder")
-    root = repo_root(path)
-    if root is None:
-        raise ImportSourceError(f"{raw} is not a git repository (give the folder of a clone)")
-    return root
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(path), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise ImportSourceError("git is not installed or not on PATH") from None
+    if proc.returncode == 0:
+        return Path(proc.stdout.decode("utf-8", "replace").strip())
+    err = redact(proc.stderr.decode("utf-8", "replace"))
+    if "dubious ownership" in err:
+        raise ImportSourceError(
+            f"git refuses to read {raw}: it belongs to another user (if you trust it: "
+            f"git config --global --add safe.directory {path.resolve()})"
+        )
+    if "not a git repository" not in err.lower() and err.strip():
+        raise ImportSourceError(f"{raw}: git cannot read it: {err.strip().splitlines()[-1]}")
+    raise ImportSourceError(f"{raw} is not a git repository (give the folder of a clone)")
 
 
 def _fingerprint(identity: Identity, with_commits: bool, ref: str) -> str:
@@ -448,8 +465,10 @@ def register_importers(register: Any) -> None:
         Importer(
             name=SOURCE,
             help=(
-                "Import your merged pull requests from local clones' history, offline: "
-                "brag import git ~/src/api ~/src/web"
+                "Your merged pull requests, from local clones.\n\n"
+                "Reads each clone's history offline (one git log pass) and credits a merge "
+                "to the author of the merged branch. Example: brag import git ~/src/api "
+                "~/src/web --since 2026H1"
             ),
             fetch=fetch,
             params=[

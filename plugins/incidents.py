@@ -240,8 +240,9 @@ def register_importers(register: Any) -> None:
         Importer(
             name=SOURCE,
             help=(
-                "Import postmortems you wrote or led from Markdown files in folders or "
-                "repositories: brag import incidents ~/src/postmortems"
+                "Postmortems you wrote or led (Markdown).\n\n"
+                "Reads folders or repositories of postmortems, with or without front matter. "
+                "Example: brag import incidents ~/src/postmortems"
             ),
             fetch=fetch,
             params=[

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -298,3 +299,18 @@ def test_paths_from_brag_toml(brag, journal, project):
     journal.config_set("import.git", {"paths": [str(project.root)]})
     result = brag("import")
     assert "git: added 2" in result.output
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0,
+    reason="needs root to hand the repository to another user",
+)
+def test_repository_owned_by_someone_else(brag, journal, project):
+    for folder, dirs, files in os.walk(project.root):
+        for name in [*dirs, *files]:
+            os.lchown(os.path.join(folder, name), 65534, 65534)
+    os.lchown(project.root, 65534, 65534)
+    result = brag("import", "git", str(project.root), expect=1)
+    assert f"Error: git refuses to read {project.root}: it belongs to another user" in (
+        result.output
+    )
