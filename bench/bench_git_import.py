@@ -170,9 +170,8 @@ def main() -> None:
             f"in {t_full:.2f}s"
         )
 
-        from brag.plugins.git_history import Scan, attach_branches, mainline, read_history
-
         from brag.authorship import repo_info, resolve_identity
+        from brag.plugins.git_history import Scan, attach_branches, mainline, read_history
 
         started = time.perf_counter()
         tip = subprocess.run(

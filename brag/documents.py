@@ -431,8 +431,7 @@ def _assemble(
         title = title or first_text
         start = first_index + (2 if rst else 1)
         rest = headings[1:]
-    if not title:
-        title = title_from_filename(path)
+    title = plain_text(title) or title_from_filename(path)
     sections: list[Section] = []
     for n, (i, level, text) in enumerate(rest):
         end = len(lines)
@@ -458,6 +457,16 @@ def parse_document(path: Path, text: str) -> Document:
     if path.suffix.lower() in RST_SUFFIXES:
         return parse_rst(path, text)
     return parse_markdown(path, text)
+
+
+def plain_text(text: str) -> str:
+    """Inline Markdown/rST markup removed: ``**x**``, ```x```, ``[x](url)``, ``<b>``."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"`+([^`]*)`+", r"\1", text)
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])\*(?!\s)([^*]+)(?<!\s)\*(?![\w*])", r"\1", text)
+    text = re.sub(r"<[^>]+>", "", text)
+    return " ".join(text.split())
 
 
 def title_from_filename(path: Path) -> str:

@@ -442,7 +442,17 @@ def fetch(context: ImportContext) -> Iterator[Entry | tuple[str, str]]:
         chain = mainline(commits, tip)
         attach_branches(commits, chain)
         scan = Scan(repo, identity, commits, chain, with_commits, since, context.until)
-        yield from scan.entries()
+        found = 0
+        for entry in scan.entries():
+            found += 1
+            yield entry
+        if not found and rev_range == [tip] and since is None:
+            # A whole history with nothing of yours: most often an email git knows
+            # you by is missing.
+            context.progress.log(
+                f"{root}: no merged pull requests by {identity.describe()} "
+                "(add your other emails with --author or [user] emails in brag.toml)"
+            )
         if context.until is None or context.until >= dt.date.today():
             cursors[key] = {"tip": tip, "scan": fingerprint}
         context.progress.advance()

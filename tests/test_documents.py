@@ -106,3 +106,9 @@ def test_paragraph_helpers():
 )
 def test_as_date(value, expected):
     assert as_date(value) == expected
+
+
+def test_titles_lose_inline_markup():
+    doc = parse_document(Path("x.md"), "# **RFC**: use `uv` for [builds](https://x) *now*\n")
+    assert doc.title == "RFC: use uv for builds now"
+    assert parse_document(Path("0003-adopt-rust.md"), "No heading.\n").title == "Adopt rust"

@@ -314,3 +314,12 @@ def test_repository_owned_by_someone_else(brag, journal, project):
     assert f"Error: git refuses to read {project.root}: it belongs to another user" in (
         result.output
     )
+
+
+def test_hint_when_nothing_is_yours(brag, journal, project):
+    result = brag("import", "git", str(project.root), "--author", "nobody@example.com")
+    assert (
+        f"{project.root}: no merged pull requests by nobody@example.com (add your other "
+        "emails with --author or [user] emails in brag.toml)"
+    ) in result.stderr
+    assert "added 0" in result.stdout
