@@ -212,28 +212,30 @@ def impact_of(description: str) -> str:
     return "" if first.startswith("- ") else first
 
 
-def pr_author(commits: dict[str, Commit], merge: Commit) -> tuple[Commit | None, list[Commit]]:
-    """The author of a merged branch: who wrote most of its commits (the earliest
-    commit breaks ties), with the branch's commits. Merges of other branches into
-    it ("Merge branch 'main' into feature") are not authorship."""
+def pr_author(
+    commits: dict[str, Commit], merge: Commit, identity: Identity
+) -> tuple[str | None, list[Commit]]:
+    """Who wrote a merged branch: "me" or another author's email, by most commits
+    (the earliest commit breaks ties), with the branch's commits. All the user's
+    emails count as one person. Merges of other branches into it ("Merge branch
+    'main' into feature") are not authorship."""
     own = [commits[s] for s in merge.branch if not commits[s].is_merge]
     if not own:
         return None, []
     counts: dict[str, int] = {}
-    first_seen: dict[str, str] = {}
+    earliest: dict[str, float] = {}
     for c in own:
-        key = c.email.lower()
+        key = "me" if identity.is_commit_author(c.email, c.author) else c.email.lower()
         counts[key] = counts.get(key, 0) + 1
-        if key not in first_seen or c.authored < first_seen[key]:
-            first_seen[key] = c.authored
-    best = max(counts, key=lambda k: (counts[k], _neg(first_seen[k])))
-    author = next(c for c in own if c.email.lower() == best)
-    return author, own
+        when = _timestamp(c.authored)
+        earliest[key] = min(earliest.get(key, when), when)
+    best = max(counts, key=lambda k: (counts[k], -earliest[k]))
+    return best, own
 
 
-def _neg(stamp: str) -> float:
+def _timestamp(stamp: str) -> float:
     try:
-        return -dt.datetime.fromisoformat(stamp).timestamp()
+        return dt.datetime.fromisoformat(stamp).timestamp()
     except ValueError:
         return 0.0
 
@@ -275,10 +277,8 @@ class Scan:
                 continue
             others: list[str] = []
             if commit.is_merge:
-                author, own = pr_author(self.commits, commit)
-                if author is None or not self.identity.is_commit_author(
-                    author.email, author.author
-                ):
+                author, own = pr_author(self.commits, commit, self.identity)
+                if author != "me":
                     continue
                 covered.update(c.sha for c in own if self._mine(c))
                 others = [c.author for c in own if not self._mine(c)]

@@ -323,3 +323,32 @@ def test_hint_when_nothing_is_yours(brag, journal, project):
         "emails with --author or [user] emails in brag.toml)"
     ) in result.stderr
     assert "added 0" in result.stdout
+
+
+def test_branch_author_counts_all_my_emails_as_one(brag, journal, tmp_path):
+    journal.config_set("user.emails", ["test@example.com", "me@home.example"])
+    repo = Repo(tmp_path / "pair")
+    repo.commit("init", BOB, "2026-05-01T10:00:00+00:00")
+    repo.branch("shared")
+    repo.commit("Alice starts", ALICE, "2026-05-02T09:00:00+00:00")
+    repo.commit("Alice again", ALICE, "2026-05-02T10:00:00+00:00")
+    repo.commit("Mine at work", ME, "2026-05-03T10:00:00+00:00")
+    repo.commit("Mine at work 2", ME, "2026-05-03T11:00:00+00:00")
+    repo.commit("Mine from home", ("Test User", "me@home.example"), "2026-05-03T20:00:00+00:00")
+    repo.checkout("main")
+    repo.merge(
+        "shared",
+        "Merge pull request #3 from org/shared\n\nShared work",
+        BOB,
+        "2026-05-04T10:00:00+00:00",
+    )
+    # A tie (one commit each) goes to whoever started the branch.
+    repo.branch("tie")
+    repo.commit("Alice first", ALICE, "2026-05-05T09:00:00+00:00")
+    repo.commit("Me second", ME, "2026-05-05T10:00:00+00:00")
+    repo.checkout("main")
+    repo.merge("tie", "Merge pull request #4 from org/tie\n\nTie", BOB, "2026-05-06T10:00:00+00:00")
+    brag("import", "git", str(repo.root))
+    (entry,) = entries(journal)
+    assert entry.source_id == "pair#3"
+    assert entry.with_ == ["Alice"]
