@@ -79,7 +79,7 @@ def find_documents(paths: Sequence[str], suffixes: frozenset[str]) -> Iterator[F
 
 def _walk_failed(exc: OSError) -> None:
     reason = exc.strerror or str(exc)
-    raise ImportSourceError(f"cannot read folder {exc.filename}: {reason}")
+    raise ImportSourceError(f"cannot read folder {exc.filename or '?'}: {reason}")
 
 
 def read_text(path: Path) -> str:
@@ -121,10 +121,12 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
         try:
             meta = tomllib.loads(raw)
         except tomllib.TOMLDecodeError as exc:
-            raise DocumentError(f"bad TOML front matter: {exc}") from None
+            # tomllib counts from the first line inside the fence; the file, from "+++".
+            message = re.sub(r"\(at line (\d+)", lambda m: f"(at line {int(m[1]) + 1}", str(exc))
+            raise DocumentError(f"bad TOML front matter: {message}") from None
     else:
         meta = parse_simple_yaml(raw, first_line=2)
-    meta = {str(k).strip().lower().replace("-", "_"): v for k, v in meta.items()}
+    meta = {_meta_key(str(k)).replace(" ", "_"): v for k, v in meta.items()}
     return meta, "\n".join(lines[end + 1 :]), end + 2
 
 

@@ -112,3 +112,10 @@ def test_titles_lose_inline_markup():
     doc = parse_document(Path("x.md"), "# **RFC**: use `uv` for [builds](https://x) *now*\n")
     assert doc.title == "RFC: use uv for builds now"
     assert parse_document(Path("0003-adopt-rust.md"), "No heading.\n").title == "Adopt rust"
+
+
+def test_front_matter_keys_are_normalised_and_toml_errors_name_the_file_line():
+    meta, _, _ = split_front_matter("---\nIncident Commander: Alex\nTime-To-Resolve: 5m\n---\n")
+    assert meta == {"incident_commander": "Alex", "time_to_resolve": "5m"}
+    with pytest.raises(DocumentError, match=r"at line 3"):
+        split_front_matter('+++\ntitle = "ok"\ndate = \nx = 1\n+++\n')
