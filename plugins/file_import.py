@@ -20,6 +20,7 @@ Configuration in brag.toml (all optional; command-line values win)::
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -123,18 +124,26 @@ def field_for(column: str, mapping: dict[str, str]) -> str | None:
 
 
 def read_source(raw: str) -> tuple[str, bytes]:
-    """The name to show and the bytes of FILE, or of stdin for ``-``."""
+    """The name to show and the bytes of FILE, or of stdin for ``-``, as UTF-8
+    (spreadsheets saved as "Unicode text" are UTF-16 with a byte-order mark)."""
     if raw == "-":
-        return "<stdin>", click.get_binary_stream("stdin").read()
-    path = Path(raw).expanduser()
-    if not path.exists():
-        raise ImportSourceError(f"{raw}: no such file")
-    if path.is_dir():
-        raise ImportSourceError(f"{raw} is a folder: give a .csv or .json file")
-    try:
-        return raw, path.read_bytes()
-    except OSError as exc:
-        raise ImportSourceError(f"cannot read {raw}: {exc.strerror or exc}") from None
+        name, data = "<stdin>", click.get_binary_stream("stdin").read()
+    else:
+        path = Path(raw).expanduser()
+        if not path.exists():
+            raise ImportSourceError(f"{raw}: no such file")
+        if path.is_dir():
+            raise ImportSourceError(f"{raw} is a folder: give a .csv or .json file")
+        try:
+            name, data = raw, path.read_bytes()
+        except OSError as exc:
+            raise ImportSourceError(f"cannot read {raw}: {exc.strerror or exc}") from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ImportSourceError(f"{name}: not valid UTF-16 text ({exc.reason})") from None
+    return name, data
 
 
 def detect_format(name: str, data: bytes, given: str | None) -> str:

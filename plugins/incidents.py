@@ -85,17 +85,32 @@ def parse_duration(text: str) -> float | None:
         return h * 60 + mi + s / 60 if any(m.groups()) else None
     if m := re.fullmatch(r"(\d{1,3}):(\d{2})(?::(\d{2}))?", text):
         return int(m[1]) * 60 + int(m[2]) + int(m[3] or 0) / 60
+    # The first run of "N unit" pairs ("1 hour 12 minutes"): later numbers in the
+    # sentence ("detected after 5 minutes") are not part of the duration.
     total = 0.0
     found = False
-    for num, unit in re.findall(r"(\d+(?:\.\d+)?)\s*([a-z]+)", text):
+    last_end = None
+    for m in re.finditer(r"(\d+(?:\.\d+)?)\s*([a-z]+)", text):
+        unit = m[2]
         unit = unit.rstrip("s") if unit not in ("s", "m", "h", "d") else unit
-        if unit in ("mins", "hrs"):
-            unit = unit[:-1]
         factor = _UNITS.get(unit)
         if factor is None:
+            if found:
+                break
             continue
-        total += float(num) * factor
+        if (
+            found
+            and last_end is not None
+            and text[last_end : m.start()].strip(" ,")
+            not in (
+                "",
+                "and",
+            )
+        ):
+            break
+        total += float(m[1]) * factor
         found = True
+        last_end = m.end()
     return total if found else None
 
 

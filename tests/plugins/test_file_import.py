@@ -219,3 +219,10 @@ def test_semicolon_and_tab_delimited(brag, journal, tmp_path):
     books, salary = all_entries(journal)
     assert books.tags == ["finance", "ops"]
     assert salary.private is True
+
+
+def test_utf16_spreadsheet_export(brag, journal, tmp_path):
+    path = tmp_path / "unicode.txt"
+    path.write_bytes("date\ttitle\n2026-08-01\tLancé la bêta\n".encode("utf-16"))
+    brag("import", "file", str(path), "--format", "csv")
+    assert [e.title for e in all_entries(journal)] == ["Lancé la bêta"]

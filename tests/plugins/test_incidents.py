@@ -301,3 +301,24 @@ def test_not_a_postmortem(brag, journal, tmp_path):
             "reason": "not a postmortem (no summary, impact or root cause section)",
         }
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("47 minutes", 47),
+        ("2h 15m", 135),
+        ("1 hour and 30 mins", 90),
+        ("1.5 hours", 90),
+        ("PT1H30M", 90),
+        ("01:30", 90),
+        ("3 days", 4320),
+        ("45 min (detected after 5 minutes)", 45),
+        ("about 2 hrs, then 10 minutes of cleanup", 120),
+        ("a while", None),
+    ],
+)
+def test_parse_duration(text, minutes):
+    from brag.plugins.incidents import parse_duration
+
+    assert parse_duration(text) == minutes
