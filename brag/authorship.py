@@ -226,9 +226,10 @@ def repo_info(root: Path) -> RepoInfo:
             remotes[key[len("remote.") : -len(".url")]] = value.strip()
     url = remotes.get("origin") or next(iter(remotes.values()), "")
     host, slug = parse_remote(url) if url else ("", "")
+    folder = root.name.removesuffix(".git") or root.name
     if not slug:
-        slug = root.name
-    name = slug.rsplit("/", 1)[-1] or root.name
+        slug = folder
+    name = slug.rsplit("/", 1)[-1] or folder
     return RepoInfo(root, slug, name, host, emails, names)
 
 

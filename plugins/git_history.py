@@ -377,6 +377,14 @@ def open_repo(raw: str) -> Path:
     if proc.returncode == 0:
         return Path(proc.stdout.decode("utf-8", "replace").strip())
     err = redact(proc.stderr.decode("utf-8", "replace"))
+    if "work tree" in err:  # a bare clone (a mirror): its history is all there
+        bare = subprocess.run(
+            ["git", "-C", str(path), "rev-parse", "--is-bare-repository"],
+            capture_output=True,
+            check=False,
+        )
+        if bare.stdout.strip() == b"true":
+            return path.resolve()
     if "dubious ownership" in err:
         raise ImportSourceError(
             f"git refuses to read {raw}: it belongs to another user (if you trust it: "

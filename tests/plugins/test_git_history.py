@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -352,3 +353,16 @@ def test_branch_author_counts_all_my_emails_as_one(brag, journal, tmp_path):
     (entry,) = entries(journal)
     assert entry.source_id == "pair#3"
     assert entry.with_ == ["Alice"]
+
+
+def test_bare_mirror(brag, journal, project, tmp_path):
+    mirror = tmp_path / "shop-mirror.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(project.root), str(mirror)], check=True)
+    result = brag("import", "git", str(mirror), "--json")
+    data = json.loads(result.stdout)
+    assert sorted(e["title"] for e in data["entries"]) == [
+        "Cache the cart",
+        "Retry payment webhooks",
+    ]
+    # Named by its origin remote (the clone it was made from has no web host).
+    assert {e.source_id for e in entries(journal)} == {"shop#12", "shop#14"}
