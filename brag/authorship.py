@@ -93,6 +93,8 @@ class Identity:
                 return True
             text = m["name"]
         low = text.strip().strip("\"'").lower()
+        if low.endswith("@") and low.count("@") == 1:  # "alex@": a username at the company
+            return any(e.split("@", 1)[0] == low[:-1] for e in self.emails)
         if "@" in low and not low.startswith("@"):
             return low in self.emails
         low = low.lstrip("@")

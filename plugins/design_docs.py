@@ -53,6 +53,7 @@ AUTHOR_KEYS = ("authors", "author", "owner", "owners", "written_by")
 SUMMARY = (
     "summary",
     "abstract",
+    "objective",
     "tl;dr",
     "tldr",
     "overview",

@@ -43,6 +43,7 @@ def test_identity_matching():
     assert me.is_person("Alex Doe <other@x.org>")
     assert me.is_person("Someone <me@x.org>")
     assert me.is_person("alex doe") and not me.is_person("alex")
+    assert me.is_person("me@") and not me.is_person("you@")
     assert split_people("Alice and Bob; Carol") == ["Alice", "Bob", "Carol"]
 
 

@@ -282,3 +282,24 @@ def test_paths_from_config(brag, journal, docs_repo):
     journal.config_set("import.docs", {"paths": [str(docs_repo / "adr")]})
     result = brag("import", "docs")
     assert "docs: added 1" in result.stdout
+
+
+def test_company_style_design_doc_and_adr_tools_format(brag, journal, tmp_path):
+    folder = tmp_path / "designs"
+    (folder / "doc" / "adr").mkdir(parents=True)
+    (folder / "search-v3.md").write_text(
+        "# Design: Search v3\n\nAuthors: test@, bob@\nStatus: Draft\nCreated: 2026-02-01\n\n"
+        "## Objective\n\nAnswer queries in under 100ms at p99.\n\n## Background\n\nOld.\n"
+    )
+    (folder / "doc" / "adr" / "0001-record-architecture-decisions.md").write_text(
+        "# 1. Record architecture decisions\n\nDate: 2026-01-04\n\n## Status\n\nAccepted\n\n"
+        "## Context\n\nWe need to record the architectural decisions made on this project.\n"
+    )
+    result = brag("import", "docs", str(folder), "--author", "test@example.com", "--json")
+    assert [e["title"] for e in json.loads(result.stdout)["entries"]] == ["Design: Search v3"]
+    (entry,) = all_entries(journal)
+    assert entry.body.strip() == "Answer queries in under 100ms at p99."
+    assert entry.extra == {"role": "author", "status": "draft"}
+    assert entry.with_ == ["bob@"]
+    # The ADR names no author and is not in git: it is not counted as mine.
+    assert "1 not written by you" in brag("import", "docs", str(folder)).stdout
