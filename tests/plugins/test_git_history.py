@@ -243,7 +243,9 @@ def test_gitlab_merge_request(brag, journal, tmp_path):
         BOB,
         "2026-04-03T10:00:00+00:00",
     )
-    brag("import", "git", str(repo.root))
+    result = brag("import", "git", str(repo.root))
+    again = brag("import", "git", str(repo.root), "--since", "2000", "--json")
+    assert "glpat-SECRET" not in result.output + again.output
     (entry,) = entries(journal)
     assert entry.source_id == "grp/proj!45"
     assert entry.title == "Faster search"
@@ -254,6 +256,7 @@ def test_gitlab_merge_request(brag, journal, tmp_path):
     for path in journal.root.rglob("*"):
         if path.is_file() and ".git" not in path.parts:
             assert "glpat-SECRET" not in path.read_text(errors="replace")
+    assert "glpat-SECRET" not in journal_git(journal, "log", "-p", "--all")
 
 
 def test_resume_reads_only_new_commits(brag, journal, project):
