@@ -413,7 +413,8 @@ def fetch(context: ImportContext) -> Iterator[Entry | tuple[str, str]]:
             "give at least one repository folder: brag import git ~/src/app "
             "(or set paths in [import.git])"
         )
-    roots = [open_repo(str(p)) for p in paths]  # every path checked before any work
+    # Every path is checked before any work; a clone named twice is read once.
+    roots = list(dict.fromkeys(open_repo(str(p)) for p in paths))
     base = resolve_identity(context.journal, context.option("authors"))
     ref = str(context.option("ref", "HEAD"))
     with_commits = bool(context.option("commits", False))
