@@ -20,6 +20,7 @@ import click
 from . import __version__
 from .entry import AREAS, LEVERAGE, Entry, parse_metric
 from .errors import BragError, EntryError
+from .importing import Progress
 
 if TYPE_CHECKING:
     from .journal import Journal
@@ -772,7 +773,7 @@ def _import_options(f: F) -> F:
     return period_options(f)
 
 
-class _Progress:
+class _Progress(Progress):
     """A rich progress bar on stderr, only when stderr is a terminal."""
 
     def __init__(self, quiet: bool):
@@ -783,13 +784,13 @@ class _Progress:
             from rich.progress import (
                 BarColumn,
                 MofNCompleteColumn,
-                Progress,
                 SpinnerColumn,
                 TextColumn,
                 TimeElapsedColumn,
             )
+            from rich.progress import Progress as Bar
 
-            self.bar = Progress(
+            self.bar = Bar(
                 SpinnerColumn(),
                 TextColumn("{task.description}"),
                 BarColumn(),
