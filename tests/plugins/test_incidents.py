@@ -253,7 +253,7 @@ def test_postmortem_without_date(brag, journal, tmp_path):
 
 @pytest.mark.skipif(
     hasattr(os, "geteuid") and os.geteuid() == 0,
-    reason="root reads directories whatever their mode; see test_path_below_a_file",
+    reason="root reads any folder whatever its mode (see the test after this one)",
 )
 def test_unreadable_directory(brag, journal, tmp_path):
     folder = tmp_path / "pm"
@@ -322,3 +322,25 @@ def test_parse_duration(text, minutes):
     from brag.plugins.incidents import parse_duration
 
     assert parse_duration(text) == minutes
+
+
+def test_unreadable_directory_as_the_os_reports_it(brag, journal, tmp_path, monkeypatch):
+    """The same failure for root, who reads any mode: the folder listing itself
+    fails with EACCES, exactly as os.scandir reports it to a normal user."""
+    folder = tmp_path / "pm"
+    (folder / "secret").mkdir(parents=True)
+    (folder / "good.md").write_text(YAML_PM)
+    real_scandir = os.scandir
+
+    def scandir(path):  # type: ignore[no-untyped-def]
+        if os.fspath(path) == str(folder / "secret"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    before = count_commits(journal)
+    result = brag("import", "incidents", str(folder), expect=1)
+    assert f"Error: cannot read folder {folder / 'secret'}: Permission denied" in result.output
+    assert "Traceback" not in result.output
+    assert count_commits(journal) == before
+    assert all_entries(journal) == []
