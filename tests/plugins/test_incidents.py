@@ -253,7 +253,8 @@ def test_postmortem_without_date(brag, journal, tmp_path):
 
 @pytest.mark.skipif(
     hasattr(os, "geteuid") and os.geteuid() == 0,
-    reason="root reads any folder whatever its mode (see the test after this one)",
+    reason="root reads any folder whatever its mode; "
+    "test_unreadable_directory_as_the_os_reports_it covers it",
 )
 def test_unreadable_directory(brag, journal, tmp_path):
     folder = tmp_path / "pm"
