@@ -72,6 +72,8 @@ class Importer:
     params: list[click.Parameter] = field(default_factory=list)
     # Whether ``brag import`` with no source runs it when it has no config section.
     needs_config: bool = True
+    # Whether runs resume from the last run's date (False: every run reads everything).
+    resumable: bool = True
 
 
 def resolve_window(
@@ -113,10 +115,19 @@ def run_import(
     today = dt.date.today()
     drafts = list(importer.fetch(context))
     # Keys an importer put in ``context.state`` (finer cursors) are kept with it.
-    new_state: dict[str, Any] | None = {
-        **context.state,
-        "until": min(window_until or today, today),
-    }
-    if new_state == state:
-        new_state = None  # nothing to move forward: no state-only commit
-    return journal.import_entries(importer.name, drafts, dry_run=dry_run, state=new_state)
+    new_state: dict[str, Any] | None = None
+    if importer.resumable:
+        new_state = {**context.state, "until": min(window_until or today, today)}
+    # Moving only the date cursor is not worth a commit of its own (a daily
+    # unattended import would fill the history with them); it rides along with
+    # the next import that adds entries. An importer's own cursors always count.
+    cursor_only = new_state is not None and {
+        k: v for k, v in new_state.items() if k != "until"
+    } == {k: v for k, v in state.items() if k != "until"}
+    return journal.import_entries(
+        importer.name,
+        drafts,
+        dry_run=dry_run,
+        state=new_state,
+        state_needs_entries=cursor_only,
+    )

@@ -191,6 +191,7 @@ def register_importers(register: Any) -> None:
                 "Example: brag import docs ~/src/app/docs/adr"
             ),
             fetch=fetch,
+            resumable=False,
             params=[
                 click.Argument(["paths"], nargs=-1, type=click.Path()),
                 click.Option(

@@ -416,6 +416,7 @@ def register_importers(register: Any) -> None:
                 "fields map to them. Example: brag import file wins.csv --map Summary=title"
             ),
             fetch=fetch,
+            resumable=False,
             params=[
                 click.Argument(["paths"], nargs=-1, metavar="FILE.csv|FILE.json|-"),
                 click.Option(

@@ -260,6 +260,7 @@ def register_importers(register: Any) -> None:
                 "Example: brag import incidents ~/src/postmortems"
             ),
             fetch=fetch,
+            resumable=False,
             params=[
                 click.Argument(["paths"], nargs=-1, type=click.Path()),
                 click.Option(
