@@ -872,10 +872,11 @@ def _run_one_import(state: State, importer: Any, params: dict[str, Any]) -> Any:
     dry_run, as_json, quiet = params.pop("dry_run"), params.pop("as_json"), params.pop("quiet")
     start, end = resolve_period(since, until, period)
     journal = state.journal(must_exist=False)
-    if not journal.exists():
+    if not journal.exists() and not dry_run:
         journal.init()
         click.echo(f"Created a new journal at {journal.root}", err=True)
-    journal.check_usable()
+    if journal.exists() or not dry_run:
+        journal.check_usable()
     with _Progress(quiet or as_json) as progress:
         result = run_import(
             journal,
