@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 
 # Built-in plugins, registered by module name.
 DEFAULT_PLUGINS: tuple[str, ...] = (
+    "brag.plugins.git_history",
+    "brag.plugins.incidents",
+    "brag.plugins.design_docs",
+    "brag.plugins.file_import",
     "brag.plugins.github",
     "brag.plugins.gitlab",
     "brag.plugins.pagerduty",
