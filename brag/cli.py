@@ -702,6 +702,24 @@ def config_set(state: State, key: str, value: str) -> None:
     click.echo(f"{key} = {json.dumps(parsed, default=str, ensure_ascii=False)}")
 
 
+@cli.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the shell completion script for SHELL.
+
+    \b
+    bash: eval "$(brag completion bash)"     (add to ~/.bashrc)
+    zsh:  eval "$(brag completion zsh)"      (add to ~/.zshrc)
+    fish: brag completion fish > ~/.config/fish/completions/brag.fish
+    """
+    from click.shell_completion import get_completion_class
+
+    cls = get_completion_class(shell)
+    if cls is None:  # pragma: no cover - click ships all three
+        raise BragError(f"no completion support for {shell}")
+    click.echo(cls(cli, {}, "brag", "_BRAG_COMPLETE").source())
+
+
 # -- plugins ---------------------------------------------------------------------------
 
 

@@ -363,6 +363,7 @@ class Journal:
             == 0
         )
         path.unlink()
+        self._changed()
         if tracked:
             gitcmd.commit_paths(self.root, f'brag: rm "{_short(entry.title)}"', paths=[entry.path])
 
@@ -434,7 +435,12 @@ class Journal:
             self._saved(entry)
         return result
 
+    def _changed(self) -> None:
+        if self._index is not None:
+            self._index.refreshed = False
+
     def _saved(self, entry: Entry) -> None:
+        self._changed()
         for callback in self.on_saved:
             callback(entry, self)
 

@@ -100,8 +100,5 @@ def git_run():
 def write_editor(tmp_path: Path, content: str) -> str:
     """An $EDITOR that replaces the file it is given with ``content``."""
     script = tmp_path / "fake_editor.py"
-    script.write_text(
-        "import sys\n"
-        f"open(sys.argv[1], 'w', encoding='utf-8').write({content!r})\n"
-    )
+    script.write_text(f"import sys\nopen(sys.argv[1], 'w', encoding='utf-8').write({content!r})\n")
     return f"{sys.executable} {script}"

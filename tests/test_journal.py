@@ -1,0 +1,211 @@
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from brag.entry import Entry
+from brag.errors import ConfigError, JournalError, NotFoundError
+from brag.journal import Journal, locate
+
+from conftest import git
+
+D = dt.date(2026, 3, 14)
+
+
+def test_locate_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    explicit = tmp_path / "explicit"
+    assert locate(explicit) == explicit.resolve()
+    monkeypatch.setenv("BRAG_DIR", str(tmp_path / "env"))
+    assert locate(None) == (tmp_path / "env").resolve()
+    monkeypatch.delenv("BRAG_DIR")
+    enclosing = Journal(tmp_path / "enc")
+    enclosing.init()
+    deep = enclosing.root / "entries" / "2026"
+    deep.mkdir(parents=True)
+    assert locate(None, cwd=deep) == enclosing.root.resolve()
+    # Nothing else: the per-user data folder.
+    assert locate(None, cwd=tmp_path).name == "brag"
+    assert str(tmp_path / "xdg-data") in str(locate(None, cwd=tmp_path))
+
+
+def test_init_creates_repo_config_and_readme(journal_dir: Path):
+    j = Journal(journal_dir)
+    assert j.init() is True
+    assert (journal_dir / ".git").is_dir()
+    assert (journal_dir / "brag.toml").is_file()
+    assert "brag journal" in (journal_dir / "README.md").read_text()
+    assert git(journal_dir, "log", "--format=%s").strip() == "brag: init journal"
+    assert j.init() is False  # idempotent
+    assert git(journal_dir, "rev-list", "--count", "HEAD").strip() == "1"
+
+
+def test_add_writes_one_file_and_one_commit(journal: Journal):
+    entry = journal.add(Entry(title="Shipped the thing", date=D, tags=["x"]))
+    assert entry.path == "entries/2026/03/2026-03-14-shipped-the-thing.md"
+    assert (journal.root / entry.path).read_text().startswith("+++\n")
+    log = git(journal.root, "log", "--format=%s", "--name-status", "-1")
+    assert 'brag: add "Shipped the thing"' in log
+    assert "A\tentries/2026/03/2026-03-14-shipped-the-thing.md" in log
+    assert git(journal.root, "status", "--porcelain") == ""
+    assert entry.created is not None and entry.updated == entry.created
+
+
+def test_same_title_same_day_gets_suffix(journal: Journal):
+    a = journal.add(Entry(title="Fix", date=D))
+    b = journal.add(Entry(title="Fix", date=D))
+    assert a.path.endswith("2026-03-14-fix.md")
+    assert b.path.endswith("2026-03-14-fix-2.md")
+    assert a.id != b.id
+
+
+def test_add_leaves_users_other_changes_alone(journal: Journal):
+    (journal.root / "notes.txt").write_text("draft\n")
+    (journal.root / "staged.txt").write_text("staged\n")
+    git(journal.root, "add", "staged.txt")
+    readme = journal.root / "README.md"
+    readme.write_text(readme.read_text() + "my edit\n")
+    journal.add(Entry(title="Shipped", date=D))
+    committed = git(journal.root, "show", "--name-only", "--format=", "HEAD").split()
+    assert committed == ["entries/2026/03/2026-03-14-shipped.md"]
+    status = git(journal.root, "status", "--porcelain")
+    assert "A  staged.txt" in status
+    assert " M README.md" in status
+    assert "?? notes.txt" in status
+
+
+def test_update_and_remove_keep_history(journal: Journal):
+    entry = journal.add(Entry(title="Shipped", date=D))
+    entry.impact = "saved 2 hours a week"
+    journal.update(entry)
+    assert "saved 2 hours" in (journal.root / entry.path).read_text()
+    journal.remove(entry)
+    assert not (journal.root / entry.path).exists()
+    subjects = git(journal.root, "log", "--format=%s").splitlines()
+    assert subjects[:3] == ['brag: rm "Shipped"', 'brag: edit "Shipped"', 'brag: add "Shipped"']
+    assert "saved 2 hours" in git(journal.root, "show", f"HEAD~1:{entry.path}")
+
+
+def test_get_by_prefix(journal: Journal):
+    a = journal.add(Entry(title="A", date=D, id="3f9c0001"))
+    journal.add(Entry(title="B", date=D, id="3f9c0002"))
+    assert journal.get("3f9c0001").title == "A"
+    assert journal.get("3f9c0001") == a
+    with pytest.raises(NotFoundError, match="ambiguous"):
+        journal.get("3f9c")
+    with pytest.raises(NotFoundError, match="no entry"):
+        journal.get("zzz")
+
+
+def test_index_follows_hand_edits_and_deletions(journal: Journal):
+    entry = journal.add(Entry(title="Original", date=D))
+    assert [e.title for e in journal.entries()] == ["Original"]
+    path = journal.root / entry.path
+    path.write_text(path.read_text().replace("Original", "Renamed by hand"))
+    os.utime(path, ns=(1, 1))  # make sure the stat changes even on coarse clocks
+    fresh = Journal(journal.root)
+    assert [e.title for e in fresh.entries()] == ["Renamed by hand"]
+    path.unlink()
+    assert list(Journal(journal.root).entries()) == []
+
+
+def test_index_can_be_deleted_and_rebuilt(journal: Journal):
+    journal.add(Entry(title="Kept", date=D))
+    assert journal.index.count() == 1
+    journal.index.close()
+    journal.index.location.unlink()
+    assert [e.title for e in Journal(journal.root).entries()] == ["Kept"]
+
+
+def test_broken_files_are_skipped_not_fatal(journal: Journal):
+    journal.add(Entry(title="Good", date=D))
+    bad = journal.root / "entries" / "2026" / "03" / "bad.md"
+    bad.write_text('+++\nid = "x"\ndate = 2026-03-01\ntitle = unquoted\n+++\n')
+    fresh = Journal(journal.root)
+    assert [e.title for e in fresh.entries()] == ["Good"]
+    [broken] = fresh.broken()
+    assert broken.path == "entries/2026/03/bad.md" and broken.line == 4
+
+
+def test_non_utf8_entry_is_reported(journal: Journal):
+    bad = journal.root / "entries" / "2026" / "03" / "latin1.md"
+    bad.parent.mkdir(parents=True)
+    bad.write_bytes(b'+++\nid = "x"\ndate = 2026-03-01\ntitle = "caf\xe9"\n+++\n')
+    [broken] = Journal(journal.root).broken()
+    assert "not UTF-8" in broken.reason
+
+
+def test_query_filters(journal: Journal):
+    journal.add(Entry(title="Old perf win", date=dt.date(2025, 6, 1), tags=["Perf"]))
+    journal.add(Entry(title="New perf win", date=dt.date(2026, 2, 1), tags=["perf"]))
+    journal.add(
+        Entry(title="Secret", date=dt.date(2026, 2, 2), private=True, body="Latency talk with Zoë")
+    )
+    titles = [e.title for e in journal.entries(since="2026-01-01")]
+    assert titles == ["Secret", "New perf win"]
+    assert [e.title for e in journal.entries(tags=["PERF"])] == ["New perf win", "Old perf win"]
+    assert [e.title for e in journal.entries(include_private=False, since="2026-01-01")] == [
+        "New perf win"
+    ]
+    assert [e.title for e in journal.entries(text="zoë latency")] == ["Secret"]
+    assert [e.title for e in journal.entries(text="100%")] == []
+    assert [e.title for e in journal.entries(limit=1, newest_first=False)] == ["Old perf win"]
+
+
+def test_import_entries_dedups_and_commits_once(journal: Journal):
+    def drafts():
+        return [
+            Entry(title="PR one", date=D, source="github", source_id="a/b#1"),
+            Entry(title="PR two", date=D, source="github", source_id="a/b#2"),
+            Entry(title="PR two again", date=D, source="github", source_id="a/b#2"),
+            ("a/b#3", "bot author"),
+        ]
+
+    first = journal.import_entries("github", drafts(), state={"until": D})
+    assert (len(first.added), len(first.present), len(first.skipped)) == (2, 1, 1)
+    assert git(journal.root, "log", "-1", "--format=%s").strip() == (
+        "brag: import 2 entries from github"
+    )
+    assert journal.read_state("import-github") == {"until": D}
+    # The user edits an imported entry; a re-run must neither overwrite nor duplicate it.
+    edited = journal.get(first.added[0].id)
+    edited.title = "PR one, reworded by me"
+    journal.update(edited)
+    head = git(journal.root, "rev-parse", "HEAD")
+    second = journal.import_entries("github", drafts())
+    assert (len(second.added), len(second.present)) == (0, 3)
+    assert git(journal.root, "rev-parse", "HEAD") == head
+    assert journal.get(edited.id).title == "PR one, reworded by me"
+    assert len(list(Journal(journal.root).entries())) == 2
+
+
+def test_import_dry_run_writes_nothing(journal: Journal):
+    head = git(journal.root, "rev-parse", "HEAD")
+    result = journal.import_entries(
+        "github", [Entry(title="PR", date=D, source_id="a/b#1")], dry_run=True
+    )
+    assert len(result.added) == 1
+    assert git(journal.root, "rev-parse", "HEAD") == head
+    assert not (journal.root / "entries").exists()
+
+
+def test_config_errors_are_clear(journal: Journal):
+    journal.config_path.write_text("[user\nname = 1\n")
+    with pytest.raises(ConfigError, match="brag.toml"):
+        Journal(journal.root).check_usable()
+
+
+def test_not_a_git_repo_is_clear(tmp_path: Path):
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    (folder / "brag.toml").write_text("")
+    with pytest.raises(JournalError, match="not a git repository"):
+        Journal(folder).check_usable()
+
+
+def test_config_set_commits(journal: Journal):
+    journal.config_set("user.name", "Ada Lovelace")
+    assert Journal(journal.root).config_get("user.name") == "Ada Lovelace"
+    assert git(journal.root, "log", "-1", "--format=%s").strip() == "brag: config user.name"

@@ -1,0 +1,190 @@
+"""The plugin manager and every hook the core provides, exercised by real plugins."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+import click
+import pytest
+
+import brag
+from brag import manager
+from brag.entry import Entry
+from brag.exporting import ExportContext, Exporter
+from brag.importing import ImportContext, Importer
+
+from conftest import git
+
+
+class ThirdPartyPlugin:
+    """A small plugin implementing the four core hooks."""
+
+    def __init__(self) -> None:
+        self.saved: list[str] = []
+
+    @brag.hookimpl
+    def register_importers(self, register):
+        def fetch(ctx: ImportContext):
+            for n in range(int(ctx.option("count", 2))):
+                yield Entry(
+                    title=f"Ticket {n}",
+                    date=dt.date(2026, 5, 1 + n),
+                    source="tickets",
+                    source_id=f"T-{n}",
+                )
+
+        register(
+            Importer(
+                name="tickets",
+                help="Import tickets.",
+                fetch=fetch,
+                params=[click.Option(["--count"], type=int)],
+            )
+        )
+
+    @brag.hookimpl
+    def register_exporters(self, register):
+        def render(ctx: ExportContext) -> str:
+            return "\n".join(f"* {e.title}" for e in ctx.entries) + "\n"
+
+        register(Exporter(name="bullets", help="Plain bullets.", render=render))
+
+    @brag.hookimpl
+    def register_commands(self, cli):
+        @cli.command()
+        @click.argument("name")
+        def hello(name):
+            """Say hello."""
+            click.echo(f"hello {name}")
+
+    @brag.hookimpl
+    def entry_saved(self, entry, journal):
+        self.saved.append(entry.title)
+
+
+@pytest.fixture
+def plugin():
+    instance = ThirdPartyPlugin()
+    manager.get_plugin_manager().register(instance, name="third-party")
+    return instance
+
+
+def test_hook_register_commands(brag, plugin):
+    assert brag("hello", "world").stdout == "hello world\n"
+    assert "hello" in brag("--help").stdout
+
+
+def test_hook_entry_saved(brag, journal, plugin):
+    brag("add", "Shipped it")
+    assert plugin.saved == ["Shipped it"]
+
+
+def test_hook_register_importers(brag, journal, plugin):
+    out = brag("import", "tickets", "--count", "3").stdout
+    assert "added 3, already present 0" in out
+    assert plugin.saved == ["Ticket 0", "Ticket 1", "Ticket 2"]
+    assert git(journal.root, "log", "-1", "--format=%s").strip() == (
+        "brag: import 3 entries from tickets"
+    )
+    again = brag("import", "tickets", "--count", "3").stdout
+    assert "added 0, already present 3" in again
+    assert len(json.loads(brag("list", "--json").stdout)) == 3
+
+
+def test_hook_register_exporters(brag, journal, plugin):
+    brag("add", "Public win")
+    brag("add", "--private", "Secret win")
+    out = brag("export", "bullets").stdout
+    assert out == "* Public win\n"
+    assert "Secret win" in brag("export", "bullets", "--include-private").stdout
+
+
+def test_plugins_command_lists_hooks(brag, plugin):
+    data = json.loads(brag("plugins", "--json").stdout)
+    mine = next(p for p in data["plugins"] if p["name"] == "third-party")
+    assert mine["hooks"] == [
+        "entry_saved",
+        "register_commands",
+        "register_exporters",
+        "register_importers",
+    ]
+    assert "third-party" in brag("plugins").stdout
+
+
+def _fake_distribution(tmp_path: Path, name: str, module_source: str) -> None:
+    """A real installed distribution (dist-info + module) on sys.path, found by entry point."""
+    site = tmp_path / "site"
+    site.mkdir(exist_ok=True)
+    (site / f"{name}.py").write_text(textwrap.dedent(module_source))
+    info = site / f"{name}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[brag]\n{name} = {name}\n")
+
+
+@pytest.fixture
+def site_path(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    yield
+    for name in list(sys.modules):
+        if name.startswith("brag_test_"):
+            del sys.modules[name]
+
+
+def test_entry_point_plugin_is_discovered(brag, tmp_path, site_path, journal):
+    _fake_distribution(
+        tmp_path,
+        "brag_test_greeter",
+        """
+        import click
+        import brag
+
+        @brag.hookimpl
+        def register_commands(cli):
+            @cli.command()
+            def greet():
+                click.echo("greetings from an installed plugin")
+    """,
+    )
+    assert brag("greet").stdout == "greetings from an installed plugin\n"
+    assert "brag_test_greeter" in brag("plugins").stdout
+
+
+def test_broken_plugin_is_named_and_the_rest_works(brag, tmp_path, site_path, journal):
+    _fake_distribution(tmp_path, "brag_test_broken", "raise RuntimeError('boom')\n")
+    result = brag("add", "Still works")
+    assert "plugin 'brag_test_broken' failed to load" in result.stderr
+    assert "boom" in result.stderr
+    assert result.stderr.count("brag_test_broken") == 1
+    assert "Still works" in brag("list").stdout
+
+
+def test_hookimpl_without_spec_is_rejected(brag, tmp_path, site_path, journal):
+    _fake_distribution(
+        tmp_path,
+        "brag_test_typo",
+        """
+        import brag
+
+        @brag.hookimpl
+        def register_comands(cli):
+            pass
+    """,
+    )
+    result = brag("plugins")
+    assert "brag_test_typo" in result.stderr and "register_comands" in result.stderr
+
+
+def test_every_hook_is_documented_and_tested():
+    from brag import hookspecs
+
+    hooks = [n for n in dir(hookspecs) if hasattr(getattr(hookspecs, n), "brag_spec")]
+    docs = (Path(__file__).parent.parent / "docs" / "plugins.md").read_text()
+    tests = "".join(p.read_text() for p in Path(__file__).parent.rglob("test_*.py"))
+    for hook in hooks:
+        assert f"`{hook}(" in docs, f"{hook} missing from docs/plugins.md"
+        assert f"def test_hook_{hook}" in tests, f"no test_hook_{hook}"
