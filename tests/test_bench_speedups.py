@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from test_bench_gen import gen
 
-from brag import index
+from brag import index, manager
 
 
 def test_parallel_rebuild_matches_serial(
@@ -36,3 +38,42 @@ def test_parallel_rebuild_matches_serial(
     assert len(json.loads(result.stdout)) == 40
     assert "broken.md:3" in result.stderr
     assert brag("check", expect=1).output.count("broken:") == 2
+
+
+def test_add_skips_entry_point_lookup_when_no_distribution_declares_brag(
+    journal_dir: Path,
+) -> None:
+    code = (
+        "import sys\n"
+        "from brag.cli import main\n"
+        "sys.argv = ['brag', 'add', 'Shipped the thing']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('metadata loaded:', 'importlib.metadata' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "Added " in proc.stdout, proc.stderr
+    assert "metadata loaded: False" in proc.stdout
+
+
+def test_entry_point_precheck_sees_every_way_a_plugin_can_be_declared(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    other = site / "other-1.0.dist-info"
+    other.mkdir(parents=True)
+    (other / "entry_points.txt").write_text("[console_scripts]\nother = other:main\n")
+    (site / "loose.egg-info").write_text("Metadata-Version: 1.0\n")  # an egg-info file
+    monkeypatch.syspath_prepend(str(site))
+    assert manager._may_declare("brag") is False
+    assert manager._entry_points("brag") == []
+
+    egg = tmp_path / "plug-1.0.egg" / "EGG-INFO"
+    egg.mkdir(parents=True)
+    (egg / "entry_points.txt").write_text("[ brag ]\nplug = plug\n")
+    monkeypatch.syspath_prepend(str(egg.parent))
+    assert manager._may_declare("brag") is True
+
+    zipped = tmp_path / "plugins.zip"
+    zipped.write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    monkeypatch.setattr(sys, "path", [str(site), str(zipped)])
+    assert manager._may_declare("brag") is True  # cannot look inside cheaply: full lookup
