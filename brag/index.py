@@ -11,6 +11,7 @@ safe; the next command rebuilds it.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import pickle
 import sqlite3
@@ -22,7 +23,7 @@ from pathlib import Path
 from .entry import Entry
 from .errors import EntryError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -45,6 +46,7 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE INDEX IF NOT EXISTS files_date ON files(date);
 CREATE INDEX IF NOT EXISTS files_id ON files(id);
 CREATE INDEX IF NOT EXISTS files_source ON files(source, source_id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
 """
 
 
@@ -154,7 +156,7 @@ class Index:
         db.execute("PRAGMA synchronous=NORMAL")
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version != SCHEMA_VERSION:
-            db.executescript("DROP TABLE IF EXISTS files;")
+            db.executescript("DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS meta;")
             db.executescript(_SCHEMA)
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         return db
@@ -171,25 +173,35 @@ class Index:
         if self.refreshed:
             return 0
         on_disk = scan(self.root / "entries", self.root)
+        # The digest of the last scan the rows were brought in line with: when
+        # nothing changed (the usual case) it saves loading and comparing
+        # 10,000 rows (~10 ms). A scan in another order only costs the slow path.
+        digest = hashlib.blake2b(marshal.dumps(on_disk), digest_size=16).digest()
+        stored = self.db.execute("SELECT value FROM meta WHERE key = 'scan'").fetchone()
+        if stored is not None and stored[0] == digest:
+            self.refreshed = True
+            return 0
         known = {
             path: (mtime, size)
             for path, mtime, size in self.db.execute("SELECT path, mtime_ns, size FROM files")
         }
         stale = [p for p, stat in on_disk.items() if known.get(p) != stat]
         gone = [p for p in known if p not in on_disk]
-        if stale or gone:
-            rows = parse_rows(self.root, [(path, on_disk[path]) for path in stale])
-            db = self.db
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
-                db.executemany(
-                    "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
-                )
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+        rows = parse_rows(self.root, [(path, on_disk[path]) for path in stale])
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
+            db.executemany(
+                "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
+            )
+            # Stored with the rows it describes, so it never vouches for rows
+            # another process has not finished writing.
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('scan', ?)", (digest,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
         self.refreshed = True
         return len(stale) + len(gone)
 

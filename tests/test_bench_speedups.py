@@ -77,3 +77,27 @@ def test_entry_point_precheck_sees_every_way_a_plugin_can_be_declared(
     zipped.write_bytes(b"PK\x05\x06" + b"\0" * 18)
     monkeypatch.setattr(sys, "path", [str(site), str(zipped)])
     assert manager._may_declare("brag") is True  # cannot look inside cheaply: full lookup
+
+
+def test_index_sees_in_place_edits_renames_and_removals_after_a_clean_scan(
+    journal_dir: Path, brag
+) -> None:
+    gen.build_journal(journal_dir, 30)
+    listed = json.loads(brag("list", "--json").stdout)  # builds the index, stores the scan
+    assert len(listed) == 30
+    assert index.Index(journal_dir).refresh() == 0  # unchanged: the stored scan matches
+
+    first, second, third = listed[0], listed[1], listed[2]
+    path = journal_dir / first["path"]
+    text = path.read_text(encoding="utf-8")
+    with open(path, "w", encoding="utf-8") as fh:  # in place: same inode, same folder mtime
+        fh.write(text.replace(first["title"], "Edited by hand in place"))
+    moved = Path(second["path"]).with_name("renamed-by-hand.md").as_posix()
+    (journal_dir / second["path"]).rename(journal_dir / moved)  # same mtime and size
+    (journal_dir / third["path"]).unlink()
+
+    after = {e["id"]: e for e in json.loads(brag("list", "--json").stdout)}
+    assert len(after) == 29
+    assert after[first["id"]]["title"] == "Edited by hand in place"
+    assert after[second["id"]]["path"] == moved
+    assert third["id"] not in after
