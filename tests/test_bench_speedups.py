@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 from test_bench_gen import gen
 
 from brag import index, manager
+from brag.entry import Entry
 
 
 def test_parallel_rebuild_matches_serial(
@@ -101,3 +103,22 @@ def test_index_sees_in_place_edits_renames_and_removals_after_a_clean_scan(
     assert after[first["id"]]["title"] == "Edited by hand in place"
     assert after[second["id"]]["path"] == moved
     assert third["id"] not in after
+
+
+def test_index_storage_round_trips_every_field() -> None:
+    entries = list(gen.generate(200))
+    odd = Entry.from_markdown(
+        "+++\n"
+        'id = "odd1"\ndate = 2024-02-29\ntitle = "Leap day"\n'
+        "created = 2024-02-29T23:59:59\n"  # no offset
+        "updated = 2024-03-01T01:00:00-08:00\n"
+        "reviewed = 2024-03-02T10:00:00Z\nnested = { on = 2024-03-03, n = 1.5 }\n"
+        'metrics = [{ name = "x", value = 1, unit = "", when = 2024-01-01 }]\n'
+        "+++\n\nBody *text*\n",
+        "entries/2024/02/odd.md",
+    )
+    for entry in [*entries, odd]:
+        back = index.unpack(index.pack(entry))
+        assert back == entry
+        assert type(back.date) is type(entry.date)
+    assert index.unpack(index.pack(odd)).extra["nested"]["on"] == dt.date(2024, 3, 3)
