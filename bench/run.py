@@ -199,7 +199,7 @@ def jrnl_env(base: dict[str, str], config_home: Path, journal: Path) -> dict[str
     conf.parent.mkdir(parents=True, exist_ok=True)
     conf.write_text(
         f"""\
-version: v{JRNL_VERSION}
+version: '{JRNL_VERSION}'
 journals:
   default:
     journal: {journal}

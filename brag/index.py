@@ -158,6 +158,12 @@ def parse_rows(root: Path, items: list[tuple[str, tuple[int, int]]]) -> list[tup
     workers = min(os.cpu_count() or 1, 8)
     if len(items) < PARALLEL_MIN or workers < 2 or not sys.platform.startswith("linux"):
         return _rows_of((base, items))
+    import threading
+
+    if threading.active_count() > 1:
+        # Forking while another thread (a progress display, say) may hold a
+        # lock can deadlock the child: parse here instead.
+        return _rows_of((base, items))
     import multiprocessing
 
     size = -(-len(items) // workers)

@@ -31,6 +31,23 @@ def test_parallel_rebuild_matches_serial(
     monkeypatch.setattr(index.os, "cpu_count", lambda: 3)
     parallel = index.parse_rows(journal_dir, items)
     assert sorted(parallel, key=lambda r: str(r[0])) == sorted(serial, key=lambda r: str(r[0]))
+    # With another thread running, it never forks (a child could inherit a held lock).
+    import multiprocessing
+    import threading
+
+    def no_fork(*args: object) -> None:
+        raise AssertionError("forked while another thread was running")
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with monkeypatch.context() as m:
+            m.setattr(multiprocessing, "get_context", no_fork)
+            assert index.parse_rows(journal_dir, items) == serial
+    finally:
+        stop.set()
+        other.join()
     errors = {r[0]: r[13] for r in parallel if r[13]}
     assert set(errors) == {"entries/2026/broken.md", "entries/2026/latin1.md"}
     assert "not UTF-8" in str(errors["entries/2026/latin1.md"])
