@@ -86,7 +86,12 @@ def scan(entries_dir: Path, root: Path) -> dict[str, tuple[int, int]]:
             for item in it:
                 if item.is_dir(follow_symlinks=False):
                     stack.append(item.path)
-                elif item.name.endswith(".md") and not item.name.startswith("."):
+                elif (
+                    item.name.endswith(".md")
+                    and not item.name.startswith(".")
+                    # the other machine's side of a sync conflict, not an entry
+                    and not item.name.endswith(".theirs.md")
+                ):
                     try:
                         st = item.stat()
                     except OSError:

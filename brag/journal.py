@@ -287,6 +287,9 @@ class Journal:
                 fh.write(text)
                 fh.flush()
                 os.fsync(fh.fileno())
+            from .testpoints import pause
+
+            pause("before-rename")
             os.replace(tmp, path)
         except BaseException:
             try:
@@ -453,7 +456,8 @@ class Journal:
         )
         paths = []
         for item in proc.stdout.split("\0"):
-            if len(item) > 3 and item[3:].endswith(".md"):
+            # ``*.theirs.md`` is the other machine's side of a sync conflict.
+            if len(item) > 3 and item[3:].endswith(".md") and not item.endswith(".theirs.md"):
                 paths.append(item[3:])
         return sorted(paths)
 
