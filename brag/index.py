@@ -117,9 +117,17 @@ class Index:
         return self._db
 
     def _open(self) -> sqlite3.Connection:
-        self.location.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.location, timeout=30, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
+        try:
+            self.location.parent.mkdir(parents=True, exist_ok=True)
+            if not os.access(self.location.parent, os.W_OK) or (
+                self.location.exists() and not os.access(self.location, os.W_OK)
+            ):
+                raise PermissionError(self.location)
+            db = sqlite3.connect(self.location, timeout=30, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+        except (OSError, sqlite3.OperationalError):
+            # A read-only journal can still be read: index it in memory for this run.
+            db = sqlite3.connect(":memory:", isolation_level=None)
         db.execute("PRAGMA synchronous=NORMAL")
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version != SCHEMA_VERSION:

@@ -323,8 +323,13 @@ class Journal:
         while self.index.id_exists(entry.id) or (taken is not None and entry.id in taken):
             entry.id = new_id()
 
+    def _validate(self, entry: Entry) -> None:
+        """Refuse an entry whose file would not read back (a blank title, say)."""
+        Entry.from_markdown(entry.to_markdown(), entry.path or entry.default_path())
+
     def add(self, entry: Entry) -> Entry:
         """Write a new entry and commit it as ``brag: add "<title>"``."""
+        self._validate(entry)
         self._prepare_new(entry)
         rel = self._place(entry)
         entry.path = rel
@@ -343,6 +348,7 @@ class Journal:
         """Rewrite an existing entry in place (same path, same id) and commit it."""
         if not entry.path:
             raise JournalError("cannot update an entry that has no file")
+        self._validate(entry)
         entry.updated = now()
         self._atomic_write(self.root / entry.path, entry.to_markdown())
         gitcmd.commit_paths(
@@ -403,6 +409,11 @@ class Journal:
                 continue
             if key in known or key in seen:
                 result.present.append(draft)
+                continue
+            try:
+                self._validate(draft)
+            except EntryError as exc:
+                result.skipped.append((draft.title or key[1], exc.reason))
                 continue
             seen.add(key)
             result.added.append(draft)

@@ -28,7 +28,9 @@ def pause(point: str) -> None:
     if name != point or not flag:
         return
     path = Path(flag)
-    path.write_text(str(os.getpid()), encoding="utf-8")
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(str(os.getpid()), encoding="utf-8")
+    os.replace(partial, path)  # the test sees the flag only once it holds the pid
     deadline = time.monotonic() + _MAX_WAIT
     while path.exists() and time.monotonic() < deadline:
         time.sleep(0.02)
