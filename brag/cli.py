@@ -1060,7 +1060,8 @@ def import_(ctx: click.Context, **params: Any) -> None:
             failed += 1
             from .gitcmd import redact
 
-            click.echo(f"{name}: failed: {redact(str(exc))}", err=True)
+            one_line = " ".join(redact(str(exc)).split())  # one log line per source
+            click.echo(f"{name}: failed: {one_line}", err=True)
     if added:
         state.changed(journal)
     if failed:
