@@ -271,7 +271,9 @@ class Journal:
     def read_file(self, rel: str) -> Entry:
         path = self.root / rel
         try:
-            text = path.read_text(encoding="utf-8")
+            # newline="": a body's "\r\n" must read back as written (the index does the same).
+            with open(path, encoding="utf-8", newline="") as fh:
+                text = fh.read()
         except UnicodeDecodeError as exc:
             raise EntryError(f"not UTF-8 text ({exc.reason})", rel) from None
         return Entry.from_markdown(text, rel)
