@@ -141,7 +141,7 @@ def status(journal: Journal) -> dict[str, Any]:
         return info
     branch = current_branch(journal.root)
     info["branch"] = branch
-    tracking = f"refs/remotes/{REMOTE}/{branch}"
+    tracking = f"refs/remotes/{REMOTE}/{_remote_branch(journal.root, branch)}"
     if not _ref_exists(journal.root, tracking):
         info["synced"] = False
         return info
@@ -239,13 +239,14 @@ def _sync(journal: Journal) -> SyncResult:
             f"uncommitted changes in {', '.join(dirty[:3])}: commit or discard them, "
             "then run 'brag sync' again"
         )
-    tracking = f"refs/remotes/{REMOTE}/{branch}"
     for _attempt in range(4):
         _fetch(root, shown)
+        target = _remote_branch(root, branch)
+        tracking = f"refs/remotes/{REMOTE}/{target}"
         if not _ref_exists(root, tracking):
             result.pushed = _count(root, "HEAD")
             result.new_branch = True
-            _push(root, shown, branch)
+            _push(root, shown, branch, target)
             return result
         ahead, behind = _counts(root, tracking)
         if behind:
@@ -258,7 +259,7 @@ def _sync(journal: Journal) -> SyncResult:
         ahead = _count(root, f"{tracking}..HEAD")
         if not ahead:
             return result
-        if _push(root, shown, branch):
+        if _push(root, shown, branch, target):
             result.pushed = ahead
             return result
         # Someone pushed between our fetch and our push: integrate again.
@@ -278,11 +279,35 @@ def _fetch(root: Path, shown: str) -> None:
         raise SyncError(_network_message("fetch from", shown, proc.stderr, proc.returncode))
 
 
-def _push(root: Path, shown: str, branch: str) -> bool:
-    """Push ``branch``; False if the remote moved on (rejected as non-fast-forward)."""
+def _remote_branch(root: Path, branch: str) -> str:
+    """The remote branch to sync ``branch`` with: the same name, else the remote's only one.
+
+    One machine's git may call the first branch ``master`` and another's ``main``;
+    a journal has one line of history, so they are the same journal.
+    """
+    if _ref_exists(root, f"refs/remotes/{REMOTE}/{branch}"):
+        return branch
+    prefix = f"refs/remotes/{REMOTE}/"
+    names = [
+        ref.removeprefix(prefix)
+        for ref in gitcmd.run(root, ["for-each-ref", "--format=%(refname)", prefix]).stdout.split()
+        if ref != prefix + "HEAD"
+    ]
+    if len(names) == 1:
+        return names[0]
+    if not names:
+        return branch  # an empty remote: push creates it
+    raise SyncError(
+        f"the remote has branches {', '.join(sorted(names))} but not {branch}: switch to the "
+        f"journal's branch (git switch NAME in {root}), then run 'brag sync' again"
+    )
+
+
+def _push(root: Path, shown: str, branch: str, target: str) -> bool:
+    """Push ``branch`` to ``target``; False if the remote moved on (a non-fast-forward)."""
     proc = gitcmd.run(
         root,
-        ["push", "--quiet", "--set-upstream", REMOTE, f"refs/heads/{branch}:refs/heads/{branch}"],
+        ["push", "--quiet", "--set-upstream", REMOTE, f"refs/heads/{branch}:refs/heads/{target}"],
         check=False,
         env=NETWORK_ENV,
         timeout=NETWORK_TIMEOUT,

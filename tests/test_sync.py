@@ -229,6 +229,21 @@ def test_local_journal_joins_a_remote_with_other_history(brag, journal_dir, lapt
     clean_and_idle(laptop)
 
 
+def test_master_and_main_are_the_same_journal(brag, journal_dir, laptop, bare, monkeypatch):
+    """One machine's git names the first branch master, the other's main."""
+    at(brag, journal_dir, "init", "--remote", str(bare))
+    monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
+    monkeypatch.setenv("GIT_CONFIG_KEY_0", "init.defaultBranch")
+    monkeypatch.setenv("GIT_CONFIG_VALUE_0", "master")
+    at(brag, laptop, "add", "Laptop on master")
+    assert git(laptop, "symbolic-ref", "--short", "HEAD").strip() == "master"
+    at(brag, laptop, "init", "--remote", str(bare))
+    at(brag, journal_dir, "sync")
+    assert titles(brag, journal_dir) == ["Laptop on master"]
+    assert git(bare, "for-each-ref", "--format=%(refname)").split() == ["refs/heads/main"]
+    assert "in sync" in at(brag, laptop, "remote", "show").stdout
+
+
 def test_unreachable_remote_leaves_local_work_alone(brag, journal_dir, tmp_path):
     port = _free_port()
     at(brag, journal_dir, "init")
