@@ -392,12 +392,12 @@ def add(
     journal.check_usable()
     state.writable()
     journal.add(entry)
-    state.changed(journal)
     if as_json:
         click.echo(json.dumps(entry.to_dict(), ensure_ascii=False))
     else:
-        note = " (private)" if entry.private else ""
-        click.echo(f"Added {entry.id}: {entry.title}{note}")
+        private = " (private)" if entry.private else ""
+        click.echo(f"Added {entry.id}: {entry.title}{private}")
+    state.changed(journal)
 
 
 def _edit_template() -> dict[str, str]:

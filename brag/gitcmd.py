@@ -135,12 +135,17 @@ def commit_paths(
     from .testpoints import pause
 
     pause("before-commit")
-    message = redact(message)
+    message = _printable(redact(message))
     every = list(dict.fromkeys([*add, *paths]))
     with _commit_lock(root):
         if add:
             run(root, ["add", "--", *add])
         run(root, ["commit", "--quiet", "--no-status", "-m", message, "--only", "--", *every])
+
+
+def _printable(message: str) -> str:
+    """Control characters (a NUL cannot even be passed to git) become spaces."""
+    return "".join(" " if (ord(c) < 32 and c not in "\n\t") or c == "\x7f" else c for c in message)
 
 
 @contextlib.contextmanager
