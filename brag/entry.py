@@ -329,7 +329,7 @@ def _number_and_unit(text: str, whole: str) -> tuple[int | float, str]:
     raw, unit = m.group(1), m.group(2).strip()
     if "$" in raw:
         raw = raw.replace("$", "")
-        unit = unit or "$"
+        unit = "$" + unit  # "$2.3M" keeps both the currency and the scale: "$M"
     raw = raw.replace(",", "").replace("_", "")
     number: int | float = float(raw) if "." in raw else int(raw)
     return number, unit

@@ -294,3 +294,17 @@ def test_dir_option_wins_over_env(brag, tmp_path):
     brag("--dir", str(other), "add", "Elsewhere")
     assert (other / "entries").is_dir()
     assert "Elsewhere" in brag("-C", str(other), "list").stdout
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_scripts(brag, shell):
+    out = brag("completion", shell).stdout
+    assert "_BRAG_COMPLETE" in out
+
+
+def test_import_dry_run_on_a_missing_journal_creates_nothing(brag, journal_dir, tmp_path):
+    wins = tmp_path / "wins.csv"
+    wins.write_text("date,title\n2026-03-01,Shipped search\n")
+    out = brag("import", "file", str(wins), "--dry-run").stdout
+    assert "would add 1" in out
+    assert not journal_dir.exists()

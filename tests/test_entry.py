@@ -139,6 +139,7 @@ def test_any_text_round_trips_and_gives_a_safe_path(title, body, tags, extra_val
             },
         ),
         ("savings: $12,000", {"name": "savings", "value": 12000, "unit": "$"}),
+        ("savings: $2.3M", {"name": "savings", "value": 2.3, "unit": "$M"}),
         ("error rate: 0.5 %", {"name": "error rate", "value": 0.5, "unit": "%"}),
     ],
 )
