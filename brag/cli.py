@@ -396,8 +396,8 @@ def add(
     if as_json:
         click.echo(json.dumps(entry.to_dict(), ensure_ascii=False))
     else:
-        private = " (private)" if entry.private else ""
-        click.echo(f"Added {entry.id}: {entry.title}{private}")
+        marker = " (private)" if entry.private else ""
+        click.echo(f"Added {entry.id}: {entry.title}{marker}")
     state.changed(journal)
 
 
@@ -616,7 +616,10 @@ def edit(
     terminal) or the edit is refused and saved aside: the entry is never left
     broken and your text is never lost.
     """
-    journal = state.writable()
+    from .recovery import check_repo_state
+
+    journal = state.journal()
+    check_repo_state(journal)  # refuse before the user spends time in the editor
     entry = journal.get(entry_id)
     _conflict_hint(journal, entry)
     if any(v is not None for v in (title, impact, url, private)) or tags or untag:
@@ -633,6 +636,7 @@ def edit(
         drop = {t.casefold() for t in _clean_tags(untag)}
         entry.tags = [t for t in entry.tags if t.casefold() not in drop]
         entry.tags += [t for t in _clean_tags(tags) if t not in entry.tags]
+        state.writable()
         journal.update(entry)
         click.echo(f"Updated {entry.id}: {entry.title}")
         _resolved(journal, entry)
@@ -667,6 +671,7 @@ def edit(
             raise BragError(f"not saved: {exc}. Your edit is kept in {scratch}") from None
     edited.created = entry.created
     edited.path = entry.path
+    state.writable()  # only now: an open editor must not hold the write lock
     journal.update(edited)
     scratch.unlink(missing_ok=True)
     click.echo(f"Updated {edited.id}: {edited.title}")
