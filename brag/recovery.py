@@ -119,8 +119,8 @@ def _open_lock(root: Path) -> IO[bytes]:
 @contextlib.contextmanager
 def writing(journal: Journal, note: Note | None = None) -> Iterator[None]:
     """Hold the shared write lock (recovering after a crashed writer first)."""
-    check_repo_state(journal)
     if fcntl is None:  # pragma: no cover
+        check_repo_state(journal)
         yield
         return
     root = journal.root
@@ -132,24 +132,32 @@ def writing(journal: Journal, note: Note | None = None) -> Iterator[None]:
             pass  # others are writing: they are alive, nothing to recover
         else:
             recover(journal, note)
+        check_repo_state(journal)
         fcntl.flock(lock, fcntl.LOCK_SH)
-        writers = _lock_dir(root) / "writers"
-        writers.mkdir(exist_ok=True)
-        marker = writers / f"{os.getpid()}-{secrets.token_hex(4)}"
-        marker.touch()
-        try:
+        with _marker(root, "add"):
             yield
-        finally:
-            marker.unlink(missing_ok=True)
     finally:
         lock.close()  # releases the lock
 
 
 @contextlib.contextmanager
+def _marker(root: Path, kind: str) -> Iterator[None]:
+    """A file naming this live process; only a killed one leaves it behind."""
+    writers = _lock_dir(root) / "writers"
+    writers.mkdir(exist_ok=True)
+    marker = writers / f"{kind}-{os.getpid()}-{secrets.token_hex(4)}"
+    marker.touch()
+    try:
+        yield
+    finally:
+        marker.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
 def exclusive(journal: Journal, note: Note | None = None, wait: float = 60.0) -> Iterator[None]:
     """Hold the write lock alone (for ``brag sync``), recovering first."""
-    check_repo_state(journal)
     if fcntl is None:  # pragma: no cover
+        check_repo_state(journal)
         yield
         return
     lock = _open_lock(journal.root)
@@ -167,7 +175,9 @@ def exclusive(journal: Journal, note: Note | None = None, wait: float = 60.0) ->
                     ) from None
                 time.sleep(0.05)
         recover(journal, note)
-        yield
+        check_repo_state(journal)
+        with _marker(journal.root, "sync"):
+            yield
     finally:
         lock.close()
 
@@ -184,7 +194,10 @@ def recover(journal: Journal, note: Note | None = None) -> list[str]:
         return []
     if not markers:
         return []
-    notes = repair(journal)
+    notes: list[str] = []
+    if any(m.name.startswith("sync-") for m in markers):
+        _undo_interrupted_sync(journal.root, notes)
+    notes += repair(journal)
     for marker in markers:
         marker.unlink(missing_ok=True)
     for line in notes:
@@ -249,6 +262,21 @@ def repair(journal: Journal) -> list[str]:
             notes.append(f"committed {rel}, left uncommitted by an interrupted command")
     journal._changed()
     return notes
+
+
+def _undo_interrupted_sync(root: Path, notes: list[str]) -> None:
+    """A killed ``brag sync`` may leave git mid-rebase or mid-merge: undo that.
+
+    The local commits are exactly as before the sync (a rebase rewrites copies),
+    so aborting loses nothing; the next ``brag sync`` starts over.
+    """
+    gd = git_dir(root)
+    if (gd / "rebase-merge").exists() or (gd / "rebase-apply").exists():
+        gitcmd.run(root, ["rebase", "--abort"], check=False)
+        notes.append("undid the rebase of an interrupted 'brag sync': run 'brag sync' again")
+    if (gd / "MERGE_HEAD").exists():
+        gitcmd.run(root, ["merge", "--abort"], check=False)
+        notes.append("undid the merge of an interrupted 'brag sync': run 'brag sync' again")
 
 
 def remove_temp_files(root: Path) -> int:

@@ -348,9 +348,18 @@ def _network_message(
 def _integrate(journal: Journal, tracking: str, result: SyncResult) -> None:
     root = journal.root
     has_base = gitcmd.run(root, ["merge-base", "HEAD", tracking], check=False).returncode == 0
-    if has_base and _rebase(journal, tracking, result):
-        return
-    found = _merge(journal, tracking, has_base, result)
+    try:
+        if has_base and _rebase(journal, tracking, result):
+            return
+        found = _merge(journal, tracking, has_base, result)
+    except BaseException:
+        # Interrupted (Ctrl-C) or failed: never leave git mid-rebase or mid-merge.
+        gd = recovery.git_dir(root)
+        if _rebasing(gd):
+            gitcmd.run(root, ["rebase", "--abort"], check=False)
+        if (gd / "MERGE_HEAD").exists():
+            gitcmd.run(root, ["merge", "--abort"], check=False)
+        raise
     if found:
         raise ConflictError(_conflict_message(found), found)
 
@@ -371,6 +380,9 @@ def _rebase(journal: Journal, tracking: str, result: SyncResult) -> bool:
         if not _rebasing(gd):
             return True
         unmerged = _unmerged(root)
+        from .testpoints import pause
+
+        pause("sync-rebasing")
         for path, stages in unmerged.items():
             resolution = _auto_resolve(root, path, stages, local=3)
             if resolution is None:
@@ -396,6 +408,7 @@ def _merge(journal: Journal, tracking: str, has_base: bool, result: SyncResult) 
     if proc.returncode != 0 and not (gd / "MERGE_HEAD").exists():
         raise SyncError(f"git merge failed: {_last_line(proc.stderr)}; nothing was changed")
     found: list[Conflict] = []
+    theirs_files: dict[str, str] = {}
     try:
         for path, stages in _unmerged(root).items():
             resolution = _auto_resolve(root, path, stages, local=2)
@@ -407,7 +420,7 @@ def _merge(journal: Journal, tracking: str, has_base: bool, result: SyncResult) 
             keep = ours if ours is not None else theirs
             assert keep is not None  # a path with neither side is not unmerged
             if ours is not None and theirs is not None:
-                _write(root / conflict.theirs, theirs)
+                theirs_files[conflict.theirs] = theirs
                 try:
                     entry = Entry.from_markdown(ours, path)
                     conflict.entry_id, conflict.title = entry.id, entry.title
@@ -421,9 +434,10 @@ def _merge(journal: Journal, tracking: str, has_base: bool, result: SyncResult) 
         gitcmd.run(root, ["commit", "--quiet", "--no-verify", "-m", message], env=_QUIET_EDITOR)
     except BaseException:
         gitcmd.run(root, ["merge", "--abort"], check=False)
-        for conflict in found:
-            (root / conflict.theirs).unlink(missing_ok=True)
         raise
+    # Only once the merge is committed: an interrupted merge leaves no stray copies.
+    for rel, text in theirs_files.items():
+        _write(root / rel, text)
     return found
 
 

@@ -405,3 +405,28 @@ def test_sync_over_git_daemon_and_retry_after_an_outage(brag, journal_dir, lapto
     assert "pushed 1" in at(brag, laptop, "sync").stdout
     at(brag, journal_dir, "sync")
     assert titles(brag, journal_dir) == ["Over the wire", "Written during the outage"]
+
+
+def test_sync_killed_mid_rebase_is_undone_by_the_next_command(
+    brag, journal_dir, laptop, bare, tmp_path
+):
+    from test_reliability import killed_at
+
+    two_machines(brag, journal_dir, laptop, str(bare))
+    Journal(journal_dir).write_state("import-github", {"until": dt.date(2026, 3, 1)})
+    at(brag, journal_dir, "sync")
+    Journal(laptop).write_state("import-github", {"until": dt.date(2026, 4, 1)})
+    at(brag, laptop, "add", "Laptop entry")
+    before = head(laptop)
+
+    # The cursor conflict makes the rebase stop for resolution: kill brag right there.
+    killed_at("sync-rebasing", tmp_path, "--dir", str(laptop), "sync")
+    assert (laptop / ".git" / "rebase-merge").exists()
+
+    after = at(brag, laptop, "add", "Next entry")
+    assert "undid the rebase of an interrupted 'brag sync'" in after.stderr
+    assert git(laptop, "rev-parse", "HEAD~1").strip() == before
+    clean_and_idle(laptop)
+    assert "pulled 1, pushed 3" in at(brag, laptop, "sync").stdout  # cursor, 2 entries
+    assert Journal(laptop).read_state("import-github") == {"until": dt.date(2026, 4, 1)}
+    assert titles(brag, laptop) == ["Laptop entry", "Next entry"]
