@@ -233,6 +233,7 @@ def _sync(journal: Journal) -> SyncResult:
             f"{c.theirs} still holds the other machine's version of {c.path}: merge it with "
             f"{how} (or delete {c.theirs} to keep yours), then run 'brag sync' again"
         )
+    _commit_hand_edits(journal, result)
     dirty = _dirty_tracked(root)
     if dirty:
         raise SyncError(
@@ -264,6 +265,33 @@ def _sync(journal: Journal) -> SyncResult:
             return result
         # Someone pushed between our fetch and our push: integrate again.
     raise SyncError(f"{shown} kept changing while brag pushed to it: run 'brag sync' again")
+
+
+def _commit_hand_edits(journal: Journal, result: SyncResult) -> None:
+    """Entries changed, added or deleted by hand travel with the sync: commit them first.
+
+    A file that does not parse is not committed; sync stops and names it.
+    """
+    root = journal.root
+    changed = journal.uncommitted_entries()
+    if not changed:
+        return
+    for rel in changed:
+        if (root / rel).exists():
+            try:
+                journal.read_file(rel)
+            except EntryError as exc:
+                raise SyncError(
+                    f"{exc}: fix it (see 'brag check') or move it away, then run 'brag sync' again"
+                ) from None
+    n = len(changed)
+    gitcmd.commit_paths(
+        root,
+        f"brag: commit {n} {'entry' if n == 1 else 'entries'} edited by hand",
+        paths=changed,
+    )
+    result.notes.append(f"committed {n} entry file(s) changed by hand: {', '.join(changed[:3])}")
+    journal._changed()
 
 
 def _fetch(root: Path, shown: str) -> None:

@@ -430,3 +430,29 @@ def test_sync_killed_mid_rebase_is_undone_by_the_next_command(
     assert "pulled 1, pushed 3" in at(brag, laptop, "sync").stdout  # cursor, 2 entries
     assert Journal(laptop).read_state("import-github") == {"until": dt.date(2026, 4, 1)}
     assert titles(brag, laptop) == ["Laptop entry", "Next entry"]
+
+
+def test_entries_edited_by_hand_travel_with_the_sync(brag, journal_dir, laptop, bare):
+    two_machines(brag, journal_dir, laptop, str(bare))
+    at(brag, journal_dir, "add", "Typed in the editor")
+    at(brag, journal_dir, "add", "Deleted by hand")
+    at(brag, journal_dir, "sync")
+    at(brag, laptop, "sync")
+    [typed] = (journal_dir / "entries").rglob("*-typed-in-the-editor.md")
+    typed.write_text(typed.read_text().replace("Typed in the editor", "Fixed by hand"))
+    next((journal_dir / "entries").rglob("*-deleted-by-hand.md")).unlink()
+    result = at(brag, journal_dir, "sync")
+    assert "committed 2 entry file(s) changed by hand" in result.stderr
+    at(brag, laptop, "sync")
+    assert titles(brag, laptop) == ["Fixed by hand"]
+
+    typed.write_text("+++\nno closing delimiter\n")
+    broken = at(brag, journal_dir, "sync", expect=1)
+    assert f"{typed.relative_to(journal_dir)}:1: front matter is not closed" in broken.stderr
+    assert "brag check" in broken.stderr
+    assert git(bare, "rev-parse", "main") == git(journal_dir, "rev-parse", "HEAD")
+
+    (journal_dir / "README.md").write_text("hand-edited readme\n")
+    git(journal_dir, "checkout", "--", typed.relative_to(journal_dir).as_posix())
+    other = at(brag, journal_dir, "sync", expect=1)
+    assert "uncommitted changes in README.md: commit or discard them" in other.stderr
