@@ -797,7 +797,10 @@ def config(ctx: click.Context) -> None:
     if ctx.invoked_subcommand is None:
         state: State = ctx.obj
         journal = state.journal()
-        click.echo(journal.config_path.read_text(encoding="utf-8"), nl=False)
+        from .gitcmd import redact
+
+        journal.config  # noqa: B018 - parsing notes any secret-looking value to mask
+        click.echo(redact(journal.config_path.read_text(encoding="utf-8")), nl=False)
 
 
 def _parse_value(key: str, raw: str) -> Any:
@@ -817,11 +820,13 @@ def _parse_value(key: str, raw: str) -> Any:
 @click.pass_obj
 def config_get(state: State, key: str, as_json: bool) -> None:
     """Print one setting."""
+    from .gitcmd import redact
+
     value = state.journal().config_get(key)
     if as_json or isinstance(value, (dict, list)):
-        click.echo(json.dumps(value, default=str, ensure_ascii=False))
+        click.echo(redact(json.dumps(value, default=str, ensure_ascii=False)))
     else:
-        click.echo(value)
+        click.echo(redact(str(value)))
 
 
 @config.command(name="set")

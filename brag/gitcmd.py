@@ -45,14 +45,30 @@ def looks_secret(name: str) -> bool:
     return bool(_SECRET_NAME.search(name))
 
 
+# Secret-looking values seen in brag.toml (which should hold none): masked like env ones.
+_config_secrets: set[str] = set()
+
+
+def remember_secrets(data: object, name: str = "") -> None:
+    """Note the values of secret-looking keys in a parsed config, so redact() masks them."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            remember_secrets(value, str(key))
+    elif isinstance(data, list):
+        for value in data:
+            remember_secrets(value, name)
+    elif isinstance(data, str) and looks_secret(name) and len(data.strip()) >= _MIN_SECRET:
+        _config_secrets.add(data)
+
+
 def secret_values() -> list[str]:
-    """The values of secret-looking environment variables, longest first."""
+    """The values of secret-looking environment variables and config keys, longest first."""
     found = {
         value
         for name, value in os.environ.items()
         if _SECRET_NAME.search(name) and len(value.strip()) >= _MIN_SECRET
     }
-    return sorted(found, key=len, reverse=True)
+    return sorted(found | _config_secrets, key=len, reverse=True)
 
 
 def redact(text: str) -> str:

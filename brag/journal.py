@@ -184,9 +184,11 @@ class Journal:
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"cannot read {self.config_path}: {exc}") from None
         try:
-            return tomllib.loads(text)
+            data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{self.config_path}: {exc}") from None
+        gitcmd.remember_secrets(data)  # a token pasted into brag.toml is never printed
+        return data
 
     def config_get(self, key: str) -> Any:
         node: Any = self.config

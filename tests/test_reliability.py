@@ -352,6 +352,26 @@ def bare_remote(tmp_path: Path) -> Path:
     return path
 
 
+def test_a_token_pasted_into_brag_toml_is_never_printed(brag, journal, leaky):
+    journal.config_path.write_text(
+        f'[user]\nname = "A"\n\n[import.polite]\napi_token = "{TOKEN}"\n'
+        f'[remote_auth]\npassword = "{PASSWORD}"\n'
+    )
+    runs = [
+        brag("config"),
+        brag("config", "get", "import.polite.api_token"),
+        brag("config", "get", "import.polite", "--json"),
+        brag("config", "get", "remote_auth.password"),
+        brag("import", "polite", expect=1),
+        brag("--debug", "import", "polite", expect=1),
+    ]
+    for result in runs:
+        assert TOKEN not in result.output and PASSWORD not in result.output
+    assert 'api_token = "***"' in runs[0].stdout
+    assert runs[1].stdout == "***\n"
+    assert "token ***" in runs[4].stderr
+
+
 def test_redact_masks_urls_and_secret_environment_values(monkeypatch):
     from brag.gitcmd import redact
 
