@@ -117,7 +117,7 @@ def _open_lock(root: Path) -> IO[bytes]:
 
 
 @contextlib.contextmanager
-def writing(journal: Journal, note: Note | None = None) -> Iterator[None]:
+def writing(journal: Journal, note: Note | None = None, wait: float = 120.0) -> Iterator[None]:
     """Hold the shared write lock (recovering after a crashed writer first)."""
     if fcntl is None:  # pragma: no cover
         check_repo_state(journal)
@@ -133,7 +133,7 @@ def writing(journal: Journal, note: Note | None = None) -> Iterator[None]:
         else:
             recover(journal, note)
         check_repo_state(journal)
-        fcntl.flock(lock, fcntl.LOCK_SH)
+        _wait_for(lock, fcntl.LOCK_SH, wait)
         with _marker(root, "add"):
             yield
     finally:
@@ -162,24 +162,29 @@ def exclusive(journal: Journal, note: Note | None = None, wait: float = 60.0) ->
         return
     lock = _open_lock(journal.root)
     try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise BusyError(
-                        "another brag command is still writing to the journal: "
-                        "try again when it has finished"
-                    ) from None
-                time.sleep(0.05)
+        _wait_for(lock, fcntl.LOCK_EX, wait)
         recover(journal, note)
         check_repo_state(journal)
         with _marker(journal.root, "sync"):
             yield
     finally:
         lock.close()
+
+
+def _wait_for(lock: IO[bytes], mode: int, wait: float) -> None:
+    """Take ``lock`` in ``mode``, giving up with a clear error after ``wait`` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(lock, mode | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise BusyError(
+                    "another brag command is still writing to the journal: "
+                    "try again when it has finished"
+                ) from None
+            time.sleep(0.02)
 
 
 def recover(journal: Journal, note: Note | None = None) -> list[str]:

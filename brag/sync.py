@@ -195,9 +195,49 @@ def resolve(journal: Journal, rel: str) -> str | None:
 
 
 def sync(journal: Journal, note: Note | None = None, wait: float = 60.0) -> SyncResult:
-    """Fetch, integrate and push, holding the journal's write lock alone throughout."""
+    """Fetch, integrate and push.
+
+    The journal's write lock is held alone only while the local branch changes
+    (checks, integration), not while the network is slow: ``brag add`` never
+    waits on a fetch or a push.
+    """
+    root = journal.root
     with recovery.exclusive(journal, note, wait=wait):
-        return _sync(journal)
+        url = remote_url(journal)
+        if url is None:
+            raise SyncError("no remote set: run 'brag remote set URL' (a private git repository)")
+        shown = gitcmd.redact(url)
+        branch = current_branch(root)
+        result = SyncResult(branch=branch, url=shown)
+        _preflight(journal, result)
+    for _attempt in range(4):
+        _fetch(root, shown)
+        with recovery.exclusive(journal, note, wait=wait):
+            target = _remote_branch(root, branch)
+            tracking = f"refs/remotes/{REMOTE}/{target}"
+            if not _ref_exists(root, tracking):
+                result.pushed = _count(root, "HEAD")
+                result.new_branch = True
+            else:
+                ahead, behind = _counts(root, tracking)
+                if behind:
+                    if ahead:
+                        _integrate(journal, tracking, result)
+                    else:
+                        gitcmd.run(
+                            root, ["merge", "--ff-only", "--quiet", tracking], env=_QUIET_EDITOR
+                        )
+                    result.pulled += behind
+                    journal._changed()
+                ahead = _count(root, f"{tracking}..HEAD")
+                if not ahead:
+                    return result
+        if _push(root, shown, branch, target):
+            if not result.new_branch:
+                result.pushed = ahead
+            return result
+        # Someone pushed between our fetch and our push: integrate again.
+    raise SyncError(f"{shown} kept changing while brag pushed to it: run 'brag sync' again")
 
 
 def auto_sync(journal: Journal, warn: Note) -> SyncResult | None:
@@ -217,14 +257,9 @@ def auto_sync(journal: Journal, warn: Note) -> SyncResult | None:
         return None
 
 
-def _sync(journal: Journal) -> SyncResult:
+def _preflight(journal: Journal, result: SyncResult) -> None:
+    """Refuse while a conflict is unresolved; commit hand edits; refuse other changes."""
     root = journal.root
-    url = remote_url(journal)
-    if url is None:
-        raise SyncError("no remote set: run 'brag remote set URL' (a private git repository)")
-    shown = gitcmd.redact(url)
-    branch = current_branch(root)
-    result = SyncResult(branch=branch, url=shown)
     pending = conflicts(journal)
     if pending:
         c = pending[0]
@@ -240,31 +275,6 @@ def _sync(journal: Journal) -> SyncResult:
             f"uncommitted changes in {', '.join(dirty[:3])}: commit or discard them, "
             "then run 'brag sync' again"
         )
-    for _attempt in range(4):
-        _fetch(root, shown)
-        target = _remote_branch(root, branch)
-        tracking = f"refs/remotes/{REMOTE}/{target}"
-        if not _ref_exists(root, tracking):
-            result.pushed = _count(root, "HEAD")
-            result.new_branch = True
-            _push(root, shown, branch, target)
-            return result
-        ahead, behind = _counts(root, tracking)
-        if behind:
-            if ahead:
-                _integrate(journal, tracking, result)
-            else:
-                gitcmd.run(root, ["merge", "--ff-only", "--quiet", tracking], env=_QUIET_EDITOR)
-            result.pulled += behind
-            journal._changed()
-        ahead = _count(root, f"{tracking}..HEAD")
-        if not ahead:
-            return result
-        if _push(root, shown, branch, target):
-            result.pushed = ahead
-            return result
-        # Someone pushed between our fetch and our push: integrate again.
-    raise SyncError(f"{shown} kept changing while brag pushed to it: run 'brag sync' again")
 
 
 def _commit_hand_edits(journal: Journal, result: SyncResult) -> None:

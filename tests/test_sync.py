@@ -456,3 +456,41 @@ def test_entries_edited_by_hand_travel_with_the_sync(brag, journal_dir, laptop, 
     git(journal_dir, "checkout", "--", typed.relative_to(journal_dir).as_posix())
     other = at(brag, journal_dir, "sync", expect=1)
     assert "uncommitted changes in README.md: commit or discard them" in other.stderr
+
+
+def test_add_never_waits_for_a_slow_remote(brag, journal, tmp_path):
+    """A sync stuck on the network holds no lock: adds go through meanwhile."""
+    import threading
+
+    from test_reliability import console_script
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    held: list[socket.socket] = []
+    threading.Thread(target=lambda: held.append(server.accept()[0]), daemon=True).start()
+    brag("remote", "set", f"git://127.0.0.1:{server.getsockname()[1]}/slow.git")
+    stuck = subprocess.Popen(
+        [console_script(), "sync"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not held:  # the sync is connected and waiting for the server to speak
+            assert stuck.poll() is None and time.monotonic() < deadline
+            time.sleep(0.02)
+        added = subprocess.run(
+            [console_script(), "add", "Not blocked by the sync"],
+            capture_output=True,
+            text=True,
+            timeout=15,  # a lock held across the fetch would make this time out
+        )
+        assert added.returncode == 0, added.stderr
+        assert stuck.poll() is None  # still stuck on the network
+    finally:
+        stuck.kill()
+        stuck.wait()
+        for conn in held:
+            conn.close()
+        server.close()
+    assert titles(brag, journal.root) == ["Not blocked by the sync"]
+    clean_and_idle(journal.root)
