@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 @click.group(invoke_without_command=True)
 @click.pass_context
 def remote(ctx: click.Context) -> None:
-    """The git remote the journal syncs with (shown with credentials masked).
+    """Set or show the git remote to sync with.
+
+    URLs are always shown with credentials masked.
 
     \b
     brag remote set git@github.com:you/brag-journal.git
