@@ -734,7 +734,7 @@ def tags(state: State, no_private: bool, as_json: bool) -> None:
 @json_option
 @click.pass_obj
 def check(state: State, as_json: bool) -> None:
-    """Find broken files, uncommitted entries, duplicate ids, sync conflicts.
+    """Find broken, uncommitted, duplicated or conflicting entries.
 
     Exits 1 when anything needs attention, so it can guard scripts.
     """
