@@ -325,9 +325,10 @@ def _free_port() -> int:
 
 
 class Daemon:
-    def __init__(self, base: Path):
+    def __init__(self, base: Path, receive_pack: bool = True):
         self.base = base
         self.port = _free_port()
+        self.receive_pack = receive_pack
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -341,7 +342,7 @@ class Daemon:
                 "daemon",
                 "--reuseaddr",
                 "--export-all",
-                "--enable=receive-pack",
+                "--enable=receive-pack" if self.receive_pack else "--disable=receive-pack",
                 f"--base-path={self.base}",
                 "--listen=127.0.0.1",
                 f"--port={self.port}",
@@ -373,17 +374,54 @@ class Daemon:
         self.proc = None
 
 
-@pytest.fixture
-def daemon(bare: Path) -> Iterator[Daemon]:
+def _need_git_daemon() -> None:
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     probe = subprocess.run(["git", "daemon", "-h"], capture_output=True, text=True)
     if "usage: git daemon" not in (probe.stdout + probe.stderr):
         pytest.skip("git daemon is not available on this machine")
+
+
+@pytest.fixture
+def daemon(bare: Path) -> Iterator[Daemon]:
+    _need_git_daemon()
     served = Daemon(bare.parent)
     served.start()
     yield served
     served.stop()
+
+
+@pytest.fixture
+def read_only_daemon(bare: Path) -> Iterator[Daemon]:
+    _need_git_daemon()
+    served = Daemon(bare.parent, receive_pack=False)
+    served.start()
+    yield served
+    served.stop()
+
+
+def test_push_refused_by_the_remote_keeps_the_local_commits(
+    brag, journal_dir, bare, read_only_daemon
+):
+    at(brag, journal_dir, "add", "Cannot be pushed")
+    at(brag, journal_dir, "remote", "set", read_only_daemon.url)
+    before = head(journal_dir)
+    result = at(brag, journal_dir, "sync", expect=1)
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1
+    assert message.startswith("Error: authentication failed: could not push to git://")
+    assert "Your entries are committed locally" in message and "brag sync" in message
+    assert head(journal_dir) == before
+    assert git(bare, "for-each-ref") == ""
+    clean_and_idle(journal_dir)
+
+
+def test_init_remote_that_cannot_be_reached_creates_nothing(brag, tmp_path):
+    target = tmp_path / "new-journal"
+    url = f"git://127.0.0.1:{_free_port()}/j.git"
+    result = brag("init", str(target), "--remote", url, expect=1)
+    assert "could not reach the remote: could not clone" in result.stderr
+    assert not target.exists() or not any(target.iterdir())
 
 
 def test_sync_over_git_daemon_and_retry_after_an_outage(brag, journal_dir, laptop, daemon):
