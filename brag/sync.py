@@ -298,7 +298,7 @@ def _commit_hand_edits(journal: Journal, result: SyncResult) -> None:
     gitcmd.commit_paths(
         root,
         f"brag: commit {n} {'entry' if n == 1 else 'entries'} edited by hand",
-        paths=changed,
+        add=changed,  # git add stages new, changed and deleted files alike
     )
     result.notes.append(f"committed {n} entry file(s) changed by hand: {', '.join(changed[:3])}")
     journal._changed()

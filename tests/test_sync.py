@@ -479,10 +479,13 @@ def test_entries_edited_by_hand_travel_with_the_sync(brag, journal_dir, laptop, 
     [typed] = (journal_dir / "entries").rglob("*-typed-in-the-editor.md")
     typed.write_text(typed.read_text().replace("Typed in the editor", "Fixed by hand"))
     next((journal_dir / "entries").rglob("*-deleted-by-hand.md")).unlink()
+    created = journal_dir / "entries" / "2026" / "01" / "2026-01-05-written-by-hand.md"
+    created.parent.mkdir(parents=True, exist_ok=True)
+    created.write_text('+++\nid = "hand01"\ndate = 2026-01-05\ntitle = "Written by hand"\n+++\n')
     result = at(brag, journal_dir, "sync")
-    assert "committed 2 entry file(s) changed by hand" in result.stderr
+    assert "committed 3 entry file(s) changed by hand" in result.stderr
     at(brag, laptop, "sync")
-    assert titles(brag, laptop) == ["Fixed by hand"]
+    assert titles(brag, laptop) == ["Fixed by hand", "Written by hand"]
 
     typed.write_text("+++\nno closing delimiter\n")
     broken = at(brag, journal_dir, "sync", expect=1)
