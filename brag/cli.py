@@ -80,9 +80,9 @@ class State:
 
 
 def _call_entry_saved(entry: Entry, journal: Journal) -> None:
-    from .manager import get_plugin_manager
+    from .manager import entry_saved
 
-    get_plugin_manager().hook.entry_saved(entry=entry, journal=journal)
+    entry_saved(entry, journal)
 
 
 def fail(message: str) -> NoReturn:

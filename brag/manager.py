@@ -11,15 +11,15 @@ import importlib
 import sys
 from typing import TYPE_CHECKING
 
-import pluggy
-
-from . import hookspecs
-
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
 
+    import pluggy
+
+    from .entry import Entry
     from .exporting import Exporter
     from .importing import Importer
+    from .journal import Journal
 
 # Built-in plugins, registered by module name.
 DEFAULT_PLUGINS: tuple[str, ...] = (
@@ -28,6 +28,11 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "brag.plugins.design_docs",
     "brag.plugins.file_import",
 )
+
+# The built-in plugins that implement ``entry_saved`` (a test keeps this true).
+# When none does and no third-party plugin is installed, ``brag add`` skips
+# loading plugins altogether: nothing could be listening.
+BUILTIN_ENTRY_SAVED: tuple[str, ...] = ()
 
 ENTRY_POINT_GROUP = "brag"
 
@@ -96,10 +101,21 @@ def _entry_points(group: str) -> list[EntryPoint]:
     return list(entry_points(group=group))
 
 
+def entry_saved(entry: Entry, journal: Journal) -> None:
+    """Run the ``entry_saved`` hook, without loading plugins when none could listen."""
+    if _pm is None and not BUILTIN_ENTRY_SAVED and not _may_declare(ENTRY_POINT_GROUP):
+        return
+    get_plugin_manager().hook.entry_saved(entry=entry, journal=journal)
+
+
 def get_plugin_manager() -> pluggy.PluginManager:
     global _pm
     if _pm is not None:
         return _pm
+    import pluggy
+
+    from . import hookspecs
+
     pm = pluggy.PluginManager("brag")
     pm.add_hookspecs(hookspecs)
     for module_name in DEFAULT_PLUGINS:
