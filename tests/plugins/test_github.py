@@ -409,7 +409,9 @@ def test_enterprise_api_url_from_brag_toml(brag, journal, httpserver, monkeypatc
 
 
 def test_token_in_brag_toml_is_refused(brag, journal, github, api):
-    brag("config", "set", "import.github.token", "ghp_oops")
+    # `brag config set` refuses secrets; a hand edit of brag.toml is caught here.
+    with (journal.root / "brag.toml").open("a") as fh:
+        fh.write('\n[import.github]\ntoken = "ghp_oops"\n')
     result = brag("import", "github", "--api-url", api, expect=1)
     assert "holds a token: remove it" in result.output
 
