@@ -111,9 +111,11 @@ class TimedServer:
         self.server = HTTPServer(host="127.0.0.1", port=0)
         self.server.start()
         self.fake = FakeGitHub(token=TOKEN)
+        # Another organisation than bench/gen.py's imported entries (acme/…),
+        # so all 2,000 are new to the journal.
         for n in range(prs):
             self.fake.add(
-                f"acme/{['api', 'web', 'infra', 'mobile'][n % 4]}",
+                f"northwind/{['api', 'web', 'infra', 'mobile'][n % 4]}",
                 n + 1,
                 f"Improve request handling path {n + 1}",
                 FIRST + dt.timedelta(days=(n * 7919) % DAYS),
