@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -227,3 +228,19 @@ def test_untrusted_text_and_token_stay_out(brag, journal, gitlab, api, git_run):
             assert TOKEN.encode() not in p.read_bytes()
     assert TOKEN not in git_run(journal.root, "log", "-p", "--all")
     assert TOKEN not in result.output + result.stderr
+
+
+def test_brag_import_runs_every_configured_source_and_reports_each_failure(
+    brag, journal, gitlab, api, monkeypatch, tmp_path, git_run
+):
+    gitlab.add("acme/web", 1, "One", D(2026, 2, 1))
+    brag("config", "set", "import.gitlab.api_url", api)
+    brag("config", "set", "import.github.user", "octocat")  # configured, but no token
+    bindir = tmp_path / "only-git"  # git, but no gh CLI to lend a GitHub token
+    bindir.mkdir()
+    (bindir / "git").symlink_to(shutil.which("git"))
+    monkeypatch.setenv("PATH", str(bindir))
+    result = brag("import", *window(), expect=1)
+    assert "github: failed: GitHub: no token found" in result.stderr
+    assert "gitlab: added 1" in result.output
+    assert set(load(journal)) == {"acme/web!1"}
