@@ -336,8 +336,8 @@ def _entry_findings(
                 **where,
             )
         )
-    text = entry.impact or entry.title
-    terms = impact.jargon_in(text, glossary)
+    terms = impact.jargon_in(entry.impact, glossary)
+    terms += [t for t in impact.jargon_in(entry.title, glossary) if t not in terms]
     if terms:
         shown = "; ".join(f"'{t}' → '{glossary[t]}'" for t in terms[:3])
         out.append(
