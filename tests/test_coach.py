@@ -120,7 +120,7 @@ def test_skewed_leverage_and_areas(journal):
 def test_text_output_names_entries_and_limits_the_list(brag, fixture_journal):
     out = brag("coach").stdout
     assert out.startswith("Coach: 36 entries, 2025-07-01 to 2026-06-30, target staff")
-    assert "a0000035 Vendor contract renewal for the CDN is stuck in procurement (2026-06-25)" in out
+    assert "a0000035 Vendor contract renewal for the CDN is stuck in procurement" in out
     assert "Fix: " in out
     assert "more (brag coach --all, or --json)" in out
     everything = brag("coach", "--all").stdout
