@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -133,6 +133,7 @@ def review(
     max_gap_days: int = DEFAULT_GAP_DAYS,
     since: dt.date | None = None,
     until: dt.date | None = None,
+    read: Callable[[Entry], impact.Analysis] | None = None,
 ) -> Review:
     """Review ``entries`` (oldest first is not required) for a ``target`` level.
 
@@ -142,7 +143,7 @@ def review(
     """
     items = sorted(entries, key=lambda e: (e.date, e.id))
     findings: list[Finding] = []
-    stats = _stats(items, target, keywords)
+    stats = _stats(items, target, read or (lambda e: impact.analyse(e, keywords)))
     findings += _balance_findings(stats, target)
     findings += _gap_findings(items, today, max_gap_days)
     if per_entry:
@@ -153,14 +154,14 @@ def review(
 
 
 def _stats(
-    items: list[Entry], target: str, keywords: Mapping[str, Sequence[str]] | None
+    items: list[Entry], target: str, read: Callable[[Entry], impact.Analysis]
 ) -> dict[str, Any]:
     areas: Counter[str] = Counter()
     leverage: Counter[str] = Counter()
     trees: Counter[str] = Counter()
     quantified = 0
     for entry in items:
-        found = impact.analyse(entry, keywords)
+        found = read(entry)
         if found.areas:
             areas[found.areas[0]] += 1
         leverage[found.leverage] += 1

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import click
 
     from .entry import Entry
-    from .impact import Lens, Reframed, Score
+    from .impact import Analysis, Lens, Reframed, Score
     from .journal import Journal
 
 #: Set to an ISO date to fix "today" (reproducible documents, tests, demos).
@@ -95,18 +95,27 @@ class ExportContext:
 
     # -- the impact engine, through the hooks --------------------------------
 
+    def analysis(self, entry: Entry) -> Analysis:
+        """What the impact engine reads from ``entry`` (numbers, areas, leverage, tree)."""
+        memo: dict[int, Analysis] = self._cache.setdefault("analysis", {})
+        found = memo.get(id(entry))
+        if found is None:
+            from .impact import analyse
+
+            found = memo[id(entry)] = analyse(entry, self.keywords)
+        return found
+
     def score(self, entry: Entry) -> Score:
         from .impact import score
 
-        return score(entry, self.lens, self.today, self.keywords)
+        return score(entry, self.lens, self.today, self.keywords, found=self.analysis(entry))
 
     def ranked(self, entries: list[Entry] | None = None) -> list[tuple[Entry, Score]]:
         """Entries (default: all of the context's) strongest first for the audience."""
         from .impact import rank
 
-        return rank(
-            self.entries if entries is None else entries, self.lens, self.today, self.keywords
-        )
+        chosen = self.entries if entries is None else entries
+        return rank(chosen, self.lens, self.today, self.keywords, read=self.analysis)
 
     def reframe(self, entry: Entry) -> Reframed:
         """The entry's impact-first wording for this audience.

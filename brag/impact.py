@@ -1553,12 +1553,40 @@ _TEAM_UNITS = ("team", "squad", "org", "organization", "organisation", "departme
 _REACH_UNITS = ("user", "customer", "client", "subscriber", "merchant", "account", "member")
 
 
-@dataclass
 class Score:
-    """A score and the named parts that add up to it, so it can be explained."""
+    """A score and the named parts that add up to it, so it can be explained.
 
-    total: float
-    parts: list[tuple[str, float, str]]
+    Ranking thousands of entries only needs ``total``; the ``parts`` (with the
+    sentence explaining each) are worked out the first time they are asked for.
+    """
+
+    __slots__ = ("total", "_parts", "_explain")
+
+    def __init__(
+        self,
+        total: float,
+        parts: list[tuple[str, float, str]] | None = None,
+        explain: Callable[[], list[tuple[str, float, str]]] | None = None,
+    ) -> None:
+        self.total = total
+        self._parts = parts
+        self._explain = explain
+
+    @property
+    def parts(self) -> list[tuple[str, float, str]]:
+        if self._parts is None:
+            self._parts = self._explain() if self._explain is not None else []
+        return self._parts
+
+    def __repr__(self) -> str:
+        return f"Score(total={self.total!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Score):
+            return NotImplemented
+        return self.total == other.total and self.parts == other.parts
+
+    __hash__ = None  # type: ignore[assignment]
 
     def explain(self) -> str:
         """One line per part, then the total: what ``brag show`` prints."""
@@ -1587,6 +1615,8 @@ def score(
     lens: Lens | str | None = None,
     today: dt.date | None = None,
     keywords: Mapping[str, Sequence[str]] | None = None,
+    *,
+    found: Analysis | None = None,
 ) -> Score:
     """Score an entry for a reader; every point is accounted for in ``parts``.
 
@@ -1601,21 +1631,43 @@ def score(
     ``today`` defaults to the current date; pass it for reproducible output.
     """
     the_lens = _as_lens(lens)
-    found = analyse(entry, keywords)
+    if found is None:
+        found = analyse(entry, keywords)
+    day = today or dt.date.today()
+    # The total from the analysis's precomputed, lens-independent parts: the
+    # same arithmetic, in the same order, as the explained parts below.
+    proven = bool(found.metrics) or found.impact_points > 0
+    lens_parts = (
+        found.evidence_points,
+        found.impact_points,
+        _area_points(found.areas, the_lens, proven),
+        found.scope_points,
+        _leverage_points(found.leverage, the_lens),
+    )
+    running: float = 0
+    for points in lens_parts:
+        running += points
+    recency = _recency_points(entry.date, round(running, 2), day)
+    total = round(running + recency, 2)
+    return Score(total, explain=lambda: _score_parts(entry, found, the_lens, day))
+
+
+def _score_parts(
+    entry: Entry, found: Analysis, lens: Lens, today: dt.date
+) -> list[tuple[str, float, str]]:
     metrics = list(found.metrics)
-    impact_part = _impact_part(entry, found)
+    impact_part = _impact_part(entry, found.activity)
     proven = bool(metrics) or impact_part[1] > 0
     parts = [
         _evidence_part(metrics),
         impact_part,
-        _area_part(found, the_lens, proven),
+        _area_part(found, lens, proven),
         _scope_part(entry, metrics, found.broad),
-        _leverage_part(found, the_lens),
+        _leverage_part(found, lens),
     ]
     subtotal = round(sum(points for _, points, _ in parts), 2)
-    parts.append(_recency_part(entry, subtotal, today or dt.date.today()))
-    total = round(sum(points for _, points, _ in parts), 2)
-    return Score(total, parts)
+    parts.append(_recency_part(entry, subtotal, today))
+    return parts
 
 
 def _evidence_part(metrics: list[Metric]) -> tuple[str, float, str]:
@@ -1633,13 +1685,29 @@ def _evidence_part(metrics: list[Metric]) -> tuple[str, float, str]:
     return ("evidence", round(points, 2), f"{shown}{more}")
 
 
-def _impact_part(entry: Entry, found: Analysis) -> tuple[str, float, str]:
+def _impact_part(entry: Entry, activity: bool) -> tuple[str, float, str]:
     impact = entry.impact.strip()
     if not impact:
         return ("impact", 0.0, "no impact statement")
-    if found.activity:
+    if activity:
         return ("impact", 0.0, "impact reads as activity, not outcome")
     return ("impact", IMPACT_POINTS, "states its outcome")
+
+
+def _area_points(areas: Sequence[str], lens: Lens, proven: bool) -> float:
+    if not areas:
+        return 0.0
+    weights = lens.weights
+    if len(areas) == 1:
+        points = AREA_POINTS * float(weights.get(areas[0], 1.0))
+    else:
+        ranked = sorted(areas, key=lambda a: -lens.weight(a))
+        points = AREA_POINTS * lens.weight(ranked[0])
+        for area in ranked[1:3]:
+            points += SECONDARY_AREA_POINTS * lens.weight(area)
+    if not proven:
+        points *= UNPROVEN_AREA_FACTOR
+    return round(points, 2)
 
 
 def _area_part(found: Analysis, lens: Lens, proven: bool) -> tuple[str, float, str]:
@@ -1648,18 +1716,15 @@ def _area_part(found: Analysis, lens: Lens, proven: bool) -> tuple[str, float, s
         return ("area", 0.0, "no impact area recognised (set areas = [...])")
     ranked = sorted(areas, key=lambda a: -lens.weight(a))
     primary, others = ranked[0], ranked[1:3]
-    points = AREA_POINTS * lens.weight(primary)
     bits = [f"{primary} {AREA_POINTS:g}×{lens.weight(primary):g}"]
     for area in others:
-        points += SECONDARY_AREA_POINTS * lens.weight(area)
         bits.append(f"{area} {SECONDARY_AREA_POINTS:g}×{lens.weight(area):g}")
     how = "inferred" if inferred else "explicit"
     why = f"{' + '.join(bits)} for {lens.name} ({how})"
     if not proven:
         # A claim of cost impact with no number or outcome is a topic, not a result.
-        points *= UNPROVEN_AREA_FACTOR
         why += f", ×{UNPROVEN_AREA_FACTOR:g} with no number or outcome"
-    return ("area", round(points, 2), why)
+    return ("area", _area_points(areas, lens, proven), why)
 
 
 def _scope_part(entry: Entry, metrics: list[Metric], broad: str) -> tuple[str, float, str]:
@@ -1699,24 +1764,38 @@ def _unit_noun(unit: str) -> str:
     return _singular(noun.lower()) if noun else ""
 
 
+def _leverage_points(leverage: str, lens: Lens) -> float:
+    return round(LEVERAGE_POINTS.get(leverage, 1.0) * lens.leverage_weight(leverage), 2)
+
+
 def _leverage_part(found: Analysis, lens: Lens) -> tuple[str, float, str]:
     leverage, inferred = found.leverage, found.leverage_inferred
     base = LEVERAGE_POINTS.get(leverage, 1.0)
     weight = lens.leverage_weight(leverage)
     how = "inferred" if inferred else "explicit"
-    return ("leverage", round(base * weight, 2), f"{leverage} {base:g}×{weight:g} ({how})")
+    return ("leverage", _leverage_points(leverage, lens), f"{leverage} {base:g}×{weight:g} ({how})")
+
+
+def _recency_factor(date: dt.date, today: dt.date) -> tuple[int, float]:
+    age = (today - date).days
+    if age <= 0:
+        return age, 1.0
+    return age, max(RECENCY_FLOOR, 0.5 ** (age / HALF_LIFE_DAYS))
+
+
+def _recency_points(date: dt.date, subtotal: float, today: dt.date) -> float:
+    age, factor = _recency_factor(date, today)
+    return 0.0 if age <= 0 else round(-subtotal * (1.0 - factor), 2)
 
 
 def _recency_part(entry: Entry, subtotal: float, today: dt.date) -> tuple[str, float, str]:
-    age = (today - entry.date).days
+    age, factor = _recency_factor(entry.date, today)
     if age <= 0:
         return ("recency", 0.0, "current")
-    factor = max(RECENCY_FLOOR, 0.5 ** (age / HALF_LIFE_DAYS))
-    points = round(-subtotal * (1.0 - factor), 2)
     note = " (floor)" if factor == RECENCY_FLOOR else ""
     return (
         "recency",
-        points,
+        _recency_points(entry.date, subtotal, today),
         f"{age} days old: ×{factor:.2f}{note} (half-life {HALF_LIFE_DAYS:g} days)",
     )
 
@@ -1726,6 +1805,8 @@ def rank(
     lens: Lens | str | None = None,
     today: dt.date | None = None,
     keywords: Mapping[str, Sequence[str]] | None = None,
+    *,
+    read: Callable[[Entry], Analysis] | None = None,
 ) -> list[tuple[Entry, Score]]:
     """Entries with their scores, strongest first.
 
@@ -1734,7 +1815,10 @@ def rank(
     """
     the_lens = _as_lens(lens)
     day = today or dt.date.today()
-    scored = [(entry, score(entry, the_lens, day, keywords)) for entry in entries]
+    if read is None:
+        scored = [(entry, score(entry, the_lens, day, keywords)) for entry in entries]
+    else:
+        scored = [(e, score(e, the_lens, day, keywords, found=read(e))) for e in entries]
     scored.sort(
         key=lambda pair: (
             -pair[1].total,
@@ -2176,15 +2260,19 @@ class Analysis:
     tree: str
     broad: str  # the words that show cross-team scope, "" when none
     activity: bool  # the impact statement reports activity, not an outcome
+    # The lens-independent parts of the score, so ranking is arithmetic.
+    evidence_points: float = 0.0
+    impact_points: float = 0.0
+    scope_points: float = 0.0
 
 
 #: Bump when a change to the engine alters what it reads from an entry, so
 #: caches written by an older brag are ignored rather than trusted.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 _MEMO: dict[tuple[Any, ...], Analysis] = {}
 _USED: set[tuple[Any, ...]] = set()
-_DIRTY = False
+_ON_DISK: set[tuple[Any, ...]] = set()  # keys the last cache file read or written holds
 _KEYWORD_FINGERPRINTS: dict[int, tuple[object, str]] = {}
 
 
@@ -2210,6 +2298,7 @@ def _content_key(entry: Entry, fingerprint: str) -> tuple[Any, ...]:
         entry.body,
         tuple(entry.tags),
         tuple(entry.areas),
+        tuple(entry.with_),
         entry.leverage,
         repr(entry.metrics) if entry.metrics else "",
         str(entry.extra.get("tree", "")) if entry.extra else "",
@@ -2218,7 +2307,6 @@ def _content_key(entry: Entry, fingerprint: str) -> tuple[Any, ...]:
 
 def analyse(entry: Entry, keywords: Mapping[str, Sequence[str]] | None = None) -> Analysis:
     """The :class:`Analysis` of ``entry`` (areas inferred with ``keywords``)."""
-    global _DIRTY
     key = _content_key(entry, _keywords_fingerprint(keywords))
     found = _MEMO.get(key)
     if found is None:
@@ -2226,18 +2314,23 @@ def analyse(entry: Entry, keywords: Mapping[str, Sequence[str]] | None = None) -
         leverage, leverage_inferred = _leverage_for(entry)
         strong, weak = _entry_text(entry)
         broad = _BROAD_SCOPE().search(strong) or _BROAD_SCOPE().search(weak)
+        metrics = _entry_metrics(entry)
+        activity = is_activity_phrasing(entry.impact.strip())
+        scope_words = broad.group(0).lower() if broad else ""
         found = Analysis(
-            tuple(_entry_metrics(entry)),
+            tuple(metrics),
             tuple(areas),
             inferred,
             leverage,
             leverage_inferred,
             _tree_for(entry, leverage),
-            broad.group(0).lower() if broad else "",
-            is_activity_phrasing(entry.impact.strip()),
+            scope_words,
+            activity,
+            _evidence_part(metrics)[1],
+            _impact_part(entry, activity)[1],
+            _scope_part(entry, metrics, scope_words)[1],
         )
         _MEMO[key] = found
-        _DIRTY = True
     _USED.add(key)
     return found
 
@@ -2251,6 +2344,7 @@ def load_cache(path: str | Any) -> int:
     import pickle
     from pathlib import Path
 
+    _ON_DISK.clear()
     try:
         with Path(path).open("rb") as fh:
             data = pickle.load(fh)
@@ -2263,18 +2357,19 @@ def load_cache(path: str | Any) -> int:
         return 0
     for key, value in memo.items():
         _MEMO.setdefault(key, value)
+    _ON_DISK.clear()
+    _ON_DISK.update(memo)
     return len(memo)
 
 
 def save_cache(path: str | Any) -> bool:
-    """Write the memo to ``path`` when this process learned something new.
+    """Write the memo to ``path`` when this process used analyses the file lacks.
 
     Only analyses used by this process are kept when the file would otherwise
     grow far beyond the journal (entries edited many times). Returns whether
     it wrote. Failures are ignored: the cache only ever saves time.
     """
-    global _DIRTY
-    if not _DIRTY:
+    if _USED <= _ON_DISK:
         return False
     import os
     import pickle
@@ -2297,7 +2392,8 @@ def save_cache(path: str | Any) -> bool:
         os.replace(tmp, target)
     except OSError:
         return False
-    _DIRTY = False
+    _ON_DISK.clear()
+    _ON_DISK.update(memo)
     return True
 
 
@@ -2317,8 +2413,7 @@ def _engine_stamp() -> str:
 
 def clear_memo() -> None:
     """Forget every memoised analysis (tests use it to measure cold runs)."""
-    global _DIRTY
     _MEMO.clear()
     _USED.clear()
-    _DIRTY = False
+    _ON_DISK.clear()
     _scan_cached.cache_clear()

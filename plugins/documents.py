@@ -120,7 +120,7 @@ def _base(
 def _bullet(ctx: ExportContext, entry: Entry, score: impact.Score | None = None) -> dict[str, Any]:
     """One exported item: the hook's (or built-in) impact-first wording plus its facts."""
     framed = ctx.reframe(entry)
-    found = impact.analyse(entry, ctx.keywords)
+    found = ctx.analysis(entry)
     return {
         "id": entry.id,
         "date": entry.date.isoformat(),
@@ -144,18 +144,18 @@ def _tags(entry: Entry) -> set[str]:
     return {t.strip().lower() for t in entry.tags}
 
 
-def _is_incident(entry: Entry, keywords: Any) -> bool:
+def _is_incident(entry: Entry, read: Any) -> bool:
     if entry.source.lower() in INCIDENT_SOURCES or _tags(entry) & set(RISK_TAGS):
         return True
-    return "risk" in impact.analyse(entry, keywords).areas[:1]
+    return "risk" in read(entry).areas[:1]
 
 
 def _is_ask(entry: Entry) -> bool:
     return bool(_tags(entry) & set(ASK_TAGS))
 
 
-def _is_cross_team(entry: Entry, keywords: Any) -> bool:
-    found = impact.analyse(entry, keywords)
+def _is_cross_team(entry: Entry, read: Any) -> bool:
+    found = read(entry)
     return bool(entry.with_ or found.broad or found.leverage == "interpersonal")
 
 
@@ -172,6 +172,7 @@ def _review(
         max_gap_days=coach.gap_days(ctx.config),
         since=since,
         until=until,
+        read=ctx.analysis,
     )
 
 
@@ -179,12 +180,12 @@ def _finding(f: coach.Finding) -> dict[str, str]:
     return {"kind": f.kind, "problem": f.problem, "fix": f.fix}
 
 
-def _money_total(entries: list[Entry], keywords: Any) -> float:
+def _money_total(entries: list[Entry], read: Any) -> float:
     """Measured money a year: each entry's largest amount, monthly and weekly annualised."""
     total = 0.0
     for entry in entries:
         best = 0.0
-        for m in impact.analyse(entry, keywords).metrics:
+        for m in read(entry).metrics:
             if m.kind != "money" or m.is_pair:
                 continue
             unit = m.unit.lower()
@@ -223,13 +224,13 @@ def build_one_on_one(ctx: ExportContext) -> dict[str, Any]:
     data["since_last"] = remembered
     data["user"] = user
     ranked = ctx.ranked(entries)
-    kw = ctx.keywords
-    risks = [(e, s) for e, s in ranked if _is_incident(e, kw) and not _is_ask(e)]
+    read = ctx.analysis
+    risks = [(e, s) for e, s in ranked if _is_incident(e, read) and not _is_ask(e)]
     asks = [(e, s) for e, s in ranked if _is_ask(e)]
     used = {e.id for e, _ in risks} | {e.id for e, _ in asks}
     wins = [(e, s) for e, s in ranked if e.id not in used][:5]
     used |= {e.id for e, _ in wins}
-    cross = [(e, s) for e, s in ranked if e.id not in used and _is_cross_team(e, kw)][:3]
+    cross = [(e, s) for e, s in ranked if e.id not in used and _is_cross_team(e, read)][:3]
     data["wins"] = [_bullet(ctx, e, s) for e, s in wins]
     data["cross_team"] = [_bullet(ctx, e, s) for e, s in cross]
     data["risks"] = [_risk(ctx, e, s) for e, s in risks[:3]]
@@ -273,10 +274,10 @@ def build_self_review(ctx: ExportContext) -> dict[str, Any]:
     data = _base(ctx, "self-review", "Self-review", since, until, entries)
     data["user"] = user
     ranked = ctx.ranked(entries)
-    kw = ctx.keywords
+    read = ctx.analysis
     groups: dict[str, list[tuple[Entry, impact.Score]]] = defaultdict(list)
     for entry, s in ranked:
-        areas = impact.analyse(entry, kw).areas
+        areas = read(entry).areas
         lens_areas = sorted(areas, key=lambda a: -ctx.lens.weight(a)) if areas else [""]
         groups[lens_areas[0]].append((entry, s))
 
@@ -290,19 +291,20 @@ def build_self_review(ctx: ExportContext) -> dict[str, Any]:
             "area": area,
             "title": AREA_TITLES.get(area, area.title()),
             "count": len(groups[area]),
-            "quantified": sum(1 for e, _ in groups[area] if impact.analyse(e, kw).metrics),
+            "quantified": sum(1 for e, _ in groups[area] if read(e).metrics),
             "bullets": [_bullet(ctx, e, s) for e, s in groups[area][:per_area]],
             "more": max(0, len(groups[area]) - per_area),
         }
         for area in order
     ]
-    quantified = sum(1 for e in entries if impact.analyse(e, kw).metrics)
+    quantified = sum(1 for e in entries if read(e).metrics)
     data["quantified"] = quantified
-    data["money"] = _money(_money_total(entries, kw)) if _money_total(entries, kw) else ""
+    money = _money_total(entries, read)
+    data["money"] = _money(money) if money else ""
     strongest = [AREA_TITLES.get(a, a).lower() for a in order[:2] if a]
     data["summary"] = _summary(len(entries), len(order), strongest, quantified, data["money"])
     data["top"] = data["areas"][0]["bullets"][0] if data["areas"] else None
-    data["growth"] = _growth(entries, since, until, kw)
+    data["growth"] = _growth(entries, since, until, read)
     review = _review(ctx, entries, user["target"], since, until)
     data["develop"] = [_finding(f) for f in review.balance]
     data["tree"] = review.stats["tree"]
@@ -321,7 +323,7 @@ def _summary(n: int, areas: int, strongest: list[str], quantified: int, money: s
     return text
 
 
-def _growth(entries: list[Entry], since: dt.date, until: dt.date, kw: Any) -> dict[str, Any]:
+def _growth(entries: list[Entry], since: dt.date, until: dt.date, read: Any) -> dict[str, Any]:
     """Per quarter (per month for short periods): volume, evidence and Tree B share."""
     by_month = (until - since).days <= 124
     buckets: dict[str, list[Entry]] = defaultdict(list)
@@ -334,7 +336,7 @@ def _growth(entries: list[Entry], since: dt.date, until: dt.date, kw: Any) -> di
     rows = []
     for key in sorted(buckets):
         group = buckets[key]
-        found = [impact.analyse(e, kw) for e in group]
+        found = [read(e) for e in group]
         areas = Counter(f.areas[0] for f in found if f.areas)
         rows.append(
             {
@@ -363,15 +365,15 @@ def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
     data = _base(ctx, "promo-brief", "Promotion brief", since, until, entries)
     data["user"] = user
     data["level_word"] = coach.LEVEL_WORDS.get(user["target"], user["target"])
-    kw = ctx.keywords
+    read = ctx.analysis
     ranked = ctx.ranked(entries)
-    numbered = [(e, s) for e, s in ranked if impact.analyse(e, kw).metrics]
+    numbered = [(e, s) for e, s in ranked if read(e).metrics]
     top = (numbered or ranked)[:5]
     data["stories"] = [_bullet(ctx, e, s) for e, s in top]
     used = {e.id for e, _ in top}
     by_lev: dict[str, list[tuple[Entry, impact.Score]]] = defaultdict(list)
     for entry, s in ranked:
-        by_lev[impact.analyse(entry, kw).leverage].append((entry, s))
+        by_lev[read(entry).leverage].append((entry, s))
     data["leverage"] = [
         {
             "type": lev,
@@ -385,9 +387,9 @@ def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
         for lev in LEVERAGE_ORDER
     ]  # fmt: skip
     partners = Counter(p.strip() for e in entries for p in e.with_ if p.strip())
-    cross = [e for e in entries if _is_cross_team(e, kw)]
+    cross = [e for e in entries if _is_cross_team(e, read)]
     teams = max(
-        (m.value for e in entries for m in impact.analyse(e, kw).metrics
+        (m.value for e in entries for m in read(e).metrics
          if m.kind == "count" and re.match(r"(?i)teams?\b", m.unit)),
         default=0,
     )  # fmt: skip
@@ -395,7 +397,7 @@ def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
         "partners": [p for p, _ in sorted(partners.items(), key=lambda kv: (-kv[1], kv[0]))][:8],
         "cross_team": len(cross),
         "teams": int(teams),
-        "areas": [AREA_TITLES.get(a, a) for a in _area_counts(entries, kw)][:5],
+        "areas": [AREA_TITLES.get(a, a) for a in _area_counts(entries, read)][:5],
     }
     review = _review(ctx, entries, user["target"], since, until)
     tree = review.stats["tree"]
@@ -412,7 +414,7 @@ def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
     }  # fmt: skip
     data["gaps"] = [_finding(f) for f in review.balance if f.kind != "gap"][:4]
     data["next"] = _next_steps(ctx, entries, review)
-    money = _money_total(entries, kw)
+    money = _money_total(entries, read)
     data["headline"] = _headline(user, data["level_word"], money, data["scope"], top, ctx)
     return data
 
@@ -421,8 +423,8 @@ def _pct(n: int, total: int) -> str:
     return f"{round(100 * n / total)}%" if total else "0%"
 
 
-def _area_counts(entries: list[Entry], kw: Any) -> list[str]:
-    counts = Counter(a for e in entries for a in impact.analyse(e, kw).areas[:1])
+def _area_counts(entries: list[Entry], read: Any) -> list[str]:
+    counts = Counter(a for e in entries for a in read(e).areas[:1])
     return [a for a, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
@@ -462,11 +464,11 @@ def _headline(
 
 def _next_steps(ctx: ExportContext, entries: list[Entry], review: coach.Review) -> list[str]:
     steps: list[str] = []
-    kw = ctx.keywords
+    read = ctx.analysis
     planned = [e for e in entries if _tags(e) & {"next", "plan", "planned"}]
     proposals = [
         e for e in entries
-        if impact.analyse(e, kw).leverage == "strategic" and e.date >= ctx.today - dt.timedelta(90)
+        if read(e).leverage == "strategic" and e.date >= ctx.today - dt.timedelta(90)
     ]  # fmt: skip
     for entry in (planned or proposals)[-2:]:
         steps.append(f"Carry through: {ctx.reframe(entry).headline}")
@@ -487,10 +489,10 @@ def build_status(ctx: ExportContext) -> dict[str, Any]:
     data = _base(ctx, "status", f"{label} status", since, until, entries)
     data["cadence"] = cadence
     data["user"] = _user(ctx, None)
-    kw = ctx.keywords
+    read = ctx.analysis
     ranked = ctx.ranked(entries)
     asks = [(e, s) for e, s in ranked if _is_ask(e)]
-    risks = [(e, s) for e, s in ranked if _is_incident(e, kw) and not _is_ask(e)]
+    risks = [(e, s) for e, s in ranked if _is_incident(e, read) and not _is_ask(e)]
     ask_ids = {e.id for e, _ in asks}
     know = [(e, s) for e, s in ranked if e.id not in ask_ids][:3]
     data["know"] = [_bullet(ctx, e, s) for e, s in know]

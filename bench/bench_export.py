@@ -1,0 +1,128 @@
+"""Benchmark: each export over a 10,000-entry journal spanning one year.
+
+Run: python bench/bench_export.py [--entries 10000] [--runs 5] [--keep DIR]
+
+Each export runs as a whole process (``brag export KIND``: interpreter start,
+imports, index, analysis, rendering), the way a user runs it. The first run of
+each kind also builds the index and the impact cache; the figures reported are
+for the runs after it (the everyday case), with the cold run shown apart.
+Results go to stdout as a Markdown table (see docs/benchmarks-export.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = "2026-12-31"
+YEAR = "2026"
+
+EXPORTS = {
+    "one-on-one": ["one-on-one", "--since", "2026-12-17", "--no-remember"],
+    "self-review": ["self-review", "--period", YEAR],
+    "promo-brief": ["promo-brief", "--period", YEAR, "--target", "staff"],
+    "status": ["status", "--cadence", "monthly"],
+    "status (year, json)": ["status", "--period", YEAR, "-f", "json"],
+}
+
+
+def build_journal(path: Path, n: int) -> None:
+    """The shared generator from bench/gen.py when present, else a local one."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    try:
+        from gen import build_journal as shared  # type: ignore[import-not-found]
+    except ImportError:
+        shared = None
+    if shared is not None:
+        shared(path, n)
+        return
+    _local_build(path, n)
+
+
+def _local_build(path: Path, n: int) -> None:
+    """n entries spread over 2026, written from the fixture journal's phrasings."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from fixtures_journal import ENTRIES, make_entry, write_entries
+
+    from brag.journal import Journal
+
+    rnd = random.Random(2026)
+    journal = Journal(path)
+    journal.init()
+    (path / "brag.toml").write_text(
+        '[user]\nname = "Bench"\nlevel = "senior"\ntarget_level = "staff"\n', encoding="utf-8"
+    )
+    entries = []
+    start = dt.date(2026, 1, 1)
+    for i in range(n):
+        _, _, title, fields = ENTRIES[i % len(ENTRIES)]
+        fields = dict(fields)
+        pct = rnd.randint(3, 90)
+        fields["impact"] = (
+            fields.get("impact", "")
+            .replace("15%", f"{pct}%")
+            .replace("18%", f"{rnd.randint(2, 40)}%")
+        )
+        day = start + dt.timedelta(days=i * 365 // n)
+        entries.append(make_entry(f"{i:08x}", day.isoformat(), f"{title} #{i}", fields))
+    write_entries(journal, entries, f"bench: {n} entries")
+
+
+def run(brag: str, args: list[str], env: dict[str, str]) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run([brag, "export", *args], env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"brag export {' '.join(args)} failed:\n{proc.stderr}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", metavar="DIR", help="Build (or reuse) the journal in DIR.")
+    opts = parser.parse_args()
+    brag = shutil.which("brag", path=str(Path(sys.executable).parent)) or "brag"
+    tmp = None
+    if opts.keep:
+        path = Path(opts.keep)
+    else:
+        tmp = tempfile.mkdtemp(prefix="brag-bench-")
+        path = Path(tmp) / "journal"
+    try:
+        if not (path / "brag.toml").exists():
+            t0 = time.perf_counter()
+            build_journal(path, opts.entries)
+            print(
+                f"built {opts.entries} entries in {time.perf_counter() - t0:.1f}s", file=sys.stderr
+            )
+        env = {**os.environ, "BRAG_DIR": str(path), "BRAG_TODAY": TODAY}
+        print(f"| export ({opts.entries} entries, {YEAR}) | cold | median | best | target |")
+        print("|---|---:|---:|---:|---|")
+        for name, args in EXPORTS.items():
+            cold = run(brag, args, env)
+            warm = [run(brag, args, env) for _ in range(opts.runs)]
+            med = statistics.median(warm)
+            ok = "✓" if med < 0.5 else "✗"
+            print(
+                f"| {name} | {cold * 1000:.0f} ms | {med * 1000:.0f} ms | "
+                f"{min(warm) * 1000:.0f} ms | {ok} < 500 ms |"
+            )
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
