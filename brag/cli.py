@@ -1123,22 +1123,13 @@ def _export_run(state: State, kind: str, params: dict[str, Any]) -> None:
     journal = state.journal()
     start, end = resolve_period(params.pop("since"), params.pop("until"), params.pop("period"))
     include_private = params.pop("include_private")
-    entries = list(
-        journal.entries(
-            since=start.isoformat() if start else None,
-            until=end.isoformat() if end else None,
-            include_private=include_private,
-            newest_first=False,
-        )
-    )
-    _warn_broken(journal)
     fmt = params.pop("fmt") or exporter.formats[0]
     if fmt not in exporter.formats:
         raise BragError(f"{kind} can be written as {', '.join(exporter.formats)}, not {fmt}")
     output = params.pop("output")
     context = ExportContext(
         journal=journal,
-        entries=entries,
+        entries=[],
         since=start,
         until=end,
         audience=params.pop("audience") or "manager",
@@ -1148,6 +1139,18 @@ def _export_run(state: State, kind: str, params: dict[str, Any]) -> None:
         today=today(end),
     )
     context.lens  # an unknown audience fails before any work  # noqa: B018
+    first, last = start, end
+    if start is None and exporter.window is not None:
+        first, last = exporter.window(context)
+    context.entries = list(
+        journal.entries(
+            since=first.isoformat() if first else None,
+            until=last.isoformat() if last else None,
+            include_private=include_private,
+            newest_first=False,
+        )
+    )
+    _warn_broken(journal)
     cache = _impact_cache(journal)
     impact.load_cache(cache)
     text = exporter.run(context)

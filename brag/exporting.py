@@ -58,6 +58,8 @@ class ExportContext:
     #: The date the document is written as of (recency, "this week", gaps).
     today: dt.date = field(default_factory=dt.date.today)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    # Analyses by entry identity: the entries of one export are not edited meanwhile.
+    _analyses: dict[int, Analysis] = field(default_factory=dict, repr=False)
 
     # -- configuration, read once ------------------------------------------
 
@@ -97,12 +99,11 @@ class ExportContext:
 
     def analysis(self, entry: Entry) -> Analysis:
         """What the impact engine reads from ``entry`` (numbers, areas, leverage, tree)."""
-        memo: dict[int, Analysis] = self._cache.setdefault("analysis", {})
-        found = memo.get(id(entry))
+        found = self._analyses.get(id(entry))
         if found is None:
             from .impact import analyse
 
-            found = memo[id(entry)] = analyse(entry, self.keywords)
+            found = self._analyses[id(entry)] = analyse(entry, self.keywords)
         return found
 
     def score(self, entry: Entry) -> Score:
@@ -154,7 +155,9 @@ class Exporter:
     ``build``, brag renders the dict with the template ``TEMPLATE.FORMAT.j2``
     (``template`` defaults to the exporter's name) and writes it as JSON for
     ``--format json``. ``after(ctx)`` runs once the document was written (the
-    1:1 agenda uses it to remember the date).
+    1:1 agenda uses it to remember the date). ``window(ctx)`` narrows what is
+    read from the journal when the user gave no period (a weekly status needs
+    a week, not the whole journal).
     """
 
     name: str
@@ -167,6 +170,9 @@ class Exporter:
     build: Callable[[ExportContext], dict[str, Any]] | None = None
     template: str = ""
     after: Callable[[ExportContext], None] | None = None
+    #: The entries to load when no --since is given: ``window(ctx) -> (since, until)``
+    #: (``ctx.entries`` is empty when it is called). Without it, everything is loaded.
+    window: Callable[[ExportContext], tuple[dt.date | None, dt.date | None]] | None = None
 
     def template_for(self, fmt: str) -> str | None:
         """The template file ``fmt`` is rendered with (None for JSON or ``render``)."""

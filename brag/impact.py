@@ -2003,7 +2003,15 @@ def translate(text: str, glossary: Mapping[str, str] | None = None) -> str:
     vocabulary becomes the reader's. A leading "the"/"our" in a translation
     is dropped after an article already in the text ("the CI pipeline").
     """
+    if not text:
+        return text
     table = glossary if glossary is not None else GLOSSARY
+    key = ("translate", text, _glossary_fingerprint(glossary))
+    result: str = remember(key, lambda: _translate(text, table))
+    return result
+
+
+def _translate(text: str, table: Mapping[str, str]) -> str:
     hits = _glossary_hits(text, table)
     if not hits:
         return text
@@ -2134,6 +2142,24 @@ def reframe(
     """
     the_lens = _as_lens(lens)
     table = glossary if glossary is not None else GLOSSARY
+    key = (
+        "reframe",
+        _content_key(entry, _keywords_fingerprint(keywords)),
+        entry.url,
+        the_lens.name,
+        the_lens.technical,
+        _glossary_fingerprint(glossary),
+    )
+    found = remember(key, lambda: _reframe(entry, the_lens, table, keywords))
+    return replace(found, metrics=list(found.metrics), areas=list(found.areas))
+
+
+def _reframe(
+    entry: Entry,
+    the_lens: Lens,
+    table: Mapping[str, str],
+    keywords: Mapping[str, Sequence[str]] | None,
+) -> Reframed:
     metrics = entry_metrics(entry)
     areas, _ = areas_for(entry, keywords)
     title = _clean(entry.title)
@@ -2276,6 +2302,32 @@ _ON_DISK: set[tuple[Any, ...]] = set()  # keys the last cache file read or writt
 _KEYWORD_FINGERPRINTS: dict[int, tuple[object, str]] = {}
 
 
+_RESULTS: dict[tuple[Any, ...], Any] = {}  # other deterministic results (reframes)
+_RESULTS_USED: set[tuple[Any, ...]] = set()
+_RESULTS_ON_DISK: set[tuple[Any, ...]] = set()
+_MISSING = object()
+
+
+def remember(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    """``compute()``, memoised under ``key`` in this process and in the cache file.
+
+    Only for deterministic results of the engine (a reframed bullet for a given
+    entry content, lens and glossary): a warm export then runs no regular
+    expression at all.
+    """
+    found = _RESULTS.get(key, _MISSING)
+    if found is _MISSING:
+        found = _RESULTS[key] = compute()
+    _RESULTS_USED.add(key)
+    return found
+
+
+def _glossary_fingerprint(glossary: Mapping[str, str] | None) -> str:
+    if glossary is None:
+        return ""
+    return _keywords_fingerprint(glossary)  # type: ignore[arg-type]
+
+
 def _keywords_fingerprint(keywords: Mapping[str, Sequence[str]] | None) -> str:
     if keywords is None:
         return ""
@@ -2345,6 +2397,7 @@ def load_cache(path: str | Any) -> int:
     from pathlib import Path
 
     _ON_DISK.clear()
+    _RESULTS_ON_DISK.clear()
     try:
         with Path(path).open("rb") as fh:
             data = pickle.load(fh)
@@ -2355,10 +2408,14 @@ def load_cache(path: str | Any) -> int:
     memo = data.get("memo")
     if not isinstance(memo, dict):
         return 0
+    results = data.get("results", {})
     for key, value in memo.items():
         _MEMO.setdefault(key, value)
-    _ON_DISK.clear()
     _ON_DISK.update(memo)
+    if isinstance(results, dict):
+        for key, value in results.items():
+            _RESULTS.setdefault(key, value)
+        _RESULTS_ON_DISK.update(results)
     return len(memo)
 
 
@@ -2369,7 +2426,7 @@ def save_cache(path: str | Any) -> bool:
     grow far beyond the journal (entries edited many times). Returns whether
     it wrote. Failures are ignored: the cache only ever saves time.
     """
-    if _USED <= _ON_DISK:
+    if _USED <= _ON_DISK and _RESULTS_USED <= _RESULTS_ON_DISK:
         return False
     import os
     import pickle
@@ -2379,13 +2436,25 @@ def save_cache(path: str | Any) -> bool:
     memo = _MEMO
     if len(memo) > 2 * len(_USED) + 1000:
         memo = {k: v for k, v in _MEMO.items() if k in _USED}
+    # Reframes depend on the audience too: keep those of this run plus the
+    # others already on disk, up to a bound.
+    results = {k: _RESULTS[k] for k in _RESULTS_USED}
+    for k in _RESULTS_ON_DISK:
+        if len(results) >= 5000:
+            break
+        if k in _RESULTS:
+            results.setdefault(k, _RESULTS[k])
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".impact-", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(
-                {"version": (ANALYSIS_VERSION, _engine_stamp()), "memo": memo},
+                {
+                    "version": (ANALYSIS_VERSION, _engine_stamp()),
+                    "memo": memo,
+                    "results": results,
+                },
                 fh,
                 protocol=pickle.HIGHEST_PROTOCOL,
             )
@@ -2394,6 +2463,8 @@ def save_cache(path: str | Any) -> bool:
         return False
     _ON_DISK.clear()
     _ON_DISK.update(memo)
+    _RESULTS_ON_DISK.clear()
+    _RESULTS_ON_DISK.update(results)
     return True
 
 
@@ -2416,4 +2487,7 @@ def clear_memo() -> None:
     _MEMO.clear()
     _USED.clear()
     _ON_DISK.clear()
+    _RESULTS.clear()
+    _RESULTS_USED.clear()
+    _RESULTS_ON_DISK.clear()
     _scan_cached.cache_clear()

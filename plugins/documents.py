@@ -208,15 +208,38 @@ def _money(value: float) -> str:
 # -- one-on-one ----------------------------------------------------------------
 
 
+CAREER_DAYS = 90  # the balance behind the 1:1's career questions
+
+
+def _one_on_one_since(ctx: ExportContext) -> tuple[dt.date, str]:
+    """Where the agenda starts: --since, else the last 1:1 export, else two weeks ago."""
+    if ctx.since is not None:
+        return ctx.since, ""
+    last = ctx.journal.read_state(STATE_ONE_ON_ONE).get("last")
+    if isinstance(last, dt.date) and last <= ctx.today:
+        return last, last.isoformat()
+    return ctx.today - dt.timedelta(days=13), ""
+
+
+def window_one_on_one(ctx: ExportContext) -> tuple[dt.date, dt.date]:
+    since, _ = _one_on_one_since(ctx)
+    until = ctx.until or ctx.today
+    return min(since, until - dt.timedelta(days=CAREER_DAYS - 1)), until
+
+
+def _window_days(days: int) -> Any:
+    def window(ctx: ExportContext) -> tuple[dt.date, dt.date]:
+        return _window(ctx, days)
+
+    return window
+
+
+def _status_window(ctx: ExportContext) -> tuple[dt.date, dt.date]:
+    return _window(ctx, 30 if ctx.options.get("cadence") == "monthly" else 7)
+
+
 def build_one_on_one(ctx: ExportContext) -> dict[str, Any]:
-    since = ctx.since
-    remembered = ""
-    if since is None:
-        last = ctx.journal.read_state(STATE_ONE_ON_ONE).get("last")
-        if isinstance(last, dt.date) and last <= ctx.today:
-            since, remembered = last, last.isoformat()
-        else:
-            since = ctx.today - dt.timedelta(days=13)
+    since, remembered = _one_on_one_since(ctx)
     until = ctx.until or ctx.today
     entries = _within(ctx, since, until)
     user = _user(ctx, ctx.options.get("target"))
@@ -235,9 +258,9 @@ def build_one_on_one(ctx: ExportContext) -> dict[str, Any]:
     data["cross_team"] = [_bullet(ctx, e, s) for e, s in cross]
     data["risks"] = [_risk(ctx, e, s) for e, s in risks[:3]]
     data["asks"] = [_bullet(ctx, e, s) for e, s in asks[:3]]
-    review = _review(
-        ctx, ctx.entries if ctx.since is None else entries, user["target"], since, until
-    )
+    career_since = until - dt.timedelta(days=CAREER_DAYS - 1)
+    recent = [e for e in ctx.entries if career_since <= e.date <= until]
+    review = _review(ctx, recent, user["target"], career_since, until)
     data["career"] = coach.career_questions(review, limit=2)
     data["more"] = max(0, len(entries) - len(wins) - len(cross) - len(risks[:3]) - len(asks[:3]))
     data["minutes"] = {"wins": 10, "cross_team": 5, "risks": 5, "asks": 5, "career": 5}
@@ -275,11 +298,18 @@ def build_self_review(ctx: ExportContext) -> dict[str, Any]:
     data["user"] = user
     ranked = ctx.ranked(entries)
     read = ctx.analysis
+    lens = ctx.lens
     groups: dict[str, list[tuple[Entry, impact.Score]]] = defaultdict(list)
+    numbered: dict[str, int] = defaultdict(int)
     for entry, s in ranked:
-        areas = read(entry).areas
-        lens_areas = sorted(areas, key=lambda a: -ctx.lens.weight(a)) if areas else [""]
-        groups[lens_areas[0]].append((entry, s))
+        found = read(entry)
+        areas = found.areas
+        if len(areas) > 1:
+            area = sorted(areas, key=lambda a: -lens.weight(a))[0]
+        else:
+            area = areas[0] if areas else ""
+        groups[area].append((entry, s))
+        numbered[area] += bool(found.metrics)
 
     def strength(area: str) -> tuple[float, float, str]:
         scores = [s.total for _, s in groups[area]]
@@ -291,13 +321,13 @@ def build_self_review(ctx: ExportContext) -> dict[str, Any]:
             "area": area,
             "title": AREA_TITLES.get(area, area.title()),
             "count": len(groups[area]),
-            "quantified": sum(1 for e, _ in groups[area] if read(e).metrics),
+            "quantified": numbered[area],
             "bullets": [_bullet(ctx, e, s) for e, s in groups[area][:per_area]],
             "more": max(0, len(groups[area]) - per_area),
         }
         for area in order
     ]
-    quantified = sum(1 for e in entries if read(e).metrics)
+    quantified = sum(numbered.values())
     data["quantified"] = quantified
     money = _money_total(entries, read)
     data["money"] = _money(money) if money else ""
@@ -544,6 +574,7 @@ def register_exporters(register: Any) -> None:
             build=build_one_on_one,
             formats=("md", "txt", "html", "json"),
             after=remember_one_on_one,
+            window=window_one_on_one,
             params=[
                 _target_option(),
                 click.Option(
@@ -559,6 +590,7 @@ def register_exporters(register: Any) -> None:
             name="self-review",
             help="Self-review: the period by impact area, strongest first, with evidence.",
             build=build_self_review,
+            window=_window_days(365),
             formats=("md", "html", "json"),
             params=[
                 _target_option(),
@@ -576,6 +608,7 @@ def register_exporters(register: Any) -> None:
             name="promo-brief",
             help="One-page promotion brief against a target level.",
             build=build_promo_brief,
+            window=_window_days(365),
             formats=("md", "html", "json"),
             params=[_target_option()],
         )
@@ -585,6 +618,7 @@ def register_exporters(register: Any) -> None:
             name="status",
             help="Leadership status update: what to know, what to feel, what to decide.",
             build=build_status,
+            window=_status_window,
             formats=("md", "txt", "html", "json"),
             params=[
                 click.Option(
