@@ -154,6 +154,11 @@ def _is_ask(entry: Entry) -> bool:
     return bool(_tags(entry) & set(ASK_TAGS))
 
 
+def _done(entries: list[Entry]) -> list[Entry]:
+    """Accomplishments only: an entry tagged ``blocked`` is a request, not a result."""
+    return [e for e in entries if "blocked" not in _tags(e)]
+
+
 def _is_cross_team(entry: Entry, read: Any) -> bool:
     found = read(entry)
     return bool(entry.with_ or found.broad or found.leverage == "interpersonal")
@@ -291,7 +296,7 @@ def remember_one_on_one(ctx: ExportContext) -> None:
 
 def build_self_review(ctx: ExportContext) -> dict[str, Any]:
     since, until = _window(ctx, 365)
-    entries = _within(ctx, since, until)
+    entries = _done(_within(ctx, since, until))
     per_area = int(ctx.options.get("per_area") or 5)
     user = _user(ctx, ctx.options.get("target"))
     data = _base(ctx, "self-review", "Self-review", since, until, entries)
@@ -313,7 +318,7 @@ def build_self_review(ctx: ExportContext) -> dict[str, Any]:
 
     def strength(area: str) -> tuple[float, float, str]:
         scores = [s.total for _, s in groups[area]]
-        return (-sum(scores[:per_area]), -max(scores), area)
+        return (-sum(scores[:3]), -max(scores), area)
 
     order = sorted(groups, key=strength)
     data["areas"] = [
@@ -385,7 +390,7 @@ def _growth(entries: list[Entry], since: dt.date, until: dt.date, read: Any) -> 
 
 def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
     since, until = _window(ctx, 365)
-    entries = _within(ctx, since, until)
+    entries = _done(_within(ctx, since, until))
     user = _user(ctx, ctx.options.get("target"))
     if not user["target"]:
         raise brag.errors.BragError(
