@@ -317,6 +317,7 @@ def build_self_review(ctx: ExportContext) -> dict[str, Any]:
         numbered[area] += bool(found.metrics)
 
     def strength(area: str) -> tuple[float, float, str]:
+        # An area is as strong as its three best results: depth, not volume.
         scores = [s.total for _, s in groups[area]]
         return (-sum(scores[:3]), -max(scores), area)
 
