@@ -1176,7 +1176,7 @@ def _export_list(state: State, as_json: bool) -> None:
 
     journal = state.journal(must_exist=False)
     root = journal.root if journal.exists() else None
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name, exporter in sorted(exporters().items()):
         templates = [
             {"template": t, "origin": template_origin(t, root)} for t in exporter.template_names()
