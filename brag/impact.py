@@ -1634,22 +1634,45 @@ def score(
     if found is None:
         found = analyse(entry, keywords)
     day = today or dt.date.today()
-    # The total from the analysis's precomputed, lens-independent parts: the
-    # same arithmetic, in the same order, as the explained parts below.
-    proven = bool(found.metrics) or found.impact_points > 0
-    lens_parts = (
-        found.evidence_points,
-        found.impact_points,
-        _area_points(found.areas, the_lens, proven),
-        found.scope_points,
-        _leverage_points(found.leverage, the_lens),
+    total = _fast_total(found, entry.date, the_lens, day)
+    return Score(total, explain=lambda: _score_parts(entry, found, the_lens, day))
+
+
+def _fast_total(found: Analysis, date: dt.date, lens: Lens, today: dt.date) -> float:
+    """The score's total from the analysis's precomputed, lens-independent parts.
+
+    The same arithmetic, in the same order, as the explained parts (a test
+    holds them equal); inlined because ranking runs it for every entry.
+    """
+    areas = found.areas
+    if not areas:
+        area = 0.0
+    else:
+        weights = lens.weights
+        if len(areas) == 1:
+            points = AREA_POINTS * float(weights.get(areas[0], 1.0))
+        else:
+            ranked = sorted(areas, key=lambda a: -float(weights.get(a, 1.0)))
+            points = AREA_POINTS * float(weights.get(ranked[0], 1.0))
+            for other in ranked[1:3]:
+                points += SECONDARY_AREA_POINTS * float(weights.get(other, 1.0))
+        if not (found.metrics or found.impact_points > 0):
+            points *= UNPROVEN_AREA_FACTOR
+        area = round(points, 2)
+    leverage = round(
+        LEVERAGE_POINTS.get(found.leverage, 1.0) * float(lens.leverage.get(found.leverage, 1.0)), 2
     )
     running: float = 0
-    for points in lens_parts:
-        running += points
-    recency = _recency_points(entry.date, round(running, 2), day)
-    total = round(running + recency, 2)
-    return Score(total, explain=lambda: _score_parts(entry, found, the_lens, day))
+    running += found.evidence_points
+    running += found.impact_points
+    running += area
+    running += found.scope_points
+    running += leverage
+    age = (today - date).days
+    if age <= 0:
+        return round(running + 0.0, 2)
+    factor = max(RECENCY_FLOOR, 0.5 ** (age / HALF_LIFE_DAYS))
+    return round(running + round(-round(running, 2) * (1.0 - factor), 2), 2)
 
 
 def _score_parts(
@@ -2296,6 +2319,10 @@ class Analysis:
 #: caches written by an older brag are ignored rather than trusted.
 ANALYSIS_VERSION = 2
 
+#: At most this many analyses are kept on disk (old versions of edited entries
+#: are dropped when it is reached).
+CACHE_LIMIT = 200_000
+
 _MEMO: dict[tuple[Any, ...], Analysis] = {}
 _USED: set[tuple[Any, ...]] = set()
 _ON_DISK: set[tuple[Any, ...]] = set()  # keys the last cache file read or written holds
@@ -2422,9 +2449,10 @@ def load_cache(path: str | Any) -> int:
 def save_cache(path: str | Any) -> bool:
     """Write the memo to ``path`` when this process used analyses the file lacks.
 
-    Only analyses used by this process are kept when the file would otherwise
-    grow far beyond the journal (entries edited many times). Returns whether
-    it wrote. Failures are ignored: the cache only ever saves time.
+    Analyses of every entry seen are kept (a weekly status must not evict the
+    year a self-review needs); past :data:`CACHE_LIMIT` only this run's are.
+    Returns whether it wrote. Failures are ignored: the cache only ever saves
+    time.
     """
     if _USED <= _ON_DISK and _RESULTS_USED <= _RESULTS_ON_DISK:
         return False
@@ -2434,7 +2462,8 @@ def save_cache(path: str | Any) -> bool:
     from pathlib import Path
 
     memo = _MEMO
-    if len(memo) > 2 * len(_USED) + 1000:
+    if len(memo) > CACHE_LIMIT:
+        # Mostly analyses of entries edited since: start again from this run's.
         memo = {k: v for k, v in _MEMO.items() if k in _USED}
     # Reframes depend on the audience too: keep those of this run plus the
     # others already on disk, up to a bound.
