@@ -576,7 +576,7 @@ def register_exporters(register: Any) -> None:
     register(
         Exporter(
             name="one-on-one",
-            help="1:1 agenda since the last one: wins, cross-team work, risks, asks, career.",
+            help="1:1 agenda since the last one: wins, risks, asks, career.",
             build=build_one_on_one,
             formats=("md", "txt", "html", "json"),
             after=remember_one_on_one,
@@ -594,7 +594,7 @@ def register_exporters(register: Any) -> None:
     register(
         Exporter(
             name="self-review",
-            help="Self-review: the period by impact area, strongest first, with evidence.",
+            help="Self-review by impact area, strongest first, with evidence.",
             build=build_self_review,
             window=_window_days(365),
             formats=("md", "html", "json"),
@@ -622,7 +622,7 @@ def register_exporters(register: Any) -> None:
     register(
         Exporter(
             name="status",
-            help="Leadership status update: what to know, what to feel, what to decide.",
+            help="Status update: what to know, to feel, to decide.",
             build=build_status,
             window=_status_window,
             formats=("md", "txt", "html", "json"),
