@@ -181,8 +181,13 @@ def _review(
     )
 
 
+_CLI_HINT = re.compile(r"\s*\((?:--|`brag)[^)]*\)|\s*`brag[^`]*`[^.]*\.?")
+
+
 def _finding(f: coach.Finding) -> dict[str, str]:
-    return {"kind": f.kind, "problem": f.problem, "fix": f.fix}
+    """A coach finding as a document states it: first person, no command lines."""
+    fix = _CLI_HINT.sub("", f.fix).strip()
+    return {"kind": f.kind, "problem": _first_person(f.problem), "fix": _first_person(fix)}
 
 
 def _money_total(entries: list[Entry], read: Any) -> float:
@@ -342,7 +347,8 @@ def build_self_review(ctx: ExportContext) -> dict[str, Any]:
     data["top"] = data["areas"][0]["bullets"][0] if data["areas"] else None
     data["growth"] = _growth(entries, since, until, read)
     review = _review(ctx, entries, user["target"], since, until)
-    data["develop"] = [_finding(f) for f in review.balance]
+    # Gaps in the journal are for the coach; the review lists what to grow.
+    data["develop"] = [_finding(f) for f in review.balance if f.kind != "gap"]
     data["tree"] = review.stats["tree"]
     return data
 
@@ -491,11 +497,50 @@ def _headline(
     if not claims and top:
         outcome = ctx.reframe(top[0][0]).outcome
         claims.append(outcome[:1].lower() + outcome[1:])
-    areas = ", ".join(a.lower() for a in scope["areas"][:3])
+    # The areas of the strongest stories, not the busiest ones: the headline
+    # names what the case rests on.
+    story_areas: list[str] = []
+    for entry, _ in top:
+        for area in ctx.analysis(entry).areas[:1]:
+            title = AREA_TITLES.get(area, area).lower()
+            if title not in story_areas:
+                story_areas.append(title)
+    areas = _join(story_areas[:3])
     text = f"{who} {verb} {' and '.join(claims) if claims else 'results'}"
     if areas:
         text += f" in {areas}"
     return f"{text}: {level_word}-level impact."
+
+
+def _join(words: list[str]) -> str:
+    if len(words) <= 2:
+        return " and ".join(words)
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+_FIRST_PERSON = (
+    (re.compile(r"\byour\b"), "my"),
+    (re.compile(r"\bYour\b"), "My"),
+    (re.compile(r"\byou\b"), "I"),
+    (re.compile(r"\bYou\b"), "I"),
+)
+
+
+def _first_person(text: str) -> str:
+    """Coach findings speak to the user; documents the user hands in speak as them."""
+    for pattern, word in _FIRST_PERSON:
+        text = pattern.sub(word, text)
+    return text
+
+
+#: What a promotion brief promises next, per kind of gap the coach found.
+NEXT_FOR = {
+    "tree": "One Tree B project a quarter: mentoring, a cross-team proposal, a design review "
+    "or a talk.",
+    "leverage": "Write and pitch one cross-team proposal with its business impact.",
+    "areas": "Tie the next project to a business number: revenue, cost, customers or churn.",
+    "quantify": "Measure before and after on every project from now on.",
+}
 
 
 def _next_steps(ctx: ExportContext, entries: list[Entry], review: coach.Review) -> list[str]:
@@ -509,8 +554,9 @@ def _next_steps(ctx: ExportContext, entries: list[Entry], review: coach.Review) 
     for entry in (planned or proposals)[-2:]:
         steps.append(f"Carry through: {ctx.reframe(entry).headline}")
     for finding in review.balance:
-        if finding.kind in ("tree", "leverage") and len(steps) < 3:
-            steps.append(finding.fix.split(". ")[0].rstrip(".") + ".")
+        step = NEXT_FOR.get(finding.kind)
+        if step and step not in steps and len(steps) < 3:
+            steps.append(step)
     return steps[:3] or ["Keep the current scope and add one cross-team initiative per quarter."]
 
 

@@ -278,7 +278,9 @@ def test_self_review_groups_by_area_strongest_first(brag, fixture_journal):
     assert data["summary"].startswith("32 accomplishments across 9 impact areas")
     assert [r["period"] for r in data["growth"]["rows"]] == ["2026 Q1", "2026 Q2"]
     kinds = {f["kind"] for f in data["develop"]}
-    assert {"tree", "gap"} <= kinds
+    assert "tree" in kinds and "gap" not in kinds  # journal gaps are the coach's business
+    develop = " ".join(f["problem"] + f["fix"] for f in data["develop"])
+    assert "my evidence" in develop and "your" not in develop and "--with" not in develop
 
 
 def test_status_is_know_feel_decide(brag, fixture_journal):
