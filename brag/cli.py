@@ -433,13 +433,14 @@ def list_(
         _print_entries(entries, as_json)
         return
     from . import impact
-    from .exporting import today
+    from .exporting import bulk, today
 
     lens = impact.get_lens(audience, impact.load_lenses(journal.config))
     cache = _impact_cache(journal)
-    impact.load_cache(cache)
-    ranked = impact.rank(entries, lens, today(end), impact.load_keywords(journal.config))
-    impact.save_cache(cache)
+    with bulk():
+        impact.load_cache(cache)
+        ranked = impact.rank(entries, lens, today(end), impact.load_keywords(journal.config))
+        impact.save_cache(cache)
     if reverse:
         ranked.reverse()
     if limit is not None:
@@ -850,7 +851,7 @@ def coach(
     """
     from . import coach as coaching
     from . import impact
-    from .exporting import today
+    from .exporting import bulk, today
 
     journal = state.journal()
     start, end = resolve_period(since, until, period)
@@ -863,19 +864,20 @@ def coach(
     config = journal.config
     level, goal = coaching.levels(config, target)
     cache = _impact_cache(journal)
-    impact.load_cache(cache)
-    result = coaching.review(
-        entries,
-        today=day,
-        target=goal,
-        level=level,
-        glossary=impact.load_glossary(config),
-        keywords=impact.load_keywords(config),
-        max_gap_days=coaching.gap_days(config),
-        since=start,
-        until=end or day,
-    )
-    impact.save_cache(cache)
+    with bulk():
+        impact.load_cache(cache)
+        result = coaching.review(
+            entries,
+            today=day,
+            target=goal,
+            level=level,
+            glossary=impact.load_glossary(config),
+            keywords=impact.load_keywords(config),
+            max_gap_days=coaching.gap_days(config),
+            since=start,
+            until=end or day,
+        )
+        impact.save_cache(cache)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -1212,7 +1214,10 @@ class ExportGroup(BragGroup):
 
         @click.pass_obj
         def callback(state: State, **params: Any) -> None:
-            _export_run(state, exporter.name, params)
+            from .exporting import bulk
+
+            with bulk():
+                _export_run(state, exporter.name, params)
 
         command = click.Command(
             exporter.name, callback=callback, help=exporter.help, params=list(exporter.params)

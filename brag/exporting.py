@@ -13,9 +13,11 @@ falls back to brag's built-in, deterministic wording.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +45,21 @@ def today(until: dt.date | None = None) -> dt.date:
             raise BragError(f"{TODAY_ENV}={fixed!r} is not a date (use YYYY-MM-DD)") from None
     real = dt.date.today()
     return until if until is not None and until < real else real
+
+
+@contextlib.contextmanager
+def bulk() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a command reads and ranks a
+    whole journal: tens of thousands of short-lived objects, no cycles worth
+    collecting, and a collector that would otherwise run hundreds of times
+    (a tenth of an export's time on a 10,000-entry year)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass

@@ -37,6 +37,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from hashlib import blake2b as _blake2b
 from typing import Any
 
 from .entry import AREAS, Entry
@@ -2317,7 +2318,7 @@ class Analysis:
 
 #: Bump when a change to the engine alters what it reads from an entry, so
 #: caches written by an older brag are ignored rather than trusted.
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 
 #: At most this many analyses are kept on disk (old versions of edited entries
 #: are dropped when it is reached).
@@ -2370,18 +2371,23 @@ def _keywords_fingerprint(keywords: Mapping[str, Sequence[str]] | None) -> str:
 
 
 def _content_key(entry: Entry, fingerprint: str) -> tuple[Any, ...]:
-    return (
-        fingerprint,
-        entry.title,
-        entry.impact,
-        entry.body,
-        tuple(entry.tags),
-        tuple(entry.areas),
-        tuple(entry.with_),
-        entry.leverage,
-        repr(entry.metrics) if entry.metrics else "",
-        str(entry.extra.get("tree", "")) if entry.extra else "",
+    """Everything an analysis depends on, as a short key: a 96-bit digest of the
+    entry's words and fields (small keys keep the cache file and lookups cheap)."""
+    text = "\x1f".join(
+        (
+            entry.title,
+            entry.impact,
+            entry.body,
+            "\x1e".join(entry.tags),
+            "\x1e".join(entry.areas),
+            "\x1e".join(entry.with_),
+            entry.leverage,
+            repr(entry.metrics) if entry.metrics else "",
+            str(entry.extra.get("tree", "")) if entry.extra else "",
+        )
     )
+    digest = _blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).digest()
+    return (fingerprint, entry.id, digest)
 
 
 def analyse(entry: Entry, keywords: Mapping[str, Sequence[str]] | None = None) -> Analysis:
