@@ -190,21 +190,24 @@ def _finding(f: coach.Finding) -> dict[str, str]:
     return {"kind": f.kind, "problem": _first_person(f.problem), "fix": _first_person(fix)}
 
 
+_TEAMS = re.compile(r"(?i)teams?\b")
+
+
+def _money_of(found: impact.Analysis) -> float:
+    """An entry's largest amount of money a year (monthly and weekly annualised)."""
+    best = 0.0
+    for m in found.metrics:
+        if m.kind != "money" or m.is_pair:
+            continue
+        unit = m.unit.lower()
+        factor = 12 if "month" in unit else 52 if "week" in unit else 4 if "quarter" in unit else 1
+        best = max(best, m.value * factor)
+    return best
+
+
 def _money_total(entries: list[Entry], read: Any) -> float:
-    """Measured money a year: each entry's largest amount, monthly and weekly annualised."""
-    total = 0.0
-    for entry in entries:
-        best = 0.0
-        for m in read(entry).metrics:
-            if m.kind != "money" or m.is_pair:
-                continue
-            unit = m.unit.lower()
-            factor = (
-                12 if "month" in unit else 52 if "week" in unit else 4 if "quarter" in unit else 1
-            )
-            best = max(best, m.value * factor)
-        total += best
-    return total
+    """Measured money a year across entries (see :func:`_money_of`)."""
+    return sum(_money_of(read(e)) for e in entries)
 
 
 def _money(value: float) -> str:
@@ -409,13 +412,34 @@ def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
     data["level_word"] = coach.LEVEL_WORDS.get(user["target"], user["target"])
     read = ctx.analysis
     ranked = ctx.ranked(entries)
-    numbered = [(e, s) for e, s in ranked if read(e).metrics]
+    # One pass over the period for every count the brief needs.
+    found_by_id: dict[int, impact.Analysis] = {}
+    partners: Counter[str] = Counter()
+    area_counts: Counter[str] = Counter()
+    cross = 0
+    teams = 0.0
+    money = 0.0
+    for entry in entries:
+        found = found_by_id[id(entry)] = read(entry)
+        for person in entry.with_:
+            if person.strip():
+                partners[person.strip()] += 1
+        if found.areas:
+            area_counts[found.areas[0]] += 1
+        if entry.with_ or found.broad or found.leverage == "interpersonal":
+            cross += 1
+        if found.metrics:
+            money += _money_of(found)
+            for m in found.metrics:
+                if m.kind == "count" and m.value > teams and _TEAMS.match(m.unit):
+                    teams = m.value
+    numbered = [(e, s) for e, s in ranked if found_by_id[id(e)].metrics]
     top = (numbered or ranked)[:5]
     data["stories"] = [_bullet(ctx, e, s) for e, s in top]
     used = {e.id for e, _ in top}
     by_lev: dict[str, list[tuple[Entry, impact.Score]]] = defaultdict(list)
     for entry, s in ranked:
-        by_lev[read(entry).leverage].append((entry, s))
+        by_lev[found_by_id[id(entry)].leverage].append((entry, s))
     data["leverage"] = [
         {
             "type": lev,
@@ -428,18 +452,12 @@ def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
         }
         for lev in LEVERAGE_ORDER
     ]  # fmt: skip
-    partners = Counter(p.strip() for e in entries for p in e.with_ if p.strip())
-    cross = [e for e in entries if _is_cross_team(e, read)]
-    teams = max(
-        (m.value for e in entries for m in read(e).metrics
-         if m.kind == "count" and re.match(r"(?i)teams?\b", m.unit)),
-        default=0,
-    )  # fmt: skip
+    by_count = sorted(area_counts.items(), key=lambda kv: (-kv[1], kv[0]))
     data["scope"] = {
         "partners": [p for p, _ in sorted(partners.items(), key=lambda kv: (-kv[1], kv[0]))][:8],
-        "cross_team": len(cross),
+        "cross_team": cross,
         "teams": int(teams),
-        "areas": [AREA_TITLES.get(a, a) for a in _area_counts(entries, read)][:5],
+        "areas": [AREA_TITLES.get(a, a) for a, _ in by_count][:5],
     }
     review = _review(ctx, entries, user["target"], since, until)
     tree = review.stats["tree"]
@@ -456,18 +474,12 @@ def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
     }  # fmt: skip
     data["gaps"] = [_finding(f) for f in review.balance if f.kind != "gap"][:4]
     data["next"] = _next_steps(ctx, entries, review)
-    money = _money_total(entries, read)
     data["headline"] = _headline(user, data["level_word"], money, data["scope"], top, ctx)
     return data
 
 
 def _pct(n: int, total: int) -> str:
     return f"{round(100 * n / total)}%" if total else "0%"
-
-
-def _area_counts(entries: list[Entry], read: Any) -> list[str]:
-    counts = Counter(a for e in entries for a in read(e).areas[:1])
-    return [a for a, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 def _short_bullet(ctx: ExportContext, entry: Entry, s: impact.Score) -> dict[str, Any]:
