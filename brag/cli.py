@@ -1146,7 +1146,9 @@ def _export_run(state: State, kind: str, params: dict[str, Any]) -> None:
         options=params,
         today=today(end),
     )
-    context.lens  # an unknown audience fails before any work  # noqa: B018
+    # An unknown audience or a bad [lenses]/[glossary]/[impact] table fails
+    # before any work.
+    context.lens, context.glossary, context.keywords  # noqa: B018
     first, last = start, end
     if start is None and exporter.window is not None:
         first, last = exporter.window(context)

@@ -378,3 +378,37 @@ def test_reframe_hook_with_wrong_type_is_one_line(brag, fixture_journal):
     manager.get_plugin_manager().register(Broken(), name="broken-reframe")
     result = export(brag, "status", expect=1)
     assert "reframe_entry plugin returned int" in result.stderr
+
+
+def test_failed_export_writes_nothing_and_remembers_nothing(brag, fixture_journal, tmp_path):
+    folder = fixture_journal.root / "templates"
+    folder.mkdir()
+    (folder / "one-on-one.md.j2").write_text("{{ wins[0].headline }\n")
+    head = git(fixture_journal.root, "rev-parse", "HEAD")
+    target = tmp_path / "agenda.md"
+    result = export(brag, "one-on-one", "-o", str(target), expect=1)
+    assert "one-on-one.md.j2:1:" in result.stderr
+    assert not target.exists()
+    assert git(fixture_journal.root, "rev-parse", "HEAD") == head
+    assert not (fixture_journal.root / ".brag" / "state" / "export-one-on-one.toml").exists()
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ('[lenses.board]\nweights = { risk = "high" }\n',
+         "Error: lenses.board.weights.risk must be a number >= 0"),
+        ('[lenses.board]\nextends = "martians"\n',
+         "Error: [lenses.board] extends unknown lens 'martians'"),
+        ("[glossary]\nCI = 3\n", "Error: glossary.CI must be a string"),
+        ('[impact.keywords]\nrevenue = "upsell"\ncost = 4\n',
+         "Error: impact.keywords.cost must be a list of strings"),
+        ('[user]\ntarget_level = "wizard"\n', "Error: unknown target level 'wizard'"),
+    ],
+)  # fmt: skip
+def test_bad_configuration_is_one_line(brag, fixture_journal, config, message):
+    (fixture_journal.root / "brag.toml").write_text(config)
+    result = export(brag, "promo-brief", expect=1)
+    assert result.stderr.strip().startswith(message)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
