@@ -412,3 +412,21 @@ def test_bad_configuration_is_one_line(brag, fixture_journal, config, message):
     assert result.stderr.strip().startswith(message)
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_export_benchmark_runs(tmp_path):
+    """bench/bench_export.py keeps working (on a small journal; figures are not checked)."""
+    import subprocess
+    import sys
+
+    bench = Path(__file__).parent.parent / "bench" / "bench_export.py"
+    out = subprocess.run(
+        [sys.executable, str(bench), "--entries", "300", "--runs", "1", "--keep",
+         str(tmp_path / "bench-journal")],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    rows = [line for line in out.stdout.splitlines() if line.startswith("| ")]
+    assert len(rows) == 1 + 5  # the header, then one row per export
+    assert all(row.count(" ms |") == 4 for row in rows[1:])
