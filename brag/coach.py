@@ -27,7 +27,7 @@ from typing import Any
 
 from . import impact
 from .entry import Entry
-from .errors import ConfigError
+from .errors import BragError, ConfigError
 
 #: Business-facing areas: work a CFO or CEO recognises without translation.
 BUSINESS_AREAS = ("revenue", "cost", "customer", "retention")
@@ -105,7 +105,13 @@ def levels(config: Mapping[str, Any], target: str | None = None) -> tuple[str, s
         raise ConfigError("[user] in brag.toml must be a table")
     raw_level = str(user.get("level", "") or "").strip()
     raw_target = str(target or user.get("target_level", "") or "").strip()
-    level = impact.normalise_level(raw_level) if raw_level else ""
+    try:
+        level = impact.normalise_level(raw_level) if raw_level else ""
+    except BragError:
+        known = ", ".join(impact.TREE_B_TARGETS)
+        raise ConfigError(
+            f"[user] level {raw_level!r} in brag.toml is not a level brag knows ({known})"
+        ) from None
     if raw_target:
         return level, impact.normalise_level(raw_target)
     if raw_level.lower().startswith(("jun", "jr")):

@@ -404,6 +404,7 @@ def test_failed_export_writes_nothing_and_remembers_nothing(brag, fixture_journa
         ('[impact.keywords]\nrevenue = "upsell"\ncost = 4\n',
          "Error: impact.keywords.cost must be a list of strings"),
         ('[user]\ntarget_level = "wizard"\n', "Error: unknown target level 'wizard'"),
+        ('[user]\nlevel = "wizard"\n', "Error: [user] level 'wizard' in brag.toml is not a level"),
     ],
 )  # fmt: skip
 def test_bad_configuration_is_one_line(brag, fixture_journal, config, message):
