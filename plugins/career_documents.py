@@ -37,7 +37,7 @@ import click
 
 import brag
 from brag import coach, impact
-from brag.entry import AREAS, Entry
+from brag.entry import Entry
 from brag.exporting import ExportContext, Exporter
 
 LEVERAGE_ORDER = ("execution", "strategic", "interpersonal", "expert")
@@ -62,7 +62,6 @@ AREA_TITLES = {
 INCIDENT_SOURCES = ("pagerduty", "incidents", "incident", "opsgenie")
 ASK_TAGS = ("ask", "blocked", "decision", "help")
 RISK_TAGS = ("risk", "incident")
-PROMO_WORD_LIMIT = 600
 
 STATE_ONE_ON_ONE = "export-one-on-one"
 
@@ -696,7 +695,6 @@ def register_exporters(register: Any) -> None:
 
 
 __all__ = [
-    "AREAS",
     "build_one_on_one",
     "build_promo_brief",
     "build_self_review",
