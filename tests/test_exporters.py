@@ -431,3 +431,24 @@ def test_export_benchmark_runs(tmp_path):
     rows = [line for line in out.stdout.splitlines() if line.startswith("| ")]
     assert len(rows) == 1 + 5  # the header, then one row per export
     assert all(row.count(" ms |") == 4 for row in rows[1:])
+
+
+def test_brag_add_does_not_load_the_template_engine(journal, tmp_path):
+    """The documents plugin is loaded for every command's hooks; Jinja2 only when rendering."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from brag.cli import main\n"
+        "sys.argv = ['brag', 'add', 'Cut build time 40%']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "assert 'brag.plugins.career_documents' in sys.modules\n"
+        "print(sorted({'jinja2', 'rich', 'httpx'} & set(sys.modules)))\n"
+    )
+    env = {**os.environ, "BRAG_DIR": str(journal.root)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
