@@ -139,6 +139,47 @@ def _bullet(ctx: ExportContext, entry: Entry, score: impact.Score | None = None)
     }
 
 
+_NUMBER_SHAPE = re.compile(r"[$€£¥]?\d[\d.,]*\s*[kmbx%]?\b", re.IGNORECASE)
+
+
+def _shape(text: str) -> str:
+    """A bullet with its numbers blanked: "$36k a year saved" and "$144k a year
+    saved" have the same shape, and a short document shows it once."""
+    return _NUMBER_SHAPE.sub("#", text.lower()).strip()
+
+
+def _pick(
+    ctx: ExportContext, ranked: list[tuple[Entry, impact.Score]], limit: int, scan: int = 60
+) -> list[tuple[Entry, impact.Score]]:
+    """The strongest ``limit`` items, skipping repeats of the same story.
+
+    Among the first ``scan`` candidates an item whose outcome has the shape of
+    one already chosen waits; if too few distinct ones are found, the best of
+    the rest fill the list, so the count never drops because of it.
+    """
+    chosen: list[tuple[Entry, impact.Score]] = []
+    waiting: list[tuple[Entry, impact.Score]] = []
+    shapes: set[str] = set()
+    for pair in ranked[:scan]:
+        if len(chosen) == limit:
+            break
+        shape = _shape(ctx.reframe(pair[0]).outcome)
+        if shape in shapes:
+            waiting.append(pair)
+            continue
+        shapes.add(shape)
+        chosen.append(pair)
+    for pair in [*waiting, *ranked[scan:]]:
+        if len(chosen) >= limit:
+            break
+        chosen.append(pair)
+    return sorted(chosen, key=lambda p: -p[1].total) if waiting else chosen
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _tags(entry: Entry) -> set[str]:
     return {t.strip().lower() for t in entry.tags}
 
@@ -263,7 +304,7 @@ def build_one_on_one(ctx: ExportContext) -> dict[str, Any]:
     risks = [(e, s) for e, s in ranked if _is_incident(e, read) and not _is_ask(e)]
     asks = [(e, s) for e, s in ranked if _is_ask(e)]
     used = {e.id for e, _ in risks} | {e.id for e, _ in asks}
-    wins = [(e, s) for e, s in ranked if e.id not in used][:5]
+    wins = _pick(ctx, [(e, s) for e, s in ranked if e.id not in used], 5)
     used |= {e.id for e, _ in wins}
     cross = [(e, s) for e, s in ranked if e.id not in used and _is_cross_team(e, read)][:3]
     data["wins"] = [_bullet(ctx, e, s) for e, s in wins]
@@ -287,7 +328,7 @@ def _risk(ctx: ExportContext, entry: Entry, score: impact.Score) -> dict[str, An
         seeing = impact.translate(seeing, ctx.glossary)
         addressing = impact.translate(addressing, ctx.glossary)
     item["seeing"] = seeing
-    item["addressing"] = addressing or "Not yet: let's decide who owns it."
+    item["addressing"] = _upper_first(addressing) or "Not yet: let's decide who owns it."
     return item
 
 
@@ -433,7 +474,7 @@ def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
                 if m.kind == "count" and m.value > teams and _TEAMS.match(m.unit):
                     teams = m.value
     numbered = [(e, s) for e, s in ranked if found_by_id[id(e)].metrics]
-    top = (numbered or ranked)[:5]
+    top = _pick(ctx, numbered or ranked, 5)
     data["stories"] = [_bullet(ctx, e, s) for e, s in top]
     used = {e.id for e, _ in top}
     by_lev: dict[str, list[tuple[Entry, impact.Score]]] = defaultdict(list)
@@ -446,7 +487,7 @@ def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
             "count": len(by_lev[lev]),
             "examples": [
                 _short_bullet(ctx, e, s) for e, s in
-                ([p for p in by_lev[lev] if p[0].id not in used] or by_lev[lev])[:2]
+                _pick(ctx, [p for p in by_lev[lev] if p[0].id not in used] or by_lev[lev], 2)
             ],
         }
         for lev in LEVERAGE_ORDER
@@ -587,7 +628,7 @@ def build_status(ctx: ExportContext) -> dict[str, Any]:
     asks = [(e, s) for e, s in ranked if _is_ask(e)]
     risks = [(e, s) for e, s in ranked if _is_incident(e, read) and not _is_ask(e)]
     ask_ids = {e.id for e, _ in asks}
-    know = [(e, s) for e, s in ranked if e.id not in ask_ids][:3]
+    know = _pick(ctx, [(e, s) for e, s in ranked if e.id not in ask_ids], 3)
     data["know"] = [_bullet(ctx, e, s) for e, s in know]
     data["risks"] = [_risk(ctx, e, s) for e, s in risks[:2] if (e, s) not in know]
     data["decide"] = [_bullet(ctx, e, s) for e, s in asks[:3]]
