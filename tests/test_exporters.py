@@ -452,3 +452,18 @@ def test_loading_the_documents_plugin_does_not_load_the_template_engine(journal)
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_repeated_stories_are_shown_once(brag, fixture_journal):
+    repeats = [
+        fx.make_entry(f"d000000{i}", f"2026-06-2{i}", f"Trimmed the {name} cloud bill", {
+            "impact": f"Saved ${40 + i}k a year in cloud spend", "areas": ["cost"],
+            "with": ["Finance", "SRE"],
+        })
+        for i, name in enumerate(("search", "billing", "ledger", "mobile"))
+    ]  # fmt: skip
+    fx.write_entries(fixture_journal, repeats, "repeats")
+    data = as_json(brag, "promo-brief")
+    saved = [s for s in data["stories"] if "in cloud spend" in s["headline"]]
+    assert len(saved) == 1
+    assert len(data["stories"]) == 5
