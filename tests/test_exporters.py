@@ -457,8 +457,9 @@ def test_loading_the_documents_plugin_does_not_load_the_template_engine(journal)
 def test_repeated_stories_are_shown_once(brag, fixture_journal):
     repeats = [
         fx.make_entry(f"d000000{i}", f"2026-06-2{i}", f"Trimmed the {name} cloud bill", {
-            "impact": f"Saved ${40 + i}k a year in cloud spend", "areas": ["cost"],
-            "with": ["Finance", "SRE"],
+            "impact": f"Saved ${400 + i}k a year in cloud spend, {30 + i}% of the bill",
+            "areas": ["cost", "revenue"], "leverage": "strategic",
+            "with": ["Finance", "SRE", "Platform", "Data"],
         })
         for i, name in enumerate(("search", "billing", "ledger", "mobile"))
     ]  # fmt: skip
