@@ -37,6 +37,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from hashlib import blake2b as _blake2b
 from typing import Any
 
 from .entry import AREAS, Entry
@@ -44,6 +45,7 @@ from .errors import BragError, ConfigError
 
 __all__ = [
     "ACTIVITY_PHRASES",
+    "Analysis",
     "AREA_KEYWORDS",
     "DEFAULT_LENS",
     "GLOSSARY",
@@ -56,19 +58,23 @@ __all__ = [
     "Metric",
     "Reframed",
     "Score",
+    "analyse",
     "areas_for",
     "entry_metrics",
     "find_metrics",
     "get_lens",
     "is_activity_phrasing",
     "jargon_in",
+    "load_cache",
     "leverage_for",
     "load_glossary",
     "load_keywords",
     "load_lenses",
     "metric_from_dict",
+    "normalise_level",
     "rank",
     "reframe",
+    "save_cache",
     "score",
     "translate",
     "tree_b_target",
@@ -158,7 +164,14 @@ def find_metrics(text: str) -> list[Metric]:
     ``i18n``, ``ec2``, bare years and commit hashes. A bare number with no
     unit is not a metric either: "fixed 3" says nothing a reader can weigh.
     """
-    return [metric for _start, _end, metric in _scan(text)]
+    return [metric for _start, _end, metric in _scan_cached(text)]
+
+
+@functools.lru_cache(maxsize=8192)
+def _scan_cached(text: str) -> tuple[tuple[int, int, Metric], ...]:
+    # Metrics are frozen, so sharing them between callers is safe; an export
+    # reads the same title for scoring, reframing and the coach.
+    return tuple(_scan(text))
 
 
 def metric_from_dict(data: Mapping[str, Any]) -> Metric | None:
@@ -195,6 +208,11 @@ def metric_from_dict(data: Mapping[str, Any]) -> Metric | None:
 
 
 def entry_metrics(entry: Entry) -> list[Metric]:
+    """All metrics of an entry (see :func:`_entry_metrics`), memoised per content."""
+    return list(analyse(entry).metrics)
+
+
+def _entry_metrics(entry: Entry) -> list[Metric]:
     """All metrics of an entry: its structured ``metrics`` field first, then
     numbers written in the title, the impact and the body.
 
@@ -209,7 +227,7 @@ def entry_metrics(entry: Entry) -> list[Metric]:
         if metric is not None:
             _add_unique(found, metric)
     for text in (entry.title, entry.impact, _strip_code(entry.body)):
-        for metric in find_metrics(text):
+        for metric in find_metrics(text) if text else ():
             _add_unique(found, metric)
     return found
 
@@ -999,6 +1017,15 @@ def load_keywords(config: Mapping[str, Any] | None = None) -> dict[str, list[str
 def areas_for(
     entry: Entry, keywords: Mapping[str, Sequence[str]] | None = None
 ) -> tuple[list[str], bool]:
+    """The entry's impact areas and whether they were inferred (memoised; see
+    :func:`_areas_for`)."""
+    found = analyse(entry, keywords)
+    return list(found.areas), found.areas_inferred
+
+
+def _areas_for(
+    entry: Entry, keywords: Mapping[str, Sequence[str]] | None = None
+) -> tuple[list[str], bool]:
     """The entry's impact areas and whether they were inferred.
 
     The author's own ``areas`` always win (``inferred`` is False): brag may
@@ -1175,6 +1202,13 @@ _LEVERAGE_PRIORITY = ("interpersonal", "strategic", "expert", "execution")
 
 
 def leverage_for(entry: Entry) -> tuple[str, bool]:
+    """The entry's leverage type and whether it was inferred (memoised; see
+    :func:`_leverage_for`)."""
+    found = analyse(entry)
+    return found.leverage, found.leverage_inferred
+
+
+def _leverage_for(entry: Entry) -> tuple[str, bool]:
     """The entry's leverage type and whether it was inferred.
 
     An explicit ``leverage`` field wins. Otherwise words vote (title, impact
@@ -1210,7 +1244,7 @@ TREE_B_KEYWORDS: list[str] = [
     "brown bag", "brownbag", "town hall", "all-hands", "proposal", "proposed", "rfc",
     "design doc", "design document", "design review", "architecture review", "reviewed design",
     "reviewed the design", "hiring", "hired", "interview", "recruit*", "stakeholder*",
-    "communicat*", "workshop", "taught", "teach", "onboard", "facilitat*", "negotiat*",
+    "communicat*", "workshop", "taught", "teach", "facilitat*", "negotiat*",
     "consensus", "blog post", "write-up", "writeup", "newsletter", "exec update",
     "pitched", "pitch",
 ]  # fmt: skip
@@ -1222,6 +1256,11 @@ _LEVEL_ALIASES = {"sr": "senior", "sr.": "senior", "jr": "mid", "junior": "mid"}
 
 
 def tree_for(entry: Entry) -> str:
+    """Tree ``"A"`` or ``"B"`` (memoised; see :func:`_tree_for`)."""
+    return analyse(entry).tree
+
+
+def _tree_for(entry: Entry, leverage: str) -> str:
     """``"B"`` for communication-and-influence evidence, else ``"A"`` (technical).
 
     An entry's own ``tree = "A"|"B"`` front-matter field wins; interpersonal
@@ -1230,7 +1269,7 @@ def tree_for(entry: Entry) -> str:
     explicit = str(entry.extra.get("tree", "")).strip().upper()
     if explicit in ("A", "B"):
         return explicit
-    if leverage_for(entry)[0] == "interpersonal":
+    if leverage == "interpersonal":
         return "B"
     strong, weak = _entry_tokens(entry)
     index = _index_for({"B": TREE_B_KEYWORDS})
@@ -1247,8 +1286,9 @@ _REVIEWED_DESIGNS = _lazy(
 )
 
 
-def tree_b_target(level: str) -> float:
-    """The Tree B share expected for a target level ("staff", "Senior Engineer", "sr")."""
+def normalise_level(level: str) -> str:
+    """The canonical level name ("mid", "senior", "staff", "principal") for what
+    people write ("Senior Engineer", "sr", "Staff+"); unknown levels are an error."""
     key = re.sub(r"\s+", " ", level.strip().lower())
     key = re.sub(r"\b(?:software|swe|sde|engineer(?:ing)?|developer|ic|level)\b", "", key).strip()
     key = _LEVEL_ALIASES.get(key, key)
@@ -1257,7 +1297,16 @@ def tree_b_target(level: str) -> float:
     if key not in TREE_B_TARGETS:
         known = ", ".join(TREE_B_TARGETS)
         raise BragError(f"unknown target level {level!r}; known levels: {known}")
-    return TREE_B_TARGETS[key]
+    return key
+
+
+#: The level after each one, for users who set ``level`` but no ``target_level``.
+NEXT_LEVEL = {"mid": "senior", "senior": "staff", "staff": "principal", "principal": "principal"}
+
+
+def tree_b_target(level: str) -> float:
+    """The Tree B share expected for a target level ("staff", "Senior Engineer", "sr")."""
+    return TREE_B_TARGETS[normalise_level(level)]
 
 
 def tree_balance(entries: Iterable[Entry], target: str | None = None) -> dict[str, Any]:
@@ -1505,12 +1554,40 @@ _TEAM_UNITS = ("team", "squad", "org", "organization", "organisation", "departme
 _REACH_UNITS = ("user", "customer", "client", "subscriber", "merchant", "account", "member")
 
 
-@dataclass
 class Score:
-    """A score and the named parts that add up to it, so it can be explained."""
+    """A score and the named parts that add up to it, so it can be explained.
 
-    total: float
-    parts: list[tuple[str, float, str]]
+    Ranking thousands of entries only needs ``total``; the ``parts`` (with the
+    sentence explaining each) are worked out the first time they are asked for.
+    """
+
+    __slots__ = ("total", "_parts", "_explain")
+
+    def __init__(
+        self,
+        total: float,
+        parts: list[tuple[str, float, str]] | None = None,
+        explain: Callable[[], list[tuple[str, float, str]]] | None = None,
+    ) -> None:
+        self.total = total
+        self._parts = parts
+        self._explain = explain
+
+    @property
+    def parts(self) -> list[tuple[str, float, str]]:
+        if self._parts is None:
+            self._parts = self._explain() if self._explain is not None else []
+        return self._parts
+
+    def __repr__(self) -> str:
+        return f"Score(total={self.total!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Score):
+            return NotImplemented
+        return self.total == other.total and self.parts == other.parts
+
+    __hash__ = None  # type: ignore[assignment]
 
     def explain(self) -> str:
         """One line per part, then the total: what ``brag show`` prints."""
@@ -1539,6 +1616,8 @@ def score(
     lens: Lens | str | None = None,
     today: dt.date | None = None,
     keywords: Mapping[str, Sequence[str]] | None = None,
+    *,
+    found: Analysis | None = None,
 ) -> Score:
     """Score an entry for a reader; every point is accounted for in ``parts``.
 
@@ -1553,20 +1632,66 @@ def score(
     ``today`` defaults to the current date; pass it for reproducible output.
     """
     the_lens = _as_lens(lens)
-    metrics = entry_metrics(entry)
-    impact_part = _impact_part(entry)
+    if found is None:
+        found = analyse(entry, keywords)
+    day = today or dt.date.today()
+    total = _fast_total(found, entry.date, the_lens, day)
+    return Score(total, explain=lambda: _score_parts(entry, found, the_lens, day))
+
+
+def _fast_total(found: Analysis, date: dt.date, lens: Lens, today: dt.date) -> float:
+    """The score's total from the analysis's precomputed, lens-independent parts.
+
+    The same arithmetic, in the same order, as the explained parts (a test
+    holds them equal); inlined because ranking runs it for every entry.
+    """
+    areas = found.areas
+    if not areas:
+        area = 0.0
+    else:
+        weights = lens.weights
+        if len(areas) == 1:
+            points = AREA_POINTS * float(weights.get(areas[0], 1.0))
+        else:
+            ranked = sorted(areas, key=lambda a: -float(weights.get(a, 1.0)))
+            points = AREA_POINTS * float(weights.get(ranked[0], 1.0))
+            for other in ranked[1:3]:
+                points += SECONDARY_AREA_POINTS * float(weights.get(other, 1.0))
+        if not (found.metrics or found.impact_points > 0):
+            points *= UNPROVEN_AREA_FACTOR
+        area = round(points, 2)
+    leverage = round(
+        LEVERAGE_POINTS.get(found.leverage, 1.0) * float(lens.leverage.get(found.leverage, 1.0)), 2
+    )
+    running: float = 0
+    running += found.evidence_points
+    running += found.impact_points
+    running += area
+    running += found.scope_points
+    running += leverage
+    age = (today - date).days
+    if age <= 0:
+        return round(running + 0.0, 2)
+    factor = max(RECENCY_FLOOR, 0.5 ** (age / HALF_LIFE_DAYS))
+    return round(running + round(-round(running, 2) * (1.0 - factor), 2), 2)
+
+
+def _score_parts(
+    entry: Entry, found: Analysis, lens: Lens, today: dt.date
+) -> list[tuple[str, float, str]]:
+    metrics = list(found.metrics)
+    impact_part = _impact_part(entry, found.activity)
     proven = bool(metrics) or impact_part[1] > 0
     parts = [
         _evidence_part(metrics),
         impact_part,
-        _area_part(entry, the_lens, keywords, proven),
-        _scope_part(entry, metrics),
-        _leverage_part(entry, the_lens),
+        _area_part(found, lens, proven),
+        _scope_part(entry, metrics, found.broad),
+        _leverage_part(found, lens),
     ]
     subtotal = round(sum(points for _, points, _ in parts), 2)
-    parts.append(_recency_part(entry, subtotal, today or dt.date.today()))
-    total = round(sum(points for _, points, _ in parts), 2)
-    return Score(total, parts)
+    parts.append(_recency_part(entry, subtotal, today))
+    return parts
 
 
 def _evidence_part(metrics: list[Metric]) -> tuple[str, float, str]:
@@ -1584,49 +1709,58 @@ def _evidence_part(metrics: list[Metric]) -> tuple[str, float, str]:
     return ("evidence", round(points, 2), f"{shown}{more}")
 
 
-def _impact_part(entry: Entry) -> tuple[str, float, str]:
+def _impact_part(entry: Entry, activity: bool) -> tuple[str, float, str]:
     impact = entry.impact.strip()
     if not impact:
         return ("impact", 0.0, "no impact statement")
-    if is_activity_phrasing(impact):
+    if activity:
         return ("impact", 0.0, "impact reads as activity, not outcome")
     return ("impact", IMPACT_POINTS, "states its outcome")
 
 
-def _area_part(
-    entry: Entry, lens: Lens, keywords: Mapping[str, Sequence[str]] | None, proven: bool
-) -> tuple[str, float, str]:
-    areas, inferred = areas_for(entry, keywords)
+def _area_points(areas: Sequence[str], lens: Lens, proven: bool) -> float:
+    if not areas:
+        return 0.0
+    weights = lens.weights
+    if len(areas) == 1:
+        points = AREA_POINTS * float(weights.get(areas[0], 1.0))
+    else:
+        ranked = sorted(areas, key=lambda a: -lens.weight(a))
+        points = AREA_POINTS * lens.weight(ranked[0])
+        for area in ranked[1:3]:
+            points += SECONDARY_AREA_POINTS * lens.weight(area)
+    if not proven:
+        points *= UNPROVEN_AREA_FACTOR
+    return round(points, 2)
+
+
+def _area_part(found: Analysis, lens: Lens, proven: bool) -> tuple[str, float, str]:
+    areas, inferred = found.areas, found.areas_inferred
     if not areas:
         return ("area", 0.0, "no impact area recognised (set areas = [...])")
     ranked = sorted(areas, key=lambda a: -lens.weight(a))
     primary, others = ranked[0], ranked[1:3]
-    points = AREA_POINTS * lens.weight(primary)
     bits = [f"{primary} {AREA_POINTS:g}×{lens.weight(primary):g}"]
     for area in others:
-        points += SECONDARY_AREA_POINTS * lens.weight(area)
         bits.append(f"{area} {SECONDARY_AREA_POINTS:g}×{lens.weight(area):g}")
     how = "inferred" if inferred else "explicit"
     why = f"{' + '.join(bits)} for {lens.name} ({how})"
     if not proven:
         # A claim of cost impact with no number or outcome is a topic, not a result.
-        points *= UNPROVEN_AREA_FACTOR
         why += f", ×{UNPROVEN_AREA_FACTOR:g} with no number or outcome"
-    return ("area", round(points, 2), why)
+    return ("area", _area_points(areas, lens, proven), why)
 
 
-def _scope_part(entry: Entry, metrics: list[Metric]) -> tuple[str, float, str]:
+def _scope_part(entry: Entry, metrics: list[Metric], broad: str) -> tuple[str, float, str]:
     points = 0.0
     bits: list[str] = []
     if entry.with_:
         collab = min(2.0, 0.5 * len(entry.with_))
         points += collab
         bits.append(f"{len(entry.with_)} collaborator{'s' * (len(entry.with_) != 1)} {collab:g}")
-    strong, weak = _entry_text(entry)
-    broad = _BROAD_SCOPE().search(strong) or _BROAD_SCOPE().search(weak)
     if broad:
         points += 1.5
-        bits.append(f"'{broad.group(0).lower()}' 1.5")
+        bits.append(f"'{broad}' 1.5")
     teams = max(
         (m.value for m in metrics if m.kind == "count" and _unit_noun(m.unit) in _TEAM_UNITS),
         default=0.0,
@@ -1654,24 +1788,38 @@ def _unit_noun(unit: str) -> str:
     return _singular(noun.lower()) if noun else ""
 
 
-def _leverage_part(entry: Entry, lens: Lens) -> tuple[str, float, str]:
-    leverage, inferred = leverage_for(entry)
+def _leverage_points(leverage: str, lens: Lens) -> float:
+    return round(LEVERAGE_POINTS.get(leverage, 1.0) * lens.leverage_weight(leverage), 2)
+
+
+def _leverage_part(found: Analysis, lens: Lens) -> tuple[str, float, str]:
+    leverage, inferred = found.leverage, found.leverage_inferred
     base = LEVERAGE_POINTS.get(leverage, 1.0)
     weight = lens.leverage_weight(leverage)
     how = "inferred" if inferred else "explicit"
-    return ("leverage", round(base * weight, 2), f"{leverage} {base:g}×{weight:g} ({how})")
+    return ("leverage", _leverage_points(leverage, lens), f"{leverage} {base:g}×{weight:g} ({how})")
+
+
+def _recency_factor(date: dt.date, today: dt.date) -> tuple[int, float]:
+    age = (today - date).days
+    if age <= 0:
+        return age, 1.0
+    return age, max(RECENCY_FLOOR, 0.5 ** (age / HALF_LIFE_DAYS))
+
+
+def _recency_points(date: dt.date, subtotal: float, today: dt.date) -> float:
+    age, factor = _recency_factor(date, today)
+    return 0.0 if age <= 0 else round(-subtotal * (1.0 - factor), 2)
 
 
 def _recency_part(entry: Entry, subtotal: float, today: dt.date) -> tuple[str, float, str]:
-    age = (today - entry.date).days
+    age, factor = _recency_factor(entry.date, today)
     if age <= 0:
         return ("recency", 0.0, "current")
-    factor = max(RECENCY_FLOOR, 0.5 ** (age / HALF_LIFE_DAYS))
-    points = round(-subtotal * (1.0 - factor), 2)
     note = " (floor)" if factor == RECENCY_FLOOR else ""
     return (
         "recency",
-        points,
+        _recency_points(entry.date, subtotal, today),
         f"{age} days old: ×{factor:.2f}{note} (half-life {HALF_LIFE_DAYS:g} days)",
     )
 
@@ -1681,6 +1829,8 @@ def rank(
     lens: Lens | str | None = None,
     today: dt.date | None = None,
     keywords: Mapping[str, Sequence[str]] | None = None,
+    *,
+    read: Callable[[Entry], Analysis] | None = None,
 ) -> list[tuple[Entry, Score]]:
     """Entries with their scores, strongest first.
 
@@ -1689,7 +1839,17 @@ def rank(
     """
     the_lens = _as_lens(lens)
     day = today or dt.date.today()
-    scored = [(entry, score(entry, the_lens, day, keywords)) for entry in entries]
+    if read is None:
+        scored = [(entry, score(entry, the_lens, day, keywords)) for entry in entries]
+    else:
+        # score() inlined: this loop runs for every entry of a year.
+        scored = []
+        for e in entries:
+            found = read(e)
+            total = _fast_total(found, e.date, the_lens, day)
+            scored.append(
+                (e, Score(total, explain=functools.partial(_score_parts, e, found, the_lens, day)))
+            )
     scored.sort(
         key=lambda pair: (
             -pair[1].total,
@@ -1740,7 +1900,7 @@ GLOSSARY: dict[str, str] = {
     "refactored": "restructured the code",
     "refactoring": "restructuring the code",
     "idempotent": "safe to retry",
-    "on-call": "out-of-hours support",
+    "on-call": "out-of-hours duty",
     "postmortem": "incident review",
     "post-mortem": "incident review",
     "RCA": "root-cause analysis",
@@ -1751,8 +1911,8 @@ GLOSSARY: dict[str, str] = {
     "monorepo": "single shared codebase",
     "microservices": "independent services",
     "microservice": "independent service",
-    "feature flags": "switches to turn features on and off",
-    "feature flag": "switch to turn a feature on and off",
+    "feature flags": "feature switches",
+    "feature flag": "feature switch",
     "canary release": "gradual rollout",
     "canary deploy": "gradual rollout",
     "observability": "visibility into how our systems behave",
@@ -1776,6 +1936,7 @@ GLOSSARY: dict[str, str] = {
     "prod": "production",
     "ETL": "data pipeline",
     "N+1 queries": "redundant database queries",
+    "sharding plan": "plan to split the database across servers",
     "sharding": "splitting the database across servers",
     "autoscaling": "automatic capacity scaling",
     "RFC": "design proposal",
@@ -1873,7 +2034,15 @@ def translate(text: str, glossary: Mapping[str, str] | None = None) -> str:
     vocabulary becomes the reader's. A leading "the"/"our" in a translation
     is dropped after an article already in the text ("the CI pipeline").
     """
+    if not text:
+        return text
     table = glossary if glossary is not None else GLOSSARY
+    key = ("translate", text, _glossary_fingerprint(glossary))
+    result: str = remember(key, lambda: _translate(text, table))
+    return result
+
+
+def _translate(text: str, table: Mapping[str, str]) -> str:
     hits = _glossary_hits(text, table)
     if not hits:
         return text
@@ -2004,11 +2173,31 @@ def reframe(
     """
     the_lens = _as_lens(lens)
     table = glossary if glossary is not None else GLOSSARY
+    key = (
+        "reframe",
+        _content_key(entry, _keywords_fingerprint(keywords)),
+        entry.url,
+        the_lens.name,
+        the_lens.technical,
+        _glossary_fingerprint(glossary),
+    )
+    found = remember(key, lambda: _reframe(entry, the_lens, table, keywords))
+    return replace(found, metrics=list(found.metrics), areas=list(found.areas))
+
+
+def _reframe(
+    entry: Entry,
+    the_lens: Lens,
+    table: Mapping[str, str],
+    keywords: Mapping[str, Sequence[str]] | None,
+) -> Reframed:
     metrics = entry_metrics(entry)
     areas, _ = areas_for(entry, keywords)
     title = _clean(entry.title)
     impact = _clean(entry.impact)
 
+    if impact and _same_words(impact, title):
+        impact = ""  # "Worked on X" as both: say it once
     if impact:
         outcome = impact
         impact_metrics = find_metrics(impact)
@@ -2029,6 +2218,12 @@ def reframe(
     link = entry.url.strip()
     text = f"{headline} ({link})" if link else headline
     return Reframed(headline, action, link, metrics, areas, text, outcome, the_lens.name)
+
+
+def _same_words(impact: str, title: str) -> bool:
+    """Whether an impact only repeats (the start of) the title."""
+    a, b = _tokens(impact), _tokens(title)
+    return bool(a) and b[: len(a)] == a
 
 
 def _lead_with_number(title: str) -> tuple[str, str]:
@@ -2097,3 +2292,244 @@ def _lower_first(text: str) -> str:
     if first[:1].isupper() and first[1:].islower() and (word in _VERBS or word.endswith("ed")):
         return first.lower() + text[len(first) :]
     return text
+
+
+# =============================================================================
+# 7. Analysis: everything above that depends only on an entry's words, once
+# =============================================================================
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the engine reads from an entry's words, computed once per content.
+
+    Scoring, reframing, the coach and every exporter ask the same questions of
+    the same entry (its numbers, areas, leverage, tree); the answers depend
+    only on the entry's text and fields, so they are memoised on that content
+    and can be kept on disk between runs (:func:`load_cache`/:func:`save_cache`).
+    """
+
+    metrics: tuple[Metric, ...]
+    areas: tuple[str, ...]
+    areas_inferred: bool
+    leverage: str
+    leverage_inferred: bool
+    tree: str
+    broad: str  # the words that show cross-team scope, "" when none
+    activity: bool  # the impact statement reports activity, not an outcome
+    # The lens-independent parts of the score, so ranking is arithmetic.
+    evidence_points: float = 0.0
+    impact_points: float = 0.0
+    scope_points: float = 0.0
+
+
+#: Bump when a change to the engine alters what it reads from an entry, so
+#: caches written by an older brag are ignored rather than trusted.
+ANALYSIS_VERSION = 3
+
+#: At most this many analyses are kept on disk (old versions of edited entries
+#: are dropped when it is reached).
+CACHE_LIMIT = 200_000
+
+_MEMO: dict[tuple[Any, ...], Analysis] = {}
+_USED: set[tuple[Any, ...]] = set()
+_ON_DISK: set[tuple[Any, ...]] = set()  # keys the last cache file read or written holds
+_KEYWORD_FINGERPRINTS: dict[int, tuple[object, str]] = {}
+
+
+_RESULTS: dict[tuple[Any, ...], Any] = {}  # other deterministic results (reframes)
+_RESULTS_USED: set[tuple[Any, ...]] = set()
+_RESULTS_ON_DISK: set[tuple[Any, ...]] = set()
+_MISSING = object()
+
+
+def remember(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    """``compute()``, memoised under ``key`` in this process and in the cache file.
+
+    Only for deterministic results of the engine (a reframed bullet for a given
+    entry content, lens and glossary): a warm export then runs no regular
+    expression at all.
+    """
+    found = _RESULTS.get(key, _MISSING)
+    if found is _MISSING:
+        found = _RESULTS[key] = compute()
+    _RESULTS_USED.add(key)
+    return found
+
+
+def _glossary_fingerprint(glossary: Mapping[str, str] | None) -> str:
+    if glossary is None:
+        return ""
+    return _keywords_fingerprint(glossary)  # type: ignore[arg-type]
+
+
+def _keywords_fingerprint(keywords: Mapping[str, Sequence[str]] | None) -> str:
+    if keywords is None:
+        return ""
+    known = _KEYWORD_FINGERPRINTS.get(id(keywords))
+    if known is not None and known[0] is keywords:
+        return known[1]
+    import hashlib
+
+    canonical = repr(sorted((str(k), tuple(v)) for k, v in keywords.items()))
+    fingerprint = hashlib.sha1(canonical.encode()).hexdigest()[:16]
+    _KEYWORD_FINGERPRINTS[id(keywords)] = (keywords, fingerprint)
+    return fingerprint
+
+
+def _content_key(entry: Entry, fingerprint: str) -> tuple[Any, ...]:
+    """Everything an analysis depends on, as a short key: a 96-bit digest of the
+    entry's words and fields (small keys keep the cache file and lookups cheap)."""
+    text = "\x1f".join(
+        (
+            entry.title,
+            entry.impact,
+            entry.body,
+            "\x1e".join(entry.tags),
+            "\x1e".join(entry.areas),
+            "\x1e".join(entry.with_),
+            entry.leverage,
+            repr(entry.metrics) if entry.metrics else "",
+            str(entry.extra.get("tree", "")) if entry.extra else "",
+        )
+    )
+    digest = _blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).digest()
+    return (fingerprint, entry.id, digest)
+
+
+def analyse(entry: Entry, keywords: Mapping[str, Sequence[str]] | None = None) -> Analysis:
+    """The :class:`Analysis` of ``entry`` (areas inferred with ``keywords``)."""
+    key = _content_key(entry, _keywords_fingerprint(keywords))
+    found = _MEMO.get(key)
+    if found is None:
+        areas, inferred = _areas_for(entry, keywords)
+        leverage, leverage_inferred = _leverage_for(entry)
+        strong, weak = _entry_text(entry)
+        broad = _BROAD_SCOPE().search(strong) or _BROAD_SCOPE().search(weak)
+        metrics = _entry_metrics(entry)
+        activity = is_activity_phrasing(entry.impact.strip())
+        scope_words = broad.group(0).lower() if broad else ""
+        found = Analysis(
+            tuple(metrics),
+            tuple(areas),
+            inferred,
+            leverage,
+            leverage_inferred,
+            _tree_for(entry, leverage),
+            scope_words,
+            activity,
+            _evidence_part(metrics)[1],
+            _impact_part(entry, activity)[1],
+            _scope_part(entry, metrics, scope_words)[1],
+        )
+        _MEMO[key] = found
+    _USED.add(key)
+    return found
+
+
+def load_cache(path: str | Any) -> int:
+    """Seed the memo from a cache file written by :func:`save_cache`.
+
+    A missing, unreadable or outdated file is ignored (the cache only ever
+    saves time). Returns the number of analyses loaded.
+    """
+    import pickle
+    from pathlib import Path
+
+    _ON_DISK.clear()
+    _RESULTS_ON_DISK.clear()
+    try:
+        with Path(path).open("rb") as fh:
+            data = pickle.load(fh)
+    except Exception:  # a cache must never break brag
+        return 0
+    if not isinstance(data, dict) or data.get("version") != (ANALYSIS_VERSION, _engine_stamp()):
+        return 0
+    memo = data.get("memo")
+    if not isinstance(memo, dict):
+        return 0
+    results = data.get("results", {})
+    for key, value in memo.items():
+        _MEMO.setdefault(key, value)
+    _ON_DISK.update(memo)
+    if isinstance(results, dict):
+        for key, value in results.items():
+            _RESULTS.setdefault(key, value)
+        _RESULTS_ON_DISK.update(results)
+    return len(memo)
+
+
+def save_cache(path: str | Any) -> bool:
+    """Write the memo to ``path`` when this process used analyses the file lacks.
+
+    Analyses of every entry seen are kept (a weekly status must not evict the
+    year a self-review needs); past :data:`CACHE_LIMIT` only this run's are.
+    Returns whether it wrote. Failures are ignored: the cache only ever saves
+    time.
+    """
+    if _USED <= _ON_DISK and _RESULTS_USED <= _RESULTS_ON_DISK:
+        return False
+    import os
+    import pickle
+    import tempfile
+    from pathlib import Path
+
+    memo = _MEMO
+    if len(memo) > CACHE_LIMIT:
+        # Mostly analyses of entries edited since: start again from this run's.
+        memo = {k: v for k, v in _MEMO.items() if k in _USED}
+    # Reframes depend on the audience too: keep those of this run plus the
+    # others already on disk, up to a bound.
+    results = {k: _RESULTS[k] for k in _RESULTS_USED}
+    for k in _RESULTS_ON_DISK:
+        if len(results) >= 5000:
+            break
+        if k in _RESULTS:
+            results.setdefault(k, _RESULTS[k])
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".impact-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(
+                {
+                    "version": (ANALYSIS_VERSION, _engine_stamp()),
+                    "memo": memo,
+                    "results": results,
+                },
+                fh,
+                protocol=pickle.HIGHEST_PROTOCOL,
+            )
+        os.replace(tmp, target)
+    except OSError:
+        return False
+    _ON_DISK.clear()
+    _ON_DISK.update(memo)
+    _RESULTS_ON_DISK.clear()
+    _RESULTS_ON_DISK.update(results)
+    return True
+
+
+@functools.cache
+def _engine_stamp() -> str:
+    """Changes whenever brag's version or this module's code does."""
+    import os
+
+    from . import __version__
+
+    try:
+        stat = os.stat(__file__)
+        return f"{__version__}:{stat.st_size}:{int(stat.st_mtime)}"
+    except OSError:
+        return __version__
+
+
+def clear_memo() -> None:
+    """Forget every memoised analysis (tests use it to measure cold runs)."""
+    _MEMO.clear()
+    _USED.clear()
+    _ON_DISK.clear()
+    _RESULTS.clear()
+    _RESULTS_USED.clear()
+    _RESULTS_ON_DISK.clear()
+    _scan_cached.cache_clear()

@@ -27,6 +27,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "brag.plugins.incidents",
     "brag.plugins.design_docs",
     "brag.plugins.file_import",
+    "brag.plugins.career_documents",
     "brag.plugins.github",
     "brag.plugins.gitlab",
     "brag.plugins.pagerduty",

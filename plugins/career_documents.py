@@ -1,0 +1,744 @@
+"""The documents that decide careers: 1:1 agenda, self-review, promotion brief, status.
+
+Built-in exporters; each builds a plain dict and renders it with a template
+named ``KIND.FORMAT.j2`` (copy one into the journal's ``templates/`` folder to
+change it; ``brag export --list`` shows which file is in use). ``--format
+json`` writes the dict itself.
+
+Configuration in ``brag.toml``::
+
+    [user]
+    name = "Sam Rivera"
+    level = "senior"          # where you are
+    target_level = "staff"    # default for promo-brief --target and the coach
+
+    [coach]
+    gap_days = 21             # a stretch without entries longer than this is a gap
+
+    [lenses.board]            # your own audience: brag export status --audience board
+    extends = "exec"
+    weights = { revenue = 2.5, risk = 1.5 }
+
+    [glossary]                # plain words for your team's jargon
+    "blue-green deploy" = "switch-over release with instant rollback"
+
+    [impact.keywords]         # words that mark an impact area
+    revenue = ["upsell", "arr"]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from typing import Any
+
+import click
+
+import brag
+from brag import coach, impact
+from brag.entry import Entry
+from brag.exporting import ExportContext, Exporter
+
+LEVERAGE_ORDER = ("execution", "strategic", "interpersonal", "expert")
+LEVERAGE_MEANING = {
+    "execution": "drove complex projects to done",
+    "strategic": "saw and sold new opportunities",
+    "interpersonal": "trust, network, mentoring",
+    "expert": "rare skills",
+}
+AREA_TITLES = {
+    "revenue": "Revenue",
+    "cost": "Cost",
+    "risk": "Risk and reliability",
+    "customer": "Customer experience",
+    "retention": "Retention",
+    "velocity": "Engineering velocity",
+    "quality": "Quality",
+    "people": "People",
+    "strategy": "Strategy",
+    "": "Other work",
+}
+INCIDENT_SOURCES = ("pagerduty", "incidents", "incident", "opsgenie")
+ASK_TAGS = ("ask", "blocked", "decision", "help")
+RISK_TAGS = ("risk", "incident")
+
+STATE_ONE_ON_ONE = "export-one-on-one"
+
+
+# -- shared pieces -------------------------------------------------------------
+
+
+def _window(ctx: ExportContext, default_days: int) -> tuple[dt.date, dt.date]:
+    """The period a document covers: the one asked for, else the last ``default_days``."""
+    until = ctx.until or ctx.today
+    since = ctx.since or (until - dt.timedelta(days=default_days - 1))
+    return since, until
+
+
+def _within(ctx: ExportContext, since: dt.date, until: dt.date) -> list[Entry]:
+    return [e for e in ctx.entries if since <= e.date <= until]
+
+
+def _user(ctx: ExportContext, target: str | None = None) -> dict[str, str]:
+    user = ctx.config.get("user", {})
+    name = str(user.get("name", "") or "").strip() if isinstance(user, dict) else ""
+    level, target_level = coach.levels(ctx.config, target)
+    return {"name": name, "level": level, "target": target_level}
+
+
+def _span(since: dt.date, until: dt.date) -> str:
+    if since.year == until.year:
+        if since.month == until.month:
+            return f"{since:%b} {since.day}–{until.day}, {until.year}"
+        return f"{since:%b} {since.day} – {until:%b} {until.day}, {until.year}"
+    return f"{since:%b} {since.day}, {since.year} – {until:%b} {until.day}, {until.year}"
+
+
+def _base(
+    ctx: ExportContext, kind: str, title: str, since: dt.date, until: dt.date, entries: list[Entry]
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "title": title,
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+        "span": _span(since, until),
+        "today": ctx.today.isoformat(),
+        "audience": {"name": ctx.lens.name, "description": ctx.lens.description},
+        "count": len(entries),
+        "empty": not entries,
+        "how_to_add": [
+            'brag add "Cut checkout errors 40%" --impact "…" --date YYYY-MM-DD',
+            "brag import github --since " + since.isoformat(),
+            f"brag list --since {since.isoformat()} (check what the journal holds)",
+        ],
+    }
+
+
+def _bullet(ctx: ExportContext, entry: Entry, score: impact.Score | None = None) -> dict[str, Any]:
+    """One exported item: the hook's (or built-in) impact-first wording plus its facts."""
+    framed = ctx.reframe(entry)
+    found = ctx.analysis(entry)
+    return {
+        "id": entry.id,
+        "date": entry.date.isoformat(),
+        "title": entry.title,
+        "headline": framed.headline,
+        "outcome": framed.outcome,
+        "action": framed.action,
+        "text": framed.text,
+        "link": framed.link,
+        "areas": list(found.areas),
+        "leverage": found.leverage,
+        "tree": found.tree,
+        "with": list(entry.with_),
+        "metrics": [m.describe() for m in found.metrics],
+        "quantified": bool(found.metrics),
+        "score": (score or ctx.score(entry)).total,
+    }
+
+
+_NUMBER_SHAPE = re.compile(r"[$€£¥]?\d[\d.,]*\s*[kmbx%]?\b", re.IGNORECASE)
+
+
+def _shape(text: str) -> str:
+    """A bullet with its numbers blanked: "$36k a year saved" and "$144k a year
+    saved" have the same shape, and a short document shows it once."""
+    return _NUMBER_SHAPE.sub("#", text.lower()).strip()
+
+
+def _pick(
+    ctx: ExportContext, ranked: list[tuple[Entry, impact.Score]], limit: int, scan: int = 60
+) -> list[tuple[Entry, impact.Score]]:
+    """The strongest ``limit`` items, skipping repeats of the same story.
+
+    Among the first ``scan`` candidates an item whose outcome has the shape of
+    one already chosen waits; if too few distinct ones are found, the best of
+    the rest fill the list, so the count never drops because of it.
+    """
+    chosen: list[tuple[Entry, impact.Score]] = []
+    waiting: list[tuple[Entry, impact.Score]] = []
+    shapes: set[str] = set()
+    for pair in ranked[:scan]:
+        if len(chosen) == limit:
+            break
+        shape = _shape(ctx.reframe(pair[0]).outcome)
+        if shape in shapes:
+            waiting.append(pair)
+            continue
+        shapes.add(shape)
+        chosen.append(pair)
+    for pair in [*waiting, *ranked[scan:]]:
+        if len(chosen) >= limit:
+            break
+        chosen.append(pair)
+    return sorted(chosen, key=lambda p: -p[1].total) if waiting else chosen
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _tags(entry: Entry) -> set[str]:
+    return {t.strip().lower() for t in entry.tags}
+
+
+def _is_incident(entry: Entry, read: Any) -> bool:
+    if entry.source.lower() in INCIDENT_SOURCES or _tags(entry) & set(RISK_TAGS):
+        return True
+    return "risk" in read(entry).areas[:1]
+
+
+def _is_ask(entry: Entry) -> bool:
+    return bool(_tags(entry) & set(ASK_TAGS))
+
+
+def _done(entries: list[Entry]) -> list[Entry]:
+    """Accomplishments only: an entry tagged ``blocked`` is a request, not a result."""
+    return [e for e in entries if "blocked" not in _tags(e)]
+
+
+def _is_cross_team(entry: Entry, read: Any) -> bool:
+    found = read(entry)
+    return bool(entry.with_ or found.broad or found.leverage == "interpersonal")
+
+
+def _review(
+    ctx: ExportContext, entries: list[Entry], target: str, since: dt.date, until: dt.date
+) -> coach.Review:
+    return coach.review(
+        entries,
+        today=ctx.today,
+        target=target,
+        glossary=ctx.glossary,
+        keywords=ctx.keywords,
+        per_entry=False,
+        max_gap_days=coach.gap_days(ctx.config),
+        since=since,
+        until=until,
+        read=ctx.analysis,
+    )
+
+
+_CLI_HINT = re.compile(r"\s*\((?:--|`brag)[^)]*\)|\s*`brag[^`]*`[^.]*\.?")
+
+
+def _finding(f: coach.Finding) -> dict[str, str]:
+    """A coach finding as a document states it: first person, no command lines."""
+    fix = _CLI_HINT.sub("", f.fix).strip()
+    return {"kind": f.kind, "problem": _first_person(f.problem), "fix": _first_person(fix)}
+
+
+_TEAMS = re.compile(r"(?i)teams?\b")
+
+
+def _money_of(found: impact.Analysis) -> float:
+    """An entry's largest amount of money a year (monthly and weekly annualised)."""
+    best = 0.0
+    for m in found.metrics:
+        if m.kind != "money" or m.is_pair:
+            continue
+        unit = m.unit.lower()
+        factor = 12 if "month" in unit else 52 if "week" in unit else 4 if "quarter" in unit else 1
+        best = max(best, m.value * factor)
+    return best
+
+
+def _money_total(entries: list[Entry], read: Any) -> float:
+    """Measured money a year across entries (see :func:`_money_of`)."""
+    return sum(_money_of(read(e)) for e in entries)
+
+
+def _money(value: float) -> str:
+    if value >= 1e6:
+        return f"${value / 1e6:.1f}M"
+    if value >= 1e3:
+        return f"${value / 1e3:.0f}k"
+    return f"${value:.0f}"
+
+
+# -- one-on-one ----------------------------------------------------------------
+
+
+CAREER_DAYS = 90  # the balance behind the 1:1's career questions
+
+
+def _one_on_one_since(ctx: ExportContext) -> tuple[dt.date, str]:
+    """Where the agenda starts: --since, else the last 1:1 export, else two weeks ago."""
+    if ctx.since is not None:
+        return ctx.since, ""
+    last = ctx.journal.read_state(STATE_ONE_ON_ONE).get("last")
+    if isinstance(last, dt.date) and last <= ctx.today:
+        return last, last.isoformat()
+    return ctx.today - dt.timedelta(days=13), ""
+
+
+def window_one_on_one(ctx: ExportContext) -> tuple[dt.date, dt.date]:
+    since, _ = _one_on_one_since(ctx)
+    until = ctx.until or ctx.today
+    return min(since, until - dt.timedelta(days=CAREER_DAYS - 1)), until
+
+
+def _window_days(days: int) -> Any:
+    def window(ctx: ExportContext) -> tuple[dt.date, dt.date]:
+        return _window(ctx, days)
+
+    return window
+
+
+def _status_window(ctx: ExportContext) -> tuple[dt.date, dt.date]:
+    return _window(ctx, 30 if ctx.options.get("cadence") == "monthly" else 7)
+
+
+def build_one_on_one(ctx: ExportContext) -> dict[str, Any]:
+    since, remembered = _one_on_one_since(ctx)
+    until = ctx.until or ctx.today
+    entries = _within(ctx, since, until)
+    user = _user(ctx, ctx.options.get("target"))
+    data = _base(ctx, "one-on-one", "1:1 agenda", since, until, entries)
+    data["since_last"] = remembered
+    data["user"] = user
+    ranked = ctx.ranked(entries)
+    read = ctx.analysis
+    risks = [(e, s) for e, s in ranked if _is_incident(e, read) and not _is_ask(e)]
+    asks = [(e, s) for e, s in ranked if _is_ask(e)]
+    used = {e.id for e, _ in risks} | {e.id for e, _ in asks}
+    wins = _pick(ctx, [(e, s) for e, s in ranked if e.id not in used], 5)
+    used |= {e.id for e, _ in wins}
+    cross = [(e, s) for e, s in ranked if e.id not in used and _is_cross_team(e, read)][:3]
+    data["wins"] = [_bullet(ctx, e, s) for e, s in wins]
+    data["cross_team"] = [_bullet(ctx, e, s) for e, s in cross]
+    data["risks"] = [_risk(ctx, e, s) for e, s in risks[:3]]
+    data["asks"] = [_bullet(ctx, e, s) for e, s in asks[:3]]
+    career_since = until - dt.timedelta(days=CAREER_DAYS - 1)
+    recent = [e for e in ctx.entries if career_since <= e.date <= until]
+    review = _review(ctx, recent, user["target"], career_since, until)
+    data["career"] = coach.career_questions(review, limit=2)
+    data["more"] = max(0, len(entries) - len(wins) - len(cross) - len(risks[:3]) - len(asks[:3]))
+    data["minutes"] = {"wins": 10, "cross_team": 5, "risks": 5, "asks": 5, "career": 5}
+    return data
+
+
+def _risk(ctx: ExportContext, entry: Entry, score: impact.Score) -> dict[str, Any]:
+    item = _bullet(ctx, entry, score)
+    seeing = " ".join(entry.title.split())
+    addressing = " ".join(entry.impact.split())
+    if not ctx.lens.technical:
+        seeing = impact.translate(seeing, ctx.glossary)
+        addressing = impact.translate(addressing, ctx.glossary)
+    item["seeing"] = seeing
+    item["addressing"] = _upper_first(addressing) or "Not yet: let's decide who owns it."
+    return item
+
+
+def remember_one_on_one(ctx: ExportContext) -> None:
+    """Record today as the last 1:1, so the next agenda starts here (one commit)."""
+    if ctx.options.get("no_remember") or ctx.format == "json":
+        return  # scripts reading the agenda must not move the marker
+    ctx.journal.write_state(STATE_ONE_ON_ONE, {"last": ctx.today})
+
+
+# -- self-review -----------------------------------------------------------------
+
+
+def build_self_review(ctx: ExportContext) -> dict[str, Any]:
+    since, until = _window(ctx, 365)
+    entries = _done(_within(ctx, since, until))
+    per_area = int(ctx.options.get("per_area") or 5)
+    user = _user(ctx, ctx.options.get("target"))
+    data = _base(ctx, "self-review", "Self-review", since, until, entries)
+    data["user"] = user
+    ranked = ctx.ranked(entries)
+    read = ctx.analysis
+    lens = ctx.lens
+    groups: dict[str, list[tuple[Entry, impact.Score]]] = defaultdict(list)
+    numbered: dict[str, int] = defaultdict(int)
+    for entry, s in ranked:
+        found = read(entry)
+        areas = found.areas
+        if len(areas) > 1:
+            area = sorted(areas, key=lambda a: -lens.weight(a))[0]
+        else:
+            area = areas[0] if areas else ""
+        groups[area].append((entry, s))
+        numbered[area] += bool(found.metrics)
+
+    def strength(area: str) -> tuple[float, float, str]:
+        # An area is as strong as its three best results: depth, not volume.
+        scores = [s.total for _, s in groups[area]]
+        return (-sum(scores[:3]), -max(scores), area)
+
+    order = sorted(groups, key=strength)
+    data["areas"] = [
+        {
+            "area": area,
+            "title": AREA_TITLES.get(area, area.title()),
+            "count": len(groups[area]),
+            "quantified": numbered[area],
+            "bullets": [_bullet(ctx, e, s) for e, s in groups[area][:per_area]],
+            "more": max(0, len(groups[area]) - per_area),
+        }
+        for area in order
+    ]
+    quantified = sum(numbered.values())
+    data["quantified"] = quantified
+    money = _money_total(entries, read)
+    data["money"] = _money(money) if money else ""
+    strongest = [AREA_TITLES.get(a, a).lower() for a in order[:2] if a]
+    data["summary"] = _summary(len(entries), len(order), strongest, quantified, data["money"])
+    data["top"] = data["areas"][0]["bullets"][0] if data["areas"] else None
+    data["growth"] = _growth(entries, since, until, read)
+    review = _review(ctx, entries, user["target"], since, until)
+    # Gaps in the journal are for the coach; the review lists what to grow.
+    data["develop"] = [_finding(f) for f in review.balance if f.kind != "gap"]
+    data["tree"] = review.stats["tree"]
+    return data
+
+
+def _summary(n: int, areas: int, strongest: list[str], quantified: int, money: str) -> str:
+    if not n:
+        return ""
+    parts = [f"{n} accomplishment{'s' * (n != 1)} across {areas} impact area{'s' * (areas != 1)}"]
+    if strongest:
+        parts.append(f"strongest in {' and '.join(strongest)}")
+    text = ", ".join(parts) + "."
+    text += f" {quantified} of {n} have a measured outcome"
+    text += f", including {money} a year in revenue and savings." if money else "."
+    return text
+
+
+def _growth(entries: list[Entry], since: dt.date, until: dt.date, read: Any) -> dict[str, Any]:
+    """Per quarter (per month for short periods): volume, evidence and Tree B share."""
+    by_month = (until - since).days <= 124
+    buckets: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        if by_month:
+            key = f"{entry.date:%Y-%m}"
+        else:
+            key = f"{entry.date.year} Q{(entry.date.month - 1) // 3 + 1}"
+        buckets[key].append(entry)
+    rows = []
+    for key in sorted(buckets):
+        group = buckets[key]
+        found = [read(e) for e in group]
+        areas = Counter(f.areas[0] for f in found if f.areas)
+        rows.append(
+            {
+                "period": key,
+                "entries": len(group),
+                "quantified": sum(1 for f in found if f.metrics),
+                "tree_b": round(sum(1 for f in found if f.tree == "B") / len(group), 3),
+                "top_area": areas.most_common(1)[0][0] if areas else "",
+            }
+        )
+    return {"unit": "month" if by_month else "quarter", "rows": rows}
+
+
+# -- promotion brief -------------------------------------------------------------
+
+
+def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
+    since, until = _window(ctx, 365)
+    entries = _done(_within(ctx, since, until))
+    user = _user(ctx, ctx.options.get("target"))
+    if not user["target"]:
+        raise brag.errors.BragError(
+            "promo-brief needs a target level: --target staff, or set [user] target_level "
+            "in brag.toml (brag config set user.target_level staff)"
+        )
+    data = _base(ctx, "promo-brief", "Promotion brief", since, until, entries)
+    data["user"] = user
+    data["level_word"] = coach.LEVEL_WORDS.get(user["target"], user["target"])
+    read = ctx.analysis
+    ranked = ctx.ranked(entries)
+    # One pass over the period for every count the brief needs.
+    found_by_id: dict[int, impact.Analysis] = {}
+    partners: Counter[str] = Counter()
+    area_counts: Counter[str] = Counter()
+    cross = 0
+    teams = 0.0
+    money = 0.0
+    for entry in entries:
+        found = found_by_id[id(entry)] = read(entry)
+        for person in entry.with_:
+            if person.strip():
+                partners[person.strip()] += 1
+        if found.areas:
+            area_counts[found.areas[0]] += 1
+        if entry.with_ or found.broad or found.leverage == "interpersonal":
+            cross += 1
+        if found.metrics:
+            money += _money_of(found)
+            for m in found.metrics:
+                if m.kind == "count" and m.value > teams and _TEAMS.match(m.unit):
+                    teams = m.value
+    numbered = [(e, s) for e, s in ranked if found_by_id[id(e)].metrics]
+    top = _pick(ctx, numbered or ranked, 5)
+    data["stories"] = [_bullet(ctx, e, s) for e, s in top]
+    used = {e.id for e, _ in top}
+    by_lev: dict[str, list[tuple[Entry, impact.Score]]] = defaultdict(list)
+    for entry, s in ranked:
+        by_lev[found_by_id[id(entry)].leverage].append((entry, s))
+    data["leverage"] = [
+        {
+            "type": lev,
+            "meaning": LEVERAGE_MEANING[lev],
+            "count": len(by_lev[lev]),
+            "examples": [
+                _short_bullet(ctx, e, s) for e, s in
+                _pick(ctx, [p for p in by_lev[lev] if p[0].id not in used] or by_lev[lev], 2)
+            ],
+        }
+        for lev in LEVERAGE_ORDER
+    ]  # fmt: skip
+    by_count = sorted(area_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    data["scope"] = {
+        "partners": [p for p, _ in sorted(partners.items(), key=lambda kv: (-kv[1], kv[0]))][:8],
+        "cross_team": cross,
+        "teams": int(teams),
+        "areas": [AREA_TITLES.get(a, a) for a, _ in by_count][:5],
+    }
+    review = _review(ctx, entries, user["target"], since, until)
+    tree = review.stats["tree"]
+    total = tree["A"] + tree["B"]
+    expected_b = tree.get("target_b", 0.0)
+    data["tree"] = {
+        "rows": [
+            {"tree": "A", "label": "Technical", "count": tree["A"],
+             "share": _pct(tree["A"], total), "expected": f"{round((1 - expected_b) * 100)}%"},
+            {"tree": "B", "label": "Communication and influence", "count": tree["B"],
+             "share": _pct(tree["B"], total), "expected": f"{round(expected_b * 100)}%"},
+        ],
+        "met": tree["share_b"] + 0.05 >= expected_b,
+    }  # fmt: skip
+    data["gaps"] = [_finding(f) for f in review.balance if f.kind != "gap"][:4]
+    data["next"] = _next_steps(ctx, entries, review)
+    data["headline"] = _headline(user, data["level_word"], money, data["scope"], top, ctx)
+    return data
+
+
+def _pct(n: int, total: int) -> str:
+    return f"{round(100 * n / total)}%" if total else "0%"
+
+
+def _short_bullet(ctx: ExportContext, entry: Entry, s: impact.Score) -> dict[str, Any]:
+    item = _bullet(ctx, entry, s)
+    outcome = item["outcome"]
+    item["short"] = outcome if len(outcome) <= 110 else outcome[:107].rsplit(" ", 1)[0] + "…"
+    return item
+
+
+def _headline(
+    user: dict[str, str],
+    level_word: str,
+    money: float,
+    scope: dict[str, Any],
+    top: list[tuple[Entry, impact.Score]],
+    ctx: ExportContext,
+) -> str:
+    who = user["name"] or "I"
+    verb = "delivered"
+    claims = []
+    if money:
+        claims.append(f"{_money(money)} a year in measured revenue and savings")
+    if scope["teams"] > 1:
+        claims.append(f"work adopted across {scope['teams']} teams")
+    elif scope["cross_team"]:
+        claims.append(f"{scope['cross_team']} cross-team initiatives")
+    if not claims and top:
+        outcome = ctx.reframe(top[0][0]).outcome
+        claims.append(outcome[:1].lower() + outcome[1:])
+    # The areas of the strongest stories, not the busiest ones: the headline
+    # names what the case rests on.
+    story_areas: list[str] = []
+    for entry, _ in top:
+        for area in ctx.analysis(entry).areas[:1]:
+            title = AREA_TITLES.get(area, area).lower()
+            if title not in story_areas:
+                story_areas.append(title)
+    areas = _join(story_areas[:3])
+    text = f"{who} {verb} {' and '.join(claims) if claims else 'results'}"
+    if areas:
+        text += f" in {areas}"
+    return f"{text}: {level_word}-level impact."
+
+
+def _join(words: list[str]) -> str:
+    if len(words) <= 2:
+        return " and ".join(words)
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+_FIRST_PERSON = (
+    (re.compile(r"\byour\b"), "my"),
+    (re.compile(r"\bYour\b"), "My"),
+    (re.compile(r"\byou\b"), "I"),
+    (re.compile(r"\bYou\b"), "I"),
+)
+
+
+def _first_person(text: str) -> str:
+    """Coach findings speak to the user; documents the user hands in speak as them."""
+    for pattern, word in _FIRST_PERSON:
+        text = pattern.sub(word, text)
+    return text
+
+
+#: What a promotion brief promises next, per kind of gap the coach found.
+NEXT_FOR = {
+    "tree": "One Tree B project a quarter: mentoring, a cross-team proposal, a design review "
+    "or a talk.",
+    "leverage": "Write and pitch one cross-team proposal with its business impact.",
+    "areas": "Tie the next project to a business number: revenue, cost, customers or churn.",
+    "quantify": "Measure before and after on every project from now on.",
+}
+
+
+def _next_steps(ctx: ExportContext, entries: list[Entry], review: coach.Review) -> list[str]:
+    steps: list[str] = []
+    read = ctx.analysis
+    planned = [e for e in entries if _tags(e) & {"next", "plan", "planned"}]
+    proposals = [
+        e for e in entries
+        if read(e).leverage == "strategic" and e.date >= ctx.today - dt.timedelta(90)
+    ]  # fmt: skip
+    for entry in (planned or proposals)[-2:]:
+        steps.append(f"Carry through: {ctx.reframe(entry).headline}")
+    for finding in review.balance:
+        step = NEXT_FOR.get(finding.kind)
+        if step and step not in steps and len(steps) < 3:
+            steps.append(step)
+    return steps[:3] or ["Keep the current scope and add one cross-team initiative per quarter."]
+
+
+# -- status ----------------------------------------------------------------------
+
+
+def build_status(ctx: ExportContext) -> dict[str, Any]:
+    cadence = ctx.options.get("cadence") or "weekly"
+    since, until = _window(ctx, 7 if cadence == "weekly" else 30)
+    entries = _within(ctx, since, until)
+    label = "Weekly" if cadence == "weekly" else "Monthly"
+    data = _base(ctx, "status", f"{label} status", since, until, entries)
+    data["cadence"] = cadence
+    data["user"] = _user(ctx, None)
+    read = ctx.analysis
+    ranked = ctx.ranked(entries)
+    asks = [(e, s) for e, s in ranked if _is_ask(e)]
+    risks = [(e, s) for e, s in ranked if _is_incident(e, read) and not _is_ask(e)]
+    ask_ids = {e.id for e, _ in asks}
+    know = _pick(ctx, [(e, s) for e, s in ranked if e.id not in ask_ids], 3)
+    data["know"] = [_bullet(ctx, e, s) for e, s in know]
+    data["risks"] = [_risk(ctx, e, s) for e, s in risks[:2] if (e, s) not in know]
+    data["decide"] = [_bullet(ctx, e, s) for e, s in asks[:3]]
+    data["feel"] = _feel(len(entries), len(know), risks, asks)
+    data["more"] = max(0, len(entries) - len(know) - len(data["decide"]))
+    return data
+
+
+def _feel(
+    n: int,
+    landed: int,
+    risks: list[tuple[Entry, impact.Score]],
+    asks: list[tuple[Entry, impact.Score]],
+) -> str:
+    """One line for the reader's confidence: what to feel, stated plainly."""
+    if not n:
+        return ""
+    if asks:
+        n_asks = len(asks)
+        need = f"{n_asks} item{'s' * (n_asks != 1)} that need{'s' * (n_asks == 1)} a decision"
+        return f"On track, with {need} from you (below)."
+    if risks:
+        return (
+            f"Confident: {landed} result{'s' * (landed != 1)} landed; "
+            f"{len(risks)} risk{'s' * (len(risks) != 1)} in hand, nothing needs you."
+        )
+    return f"Confident: {landed} result{'s' * (landed != 1)} landed and nothing is at risk."
+
+
+# -- registration ----------------------------------------------------------------
+
+
+def _target_option() -> click.Option:
+    return click.Option(
+        ["--target", "-T"],
+        metavar="LEVEL",
+        help="Target level (default: [user] target_level in brag.toml).",
+    )
+
+
+@brag.hookimpl
+def register_exporters(register: Any) -> None:
+    register(
+        Exporter(
+            name="one-on-one",
+            help="1:1 agenda since the last one: wins, risks, asks, career.",
+            build=build_one_on_one,
+            formats=("md", "txt", "html", "json"),
+            after=remember_one_on_one,
+            window=window_one_on_one,
+            params=[
+                _target_option(),
+                click.Option(
+                    ["--no-remember"],
+                    is_flag=True,
+                    help="Do not record this as the last 1:1 (JSON output never does).",
+                ),
+            ],
+        )
+    )
+    register(
+        Exporter(
+            name="self-review",
+            help="Self-review by impact area, strongest first, with evidence.",
+            build=build_self_review,
+            window=_window_days(365),
+            formats=("md", "html", "json"),
+            params=[
+                _target_option(),
+                click.Option(
+                    ["--per-area"],
+                    type=click.IntRange(min=1),
+                    metavar="N",
+                    help="Items shown per impact area (default 5).",
+                ),
+            ],
+        )
+    )
+    register(
+        Exporter(
+            name="promo-brief",
+            help="One-page promotion brief against a target level.",
+            build=build_promo_brief,
+            window=_window_days(365),
+            formats=("md", "html", "json"),
+            params=[_target_option()],
+        )
+    )
+    register(
+        Exporter(
+            name="status",
+            help="Status update: what to know, to feel, to decide.",
+            build=build_status,
+            window=_status_window,
+            formats=("md", "txt", "html", "json"),
+            params=[
+                click.Option(
+                    ["--cadence"],
+                    type=click.Choice(["weekly", "monthly"]),
+                    help="Default window when no period is given (default weekly).",
+                )
+            ],
+        )
+    )
+
+
+__all__ = [
+    "build_one_on_one",
+    "build_promo_brief",
+    "build_self_review",
+    "build_status",
+    "register_exporters",
+]
