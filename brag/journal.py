@@ -8,6 +8,7 @@ atomically, and records exactly that file in one git commit.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import tomllib
 from collections.abc import Iterable, Iterator
@@ -500,16 +501,38 @@ def _short(title: str, width: int = 60) -> str:
 
 
 def _sync_files(root: Path, paths: list[str]) -> None:
-    """Flush many just-written files at once: one ``sync()`` costs what a single
-    ``fsync()`` does, where an fsync per file makes a 2,000-entry import take seconds."""
+    """Flush many just-written files at once.
+
+    An fsync per file makes a 2,000-entry import take seconds. On Linux,
+    ``syncfs`` flushes just the journal's filesystem in one call (unlike
+    ``sync()``, which would wait on every disk of the machine); elsewhere each
+    file is flushed.
+    """
     if not paths:
         return
-    if hasattr(os, "sync"):
-        os.sync()
+    if _syncfs(root):
         return
-    for rel in paths:  # Windows has no sync(): flush each file
+    for rel in paths:
         with open(root / rel, "rb+") as fh:
             os.fsync(fh.fileno())
+
+
+def _syncfs(root: Path) -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        fd = os.open(root, os.O_RDONLY)
+    except (OSError, AttributeError):
+        return False
+    try:
+        return bool(libc.syncfs(fd) == 0)
+    except AttributeError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _unlink_quietly(path: Path) -> None:
