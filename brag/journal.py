@@ -24,6 +24,7 @@ from .index import Broken, Index
 CONFIG_NAME = "brag.toml"
 ENTRIES_DIR = "entries"
 STATE_DIR = ".brag/state"
+REMOVED_STATE = "removed-imports"
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "user": {"name": "", "emails": [], "level": "", "target_level": ""},
@@ -379,10 +380,31 @@ class Journal:
             ).returncode
             == 0
         )
+        removed_note = self._note_removed_import(entry)
         path.unlink()
         self._changed()
         if tracked:
-            gitcmd.commit_paths(self.root, f'brag: rm "{_short(entry.title)}"', paths=[entry.path])
+            gitcmd.commit_paths(
+                self.root,
+                f'brag: rm "{_short(entry.title)}"',
+                add=[removed_note] if removed_note else [],
+                paths=[entry.path],
+            )
+
+    def _note_removed_import(self, entry: Entry) -> str | None:
+        """Remember an imported entry's key so the next import does not bring it back."""
+        key = entry.dedup_key
+        if key is None:
+            return None
+        data = self.read_state(REMOVED_STATE)
+        keys = data.get("keys", [])
+        keys.append(f"{key[0]}\t{key[1]}")
+        return self.write_state(REMOVED_STATE, {"keys": sorted(set(keys))}, commit=False)
+
+    def removed_imports(self) -> set[tuple[str, str]]:
+        """Keys of imported entries the user removed with ``brag rm``."""
+        keys = self.read_state(REMOVED_STATE).get("keys", [])
+        return {tuple(k.split("\t", 1)) for k in keys if "\t" in k}  # type: ignore[misc]
 
     def import_entries(
         self,
@@ -406,6 +428,7 @@ class Journal:
         """
         result = ImportResult(source=source, dry_run=dry_run)
         known = self.index.source_keys()
+        removed = self.removed_imports()
         seen: set[tuple[str, str]] = set()
         taken: set[str] = set()
         for draft in drafts:
@@ -419,6 +442,9 @@ class Journal:
                 continue
             if key in known or key in seen:
                 result.present.append(draft)
+                continue
+            if key in removed:
+                result.skipped.append((draft.title or key[1], "removed earlier with brag rm"))
                 continue
             try:
                 self._validate(draft)
