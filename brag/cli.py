@@ -961,6 +961,10 @@ def _export_run(state: State, kind: str, params: dict[str, Any]) -> None:
     if fmt not in exporter.formats:
         raise BragError(f"{kind} can be written as {', '.join(exporter.formats)}, not {fmt}")
     output = params.pop("output")
+    default_file = None
+    if output is None and fmt == "html" and sys.stdout.isatty():
+        # A web page is no use on a terminal: write it to a file and say where.
+        output = default_file = f"brag-{kind}.html"
     context = ExportContext(
         journal=journal,
         entries=entries,
@@ -974,7 +978,10 @@ def _export_run(state: State, kind: str, params: dict[str, Any]) -> None:
     text = exporter.render(context)
     if output and output != "-":
         Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {output}", err=True)
+        if default_file:
+            click.echo(f"Wrote {Path(output).resolve()} (open it in a browser)", err=True)
+        else:
+            click.echo(f"Wrote {output}", err=True)
     else:
         click.echo(text, nl=not text.endswith("\n"))
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .importing import Importer
 
 # Built-in plugins, registered by module name.
-DEFAULT_PLUGINS: tuple[str, ...] = ()
+DEFAULT_PLUGINS: tuple[str, ...] = ("brag.plugins.report",)
 
 ENTRY_POINT_GROUP = "brag"
 
