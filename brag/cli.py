@@ -646,6 +646,66 @@ def check(state: State, as_json: bool) -> None:
         sys.exit(1)
 
 
+@cli.command()
+@period_options
+@click.option(
+    "--target",
+    metavar="LEVEL",
+    help="Compare the Tree B share with a level: mid, senior, staff, principal "
+    "(default: user.target_level).",
+)
+@click.option("--no-private", is_flag=True, help="Leave private entries out of the counts.")
+@json_option
+@click.pass_obj
+def stats(
+    state: State,
+    since: str | None,
+    until: str | None,
+    period: str | None,
+    target: str | None,
+    no_private: bool,
+    as_json: bool,
+) -> None:
+    """Entries per month, counts by impact area, leverage and source, and Tree A/B share.
+
+    \b
+    brag stats                      everything
+    brag stats --period this-year --target staff
+    brag stats --json               the same numbers for scripts
+    """
+    from .stats import for_journal, format_text, public
+
+    start, end = resolve_period(since, until, period)
+    summary = for_journal(
+        state.journal(), since=start, until=end, target=target, include_private=not no_private
+    )
+    if as_json:
+        click.echo(json.dumps(public(summary), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_text(summary), nl=False)
+
+
+@cli.command()
+@click.option(
+    "--dir",
+    "folder",
+    metavar="PATH",
+    type=click.Path(file_okay=False),
+    help="Where to create the sample journal (new or empty; default: a fresh temporary folder).",
+)
+def demo(folder: str | None) -> None:
+    """See brag work in one command: a sample journal, its promotion brief and HTML report.
+
+    Creates about 40 realistic entries spanning the past year (typed wins,
+    imported pull requests, incidents, design docs, mentoring), prints the
+    promotion brief and writes brag-report.html into the sample journal.
+    No accounts, no tokens, no network; your own journal is not touched.
+    """
+    from .demo import run
+
+    run(Path(folder) if folder else None, click.echo)
+
+
 # -- config ---------------------------------------------------------------------------
 
 
