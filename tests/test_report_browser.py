@@ -151,10 +151,14 @@ class DevTools:
 def chromium() -> str:
     path = chromium_path()
     if path is None:
-        pytest.skip(
+        message = (
             "Chromium is not installed: the report's browser test needs it "
-            "(Debian/Ubuntu: sudo apt-get install -y chromium; or set BRAG_CHROMIUM=/path)"
+            "(Debian: sudo apt-get install -y chromium, or .ci/install-chromium; "
+            "or set BRAG_CHROMIUM=/path/to/chromium)"
         )
+        if os.environ.get("BRAG_REQUIRE_BROWSER"):
+            pytest.fail(message)  # CI installs it, so missing there is a failure
+        pytest.skip(message)
     return path
 
 
