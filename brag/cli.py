@@ -20,6 +20,7 @@ import click
 from . import __version__
 from .entry import AREAS, LEVERAGE, Entry, parse_metric
 from .errors import BragError, EntryError
+from .importing import Progress
 
 if TYPE_CHECKING:
     from .journal import Journal
@@ -174,7 +175,7 @@ def cli(ctx: click.Context, directory: str | None, debug: bool) -> None:
 @click.argument("path", required=False, type=click.Path(file_okay=False))
 @click.pass_obj
 def init(state: State, path: str | None) -> None:
-    """Create a journal: a git repository with brag.toml and a README.
+    """Create a journal (a git repository with brag.toml).
 
     PATH defaults to --dir, $BRAG_DIR, or your user data folder. Running it on
     an existing journal changes nothing.
@@ -439,7 +440,10 @@ def search(
     limit: int | None,
     as_json: bool,
 ) -> None:
-    """Find entries whose title, impact or body contain every WORD (any case)."""
+    """Find entries by words in title, impact or body.
+
+    Every WORD must appear (any case).
+    """
     journal = state.journal()
     start, end = resolve_period(since, until, period)
     entries = list(
@@ -519,8 +523,9 @@ def edit(
     url: str | None,
     private: bool | None,
 ) -> None:
-    """Edit an entry in $EDITOR (or set fields with options); validated, then committed.
+    """Edit an entry in $EDITOR, or set fields with options.
 
+    The result is validated, then committed.
     If the edited file does not parse, you are asked to reopen it (on a
     terminal) or the edit is refused and saved aside: the entry is never left
     broken and your text is never lost.
@@ -594,7 +599,7 @@ def rm(state: State, entry_ids: tuple[str, ...]) -> None:
 @json_option
 @click.pass_obj
 def tags(state: State, no_private: bool, as_json: bool) -> None:
-    """Tags with the number of entries that carry each, most used first."""
+    """Tags with counts, most used first."""
     journal = state.journal()
     counts = journal.index.tag_counts(include_private=not no_private)
     ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
@@ -612,7 +617,7 @@ def tags(state: State, no_private: bool, as_json: bool) -> None:
 @json_option
 @click.pass_obj
 def check(state: State, as_json: bool) -> None:
-    """Find entry files that do not parse, uncommitted entries and duplicate ids.
+    """Find broken files, uncommitted entries, duplicate ids.
 
     Exits 1 when anything needs attention, so it can guard scripts.
     """
@@ -832,7 +837,7 @@ def _import_options(f: F) -> F:
     return period_options(f)
 
 
-class _Progress:
+class _Progress(Progress):
     """A rich progress bar on stderr, only when stderr is a terminal."""
 
     def __init__(self, quiet: bool):
@@ -843,13 +848,13 @@ class _Progress:
             from rich.progress import (
                 BarColumn,
                 MofNCompleteColumn,
-                Progress,
                 SpinnerColumn,
                 TextColumn,
                 TimeElapsedColumn,
             )
+            from rich.progress import Progress as Bar
 
-            self.bar = Progress(
+            self.bar = Bar(
                 SpinnerColumn(),
                 TextColumn("{task.description}"),
                 BarColumn(),
@@ -927,10 +932,11 @@ def _run_one_import(state: State, importer: Any, params: dict[str, Any]) -> Any:
     dry_run, as_json, quiet = params.pop("dry_run"), params.pop("as_json"), params.pop("quiet")
     start, end = resolve_period(since, until, period)
     journal = state.journal(must_exist=False)
-    if not journal.exists():
+    if not journal.exists() and not dry_run:
         journal.init()
         click.echo(f"Created a new journal at {journal.root}", err=True)
-    journal.check_usable()
+    if journal.exists() or not dry_run:
+        journal.check_usable()
     with _Progress(quiet or as_json) as progress:
         result = run_import(
             journal,
@@ -960,7 +966,7 @@ def _import_command(importer: Any) -> click.Command:
 @_import_options
 @click.pass_context
 def import_(ctx: click.Context, **params: Any) -> None:
-    """Pull in evidence: merged PRs, incidents, design docs, spreadsheets.
+    """Pull in merged PRs, incidents, design docs, spreadsheets.
 
     Every source is idempotent: running it twice adds nothing, and entries you
     edited after import are never overwritten. With no --since, each source
@@ -1090,7 +1096,10 @@ class ExportGroup(BragGroup):
 
 @cli.group(name="export", cls=ExportGroup)
 def export() -> None:
-    """Write a document from the journal, impact first: brag export KIND --help."""
+    """Write a document from the journal, impact first.
+
+    See brag export KIND --help for each kind's options.
+    """
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ resume cursor in the same commit.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -47,6 +48,10 @@ class ImportContext:
     until: dt.date | None
     state: dict[str, Any]
     progress: Progress = field(default_factory=Progress)
+    # True when ``since`` is the last run's cursor rather than the user's --since.
+    # Importers whose items carry arbitrary dates (documents, spreadsheets) or
+    # that keep finer cursors of their own in ``state`` may ignore it.
+    resumed: bool = False
 
     def option(self, name: str, default: Any = None) -> Any:
         """A CLI option if given, else ``[import.<name>]`` in brag.toml, else ``default``."""
@@ -67,6 +72,8 @@ class Importer:
     params: list[click.Parameter] = field(default_factory=list)
     # Whether ``brag import`` with no source runs it when it has no config section.
     needs_config: bool = True
+    # Whether runs resume from the last run's date (False: every run reads everything).
+    resumable: bool = True
 
 
 def resolve_window(
@@ -101,12 +108,26 @@ def run_import(
         options=merged,
         since=window_since,
         until=window_until,
-        state=state,
+        state=copy.deepcopy(state),
         progress=progress or Progress(),
+        resumed=since is None and window_since is not None,
     )
     today = dt.date.today()
     drafts = list(importer.fetch(context))
-    new_state: dict[str, Any] | None = {"until": min(window_until or today, today)}
-    if new_state == {"until": state.get("until")}:
-        new_state = None  # nothing to move forward: no state-only commit
-    return journal.import_entries(importer.name, drafts, dry_run=dry_run, state=new_state)
+    # Keys an importer put in ``context.state`` (finer cursors) are kept with it.
+    new_state: dict[str, Any] | None = None
+    if importer.resumable:
+        new_state = {**context.state, "until": min(window_until or today, today)}
+    # Moving only the date cursor is not worth a commit of its own (a daily
+    # unattended import would fill the history with them); it rides along with
+    # the next import that adds entries. An importer's own cursors always count.
+    cursor_only = new_state is not None and {
+        k: v for k, v in new_state.items() if k != "until"
+    } == {k: v for k, v in state.items() if k != "until"}
+    return journal.import_entries(
+        importer.name,
+        drafts,
+        dry_run=dry_run,
+        state=new_state,
+        state_needs_entries=cursor_only,
+    )

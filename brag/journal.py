@@ -374,6 +374,7 @@ class Journal:
         *,
         dry_run: bool = False,
         state: dict[str, Any] | None = None,
+        state_needs_entries: bool = False,
         message: str | None = None,
     ) -> ImportResult:
         """Add imported entries that are not already in the journal, in ONE commit.
@@ -383,7 +384,8 @@ class Journal:
         entry already present, however the user has edited it since, is never
         rewritten or duplicated. ``state`` (the importer's resume cursor) is
         committed with the entries, so a crash cannot record progress that was
-        not saved.
+        not saved; with ``state_needs_entries`` it is written only alongside
+        new entries.
         """
         result = ImportResult(source=source, dry_run=dry_run)
         known = self.index.source_keys()
@@ -403,6 +405,8 @@ class Journal:
                 continue
             seen.add(key)
             result.added.append(draft)
+        if state_needs_entries and not result.added:
+            state = None
         if dry_run:
             for entry in result.added:
                 entry.path = entry.default_path()

@@ -20,7 +20,13 @@ if TYPE_CHECKING:
     from .importing import Importer
 
 # Built-in plugins, registered by module name.
-DEFAULT_PLUGINS: tuple[str, ...] = ("brag.plugins.report",)
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "brag.plugins.git_history",
+    "brag.plugins.incidents",
+    "brag.plugins.design_docs",
+    "brag.plugins.file_import",
+    "brag.plugins.report",
+)
 
 ENTRY_POINT_GROUP = "brag"
 

@@ -298,3 +298,11 @@ def test_dir_option_wins_over_env(brag, tmp_path):
 def test_completion_scripts(brag, shell):
     out = brag("completion", shell).stdout
     assert "_BRAG_COMPLETE" in out
+
+
+def test_import_dry_run_on_a_missing_journal_creates_nothing(brag, journal_dir, tmp_path):
+    wins = tmp_path / "wins.csv"
+    wins.write_text("date,title\n2026-03-01,Shipped search\n")
+    out = brag("import", "file", str(wins), "--dry-run").stdout
+    assert "would add 1" in out
+    assert not journal_dir.exists()

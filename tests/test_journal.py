@@ -209,3 +209,15 @@ def test_config_set_commits(journal: Journal):
     journal.config_set("user.name", "Ada Lovelace")
     assert Journal(journal.root).config_get("user.name") == "Ada Lovelace"
     assert git(journal.root, "log", "-1", "--format=%s").strip() == "brag: config user.name"
+
+
+def test_cursor_alone_moves_without_a_commit(journal: Journal):
+    from brag.importing import Importer, run_import
+
+    batches = [[Entry(title="One", date=D, source_id="1")], []]
+    importer = Importer(name="feed", help="", fetch=lambda ctx: batches.pop(0))
+    run_import(journal, importer, options={})
+    head = git(journal.root, "rev-parse", "HEAD")
+    assert journal.read_state("import-feed")["until"] == dt.date.today()
+    run_import(journal, importer, options={})  # nothing new: no commit just for the cursor
+    assert git(journal.root, "rev-parse", "HEAD") == head

@@ -1,0 +1,196 @@
+"""Benchmark ``brag import git`` on a generated 20,000-commit repository.
+
+The history is shaped like a busy GitHub project: pull requests of several
+commits merged with ``--no-ff`` merge commits (authored by whoever pressed
+merge, committed by GitHub), squash merges ending in ``(#N)``, and direct
+commits. It is built with ``git fast-import`` in a second or two.
+
+Measures, on the same repository:
+
+1. the first import (one ``git log`` pass, attribution, writing the entries
+   and their one commit into an empty journal),
+2. a re-run that resumes from the per-repository cursor (nothing new),
+3. a full rescan (``--since 2000``: everything read again, nothing added),
+4. the history pass alone (``git log`` + parse + first-parent chain + branches).
+
+Run: ``python bench/bench_git_import.py [--commits 20000]``; results are
+recorded in docs/benchmarks-import-git.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+ME = ("Test User", "me@example.com")
+OTHERS = [("Alice", "alice@example.com"), ("Bob", "bob@example.com"), ("Chen", "chen@example.com")]
+GITHUB = ("GitHub", "noreply@github.com")
+
+
+def generate(root: Path, total: int) -> dict[str, int]:
+    """Write ``total`` commits with fast-import; return what was made."""
+    subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
+    subprocess.run(
+        ["git", "-C", str(root), "remote", "add", "origin", "git@github.com:acme/big.git"],
+        check=True,
+    )
+    out: list[bytes] = []
+    mark = 0
+    stamp = int(dt.datetime(2019, 1, 1, tzinfo=dt.UTC).timestamp())
+    main_tip = 0
+    made = {"commits": 0, "merges": 0, "squashes": 0, "mine": 0}
+
+    def commit(
+        ref: str,
+        message: str,
+        author: tuple[str, str],
+        committer: tuple[str, str],
+        parent: int,
+        merge: int = 0,
+    ) -> int:
+        nonlocal mark, stamp
+        mark += 1
+        stamp += 600
+        msg = message.encode()
+        content = f"{mark}\n".encode()
+        lines = [
+            f"commit {ref}".encode(),
+            f"mark :{mark}".encode(),
+            f"author {author[0]} <{author[1]}> {stamp} +0000".encode(),
+            f"committer {committer[0]} <{committer[1]}> {stamp} +0000".encode(),
+            f"data {len(msg)}".encode(),
+            msg,
+        ]
+        if parent:
+            lines.append(f"from :{parent}".encode())
+        if merge:
+            lines.append(f"merge :{merge}".encode())
+        lines += [f"M 644 inline f{mark % 200}.txt".encode(), f"data {len(content)}".encode()]
+        out.append(b"\n".join(lines) + b"\n" + content + b"\n")
+        made["commits"] += 1
+        return mark
+
+    number = 0
+    while made["commits"] < total:
+        number += 1
+        author = ME if number % 4 == 0 else OTHERS[number % 3]
+        if number % 3 == 0:  # squash merge
+            main_tip = commit(
+                "refs/heads/main",
+                f"Improve thing {number} (#{number})\n\nBecause reasons.\n",
+                author,
+                GITHUB,
+                main_tip,
+            )
+            made["squashes"] += 1
+        elif number % 7 == 0:  # a direct commit
+            main_tip = commit("refs/heads/main", f"Direct fix {number}", author, author, main_tip)
+        else:  # a branch of 6 commits merged by someone else
+            tip = main_tip
+            for k in range(6):
+                tip = commit("refs/heads/pr", f"Work {number}.{k}", author, author, tip)
+            merger = OTHERS[(number + 1) % 3]
+            main_tip = commit(
+                "refs/heads/main",
+                f"Merge pull request #{number} from acme/pr-{number}\n\nFeature {number}\n\n"
+                f"## Impact\n\nSaves {number} ms.\n",
+                merger,
+                GITHUB,
+                main_tip,
+                merge=tip,
+            )
+            made["merges"] += 1
+        if author == ME and not (number % 7 == 0 and number % 3 != 0):
+            made["mine"] += 1
+    subprocess.run(
+        ["git", "-C", str(root), "fast-import", "--quiet"], input=b"".join(out), check=True
+    )
+    subprocess.run(["git", "-C", str(root), "checkout", "-q", "-f", "main"], check=True)
+    return made
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--commits", type=int, default=20_000)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        home = base / "home"
+        home.mkdir()
+        (home / ".gitconfig").write_text(
+            "[user]\n\tname = Test User\n\temail = me@example.com\n[commit]\n\tgpgsign = false\n"
+        )
+        os.environ.update(
+            HOME=str(home),
+            GIT_CONFIG_GLOBAL=str(home / ".gitconfig"),
+            GIT_CONFIG_NOSYSTEM="1",
+            BRAG_DIR=str(base / "journal"),
+        )
+        from brag import manager
+        from brag.importing import run_import
+        from brag.journal import Journal
+
+        repo = base / "big"
+        started = time.perf_counter()
+        made = generate(repo, args.commits)
+        print(f"generated {made} in {time.perf_counter() - started:.2f}s")
+
+        journal = Journal(base / "journal")
+        journal.init()
+        importer = manager.importers()["git"]
+        options = {"paths": (str(repo),), "authors": (), "commits": None, "ref": None}
+
+        started = time.perf_counter()
+        first = run_import(journal, importer, options=dict(options))
+        t_first = time.perf_counter() - started
+        print(f"first import: {len(first.added)} entries added in {t_first:.2f}s")
+
+        # Each CLI run is a new process: a fresh Journal sees the entries just written.
+        journal = Journal(base / "journal")
+        started = time.perf_counter()
+        again = run_import(journal, importer, options=dict(options))
+        t_resume = time.perf_counter() - started
+        print(
+            f"re-run (resumes): {len(again.added)} added, {len(again.present)} present "
+            f"in {t_resume:.2f}s"
+        )
+
+        journal = Journal(base / "journal")
+        started = time.perf_counter()
+        full = run_import(journal, importer, options=dict(options), since=dt.date(2000, 1, 1))
+        t_full = time.perf_counter() - started
+        print(
+            f"full rescan (--since 2000): {len(full.added)} added, {len(full.present)} present "
+            f"in {t_full:.2f}s"
+        )
+
+        from brag.authorship import repo_info, resolve_identity
+        from brag.plugins.git_history import Scan, attach_branches, mainline, read_history
+
+        started = time.perf_counter()
+        tip = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
+        commits = read_history(repo, [tip])
+        t_log = time.perf_counter() - started
+        chain = mainline(commits, tip)
+        attach_branches(commits, chain)
+        t_walk = time.perf_counter() - started
+        identity = resolve_identity(journal)
+        found = list(Scan(repo_info(repo), identity, commits, chain, False, None, None).entries())
+        t_scan = time.perf_counter() - started
+        print(
+            f"history pass alone: git log + parse {t_log:.2f}s, + first-parent chain and "
+            f"branch walks {t_walk:.2f}s, + attribution to {len(found)} entries {t_scan:.2f}s "
+            f"({len(commits)} commits, {len(chain)} on the first-parent chain)"
+        )
+
+
+if __name__ == "__main__":
+    main()

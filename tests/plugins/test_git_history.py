@@ -1,0 +1,371 @@
+"""``brag import git``: real repositories with real merge and squash commits."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from gitrepo import Repo
+
+from brag.journal import Journal
+
+ME = ("Test User", "test@example.com")
+ALICE = ("Alice", "alice@example.com")
+BOB = ("Bob", "bob@example.com")
+GITHUB = ("GitHub", "noreply@github.com")
+
+
+def commit_count(journal: Journal) -> int:
+    return int(journal_git(journal, "rev-list", "--count", "HEAD").strip())
+
+
+def journal_git(journal: Journal, *args: str) -> str:
+    import subprocess
+
+    return subprocess.run(
+        ["git", "-C", str(journal.root), *args], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def entries(journal: Journal) -> list:
+    journal._index = None
+    return sorted(journal.entries(), key=lambda e: (e.date, e.source_id))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Repo:
+    """A repository shaped like a GitHub project's history.
+
+    - #12: my branch, merged by Alice pressing the button (author of the merge: Alice)
+    - #13: Alice's branch, merged by me (the merge commit is mine, the PR is not)
+    - #14: my squash merge, committed by GitHub
+    - #15: Bob's squash merge I co-authored (not mine)
+    - a direct commit of mine on main, and one of Bob's
+    """
+    repo = Repo(tmp_path / "src" / "shop", remote="git@github.com:acme/shop.git")
+    repo.commit("Initial commit", BOB, "2026-01-05T10:00:00+00:00")
+
+    repo.branch("feature")
+    repo.commit("Add cart cache", ME, "2026-01-10T09:00:00+00:00")
+    repo.commit("Tune cache TTL", ME, "2026-01-10T11:00:00+00:00")
+    repo.checkout("main")
+    repo.merge(
+        "feature",
+        "Merge pull request #12 from acme/feature\n\nCache the cart\n\n"
+        "Checkout was slow.\n\n## Impact\n\nCut checkout p99 from 800ms to 200ms.",
+        ALICE,
+        "2026-01-12T15:30:00+00:00",
+        committer=GITHUB,
+    )
+
+    repo.branch("alice-docs")
+    repo.commit("Write the API docs", ALICE, "2026-01-20T09:00:00+00:00")
+    repo.checkout("main")
+    repo.merge(
+        "alice-docs",
+        "Merge pull request #13 from acme/alice-docs\n\nAPI docs",
+        ME,
+        "2026-01-21T10:00:00+00:00",
+    )
+
+    repo.commit(
+        "Retry payment webhooks (#14)\n\nWebhooks were dropped on deploys.\n\n"
+        "Co-authored-by: Bob <bob@example.com>",
+        ME,
+        "2026-02-03T12:00:00+00:00",
+        committer=GITHUB,
+    )
+    repo.commit(
+        "Bump dependencies (#15)\n\n* bump\n\nCo-authored-by: Test User <test@example.com>",
+        BOB,
+        "2026-02-04T12:00:00+00:00",
+        committer=GITHUB,
+    )
+    repo.commit("Fix typo in README", ME, "2026-02-10T08:00:00+00:00")
+    repo.commit("Refactor config loading", ME, "2026-02-10T17:00:00+00:00")
+    repo.commit("Bob's direct fix", BOB, "2026-02-11T08:00:00+00:00")
+    return repo
+
+
+def test_finds_my_merged_prs_with_correct_attribution(brag, journal, project):
+    result = brag("import", "git", str(project.root))
+    assert "git: added 2, already present 0" in result.output
+    found = entries(journal)
+    assert [(e.source_id, e.date.isoformat(), e.title) for e in found] == [
+        ("acme/shop#12", "2026-01-12", "Cache the cart"),
+        ("acme/shop#14", "2026-02-03", "Retry payment webhooks"),
+    ]
+    pr12, pr14 = found
+    # The merge commit's author is Alice (she pressed merge); the PR is mine.
+    assert pr12.source == "git"
+    assert pr12.url == "https://github.com/acme/shop/pull/12"
+    assert pr12.tags == ["shop"]
+    assert pr12.impact == "Cut checkout p99 from 800ms to 200ms."
+    assert "Checkout was slow." in pr12.body
+    assert pr14.impact == "Webhooks were dropped on deploys."
+    assert pr14.with_ == ["Bob"]
+    assert "Co-authored-by" not in pr14.body
+    # One import run = one commit.
+    log = journal_git(journal, "log", "--format=%s", "-1")
+    assert log.strip() == "brag: import 2 entries from git"
+
+
+def test_rerun_adds_nothing_and_makes_no_commit(brag, journal, project):
+    brag("import", "git", str(project.root))
+    before = commit_count(journal)
+    again = brag("import", "git", str(project.root), "--since", "2000-01-01")
+    assert "added 0, already present 2" in again.output
+    assert commit_count(journal) <= before + 1  # at most the cursor moves
+    assert len(entries(journal)) == 2
+    third = brag("import", "git", str(project.root))
+    assert "added 0" in third.output
+    assert len(entries(journal)) == 2
+
+
+def test_edited_entry_is_never_overwritten_or_duplicated(brag, journal, project):
+    brag("import", "git", str(project.root))
+    entry = next(e for e in entries(journal) if e.source_id == "acme/shop#12")
+    entry.title = "Cached the cart: checkout 4x faster"
+    journal.update(entry)
+    brag("import", "git", str(project.root), "--since", "2026-01-01")
+    found = [e for e in entries(journal) if e.source_id == "acme/shop#12"]
+    assert [e.title for e in found] == ["Cached the cart: checkout 4x faster"]
+
+
+def test_dry_run_writes_nothing(brag, journal, project):
+    before = commit_count(journal)
+    result = brag("import", "git", str(project.root), "--dry-run")
+    assert "would add 2" in result.output
+    assert "Cache the cart" in result.output
+    assert commit_count(journal) == before
+    assert entries(journal) == []
+    assert not (journal.root / ".brag").exists()
+
+
+def test_since_and_until_take_the_core_date_forms(brag, journal, project):
+    result = brag(
+        "import",
+        "git",
+        str(project.root),
+        "--since",
+        "2026-02",
+        "--until",
+        "2026-02-28",
+        "--json",
+    )
+    data = json.loads(result.stdout)
+    assert [e["title"] for e in data["entries"]] == ["Retry payment webhooks"]
+    result = brag("import", "git", str(project.root), "--period", "2026Q1", "--json")
+    assert [e["title"] for e in json.loads(result.stdout)["entries"]] == ["Cache the cart"]
+
+
+def test_author_option_credits_someone_else(brag, journal, project):
+    result = brag("import", "git", str(project.root), "--author", "alice@example.com", "--json")
+    titles = [e["title"] for e in json.loads(result.stdout)["entries"]]
+    assert titles == ["API docs"]  # #13: Alice's branch, even though I merged it
+
+
+def test_emails_from_brag_toml(brag, journal, project, tmp_path):
+    journal.config_set("user.emails", ["bob@example.com"])
+    # git's user.email is still test@example.com: both count.
+    result = brag("import", "git", str(project.root), "--json")
+    titles = sorted(e["title"] for e in json.loads(result.stdout)["entries"])
+    assert titles == ["Bump dependencies", "Cache the cart", "Retry payment webhooks"]
+
+
+def test_commits_grouped_by_day(brag, journal, project):
+    result = brag("import", "git", str(project.root), "--commits", "--json")
+    data = json.loads(result.stdout)
+    by_id = {e["title"]: e for e in data["entries"]}
+    day = by_id["shop: Fix typo in README (+1 more commit)"]
+    assert day["date"] == "2026-02-10"
+    found = {e.source_id: e for e in entries(journal)}
+    group = found["acme/shop@2026-02-10"]
+    assert "Refactor config loading" in group.body
+    assert group.metrics == [{"name": "commits", "value": 2, "unit": ""}]
+    # Commits that are part of my PRs are not counted again as plain commits.
+    assert "acme/shop@2026-01-10" not in found
+    assert "acme/shop@2026-02-03" not in found
+    assert len(data["entries"]) == 3
+
+
+def test_branch_merged_in_from_main_is_not_authorship(brag, journal, tmp_path):
+    repo = Repo(tmp_path / "svc")
+    repo.commit("init", BOB, "2026-03-01T10:00:00+00:00")
+    repo.branch("bob-feature")
+    repo.commit("Bob's work 1", BOB, "2026-03-02T10:00:00+00:00")
+    repo.checkout("main")
+    repo.commit("My direct commit", ME, "2026-03-03T10:00:00+00:00")
+    repo.commit("My other direct commit", ME, "2026-03-03T11:00:00+00:00")
+    repo.checkout("bob-feature")
+    # Bob syncs main into his branch: my commits are now reachable from his branch.
+    repo.git(
+        "merge",
+        "-q",
+        "--no-ff",
+        "-m",
+        "Merge branch 'main' into bob-feature",
+        "main",
+        env=Repo.ident(BOB, None, "2026-03-04T10:00:00+00:00"),
+    )
+    repo.commit("Bob's work 2", BOB, "2026-03-04T11:00:00+00:00")
+    repo.checkout("main")
+    repo.merge(
+        "bob-feature",
+        "Merge pull request #7 from org/bob-feature\n\nBob's feature",
+        ME,
+        "2026-03-05T10:00:00+00:00",
+    )
+    result = brag("import", "git", str(repo.root), "--json")
+    assert json.loads(result.stdout)["entries"] == []
+    by_bob = brag("import", "git", str(repo.root), "--author", "bob@example.com", "--json")
+    assert [e["title"] for e in json.loads(by_bob.stdout)["entries"]] == ["Bob's feature"]
+    entry = entries(journal)[0]
+    assert entry.source_id == "svc#7"  # no remote: the folder names the repository
+    assert entry.url == ""
+
+
+def test_gitlab_merge_request(brag, journal, tmp_path):
+    repo = Repo(
+        tmp_path / "proj", remote="https://oauth2:glpat-SECRET@gitlab.example.com/grp/proj.git"
+    )
+    repo.commit("init", BOB, "2026-04-01T10:00:00+00:00")
+    repo.branch("speedup")
+    repo.commit("Speed up search", ME, "2026-04-02T10:00:00+00:00")
+    repo.checkout("main")
+    repo.merge(
+        "speedup",
+        "Merge branch 'speedup' into 'main'\n\nFaster search\n\nWhy: searches timed out.\n\n"
+        "See merge request grp/proj!45",
+        BOB,
+        "2026-04-03T10:00:00+00:00",
+    )
+    result = brag("import", "git", str(repo.root))
+    again = brag("import", "git", str(repo.root), "--since", "2000", "--json")
+    assert "glpat-SECRET" not in result.output + again.output
+    (entry,) = entries(journal)
+    assert entry.source_id == "grp/proj!45"
+    assert entry.title == "Faster search"
+    assert entry.url == "https://gitlab.example.com/grp/proj/-/merge_requests/45"
+    assert entry.date.isoformat() == "2026-04-03"
+    assert "See merge request" not in entry.body
+    # Credentials in the remote URL never reach the journal.
+    for path in journal.root.rglob("*"):
+        if path.is_file() and ".git" not in path.parts:
+            assert "glpat-SECRET" not in path.read_text(errors="replace")
+    assert "glpat-SECRET" not in journal_git(journal, "log", "-p", "--all")
+
+
+def test_resume_reads_only_new_commits(brag, journal, project):
+    brag("import", "git", str(project.root))
+    state = (journal.root / ".brag" / "state" / "import-git.toml").read_text()
+    assert project.head() in state
+    project.commit("Add gift cards (#16)", ME, "2020-06-01T10:00:00+00:00")
+    result = brag("import", "git", str(project.root), "--json")
+    # An old-dated commit that arrived after the last run is still found.
+    assert [e["title"] for e in json.loads(result.stdout)["entries"]] == ["Add gift cards"]
+
+
+def test_not_a_repository(brag, journal, tmp_path):
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    before = commit_count(journal)
+    result = brag("import", "git", str(plain), expect=1)
+    assert result.output.strip().splitlines()[-1] == (
+        f"Error: {plain} is not a git repository (give the folder of a clone)"
+    )
+    assert "Traceback" not in result.output
+    assert commit_count(journal) == before
+
+
+def test_missing_path_and_file_path(brag, journal, project, tmp_path):
+    before = commit_count(journal)
+    result = brag("import", "git", str(project.root), str(tmp_path / "nope"), expect=1)
+    assert f"Error: {tmp_path / 'nope'}: no such folder" in result.output
+    afile = tmp_path / "notes.txt"
+    afile.write_text("x")
+    result = brag("import", "git", str(afile), expect=1)
+    assert "is a file, not a git repository folder" in result.output
+    # The good repository named first was not half-imported.
+    assert commit_count(journal) == before
+    assert entries(journal) == []
+
+
+def test_bad_ref(brag, journal, project):
+    result = brag("import", "git", str(project.root), "--ref", "nosuch", expect=1)
+    assert "no branch or commit named 'nosuch'" in result.output
+
+
+def test_paths_from_brag_toml(brag, journal, project):
+    journal.config_set("import.git", {"paths": [str(project.root)]})
+    result = brag("import")
+    assert "git: added 2" in result.output
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0,
+    reason="needs root to hand the repository to another user",
+)
+def test_repository_owned_by_someone_else(brag, journal, project):
+    for folder, dirs, files in os.walk(project.root):
+        for name in [*dirs, *files]:
+            os.lchown(os.path.join(folder, name), 65534, 65534)
+    os.lchown(project.root, 65534, 65534)
+    result = brag("import", "git", str(project.root), expect=1)
+    assert f"Error: git refuses to read {project.root}: it belongs to another user" in (
+        result.output
+    )
+
+
+def test_hint_when_nothing_is_yours(brag, journal, project):
+    result = brag("import", "git", str(project.root), "--author", "nobody@example.com")
+    assert (
+        f"{project.root}: no merged pull requests by nobody@example.com (add your other "
+        "emails with --author or [user] emails in brag.toml)"
+    ) in result.stderr
+    assert "added 0" in result.stdout
+
+
+def test_branch_author_counts_all_my_emails_as_one(brag, journal, tmp_path):
+    journal.config_set("user.emails", ["test@example.com", "me@home.example"])
+    repo = Repo(tmp_path / "pair")
+    repo.commit("init", BOB, "2026-05-01T10:00:00+00:00")
+    repo.branch("shared")
+    repo.commit("Alice starts", ALICE, "2026-05-02T09:00:00+00:00")
+    repo.commit("Alice again", ALICE, "2026-05-02T10:00:00+00:00")
+    repo.commit("Mine at work", ME, "2026-05-03T10:00:00+00:00")
+    repo.commit("Mine at work 2", ME, "2026-05-03T11:00:00+00:00")
+    repo.commit("Mine from home", ("Test User", "me@home.example"), "2026-05-03T20:00:00+00:00")
+    repo.checkout("main")
+    repo.merge(
+        "shared",
+        "Merge pull request #3 from org/shared\n\nShared work",
+        BOB,
+        "2026-05-04T10:00:00+00:00",
+    )
+    # A tie (one commit each) goes to whoever started the branch.
+    repo.branch("tie")
+    repo.commit("Alice first", ALICE, "2026-05-05T09:00:00+00:00")
+    repo.commit("Me second", ME, "2026-05-05T10:00:00+00:00")
+    repo.checkout("main")
+    repo.merge("tie", "Merge pull request #4 from org/tie\n\nTie", BOB, "2026-05-06T10:00:00+00:00")
+    brag("import", "git", str(repo.root))
+    (entry,) = entries(journal)
+    assert entry.source_id == "pair#3"
+    assert entry.with_ == ["Alice"]
+
+
+def test_bare_mirror(brag, journal, project, tmp_path):
+    mirror = tmp_path / "shop-mirror.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(project.root), str(mirror)], check=True)
+    result = brag("import", "git", str(mirror), "--json")
+    data = json.loads(result.stdout)
+    assert sorted(e["title"] for e in data["entries"]) == [
+        "Cache the cart",
+        "Retry payment webhooks",
+    ]
+    # Named by its origin remote (the clone it was made from has no web host).
+    assert {e.source_id for e in entries(journal)} == {"shop#12", "shop#14"}
