@@ -133,20 +133,20 @@ def build_context(context: ExportContext, today: dt.date | None = None) -> dict[
     listed = []
     tags: dict[str, int] = {}
     for row in sorted(rows, key=lambda r: (r["entry"].date, r["entry"].id), reverse=True):
-        entry: Entry = row["entry"]
-        for tag in entry.tags:
+        item: Entry = row["entry"]
+        for tag in item.tags:
             tags[tag] = tags.get(tag, 0) + 1
         listed.append(
             {
-                "entry": entry,
+                "entry": item,
                 "areas": row["areas"],
                 "areas_inferred": row["areas_inferred"],
                 "leverage": row["leverage"],
                 "source": row["source"],
-                "url": safe_url(entry.url),
-                "metrics": [m.describe() for m in impact.entry_metrics(entry)],
+                "url": safe_url(item.url),
+                "metrics": [m.describe() for m in impact.entry_metrics(item)],
                 "search": " ".join(
-                    [entry.title, entry.impact, *entry.tags, *row["areas"], *entry.with_]
+                    [item.title, item.impact, *item.tags, *row["areas"], *item.with_]
                 ).casefold(),
             }
         )
