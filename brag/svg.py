@@ -219,16 +219,17 @@ def tree_bar(balance: Mapping[str, float | int | str], *, width: int = 360) -> s
     """
     share_b = float(balance.get("share_b", 0.0))
     total = int(balance.get("total", 0))
-    left, right, bar_y, bar_h = 8.0, 8.0, 30.0, 26.0
-    plot_w = width - left - right
     target = balance.get("target_b")
-    height = 112 if target is not None else 96
+    left, right, bar_h = 8.0, 8.0, 26.0
+    bar_y = 30.0 if target is not None else 8.0  # room for the target's label
+    plot_w = width - left - right
+    height = bar_y + bar_h + 46
     title = f"Tree B share {share_b:.0%}"
     if target is not None:
         title += f"; {balance.get('target')} expects {float(target):.0%}"
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-tree" role="img" '
-        f'viewBox="0 0 {width} {height}" aria-label="{escape(title)}">',
+        f'viewBox="0 0 {width} {height:.0f}" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
     if total:
