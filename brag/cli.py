@@ -387,6 +387,10 @@ def _format_line(entry: Entry) -> str:
 @click.option("-n", "--limit", type=click.IntRange(min=0), metavar="N", help="At most N entries.")
 @click.option("--reverse", "-r", is_flag=True, help="Oldest first.")
 @click.option("--no-private", is_flag=True, help="Hide private entries.")
+@click.option("--rank", is_flag=True, help="Strongest first, with each entry's impact score.")
+@click.option(
+    "--audience", "-a", metavar="LENS", help="Score for this reader with --rank (default manager)."
+)
 @json_option
 @click.pass_obj
 def list_(
@@ -398,29 +402,56 @@ def list_(
     limit: int | None,
     reverse: bool,
     no_private: bool,
+    rank: bool,
+    audience: str | None,
     as_json: bool,
 ) -> None:
-    """List entries, newest first.
+    """List entries, newest first (or strongest first with --rank).
 
     \b
     brag list -n 20
     brag list --since last-quarter -t perf
     brag list --period 2026H2 --json
+    brag list --rank --audience cfo -n 10
     """
     journal = state.journal()
     start, end = resolve_period(since, until, period)
+    if audience and not rank:
+        raise BragError("--audience only changes the order with --rank")
     entries = list(
         journal.entries(
             since=start.isoformat() if start else None,
             until=end.isoformat() if end else None,
             tags=_clean_tags(tags),
             include_private=not no_private,
-            limit=limit,
+            limit=None if rank else limit,
             newest_first=not reverse,
         )
     )
     _warn_broken(journal)
-    _print_entries(entries, as_json)
+    if not rank:
+        _print_entries(entries, as_json)
+        return
+    from . import impact
+    from .exporting import today
+
+    lens = impact.get_lens(audience, impact.load_lenses(journal.config))
+    cache = _impact_cache(journal)
+    impact.load_cache(cache)
+    ranked = impact.rank(entries, lens, today(end), impact.load_keywords(journal.config))
+    impact.save_cache(cache)
+    if reverse:
+        ranked.reverse()
+    if limit is not None:
+        ranked = ranked[:limit]
+    if as_json:
+        rows = [{**_list_dict(e), "score": s.total} for e, s in ranked]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not ranked:
+        click.echo("No entries.", err=True)
+    for entry, result in ranked:
+        click.echo(f"{click.style(f'{result.total:6.2f}', fg='blue')}  {_format_line(entry)}")
 
 
 @cli.command()
@@ -462,14 +493,17 @@ def search(
 @cli.command()
 @click.argument("entry_id", metavar="ID")
 @click.option("--raw", is_flag=True, help="Print the file exactly as stored.")
+@click.option("--audience", "-a", metavar="LENS", help="Explain the score for this reader.")
 @json_option
 @click.pass_obj
-def show(state: State, entry_id: str, raw: bool, as_json: bool) -> None:
-    """Show one entry. ID may be any unique prefix, like git."""
+def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: bool) -> None:
+    """Show one entry and how its impact score is made. ID may be any unique prefix."""
     journal = state.journal()
     entry = journal.get(entry_id)
     if as_json:
-        click.echo(json.dumps(entry.to_dict(), ensure_ascii=False, indent=2))
+        data = entry.to_dict()
+        data["analysis"] = _analysis(journal, entry, audience)
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     if raw:
         click.echo((journal.root / entry.path).read_text(encoding="utf-8"), nl=False)
@@ -502,6 +536,43 @@ def show(state: State, entry_id: str, raw: bool, as_json: bool) -> None:
     if entry.body.strip():
         click.echo()
         click.echo(entry.body.rstrip("\n"))
+    analysis = _analysis(journal, entry, audience)
+    click.echo()
+    click.echo(click.style(f"Impact score for {analysis['audience']}", bold=True))
+    how = {True: "inferred", False: "explicit"}
+    click.echo(
+        f"  areas: {', '.join(analysis['areas']) or '-'} ({how[analysis['areas_inferred']]}); "
+        f"leverage: {analysis['leverage']} ({how[analysis['leverage_inferred']]}); "
+        f"tree {analysis['tree']}"
+    )
+    click.echo(f"  reads as: {analysis['reframed']}")
+    for line in analysis["explain"].splitlines():
+        click.echo(f"  {line}")
+
+
+def _analysis(journal: Journal, entry: Entry, audience: str | None) -> dict[str, Any]:
+    """How the impact engine reads an entry: what ``brag show`` explains."""
+    from . import impact
+    from .exporting import today
+
+    config = journal.config
+    lens = impact.get_lens(audience, impact.load_lenses(config))
+    keywords = impact.load_keywords(config)
+    found = impact.analyse(entry, keywords)
+    result = impact.score(entry, lens, today(), keywords)
+    framed = impact.reframe(entry, lens, impact.load_glossary(config), keywords=keywords)
+    return {
+        "audience": lens.name,
+        "areas": list(found.areas),
+        "areas_inferred": found.areas_inferred,
+        "leverage": found.leverage,
+        "leverage_inferred": found.leverage_inferred,
+        "tree": found.tree,
+        "metrics": [m.describe() for m in found.metrics],
+        "reframed": framed.text,
+        "score": result.to_dict(),
+        "explain": result.explain(),
+    }
 
 
 @cli.command()
@@ -814,6 +885,104 @@ def plugins(as_json: bool) -> None:
 # -- import / export ------------------------------------------------------------------
 
 
+@cli.command()
+@period_options
+@click.option("--target", "-T", metavar="LEVEL", help="Target level (default [user] target_level).")
+@click.option("--all", "show_all", is_flag=True, help="List every entry finding, not the first 20.")
+@json_option
+@click.pass_obj
+def coach(
+    state: State,
+    since: str | None,
+    until: str | None,
+    period: str | None,
+    target: str | None,
+    show_all: bool,
+    as_json: bool,
+) -> None:
+    """Review the journal like a good manager: missing numbers, activity instead of
+    outcomes, jargon, balance for your target level, long gaps.
+
+    \b
+    brag coach                      # the last 12 months
+    brag coach --period 2026H1 --target staff
+    brag coach --json
+    """
+    from . import coach as coaching
+    from . import impact
+    from .exporting import today
+
+    journal = state.journal()
+    start, end = resolve_period(since, until, period)
+    day = today(end)
+    start = start or day - dt.timedelta(days=364)
+    entries = list(
+        journal.entries(since=start.isoformat(), until=(end or day).isoformat(), newest_first=False)
+    )
+    _warn_broken(journal)
+    config = journal.config
+    level, goal = coaching.levels(config, target)
+    cache = _impact_cache(journal)
+    impact.load_cache(cache)
+    result = coaching.review(
+        entries,
+        today=day,
+        target=goal,
+        level=level,
+        glossary=impact.load_glossary(config),
+        keywords=impact.load_keywords(config),
+        max_gap_days=coaching.gap_days(config),
+        since=start,
+        until=end or day,
+    )
+    impact.save_cache(cache)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    _print_review(result, show_all)
+
+
+def _print_review(result: Any, show_all: bool, limit: int = 20) -> None:
+    stats = result.stats
+    target = f", target {result.target}" if result.target else " (set [user] target_level)"
+    click.echo(
+        click.style(f"Coach: {result.entries} entries, {result.since} to {result.until}", bold=True)
+        + target
+    )
+    if not result.entries:
+        click.echo("Nothing to review yet: add entries with 'brag add' or 'brag import'.")
+        return
+    tree = stats["tree"]
+    click.echo(
+        f"  {stats['quantified']} of {stats['entries']} quantified; Tree B {tree['B']} of "
+        f"{stats['entries']} ({round(tree['share_b'] * 100)}%"
+        + (f", {result.target} expects about {round(tree['target_b'] * 100)}%)" if
+           "target_b" in tree else ")")
+    )  # fmt: skip
+    if not result.findings:
+        click.echo(click.style("No findings: this reads like a strong case.", fg="green"))
+        return
+    period = result.balance
+    if period:
+        click.echo()
+        click.echo(click.style("The period", bold=True))
+        for f in period:
+            click.echo(f"  {click.style('!', fg='yellow')} {f.problem}")
+            click.echo(f"    Fix: {f.fix}")
+    per_entry = [f for f in result.findings if f.entry_id]
+    if per_entry:
+        click.echo()
+        click.echo(click.style("Entries", bold=True))
+        shown = per_entry if show_all else per_entry[:limit]
+        for f in shown:
+            click.echo(
+                f"  {click.style(f.entry_id, fg='yellow')} {f.entry_title} ({f.date}): {f.problem}"
+            )
+            click.echo(f"    Fix: {f.fix}")
+        if len(per_entry) > len(shown):
+            click.echo(f"  … {len(per_entry) - len(shown)} more (brag coach --all, or --json)")
+
+
 class ImportGroup(BragGroup):
     """``brag import SOURCE``: one subcommand per registered importer, built on demand."""
 
@@ -1003,8 +1172,14 @@ def import_(ctx: click.Context, **params: Any) -> None:
         sys.exit(1)
 
 
+def _impact_cache(journal: Journal) -> Path:
+    """Where analyses of entries are kept between runs: next to the index, out of git."""
+    return journal.index.location.parent / "impact-cache.pickle"
+
+
 def _export_run(state: State, kind: str, params: dict[str, Any]) -> None:
-    from .exporting import ExportContext
+    from . import impact
+    from .exporting import ExportContext, today
     from .manager import exporters
 
     available = exporters()
@@ -1040,8 +1215,12 @@ def _export_run(state: State, kind: str, params: dict[str, Any]) -> None:
         format=fmt,
         include_private=include_private,
         options=params,
+        today=today(end),
     )
-    text = exporter.render(context)
+    context.lens  # an unknown audience fails before any work  # noqa: B018
+    cache = _impact_cache(journal)
+    impact.load_cache(cache)
+    text = exporter.run(context)
     if output and output != "-":
         Path(output).write_text(text, encoding="utf-8")
         if default_file:
@@ -1050,6 +1229,34 @@ def _export_run(state: State, kind: str, params: dict[str, Any]) -> None:
             click.echo(f"Wrote {output}", err=True)
     else:
         click.echo(text, nl=not text.endswith("\n"))
+    if exporter.after is not None:
+        exporter.after(context)
+    impact.save_cache(cache)
+
+
+def _export_list(state: State, as_json: bool) -> None:
+    from .manager import exporters
+    from .render import template_origin
+
+    journal = state.journal(must_exist=False)
+    root = journal.root if journal.exists() else None
+    rows: list[dict[str, Any]] = []
+    for name, exporter in sorted(exporters().items()):
+        templates = [
+            {"template": t, "origin": template_origin(t, root)} for t in exporter.template_names()
+        ]
+        rows.append(
+            {"kind": name, "help": exporter.help, "formats": list(exporter.formats),
+             "templates": templates}
+        )  # fmt: skip
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{click.style(row['kind'], bold=True)}  {row['help']}")
+        click.echo(f"  formats: {', '.join(row['formats'])}")
+        for t in row["templates"]:
+            click.echo(f"  {t['template']:<24} {t['origin']}")
 
 
 class ExportGroup(BragGroup):
@@ -1094,12 +1301,24 @@ class ExportGroup(BragGroup):
         return period_options(command)  # type: ignore[no-any-return]
 
 
-@cli.group(name="export", cls=ExportGroup)
-def export() -> None:
-    """Write a document from the journal, impact first.
+@cli.group(name="export", cls=ExportGroup, invoke_without_command=True)
+@click.option("--list", "list_kinds", is_flag=True, help="List kinds and the templates they use.")
+@json_option
+@click.pass_context
+def export(ctx: click.Context, list_kinds: bool, as_json: bool) -> None:
+    """Write a document from the journal, impact first: brag export KIND --help.
 
-    See brag export KIND --help for each kind's options.
+    \b
+    brag export one-on-one
+    brag export self-review --period 2026H1 --audience exec
+    brag export promo-brief --target staff -o brief.md
+    brag export status --format html
+    brag export --list
     """
+    if list_kinds:
+        _export_list(ctx.obj, as_json)
+    elif ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
 
 
 def main() -> None:

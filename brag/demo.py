@@ -46,7 +46,7 @@ SAMPLES: tuple[Sample, ...] = (
     # -- a year ago: settling in, first wins ------------------------------------------
     Sample(358, "Fix N+1 queries on the order history page", pr=4112,
            tags=["perf", "orders"], metrics=["order history p95: 1900ms -> 420ms"]),
-    Sample(351, "Cut checkout p99 from 800ms to 200ms by caching tax rules",
+    Sample(351, "Made checkout 4x faster (800ms to 200ms) by caching tax rules",
            impact="Cart abandonment at the payment step down 3%", tags=["perf", "checkout"],
            areas=["customer", "revenue"], metrics=["checkout p99: 800ms -> 200ms"],
            url=f"{REPO}/pull/4127"),
@@ -106,11 +106,11 @@ SAMPLES: tuple[Sample, ...] = (
     Sample(195, "Interviewed 9 backend candidates and calibrated the rubric with hiring managers",
            tags=["hiring"], areas=["people"], leverage="interpersonal",
            impact="Two strong hires accepted"),
-    Sample(188, "Proposal: one shared API client for all storefront services",
+    Sample(188, "Proposal: one shared client library for all storefront services",
            impact="Adopted by 5 teams; removes four hand-written clients",
            tags=["proposal", "platform"], areas=["strategy", "velocity"], leverage="strategic",
            metrics=["teams adopting: 5 teams"]),
-    Sample(180, "Generate typed API clients from the OpenAPI spec", pr=4601,
+    Sample(180, "Generate typed service clients from the OpenAPI spec", pr=4601,
            tags=["platform", "dx"], areas=["velocity", "quality"]),
     Sample(172, "Fix flaky checkout end-to-end tests", pr=4633, tags=["testing", "ci"],
            areas=["quality"], metrics=["flaky failures per week: 23 -> 2"]),
@@ -165,8 +165,8 @@ SAMPLES: tuple[Sample, ...] = (
     Sample(12, "Reviewed the payments team's ledger design and proposed a safer rollout",
            tags=["review", "payments"], areas=["risk", "strategy"], leverage="strategic",
            with_=["payments team"]),
-    Sample(4, "Cut the pricing API p99 from 450ms to 120ms", pr=5102, tags=["perf", "pricing"],
-           areas=["customer"], metrics=["pricing p99: 450ms -> 120ms"]),
+    Sample(4, "Cut pricing lookups from 450ms to 120ms for the slowest requests", pr=5102,
+           tags=["perf", "pricing"], areas=["customer"], metrics=["pricing p99: 450ms -> 120ms"]),
 )  # fmt: skip
 
 
@@ -202,7 +202,10 @@ def create(folder: Path, today: dt.date | None = None) -> Journal:
     """Create the sample journal in ``folder`` (new or empty) and return it."""
     from .journal import Journal
 
-    today = today or dt.date.today()
+    if today is None:
+        from .exporting import today as as_of
+
+        today = as_of()
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise BragError(f"{folder} is not empty: give 'brag demo --dir' a new or empty folder")
     journal = Journal(folder.resolve())
@@ -223,9 +226,9 @@ def create(folder: Path, today: dt.date | None = None) -> Journal:
 
 def export_context(journal: Journal, exporter: Any, options: dict[str, Any]) -> Any:
     """The context ``brag export`` would build: the past year, private entries left out."""
-    from .exporting import ExportContext
+    from .exporting import ExportContext, today
 
-    until = dt.date.today()
+    until = today()
     since = until - dt.timedelta(days=365)
     entries = list(
         journal.entries(
@@ -248,6 +251,7 @@ def export_context(journal: Journal, exporter: Any, options: dict[str, Any]) -> 
         audience="manager",
         format=exporter.formats[0],
         options={**defaults, **options},
+        today=until,
     )
 
 
@@ -267,11 +271,11 @@ def run(folder: Path | None, echo: Any) -> Path:
         options = {"target": DEMO_TARGET} if any(p.name == "target" for p in brief.params) else {}
         rule = "─" * 72
         echo(f"\n{rule}\nbrag export promo-brief --target {DEMO_TARGET}\n{rule}\n")
-        echo(brief.render(export_context(journal, brief, options)).rstrip("\n"))
+        echo(brief.run(export_context(journal, brief, options)).rstrip("\n"))
         echo(rule)
     report = available["report"]
     path = root / REPORT_NAME
-    html = report.render(export_context(journal, report, {"target": DEMO_TARGET}))
+    html = report.run(export_context(journal, report, {"target": DEMO_TARGET}))
     path.write_text(html, encoding="utf-8")
     echo(f"\nWrote the HTML report: {path}")
     echo(f"  open it in a browser: {path.as_uri()}")

@@ -2,20 +2,47 @@
 
 An exporter never reads files: the CLI selects entries from the journal (period,
 privacy) and hands them over in an :class:`ExportContext`.
+
+An exporter either renders text itself (``render``) or, better, builds a plain
+dict (``build``) that brag renders with the template ``NAME.FORMAT.j2`` (the
+journal's ``templates/`` folder first, then the built-in ones) or writes as JSON
+for ``--format json``. Every bullet it prints should come from
+:meth:`ExportContext.reframe`, which asks the ``reframe_entry`` hook first and
+falls back to brag's built-in, deterministic wording.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from .errors import BragError
 
 if TYPE_CHECKING:
     import click
 
     from .entry import Entry
+    from .impact import Lens, Reframed, Score
     from .journal import Journal
+
+#: Set to an ISO date to fix "today" (reproducible documents, tests, demos).
+TODAY_ENV = "BRAG_TODAY"
+
+
+def today(until: dt.date | None = None) -> dt.date:
+    """The day a document is written "as of": ``$BRAG_TODAY``, else the end of the
+    requested period when that is in the past, else the real date."""
+    fixed = os.environ.get(TODAY_ENV, "").strip()
+    if fixed:
+        try:
+            return dt.date.fromisoformat(fixed)
+        except ValueError:
+            raise BragError(f"{TODAY_ENV}={fixed!r} is not a date (use YYYY-MM-DD)") from None
+    real = dt.date.today()
+    return until if until is not None and until < real else real
 
 
 @dataclass
@@ -28,16 +55,137 @@ class ExportContext:
     format: str = "md"
     include_private: bool = False
     options: dict[str, Any] = field(default_factory=dict)
+    #: The date the document is written as of (recency, "this week", gaps).
+    today: dt.date = field(default_factory=dt.date.today)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    # -- configuration, read once ------------------------------------------
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return self.journal.config
+
+    @property
+    def lens(self) -> Lens:
+        """The audience lens: built-in or ``[lenses.NAME]`` from brag.toml."""
+        if "lens" not in self._cache:
+            from .impact import get_lens, load_lenses
+
+            self._cache["lens"] = get_lens(self.audience, load_lenses(self.config))
+        lens: Lens = self._cache["lens"]
+        return lens
+
+    @property
+    def glossary(self) -> dict[str, str]:
+        if "glossary" not in self._cache:
+            from .impact import load_glossary
+
+            self._cache["glossary"] = load_glossary(self.config)
+        glossary: dict[str, str] = self._cache["glossary"]
+        return glossary
+
+    @property
+    def keywords(self) -> dict[str, list[str]]:
+        if "keywords" not in self._cache:
+            from .impact import load_keywords
+
+            self._cache["keywords"] = load_keywords(self.config)
+        keywords: dict[str, list[str]] = self._cache["keywords"]
+        return keywords
+
+    # -- the impact engine, through the hooks --------------------------------
+
+    def score(self, entry: Entry) -> Score:
+        from .impact import score
+
+        return score(entry, self.lens, self.today, self.keywords)
+
+    def ranked(self, entries: list[Entry] | None = None) -> list[tuple[Entry, Score]]:
+        """Entries (default: all of the context's) strongest first for the audience."""
+        from .impact import rank
+
+        return rank(
+            self.entries if entries is None else entries, self.lens, self.today, self.keywords
+        )
+
+    def reframe(self, entry: Entry) -> Reframed:
+        """The entry's impact-first wording for this audience.
+
+        Plugins answer through the ``reframe_entry`` hook (first non-None
+        wins): a string replaces the headline, a :class:`~brag.impact.Reframed`
+        replaces everything. With no plugin answer the built-in wording is used.
+        """
+        from .impact import Reframed, reframe
+
+        built_in = reframe(entry, self.lens, self.glossary, keywords=self.keywords)
+        from .manager import get_plugin_manager
+
+        answer = get_plugin_manager().hook.reframe_entry(entry=entry, audience=self.lens.name)
+        if answer is None:
+            return built_in
+        if isinstance(answer, Reframed):
+            return answer
+        if isinstance(answer, str) and answer.strip():
+            headline = " ".join(answer.split())
+            text = f"{headline} ({built_in.link})" if built_in.link else headline
+            return Reframed(
+                headline, "", built_in.link, built_in.metrics, built_in.areas, text, headline,
+                built_in.lens,
+            )  # fmt: skip
+        raise BragError(
+            f"a reframe_entry plugin returned {type(answer).__name__}; expected a string or None"
+        )
 
 
 @dataclass
 class Exporter:
-    """A document kind: ``brag export NAME``."""
+    """A document kind: ``brag export NAME``.
+
+    Give either ``render(ctx) -> str`` or ``build(ctx) -> dict``. With
+    ``build``, brag renders the dict with the template ``TEMPLATE.FORMAT.j2``
+    (``template`` defaults to the exporter's name) and writes it as JSON for
+    ``--format json``. ``after(ctx)`` runs once the document was written (the
+    1:1 agenda uses it to remember the date).
+    """
 
     name: str
     help: str
-    render: Callable[[ExportContext], str]
+    render: Callable[[ExportContext], str] | None = None
     formats: tuple[str, ...] = ("md",)
     # Template file names this exporter renders (shown by ``brag export --list``).
     templates: tuple[str, ...] = ()
     params: list[click.Parameter] = field(default_factory=list)
+    build: Callable[[ExportContext], dict[str, Any]] | None = None
+    template: str = ""
+    after: Callable[[ExportContext], None] | None = None
+
+    def template_for(self, fmt: str) -> str | None:
+        """The template file ``fmt`` is rendered with (None for JSON or ``render``)."""
+        if self.build is None or fmt == "json":
+            return None
+        return f"{self.template or self.name}.{fmt}.j2"
+
+    def template_names(self) -> list[str]:
+        names = list(self.templates)
+        for fmt in self.formats:
+            name = self.template_for(fmt)
+            if name and name not in names:
+                names.append(name)
+        return names
+
+    def run(self, ctx: ExportContext) -> str:
+        """The document as text, in ``ctx.format``."""
+        if self.render is not None:
+            return self.render(ctx)
+        if self.build is None:
+            raise BragError(f"exporter {self.name!r} has neither render nor build")
+        data = self.build(ctx)
+        if ctx.format == "json":
+            import json
+
+            return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+        from .render import render
+
+        name = self.template_for(ctx.format)
+        assert name is not None
+        return render(name, data, ctx.journal.root)

@@ -44,6 +44,7 @@ from .errors import BragError, ConfigError
 
 __all__ = [
     "ACTIVITY_PHRASES",
+    "Analysis",
     "AREA_KEYWORDS",
     "DEFAULT_LENS",
     "GLOSSARY",
@@ -56,19 +57,23 @@ __all__ = [
     "Metric",
     "Reframed",
     "Score",
+    "analyse",
     "areas_for",
     "entry_metrics",
     "find_metrics",
     "get_lens",
     "is_activity_phrasing",
     "jargon_in",
+    "load_cache",
     "leverage_for",
     "load_glossary",
     "load_keywords",
     "load_lenses",
     "metric_from_dict",
+    "normalise_level",
     "rank",
     "reframe",
+    "save_cache",
     "score",
     "translate",
     "tree_b_target",
@@ -158,7 +163,14 @@ def find_metrics(text: str) -> list[Metric]:
     ``i18n``, ``ec2``, bare years and commit hashes. A bare number with no
     unit is not a metric either: "fixed 3" says nothing a reader can weigh.
     """
-    return [metric for _start, _end, metric in _scan(text)]
+    return [metric for _start, _end, metric in _scan_cached(text)]
+
+
+@functools.lru_cache(maxsize=8192)
+def _scan_cached(text: str) -> tuple[tuple[int, int, Metric], ...]:
+    # Metrics are frozen, so sharing them between callers is safe; an export
+    # reads the same title for scoring, reframing and the coach.
+    return tuple(_scan(text))
 
 
 def metric_from_dict(data: Mapping[str, Any]) -> Metric | None:
@@ -195,6 +207,11 @@ def metric_from_dict(data: Mapping[str, Any]) -> Metric | None:
 
 
 def entry_metrics(entry: Entry) -> list[Metric]:
+    """All metrics of an entry (see :func:`_entry_metrics`), memoised per content."""
+    return list(analyse(entry).metrics)
+
+
+def _entry_metrics(entry: Entry) -> list[Metric]:
     """All metrics of an entry: its structured ``metrics`` field first, then
     numbers written in the title, the impact and the body.
 
@@ -209,7 +226,7 @@ def entry_metrics(entry: Entry) -> list[Metric]:
         if metric is not None:
             _add_unique(found, metric)
     for text in (entry.title, entry.impact, _strip_code(entry.body)):
-        for metric in find_metrics(text):
+        for metric in find_metrics(text) if text else ():
             _add_unique(found, metric)
     return found
 
@@ -999,6 +1016,15 @@ def load_keywords(config: Mapping[str, Any] | None = None) -> dict[str, list[str
 def areas_for(
     entry: Entry, keywords: Mapping[str, Sequence[str]] | None = None
 ) -> tuple[list[str], bool]:
+    """The entry's impact areas and whether they were inferred (memoised; see
+    :func:`_areas_for`)."""
+    found = analyse(entry, keywords)
+    return list(found.areas), found.areas_inferred
+
+
+def _areas_for(
+    entry: Entry, keywords: Mapping[str, Sequence[str]] | None = None
+) -> tuple[list[str], bool]:
     """The entry's impact areas and whether they were inferred.
 
     The author's own ``areas`` always win (``inferred`` is False): brag may
@@ -1175,6 +1201,13 @@ _LEVERAGE_PRIORITY = ("interpersonal", "strategic", "expert", "execution")
 
 
 def leverage_for(entry: Entry) -> tuple[str, bool]:
+    """The entry's leverage type and whether it was inferred (memoised; see
+    :func:`_leverage_for`)."""
+    found = analyse(entry)
+    return found.leverage, found.leverage_inferred
+
+
+def _leverage_for(entry: Entry) -> tuple[str, bool]:
     """The entry's leverage type and whether it was inferred.
 
     An explicit ``leverage`` field wins. Otherwise words vote (title, impact
@@ -1210,7 +1243,7 @@ TREE_B_KEYWORDS: list[str] = [
     "brown bag", "brownbag", "town hall", "all-hands", "proposal", "proposed", "rfc",
     "design doc", "design document", "design review", "architecture review", "reviewed design",
     "reviewed the design", "hiring", "hired", "interview", "recruit*", "stakeholder*",
-    "communicat*", "workshop", "taught", "teach", "onboard", "facilitat*", "negotiat*",
+    "communicat*", "workshop", "taught", "teach", "facilitat*", "negotiat*",
     "consensus", "blog post", "write-up", "writeup", "newsletter", "exec update",
     "pitched", "pitch",
 ]  # fmt: skip
@@ -1222,6 +1255,11 @@ _LEVEL_ALIASES = {"sr": "senior", "sr.": "senior", "jr": "mid", "junior": "mid"}
 
 
 def tree_for(entry: Entry) -> str:
+    """Tree ``"A"`` or ``"B"`` (memoised; see :func:`_tree_for`)."""
+    return analyse(entry).tree
+
+
+def _tree_for(entry: Entry, leverage: str) -> str:
     """``"B"`` for communication-and-influence evidence, else ``"A"`` (technical).
 
     An entry's own ``tree = "A"|"B"`` front-matter field wins; interpersonal
@@ -1230,7 +1268,7 @@ def tree_for(entry: Entry) -> str:
     explicit = str(entry.extra.get("tree", "")).strip().upper()
     if explicit in ("A", "B"):
         return explicit
-    if leverage_for(entry)[0] == "interpersonal":
+    if leverage == "interpersonal":
         return "B"
     strong, weak = _entry_tokens(entry)
     index = _index_for({"B": TREE_B_KEYWORDS})
@@ -1247,8 +1285,9 @@ _REVIEWED_DESIGNS = _lazy(
 )
 
 
-def tree_b_target(level: str) -> float:
-    """The Tree B share expected for a target level ("staff", "Senior Engineer", "sr")."""
+def normalise_level(level: str) -> str:
+    """The canonical level name ("mid", "senior", "staff", "principal") for what
+    people write ("Senior Engineer", "sr", "Staff+"); unknown levels are an error."""
     key = re.sub(r"\s+", " ", level.strip().lower())
     key = re.sub(r"\b(?:software|swe|sde|engineer(?:ing)?|developer|ic|level)\b", "", key).strip()
     key = _LEVEL_ALIASES.get(key, key)
@@ -1257,7 +1296,16 @@ def tree_b_target(level: str) -> float:
     if key not in TREE_B_TARGETS:
         known = ", ".join(TREE_B_TARGETS)
         raise BragError(f"unknown target level {level!r}; known levels: {known}")
-    return TREE_B_TARGETS[key]
+    return key
+
+
+#: The level after each one, for users who set ``level`` but no ``target_level``.
+NEXT_LEVEL = {"mid": "senior", "senior": "staff", "staff": "principal", "principal": "principal"}
+
+
+def tree_b_target(level: str) -> float:
+    """The Tree B share expected for a target level ("staff", "Senior Engineer", "sr")."""
+    return TREE_B_TARGETS[normalise_level(level)]
 
 
 def tree_balance(entries: Iterable[Entry], target: str | None = None) -> dict[str, Any]:
@@ -1553,15 +1601,16 @@ def score(
     ``today`` defaults to the current date; pass it for reproducible output.
     """
     the_lens = _as_lens(lens)
-    metrics = entry_metrics(entry)
-    impact_part = _impact_part(entry)
+    found = analyse(entry, keywords)
+    metrics = list(found.metrics)
+    impact_part = _impact_part(entry, found)
     proven = bool(metrics) or impact_part[1] > 0
     parts = [
         _evidence_part(metrics),
         impact_part,
-        _area_part(entry, the_lens, keywords, proven),
-        _scope_part(entry, metrics),
-        _leverage_part(entry, the_lens),
+        _area_part(found, the_lens, proven),
+        _scope_part(entry, metrics, found.broad),
+        _leverage_part(found, the_lens),
     ]
     subtotal = round(sum(points for _, points, _ in parts), 2)
     parts.append(_recency_part(entry, subtotal, today or dt.date.today()))
@@ -1584,19 +1633,17 @@ def _evidence_part(metrics: list[Metric]) -> tuple[str, float, str]:
     return ("evidence", round(points, 2), f"{shown}{more}")
 
 
-def _impact_part(entry: Entry) -> tuple[str, float, str]:
+def _impact_part(entry: Entry, found: Analysis) -> tuple[str, float, str]:
     impact = entry.impact.strip()
     if not impact:
         return ("impact", 0.0, "no impact statement")
-    if is_activity_phrasing(impact):
+    if found.activity:
         return ("impact", 0.0, "impact reads as activity, not outcome")
     return ("impact", IMPACT_POINTS, "states its outcome")
 
 
-def _area_part(
-    entry: Entry, lens: Lens, keywords: Mapping[str, Sequence[str]] | None, proven: bool
-) -> tuple[str, float, str]:
-    areas, inferred = areas_for(entry, keywords)
+def _area_part(found: Analysis, lens: Lens, proven: bool) -> tuple[str, float, str]:
+    areas, inferred = found.areas, found.areas_inferred
     if not areas:
         return ("area", 0.0, "no impact area recognised (set areas = [...])")
     ranked = sorted(areas, key=lambda a: -lens.weight(a))
@@ -1615,18 +1662,16 @@ def _area_part(
     return ("area", round(points, 2), why)
 
 
-def _scope_part(entry: Entry, metrics: list[Metric]) -> tuple[str, float, str]:
+def _scope_part(entry: Entry, metrics: list[Metric], broad: str) -> tuple[str, float, str]:
     points = 0.0
     bits: list[str] = []
     if entry.with_:
         collab = min(2.0, 0.5 * len(entry.with_))
         points += collab
         bits.append(f"{len(entry.with_)} collaborator{'s' * (len(entry.with_) != 1)} {collab:g}")
-    strong, weak = _entry_text(entry)
-    broad = _BROAD_SCOPE().search(strong) or _BROAD_SCOPE().search(weak)
     if broad:
         points += 1.5
-        bits.append(f"'{broad.group(0).lower()}' 1.5")
+        bits.append(f"'{broad}' 1.5")
     teams = max(
         (m.value for m in metrics if m.kind == "count" and _unit_noun(m.unit) in _TEAM_UNITS),
         default=0.0,
@@ -1654,8 +1699,8 @@ def _unit_noun(unit: str) -> str:
     return _singular(noun.lower()) if noun else ""
 
 
-def _leverage_part(entry: Entry, lens: Lens) -> tuple[str, float, str]:
-    leverage, inferred = leverage_for(entry)
+def _leverage_part(found: Analysis, lens: Lens) -> tuple[str, float, str]:
+    leverage, inferred = found.leverage, found.leverage_inferred
     base = LEVERAGE_POINTS.get(leverage, 1.0)
     weight = lens.leverage_weight(leverage)
     how = "inferred" if inferred else "explicit"
@@ -1776,6 +1821,7 @@ GLOSSARY: dict[str, str] = {
     "prod": "production",
     "ETL": "data pipeline",
     "N+1 queries": "redundant database queries",
+    "sharding plan": "plan to split the database across servers",
     "sharding": "splitting the database across servers",
     "autoscaling": "automatic capacity scaling",
     "RFC": "design proposal",
@@ -2009,6 +2055,8 @@ def reframe(
     title = _clean(entry.title)
     impact = _clean(entry.impact)
 
+    if impact and _same_words(impact, title):
+        impact = ""  # "Worked on X" as both: say it once
     if impact:
         outcome = impact
         impact_metrics = find_metrics(impact)
@@ -2029,6 +2077,12 @@ def reframe(
     link = entry.url.strip()
     text = f"{headline} ({link})" if link else headline
     return Reframed(headline, action, link, metrics, areas, text, outcome, the_lens.name)
+
+
+def _same_words(impact: str, title: str) -> bool:
+    """Whether an impact only repeats (the start of) the title."""
+    a, b = _tokens(impact), _tokens(title)
+    return bool(a) and b[: len(a)] == a
 
 
 def _lead_with_number(title: str) -> tuple[str, str]:
@@ -2097,3 +2151,174 @@ def _lower_first(text: str) -> str:
     if first[:1].isupper() and first[1:].islower() and (word in _VERBS or word.endswith("ed")):
         return first.lower() + text[len(first) :]
     return text
+
+
+# =============================================================================
+# 7. Analysis: everything above that depends only on an entry's words, once
+# =============================================================================
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the engine reads from an entry's words, computed once per content.
+
+    Scoring, reframing, the coach and every exporter ask the same questions of
+    the same entry (its numbers, areas, leverage, tree); the answers depend
+    only on the entry's text and fields, so they are memoised on that content
+    and can be kept on disk between runs (:func:`load_cache`/:func:`save_cache`).
+    """
+
+    metrics: tuple[Metric, ...]
+    areas: tuple[str, ...]
+    areas_inferred: bool
+    leverage: str
+    leverage_inferred: bool
+    tree: str
+    broad: str  # the words that show cross-team scope, "" when none
+    activity: bool  # the impact statement reports activity, not an outcome
+
+
+#: Bump when a change to the engine alters what it reads from an entry, so
+#: caches written by an older brag are ignored rather than trusted.
+ANALYSIS_VERSION = 1
+
+_MEMO: dict[tuple[Any, ...], Analysis] = {}
+_USED: set[tuple[Any, ...]] = set()
+_DIRTY = False
+_KEYWORD_FINGERPRINTS: dict[int, tuple[object, str]] = {}
+
+
+def _keywords_fingerprint(keywords: Mapping[str, Sequence[str]] | None) -> str:
+    if keywords is None:
+        return ""
+    known = _KEYWORD_FINGERPRINTS.get(id(keywords))
+    if known is not None and known[0] is keywords:
+        return known[1]
+    import hashlib
+
+    canonical = repr(sorted((str(k), tuple(v)) for k, v in keywords.items()))
+    fingerprint = hashlib.sha1(canonical.encode()).hexdigest()[:16]
+    _KEYWORD_FINGERPRINTS[id(keywords)] = (keywords, fingerprint)
+    return fingerprint
+
+
+def _content_key(entry: Entry, fingerprint: str) -> tuple[Any, ...]:
+    return (
+        fingerprint,
+        entry.title,
+        entry.impact,
+        entry.body,
+        tuple(entry.tags),
+        tuple(entry.areas),
+        entry.leverage,
+        repr(entry.metrics) if entry.metrics else "",
+        str(entry.extra.get("tree", "")) if entry.extra else "",
+    )
+
+
+def analyse(entry: Entry, keywords: Mapping[str, Sequence[str]] | None = None) -> Analysis:
+    """The :class:`Analysis` of ``entry`` (areas inferred with ``keywords``)."""
+    global _DIRTY
+    key = _content_key(entry, _keywords_fingerprint(keywords))
+    found = _MEMO.get(key)
+    if found is None:
+        areas, inferred = _areas_for(entry, keywords)
+        leverage, leverage_inferred = _leverage_for(entry)
+        strong, weak = _entry_text(entry)
+        broad = _BROAD_SCOPE().search(strong) or _BROAD_SCOPE().search(weak)
+        found = Analysis(
+            tuple(_entry_metrics(entry)),
+            tuple(areas),
+            inferred,
+            leverage,
+            leverage_inferred,
+            _tree_for(entry, leverage),
+            broad.group(0).lower() if broad else "",
+            is_activity_phrasing(entry.impact.strip()),
+        )
+        _MEMO[key] = found
+        _DIRTY = True
+    _USED.add(key)
+    return found
+
+
+def load_cache(path: str | Any) -> int:
+    """Seed the memo from a cache file written by :func:`save_cache`.
+
+    A missing, unreadable or outdated file is ignored (the cache only ever
+    saves time). Returns the number of analyses loaded.
+    """
+    import pickle
+    from pathlib import Path
+
+    try:
+        with Path(path).open("rb") as fh:
+            data = pickle.load(fh)
+    except Exception:  # a cache must never break brag
+        return 0
+    if not isinstance(data, dict) or data.get("version") != (ANALYSIS_VERSION, _engine_stamp()):
+        return 0
+    memo = data.get("memo")
+    if not isinstance(memo, dict):
+        return 0
+    for key, value in memo.items():
+        _MEMO.setdefault(key, value)
+    return len(memo)
+
+
+def save_cache(path: str | Any) -> bool:
+    """Write the memo to ``path`` when this process learned something new.
+
+    Only analyses used by this process are kept when the file would otherwise
+    grow far beyond the journal (entries edited many times). Returns whether
+    it wrote. Failures are ignored: the cache only ever saves time.
+    """
+    global _DIRTY
+    if not _DIRTY:
+        return False
+    import os
+    import pickle
+    import tempfile
+    from pathlib import Path
+
+    memo = _MEMO
+    if len(memo) > 2 * len(_USED) + 1000:
+        memo = {k: v for k, v in _MEMO.items() if k in _USED}
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".impact-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(
+                {"version": (ANALYSIS_VERSION, _engine_stamp()), "memo": memo},
+                fh,
+                protocol=pickle.HIGHEST_PROTOCOL,
+            )
+        os.replace(tmp, target)
+    except OSError:
+        return False
+    _DIRTY = False
+    return True
+
+
+@functools.cache
+def _engine_stamp() -> str:
+    """Changes whenever brag's version or this module's code does."""
+    import os
+
+    from . import __version__
+
+    try:
+        stat = os.stat(__file__)
+        return f"{__version__}:{stat.st_size}:{int(stat.st_mtime)}"
+    except OSError:
+        return __version__
+
+
+def clear_memo() -> None:
+    """Forget every memoised analysis (tests use it to measure cold runs)."""
+    global _DIRTY
+    _MEMO.clear()
+    _USED.clear()
+    _DIRTY = False
+    _scan_cached.cache_clear()

@@ -25,6 +25,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "brag.plugins.incidents",
     "brag.plugins.design_docs",
     "brag.plugins.file_import",
+    "brag.plugins.documents",
     "brag.plugins.report",
 )
 

@@ -72,6 +72,12 @@ def render(
     except jinja2.TemplateError as exc:
         where, line = _template_frame(exc, name)
         raise ExportError(f"template {where}:{line}: {exc}") from None
+    except (TypeError, ValueError, AttributeError, KeyError, ZeroDivisionError) as exc:
+        # A template calling something wrongly ("a.items" on a dict): still name the line.
+        where, line = _template_frame(exc, name)
+        if line == "?":
+            raise
+        raise ExportError(f"template {where}:{line}: {type(exc).__name__}: {exc}") from None
 
 
 def _template_frame(exc: BaseException, name: str) -> tuple[str, int | str]:

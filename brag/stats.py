@@ -68,6 +68,7 @@ def summarise(
     since: dt.date | None = None,
     until: dt.date | None = None,
     by: str = "auto",
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
     """Everything ``brag stats`` prints, as plain JSON-ready data.
 
@@ -98,7 +99,7 @@ def summarise(
     last = until or (items[-1].date if items else None)
     if until is not None:
         # "this-year" ends in December: stop the chart at today (or the last entry).
-        latest = max([dt.date.today(), *(e.date for e in items[-1:])])
+        latest = max([today or dt.date.today(), *(e.date for e in items[-1:])])
         last = min(until, latest)
     months = months_between(first, last) if first and last and first <= last else []
     month_counts = dict.fromkeys(months, 0)

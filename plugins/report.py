@@ -22,7 +22,6 @@ page; the data it receives is described at the top of the template.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -69,20 +68,19 @@ def report_settings(context: ExportContext) -> dict[str, Any]:
     return {"target": str(target) if target else None, "top": top, "by": by}
 
 
-def build_context(context: ExportContext, today: dt.date | None = None) -> dict[str, Any]:
+def build_context(context: ExportContext) -> dict[str, Any]:
     """The template's data: the summary, the three charts, top stories and entries."""
     from markupsafe import Markup
 
     from brag import impact, stats, svg
     from brag.dates import describe_period
+    from brag.exporting import today as written_on
 
-    today = today or dt.date.today()
+    today = context.today
     settings = report_settings(context)
     config = context.journal.config
-    keywords = impact.load_keywords(config)
-    lenses = impact.load_lenses(config)
-    lens = impact.get_lens(context.audience, lenses)
-    glossary = impact.load_glossary(config)
+    keywords = context.keywords
+    lens = context.lens
     entries = context.entries
     summary = stats.summarise(
         entries,
@@ -91,6 +89,7 @@ def build_context(context: ExportContext, today: dt.date | None = None) -> dict[
         since=context.since,
         until=context.until,
         by=settings["by"],
+        today=today,
     )
     rows = summary["_rows"]
 
@@ -115,8 +114,8 @@ def build_context(context: ExportContext, today: dt.date | None = None) -> dict[
     tree_chart = svg.tree_bar(summary["tree"])
 
     top: list[dict[str, Any]] = []
-    for entry, score in impact.rank(entries, lens, today, keywords)[: settings["top"]]:
-        reframed = impact.reframe(entry, lens, glossary, keywords=keywords)
+    for entry, score in context.ranked()[: settings["top"]]:
+        reframed = context.reframe(entry)  # plugins may word it (reframe_entry hook)
         top.append(
             {
                 "entry": entry,
@@ -162,7 +161,7 @@ def build_context(context: ExportContext, today: dt.date | None = None) -> dict[
     return {
         "owner": owner,
         "period": period,
-        "generated": today.isoformat(),
+        "generated": written_on().isoformat(),
         "audience": lens.name,
         "summary": stats.public(summary),
         "target": settings["target"],

@@ -1,0 +1,376 @@
+"""The documents, end to end through the CLI on a realistic journal.
+
+Golden files in tests/golden/ pin every exporter's output on the fixture journal
+(tests/fixtures_journal.py) as of a fixed day. After an intended change, run
+``BRAG_UPDATE_GOLDEN=1 pytest tests/test_exporters.py`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import fixtures_journal as fx
+import pytest
+
+from brag import hookimpl, manager
+from brag.journal import Journal
+
+from conftest import git
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("BRAG_UPDATE_GOLDEN") == "1"
+
+CASES = {
+    "one-on-one.md": ["one-on-one", "--since", "2026-06-01", "--no-remember"],
+    "one-on-one.txt": ["one-on-one", "--since", "2026-06-01", "--no-remember", "-f", "txt"],
+    "self-review.md": ["self-review", "--period", "2026H1"],
+    "self-review.html": ["self-review", "--period", "2026H1", "-f", "html"],
+    "promo-brief.md": ["promo-brief"],
+    "promo-brief.json": ["promo-brief", "-f", "json"],
+    "status.md": ["status", "--cadence", "monthly"],
+    "status.txt": ["status", "-f", "txt"],
+    "status-exec.md": ["status", "--cadence", "monthly", "--audience", "exec"],
+}
+
+
+@pytest.fixture
+def fixture_journal(journal_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Journal:
+    monkeypatch.setenv("BRAG_TODAY", fx.TODAY.isoformat())
+    return fx.build(journal_dir)
+
+
+def export(brag, *args: str, expect: int = 0):
+    return brag("export", *args, expect=expect)
+
+
+def as_json(brag, *args: str) -> dict:
+    return json.loads(export(brag, *args, "-f", "json").stdout)
+
+
+@pytest.mark.parametrize("golden", sorted(CASES))
+def test_golden(brag, fixture_journal, golden):
+    out = export(brag, *CASES[golden]).stdout
+    path = GOLDEN / golden
+    if UPDATE:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(out, encoding="utf-8")
+    assert path.exists(), f"missing {path}: run with BRAG_UPDATE_GOLDEN=1"
+    assert out == path.read_text(encoding="utf-8")
+
+
+def test_golden_files_cover_every_builtin_exporter():
+    kinds = {name.split(".")[0].removesuffix("-exec") for name in CASES}
+    assert kinds == {"one-on-one", "self-review", "promo-brief", "status"}
+
+
+def test_fixture_covers_every_area_and_leverage_type():
+    from brag import impact
+    from brag.entry import AREAS, LEVERAGE
+
+    entries = [fx.make_entry(*row) for row in fx.ENTRIES]
+    assert len(entries) >= 30
+    assert {a for e in entries for a in impact.areas_for(e)[0]} >= set(AREAS)
+    assert {impact.leverage_for(e)[0] for e in entries} == set(LEVERAGE)
+    assert {impact.tree_for(e) for e in entries} == {"A", "B"}
+
+
+# -- structure ---------------------------------------------------------------------
+
+
+def _bullets(data: dict) -> list[dict]:
+    found = []
+    for key in ("wins", "cross_team", "asks", "stories", "know", "decide"):
+        found += data.get(key, [])
+    for area in data.get("areas", []):
+        found += area["bullets"]
+    return found
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["one-on-one", "--since", "2026-01-01", "--no-remember"],
+        ["self-review", "--period", "2026H1"],
+        ["promo-brief"],
+        ["status", "--period", "2026H1"],
+    ],
+)
+def test_bullets_lead_with_the_number(brag, fixture_journal, args):
+    data = as_json(brag, *args)
+    bullets = _bullets(data)
+    assert bullets
+    for b in bullets:
+        if b["quantified"] and b["action"] and re.search(r"\d", b["title"] + b["outcome"]):
+            first_digit = re.search(r"\d", b["headline"]).start()
+            assert first_digit < b["headline"].index(" — "), b["headline"]
+            assert b["headline"].startswith(b["outcome"])
+
+
+def test_markdown_bullets_put_outcome_before_action(brag, fixture_journal):
+    out = export(brag, "self-review", "--period", "2026H1").stdout
+    lines = [line for line in out.splitlines() if line.startswith("- ") and " — " in line]
+    assert len(lines) > 15
+    numbered = [line for line in lines if re.search(r"\d", line.split(" ([evidence]")[0])]
+    for line in numbered:
+        before, _, after = line.partition(" — ")
+        assert re.search(r"\d", before), line
+    # The method comes second: "Reduced churn 15% … — shipped the checklist".
+    assert "- Reduced first-month churn 15%, about $2.3M a year — shipped the guided" in out
+
+
+def test_promo_brief_is_one_page_with_numbers(brag, fixture_journal):
+    out = export(brag, "promo-brief").stdout
+    assert len(out.split()) <= 600
+    data = as_json(brag, "promo-brief")
+    assert 3 <= len(data["stories"]) <= 5
+    assert all(re.search(r"\d", s["headline"]) for s in data["stories"])
+    assert data["headline"].count(".") <= 2 and data["headline"].endswith("staff-level impact.")
+    assert [row["expected"] for row in data["tree"]["rows"]] == ["40%", "60%"]
+    assert {lev["type"] for lev in data["leverage"]} == {
+        "execution",
+        "strategic",
+        "interpersonal",
+        "expert",
+    }
+    assert "Maya (product)" in data["scope"]["partners"]
+    assert data["gaps"] and all(g["fix"] for g in data["gaps"])
+
+
+def test_promo_brief_target_option_and_bad_level(brag, fixture_journal):
+    data = as_json(brag, "promo-brief", "--target", "principal")
+    assert data["tree"]["rows"][1]["expected"] == "80%"
+    result = export(brag, "promo-brief", "--target", "wizard", expect=1)
+    assert "unknown target level 'wizard'" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_private_entries_only_with_include_private(brag, fixture_journal):
+    for args in (["self-review", "--period", "2026H1"], ["promo-brief"],
+                 ["one-on-one", "--since", "2026-01-01", "--no-remember"],
+                 ["status", "--period", "2026H1"]):  # fmt: skip
+        for fmt in ("md", "json"):
+            out = export(brag, *args, "-f", fmt).stdout
+            for title in fx.PRIVATE_TITLES:
+                assert title not in out
+    out = export(brag, "self-review", "--period", "2026H1", "--include-private", "--per-area", "9")
+    assert "Salary band conversation" in out.stdout or "staff promotion case" in out.stdout
+
+
+def _order(brag, audience: str) -> list[str]:
+    data = as_json(brag, "self-review", "--period", "2026H1", "--audience", audience)
+    return [b["id"] for b in _bullets(data)]
+
+
+def test_every_audience_lens_changes_the_order(brag, fixture_journal):
+    (fixture_journal.root / "brag.toml").write_text(
+        fx.CONFIG + '\n[lenses.board]\nextends = "exec"\nweights = { risk = 3.0, people = 2.5 }\n'
+    )
+    orders = {
+        lens: _order(brag, lens) for lens in ("manager", "exec", "cfo", "cto", "peer", "board")
+    }
+    lenses = list(orders)
+    for i, a in enumerate(lenses):
+        for b in lenses[i + 1 :]:
+            assert orders[a] != orders[b], f"{a} and {b} give the same order"
+    cfo = as_json(brag, "self-review", "--period", "2026H1", "--audience", "cfo")
+    assert cfo["areas"][0]["area"] in ("cost", "revenue")
+    cto = as_json(brag, "self-review", "--period", "2026H1", "--audience", "cto")
+    assert cto["areas"][0]["area"] in ("risk", "velocity")
+
+
+def test_lens_changes_phrasing_for_non_engineers(brag, fixture_journal):
+    manager_out = export(brag, "self-review", "--period", "2026H1").stdout
+    peer_out = export(brag, "self-review", "--period", "2026H1", "--audience", "peer").stdout
+    assert "CI runs 3x faster" in peer_out
+    assert "CI runs" not in manager_out
+    assert "The automated build and test pipeline runs 3x faster" in manager_out
+
+
+def test_unknown_audience_is_one_line(brag, fixture_journal):
+    result = export(brag, "status", "--audience", "martians", expect=1)
+    assert result.stderr.strip().startswith("Error: unknown audience 'martians'")
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("kind", ["one-on-one", "self-review", "promo-brief", "status"])
+@pytest.mark.parametrize("fmt", ["md", "html", "json"])
+def test_empty_period_explains_how_to_add_entries(brag, fixture_journal, kind, fmt):
+    args = [kind, "--since", "2025-01-01", "--until", "2025-03-31", "-f", fmt]
+    if kind == "one-on-one":
+        args.append("--no-remember")
+    out = export(brag, *args).stdout
+    if fmt == "json":
+        data = json.loads(out)
+        assert data["empty"] is True and data["count"] == 0
+        assert any(line.startswith("brag add") for line in data["how_to_add"])
+    else:
+        assert "Nothing recorded for" in out
+        assert "brag add" in out and "2025-01-01" in out
+
+
+def test_empty_journal_status_is_a_document_not_a_crash(brag, journal, monkeypatch):
+    monkeypatch.setenv("BRAG_TODAY", "2026-06-30")
+    out = export(brag, "status").stdout
+    assert out.startswith("# Weekly status")
+    assert "Nothing recorded for Jun 24–30, 2026" in out
+
+
+def test_bad_today_is_one_line(brag, fixture_journal, monkeypatch):
+    monkeypatch.setenv("BRAG_TODAY", "someday")
+    result = export(brag, "status", expect=1)
+    assert "BRAG_TODAY='someday' is not a date" in result.stderr
+
+
+# -- the 1:1 agenda ----------------------------------------------------------------
+
+
+def test_one_on_one_sections(brag, fixture_journal):
+    data = as_json(brag, "one-on-one", "--since", "2026-05-01")
+    assert len(data["wins"]) <= 5 and data["wins"]
+    risk_ids = {r["id"] for r in data["risks"]}
+    assert "a0000032" in risk_ids  # an incident imported from the incident tracker
+    assert {"a0000024", "a0000035"} <= {a["id"] for a in data["asks"]}  # tagged blocked/ask
+    assert risk_ids.isdisjoint(a["id"] for a in data["asks"])
+    assert data["career"] and all(q.endswith("?") for q in data["career"])
+    assert data["career"][0].startswith("I'm at 40% communication and influence work against")
+    out = export(brag, "one-on-one", "--since", "2026-05-01", "--no-remember").stdout
+    assert "## Risks: what I'm seeing and how I'm addressing it" in out
+    assert "**Seeing:**" in out and "**Addressing:**" in out
+    assert sum(data["minutes"].values()) == 30
+    assert len(out.split()) < 450  # readable in a 30-minute meeting
+
+
+def test_one_on_one_remembers_the_last_meeting(brag, fixture_journal, monkeypatch):
+    monkeypatch.setenv("BRAG_TODAY", "2026-06-10")
+    first = export(brag, "one-on-one").stdout
+    assert "_May 28 – Jun 10, 2026" in first  # no previous 1:1: the last two weeks
+    assert git(fixture_journal.root, "log", "-1", "--format=%s").strip() == (
+        "brag: remember export-one-on-one"
+    )
+    assert git(fixture_journal.root, "status", "--porcelain").strip() == ""
+    monkeypatch.setenv("BRAG_TODAY", "2026-06-30")
+    second = as_json(brag, "one-on-one")
+    assert second["since"] == "2026-06-10" and second["since_last"] == "2026-06-10"
+    assert all(b["date"] >= "2026-06-10" for b in second["wins"])
+    # JSON output and --no-remember leave the marker alone.
+    assert git(fixture_journal.root, "log", "-1", "--format=%s").strip() == (
+        "brag: remember export-one-on-one"
+    )
+    assert "since our last 1:1 (2026-06-10)" in export(brag, "one-on-one", "--no-remember").stdout
+
+
+# -- self-review and status --------------------------------------------------------
+
+
+def test_self_review_groups_by_area_strongest_first(brag, fixture_journal):
+    data = as_json(brag, "self-review", "--period", "2026H1")
+    assert data["count"] == 34
+    titles = [a["area"] for a in data["areas"]]
+    assert len(titles) == len(set(titles)) == 9
+    for area in data["areas"]:
+        scores = [b["score"] for b in area["bullets"]]
+        assert scores == sorted(scores, reverse=True)
+    assert data["summary"].startswith("34 accomplishments across 9 impact areas")
+    assert [r["period"] for r in data["growth"]["rows"]] == ["2026 Q1", "2026 Q2"]
+    kinds = {f["kind"] for f in data["develop"]}
+    assert {"tree", "gap"} <= kinds
+
+
+def test_status_is_know_feel_decide(brag, fixture_journal):
+    out = export(brag, "status", "--cadence", "monthly").stdout
+    know, feel, decide = (out.index(h) for h in ("## What to know", "## What to feel",
+                                                  "## What to decide"))  # fmt: skip
+    assert know < feel < decide
+    data = as_json(brag, "status", "--cadence", "monthly")
+    assert len(data["know"]) <= 3
+    assert data["feel"].startswith("On track, with 2 items that need a decision")
+    assert {d["id"] for d in data["decide"]} == {"a0000030", "a0000035"}
+
+
+# -- templates ---------------------------------------------------------------------
+
+
+def test_export_list_shows_kinds_and_templates(brag, fixture_journal):
+    out = brag("export", "--list").stdout
+    for kind in ("one-on-one", "self-review", "promo-brief", "status"):
+        assert kind in out
+    assert "built-in (brag.templates/status.md.j2)" in out
+    (fixture_journal.root / "templates").mkdir()
+    (fixture_journal.root / "templates" / "status.md.j2").write_text("{{ title }}\n")
+    rows = json.loads(brag("export", "--list", "--json").stdout)
+    status = next(r for r in rows if r["kind"] == "status")
+    origins = {t["template"]: t["origin"] for t in status["templates"]}
+    assert origins["status.md.j2"] == str(fixture_journal.root / "templates" / "status.md.j2")
+    assert origins["status.html.j2"].startswith("built-in")
+
+
+def test_journal_template_overrides_the_builtin(brag, fixture_journal):
+    folder = fixture_journal.root / "templates"
+    folder.mkdir()
+    (folder / "status.md.j2").write_text(
+        "KNOW {% for b in know %}[{{ b.headline }}]{% endfor %}\nFEEL {{ feel }}\n"
+    )
+    out = export(brag, "status").stdout
+    assert out.startswith("KNOW [Expected to deflect 30% of refund tickets")
+    assert "FEEL On track" in out
+    # Other formats still use the built-in templates.
+    assert export(brag, "status", "-f", "html").stdout.startswith("<!doctype html>")
+
+
+def test_template_error_names_file_and_line(brag, fixture_journal):
+    folder = fixture_journal.root / "templates"
+    folder.mkdir()
+    (folder / "status.md.j2").write_text("line one\nline two\n{% for b in know %}\nno end\n")
+    result = export(brag, "status", expect=1)
+    message = result.stderr.strip()
+    assert message.startswith("Error: template ")
+    assert f"{folder / 'status.md.j2'}:4:" in message or "status.md.j2:4:" in message
+    assert "Traceback" not in result.output and len(message.splitlines()) == 1
+    (folder / "status.md.j2").write_text("ok\n{{ know[0].missing_field }}\n")
+    result = export(brag, "status", expect=1)
+    assert "status.md.j2:2:" in result.stderr and "missing_field" in result.stderr
+
+
+def test_html_escapes_entry_text(brag, fixture_journal):
+    fixture_journal.add(
+        fx.make_entry("b0000001", "2026-06-29", "<script>alert(1)</script> cut errors 50%", {})
+    )
+    out = export(brag, "status", "-f", "html").stdout
+    assert "<script>alert(1)" not in out and "&lt;script&gt;" in out
+
+
+# -- the reframe_entry hook ----------------------------------------------------------
+
+
+class Rewording:
+    @hookimpl
+    def reframe_entry(self, entry, audience):
+        if audience == "exec":
+            return f"EXEC: {entry.title.upper()}"
+        return None
+
+
+def test_hook_reframe_entry(brag, fixture_journal):
+    manager.get_plugin_manager().register(Rewording(), name="rewording")
+    exec_out = export(brag, "status", "--audience", "exec").stdout
+    assert "- EXEC: DESIGNED THE SELF-SERVE REFUND FLOW WITH SUPPORT (" in exec_out
+    # None falls through to the built-in wording.
+    manager_out = export(brag, "status").stdout
+    assert "EXEC:" not in manager_out
+    assert "- Expected to deflect 30% of refund tickets, about 900 a month — designed" in (
+        manager_out
+    )
+
+
+def test_reframe_hook_with_wrong_type_is_one_line(brag, fixture_journal):
+    class Broken:
+        @hookimpl
+        def reframe_entry(self, entry, audience):
+            return 42
+
+    manager.get_plugin_manager().register(Broken(), name="broken-reframe")
+    result = export(brag, "status", expect=1)
+    assert "reframe_entry plugin returned int" in result.stderr
