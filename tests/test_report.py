@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from brag import hookimpl as brag_hookimpl
+from brag import manager
 from brag.entry import Entry
 from brag.journal import Journal
 
@@ -282,3 +284,29 @@ def test_report_bad_input_is_one_line(brag, journal, tmp_path, args, config, mes
 def test_report_only_writes_html(brag, journal):
     result = brag("export", "report", "--format", "md", expect=2)
     assert "'md' is not 'html'" in result.stderr or "html" in result.stderr
+
+
+class Rewording:
+    @brag_hookimpl
+    def reframe_entry(self, entry: Entry, audience: str) -> str | None:
+        return f"<i>{entry.title.upper()}</i>" if audience == "exec" else None
+
+
+def test_report_top_stories_use_the_reframe_hook(brag, journal, tmp_path):
+    fill(journal)
+    manager.get_plugin_manager().register(Rewording(), name="rewording")
+    out = tmp_path / "exec.html"
+    brag("export", "report", "-o", str(out), "--audience", "exec")
+    html = out.read_text()
+    assert "<strong>&lt;i&gt;CUT CHECKOUT P99 FROM 800MS TO 200MS&lt;/i&gt;</strong>" in html
+    assert "written for: exec" in html
+    brag("export", "report", "-o", str(out))
+    assert "CUT CHECKOUT" not in out.read_text()
+
+
+def test_report_is_written_as_of_brag_today(brag, journal, tmp_path, monkeypatch):
+    fill(journal)
+    monkeypatch.setenv("BRAG_TODAY", "2030-01-15")
+    out = tmp_path / "fixed.html"
+    brag("export", "report", "-o", str(out))
+    assert "generated 2030-01-15" in out.read_text()
