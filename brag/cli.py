@@ -742,7 +742,10 @@ def stats(
     no_private: bool,
     as_json: bool,
 ) -> None:
-    """Entries per month, counts by impact area, leverage and source, and Tree A/B share.
+    """Entries per month, by area, leverage and source.
+
+    Also the Tree A/B share against the target level (--target, or
+    user.target_level in brag.toml).
 
     \b
     brag stats                      everything
@@ -770,7 +773,7 @@ def stats(
     help="Where to create the sample journal (new or empty; default: a fresh temporary folder).",
 )
 def demo(folder: str | None) -> None:
-    """See brag work in one command: a sample journal, its promotion brief and HTML report.
+    """Try brag on a sample journal: brief and HTML report.
 
     Creates about 40 realistic entries spanning the past year (typed wins,
     imported pull requests, incidents, design docs, mentoring), prints the

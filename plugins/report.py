@@ -216,9 +216,11 @@ def register_exporters(register: Any) -> None:
         Exporter(
             name="report",
             help=(
-                "A self-contained HTML page with charts: impact areas over time, leverage, "
-                "Tree A/B balance, top stories and every entry with a filter. With no -o it "
-                "is written to brag-report.html (or to stdout when piped)."
+                "HTML report with charts, top stories and all entries.\n\n"
+                "One self-contained page (no network): impact areas over time, leverage, "
+                "Tree A/B balance against the target level, the top stories impact first, "
+                "and every entry with a filter by words, tag and area. With no -o, a "
+                "terminal gets brag-report.html in the current folder; a pipe gets the page."
             ),
             render=render_report,
             formats=("html",),
