@@ -248,9 +248,11 @@ def tree_bar(balance: Mapping[str, float | int | str], *, width: int = 360) -> s
                 f"({share:.0%})</title></rect>"
             )
             if w > 44:
+                # A's label at its left end, B's at its right end: clear of the target line.
+                tx, anchor = (x + 8, "start") if tree == "A" else (x + w - 8, "end")
                 out.append(
-                    f'<text class="on-bar" x="{x + w / 2:.1f}" y="{bar_y + 17:.1f}" '
-                    f'text-anchor="middle">{tree} {share:.0%}</text>'
+                    f'<text class="on-bar" x="{tx:.1f}" y="{bar_y + 17:.1f}" '
+                    f'text-anchor="{anchor}">{tree} {share:.0%}</text>'
                 )
     else:
         out.append(
