@@ -136,6 +136,7 @@ def test_report_is_self_contained(report):
         assert "src" not in attrs
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html.split("<main>")[0])
     assert "@import" not in html and "url(" not in html
+    assert "@media print" in html  # controls hidden, links spelled out on paper
     # The page's own script is allowed by hash in its CSP, and nothing else is.
     csp = page.all("meta", **{"http-equiv": "Content-Security-Policy"})
     policy = page.elements[[e[1] for e in page.elements].index(csp[0])][1]["content"]
