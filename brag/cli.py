@@ -772,7 +772,8 @@ def stats(
     type=click.Path(file_okay=False),
     help="Where to create the sample journal (new or empty; default: a fresh temporary folder).",
 )
-def demo(folder: str | None) -> None:
+@click.pass_obj
+def demo(state: State, folder: str | None) -> None:
     """Try brag on a sample journal: brief and HTML report.
 
     Creates about 40 realistic entries spanning the past year (typed wins,
@@ -782,6 +783,7 @@ def demo(folder: str | None) -> None:
     """
     from .demo import run
 
+    folder = folder or state.directory  # `brag -C PATH demo` means the same
     run(Path(folder) if folder else None, click.echo)
 
 

@@ -108,3 +108,8 @@ def test_demo_prints_the_promotion_brief(brag, tmp_path):
     brief = out.split("brag export promo-brief --target staff")[1].split("Wrote the HTML")[0]
     assert len(brief.strip().splitlines()) > 10
     assert "Cut" in brief or "down" in brief
+
+
+def test_demo_honours_the_global_dir_option(brag, tmp_path):
+    brag("-C", str(tmp_path / "via-c"), "demo")
+    assert Journal(tmp_path / "via-c").index.count() >= 35
