@@ -59,7 +59,9 @@ def report_settings(context: ExportContext) -> dict[str, Any]:
         from brag.impact import tree_b_target
 
         tree_b_target(str(target))  # unknown levels fail with one clear line
-    top = context.options.get("top") or section.get("top", DEFAULT_TOP)
+    top = context.options.get("top")
+    if top is None:
+        top = section.get("top", DEFAULT_TOP)
     by = context.options.get("by") or section.get("by", "auto")
     if by not in ("auto", "month", "quarter"):
         raise BragError(f"export.report.by must be month, quarter or auto, not {by!r}")
@@ -146,7 +148,7 @@ def build_context(context: ExportContext) -> dict[str, Any]:
                 "metrics": [m.describe() for m in impact.entry_metrics(item)],
                 "search": " ".join(
                     [item.title, item.impact, *item.tags, *row["areas"], *item.with_]
-                ).casefold(),
+                ).lower(),  # as the page's script lowers what is typed
             }
         )
 

@@ -311,3 +311,20 @@ def test_report_is_written_as_of_brag_today(brag, journal, tmp_path, monkeypatch
     out = tmp_path / "fixed.html"
     brag("export", "report", "-o", str(out))
     assert "generated 2030-01-15" in out.read_text()
+
+
+@pytest.mark.parametrize("args, config, stories", [
+    (["--top", "0"], None, 0),
+    (["--top", "2"], ("export.report.top", 3), 2),
+    ([], ("export.report.top", 3), 3),
+])  # fmt: skip
+def test_report_top_count(brag, journal, tmp_path, args, config, stories):
+    fill(journal)
+    if config:
+        journal.config_set(*config)
+    out = tmp_path / "top.html"
+    brag("export", "report", "-o", str(out), *args)
+    html = out.read_text()
+    assert html.count('<li class="story">') == stories
+    assert ('id="top-stories"' in html) == bool(stories)
+    assert "No entries in this period yet." not in html
