@@ -133,3 +133,19 @@ def test_bar_uses_eighths():
         "2026-01",
         "2026-02",
     ]
+
+
+def test_stats_stays_light(filled):
+    """`brag stats` is a look-up: it must not pay for Jinja2, GitPython, rich or httpx."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from brag.cli import main; sys.argv = ['brag', 'stats', '--json']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = {'jinja2', 'git', 'httpx', 'rich'} & set(sys.modules)\n"
+        "print('HEAVY', sorted(heavy), file=sys.stderr)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert json.loads(proc.stdout)["total"] == 7
+    assert "HEAVY []" in proc.stderr
