@@ -227,6 +227,25 @@ def format_text(summary: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def resolve_target(option: str | None, config: Mapping[str, Any]) -> str | None:
+    """The target level: ``--target``, else ``user.target_level``; checked, one-line errors."""
+    from .errors import BragError
+    from .impact import tree_b_target
+
+    if option:
+        tree_b_target(option)
+        return option
+    user = config.get("user", {})
+    configured = user.get("target_level") if isinstance(user, Mapping) else None
+    if not configured:
+        return None
+    try:
+        tree_b_target(str(configured))
+    except BragError as exc:
+        raise BragError(f"user.target_level in brag.toml: {exc}") from None
+    return str(configured)
+
+
 def for_journal(
     journal: Any,
     *,
@@ -236,12 +255,10 @@ def for_journal(
     include_private: bool = True,
 ) -> dict[str, Any]:
     """:func:`summarise` a journal's entries, with its brag.toml keywords and target level."""
-    from .impact import load_keywords, tree_b_target
+    from .impact import load_keywords
 
     config = journal.config
-    target = target or config.get("user", {}).get("target_level") or None
-    if target is not None:
-        tree_b_target(str(target))  # an unknown level fails with one clear line
+    target = resolve_target(target, config)
     entries = list(
         journal.entries(
             since=since.isoformat() if since else None,

@@ -54,11 +54,9 @@ def report_settings(context: ExportContext) -> dict[str, Any]:
     section = config.get("export", {}).get("report", {})
     if not isinstance(section, dict):
         raise BragError("[export.report] in brag.toml must be a table")
-    target = context.options.get("target") or config.get("user", {}).get("target_level") or None
-    if target is not None:
-        from brag.impact import tree_b_target
+    from brag.stats import resolve_target
 
-        tree_b_target(str(target))  # unknown levels fail with one clear line
+    target = resolve_target(context.options.get("target"), config)
     top = context.options.get("top")
     if top is None:
         top = section.get("top", DEFAULT_TOP)
@@ -67,7 +65,7 @@ def report_settings(context: ExportContext) -> dict[str, Any]:
         raise BragError(f"export.report.by must be month, quarter or auto, not {by!r}")
     if not isinstance(top, int) or isinstance(top, bool) or top < 0:
         raise BragError(f"export.report.top must be a whole number, not {top!r}")
-    return {"target": str(target) if target else None, "top": top, "by": by}
+    return {"target": target, "top": top, "by": by}
 
 
 def build_context(context: ExportContext) -> dict[str, Any]:

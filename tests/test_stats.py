@@ -149,3 +149,12 @@ def test_stats_stays_light(filled):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert json.loads(proc.stdout)["total"] == 7
     assert "HEAVY []" in proc.stderr
+
+
+def test_stats_names_a_bad_configured_target(brag, filled):
+    filled.config_set("user.target_level", "wizard")
+    result = brag("stats", expect=1)
+    assert result.stderr.startswith("Error: user.target_level in brag.toml: unknown target level")
+    assert len(result.stderr.strip().splitlines()) == 1
+    # --target overrides the bad setting.
+    assert "senior expects" in brag("stats", "--target", "senior").stdout
