@@ -37,6 +37,7 @@ class State:
         self.directory = directory
         self.debug = debug
         self._journal: Journal | None = None
+        self._write_lock: Any = None
 
     def journal(self, must_exist: bool = True) -> Journal:
         if self._journal is None:
@@ -47,6 +48,35 @@ class State:
         if must_exist:
             self._journal.check_usable()
         return self._journal
+
+    def writable(self) -> Journal:
+        """The journal, ready to write: recovered from any crashed writer, write lock held."""
+        journal = self.journal()
+        if self._write_lock is None:
+            import contextlib
+
+            from .recovery import writing
+
+            self._write_lock = contextlib.ExitStack()
+            self._write_lock.enter_context(writing(journal, note=note))
+            click.get_current_context().call_on_close(self.done_writing)
+        return journal
+
+    def done_writing(self) -> None:
+        if self._write_lock is not None:
+            self._write_lock.close()
+            self._write_lock = None
+
+    def changed(self, journal: Journal) -> None:
+        """After a committed change: release the lock, then push if [sync] auto = true."""
+        self.done_writing()
+        section = journal.config.get("sync")
+        if isinstance(section, dict) and section.get("auto") is True:
+            from .sync import auto_sync
+
+            result = auto_sync(journal, warn)
+            if result is not None and (result.pulled or result.pushed):
+                click.echo(result.summary(), err=True)
 
 
 def _call_entry_saved(entry: Entry, journal: Journal) -> None:
@@ -60,7 +90,15 @@ def fail(message: str) -> NoReturn:
 
 
 def warn(message: str) -> None:
-    click.echo(f"brag: warning: {message}", err=True)
+    from .gitcmd import redact
+
+    click.echo(f"brag: warning: {redact(message)}", err=True)
+
+
+def note(message: str) -> None:
+    from .gitcmd import redact
+
+    click.echo(f"brag: note: {redact(message)}", err=True)
 
 
 class BragGroup(click.Group):
@@ -95,13 +133,46 @@ class BragGroup(click.Group):
         except BragError as exc:
             state = ctx.find_object(State)
             if state is not None and state.debug:
-                raise
+                _print_traceback()
+                raise click.exceptions.Exit(exc.exit_code) from exc
             from .gitcmd import redact
 
             raise click.ClickException(redact(str(exc))) from None
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             ctx.exit(130)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except OSError as exc:
+            # Permissions and read-only file systems: one line, no traceback.
+            import errno
+
+            state = ctx.find_object(State)
+            if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC) or (
+                state is not None and state.debug
+            ):
+                _print_traceback()
+                raise click.exceptions.Exit(1) from exc
+            from .gitcmd import redact
+
+            where = f" {exc.filename}" if exc.filename else ""
+            raise click.ClickException(
+                redact(f"cannot write{where}: {exc.strerror}")
+                + ("" if exc.errno == errno.ENOSPC else " (is the journal read-only?)")
+            ) from None
+        except Exception as exc:
+            # A bug: show the traceback, with any secret masked.
+            _print_traceback()
+            raise click.exceptions.Exit(1) from exc
+
+
+def _print_traceback() -> None:
+    """The current exception's traceback on stderr, with credentials and tokens masked."""
+    import traceback
+
+    from .gitcmd import redact
+
+    click.echo(redact(traceback.format_exc()).rstrip("\n"), err=True)
 
 
 def json_option(f: F) -> F:
@@ -173,16 +244,29 @@ def cli(ctx: click.Context, directory: str | None, debug: bool) -> None:
 
 @cli.command()
 @click.argument("path", required=False, type=click.Path(file_okay=False))
+@click.option(
+    "--remote",
+    metavar="URL",
+    help="Sync with this git remote: clone it if it holds a journal, else push to it.",
+)
 @click.pass_obj
-def init(state: State, path: str | None) -> None:
+def init(state: State, path: str | None, remote: str | None) -> None:
     """Create a journal (a git repository with brag.toml).
 
     PATH defaults to --dir, $BRAG_DIR, or your user data folder. Running it on
-    an existing journal changes nothing.
+    an existing journal changes nothing (with --remote, it connects and syncs it).
+
+    \b
+    brag init --remote git@github.com:you/brag-journal.git   # second machine: clones
     """
     from .journal import Journal
 
     journal = Journal(Path(path).resolve()) if path else state.journal(must_exist=False)
+    if remote:
+        from .sync import init_with_remote
+
+        click.echo(init_with_remote(journal, remote, note=note))
+        return
     if journal.init():
         click.echo(f"Created a journal at {journal.root}")
     else:
@@ -307,12 +391,14 @@ def add(
         journal.init()
         click.echo(f"Created a new journal at {journal.root}", err=True)
     journal.check_usable()
+    state.writable()
     journal.add(entry)
     if as_json:
         click.echo(json.dumps(entry.to_dict(), ensure_ascii=False))
     else:
-        note = " (private)" if entry.private else ""
-        click.echo(f"Added {entry.id}: {entry.title}{note}")
+        marker = " (private)" if entry.private else ""
+        click.echo(f"Added {entry.id}: {entry.title}{marker}")
+    state.changed(journal)
 
 
 def _edit_template() -> dict[str, str]:
@@ -601,8 +687,12 @@ def edit(
     terminal) or the edit is refused and saved aside: the entry is never left
     broken and your text is never lost.
     """
+    from .recovery import check_repo_state
+
     journal = state.journal()
+    check_repo_state(journal)  # refuse before the user spends time in the editor
     entry = journal.get(entry_id)
+    _conflict_hint(journal, entry)
     if any(v is not None for v in (title, impact, url, private)) or tags or untag:
         if title is not None:
             if not title.strip():
@@ -617,8 +707,11 @@ def edit(
         drop = {t.casefold() for t in _clean_tags(untag)}
         entry.tags = [t for t in entry.tags if t.casefold() not in drop]
         entry.tags += [t for t in _clean_tags(tags) if t not in entry.tags]
+        state.writable()
         journal.update(entry)
         click.echo(f"Updated {entry.id}: {entry.title}")
+        _resolved(journal, entry)
+        state.changed(journal)
         return
     from .editing import run_editor
 
@@ -636,6 +729,7 @@ def edit(
         if text == original:
             scratch.unlink(missing_ok=True)
             click.echo("No changes.")
+            _resolved(journal, entry)
             return
         try:
             edited = Entry.from_markdown(text, entry.path)
@@ -648,9 +742,31 @@ def edit(
             raise BragError(f"not saved: {exc}. Your edit is kept in {scratch}") from None
     edited.created = entry.created
     edited.path = entry.path
+    state.writable()  # only now: an open editor must not hold the write lock
     journal.update(edited)
     scratch.unlink(missing_ok=True)
     click.echo(f"Updated {edited.id}: {edited.title}")
+    _resolved(journal, edited)
+    state.changed(journal)
+
+
+def _conflict_hint(journal: Journal, entry: Entry) -> None:
+    from .sync import theirs_path
+
+    other = theirs_path(entry.path)
+    if (journal.root / other).exists():
+        note(
+            f"this entry was changed on two machines: the other version is in {other}; "
+            "saving this edit resolves the conflict"
+        )
+
+
+def _resolved(journal: Journal, entry: Entry) -> None:
+    from .sync import resolve
+
+    other = resolve(journal, entry.path)
+    if other:
+        click.echo(f"Resolved the sync conflict on {entry.id} (removed {other})")
 
 
 @cli.command()
@@ -658,11 +774,12 @@ def edit(
 @click.pass_obj
 def rm(state: State, entry_ids: tuple[str, ...]) -> None:
     """Remove entries from the journal. They stay in git history."""
-    journal = state.journal()
+    journal = state.writable()
     entries = [journal.get(i) for i in entry_ids]
     for entry in entries:
         journal.remove(entry)
         click.echo(f"Removed {entry.id}: {entry.title} (still in git history)")
+    state.changed(journal)
 
 
 @cli.command()
@@ -688,14 +805,17 @@ def tags(state: State, no_private: bool, as_json: bool) -> None:
 @json_option
 @click.pass_obj
 def check(state: State, as_json: bool) -> None:
-    """Find broken files, uncommitted entries, duplicate ids.
+    """Find broken, uncommitted, duplicated or conflicting entries.
 
     Exits 1 when anything needs attention, so it can guard scripts.
     """
+    from .sync import conflicts as sync_conflicts
+
     journal = state.journal()
     broken = journal.broken()
     uncommitted = journal.uncommitted_entries()
     duplicates = journal.duplicate_ids()
+    conflicts = sync_conflicts(journal)
     if as_json:
         click.echo(
             json.dumps(
@@ -705,6 +825,9 @@ def check(state: State, as_json: bool) -> None:
                     ],
                     "uncommitted": uncommitted,
                     "duplicate_ids": duplicates,
+                    "conflicts": [
+                        {"path": c.path, "theirs": c.theirs, "id": c.entry_id} for c in conflicts
+                    ],
                 },
                 indent=2,
             )
@@ -716,9 +839,15 @@ def check(state: State, as_json: bool) -> None:
             click.echo(f"uncommitted: {path} (commit it with git, or 'brag edit' it)")
         for entry_id, paths in duplicates.items():
             click.echo(f"duplicate id {entry_id}: {', '.join(paths)}")
-        if not (broken or uncommitted or duplicates):
+        for c in conflicts:
+            fix = f"'brag edit {c.entry_id}'" if c.entry_id else f"editing {c.path}"
+            click.echo(
+                f"conflict: {c.path} was changed on two machines; the other version is in "
+                f"{c.theirs} (merge it with {fix})"
+            )
+        if not (broken or uncommitted or duplicates or conflicts):
             click.echo(f"All good: {journal.index.count()} entries.")
-    if broken or uncommitted or duplicates:
+    if broken or uncommitted or duplicates or conflicts:
         sys.exit(1)
 
 
@@ -804,7 +933,10 @@ def config(ctx: click.Context) -> None:
     if ctx.invoked_subcommand is None:
         state: State = ctx.obj
         journal = state.journal()
-        click.echo(journal.config_path.read_text(encoding="utf-8"), nl=False)
+        from .gitcmd import redact
+
+        journal.config  # noqa: B018 - parsing notes any secret-looking value to mask
+        click.echo(redact(journal.config_path.read_text(encoding="utf-8")), nl=False)
 
 
 def _parse_value(key: str, raw: str) -> Any:
@@ -824,11 +956,13 @@ def _parse_value(key: str, raw: str) -> Any:
 @click.pass_obj
 def config_get(state: State, key: str, as_json: bool) -> None:
     """Print one setting."""
+    from .gitcmd import redact
+
     value = state.journal().config_get(key)
     if as_json or isinstance(value, (dict, list)):
-        click.echo(json.dumps(value, default=str, ensure_ascii=False))
+        click.echo(redact(json.dumps(value, default=str, ensure_ascii=False)))
     else:
-        click.echo(value)
+        click.echo(redact(str(value)))
 
 
 @config.command(name="set")
@@ -837,7 +971,14 @@ def config_get(state: State, key: str, as_json: bool) -> None:
 @click.pass_obj
 def config_set(state: State, key: str, value: str) -> None:
     """Set KEY (section.name) to VALUE; numbers, true/false and [lists] are TOML."""
-    journal = state.journal()
+    from .gitcmd import looks_secret
+
+    if looks_secret(key):
+        raise BragError(
+            f"{key} looks like a secret: brag.toml is committed and synced, so keep tokens "
+            "in an environment variable or a credential helper instead"
+        )
+    journal = state.writable()
     parsed = _parse_value(key, value)
     journal.config_set(key, parsed)
     click.echo(f"{key} = {json.dumps(parsed, default=str, ensure_ascii=False)}")
@@ -988,6 +1129,12 @@ def _print_review(result: Any, show_all: bool, limit: int = 20) -> None:
             click.echo(f"  … {len(per_entry) - len(shown)} more (brag coach --all, or --json)")
 
 
+# `brag import` with no SOURCE: exit codes for unattended runs (docs/unattended.md).
+EXIT_IMPORTED = 0
+EXIT_IMPORT_FAILED = 1
+EXIT_NOTHING_NEW = 3
+
+
 class ImportGroup(BragGroup):
     """``brag import SOURCE``: one subcommand per registered importer, built on demand."""
 
@@ -1078,14 +1225,14 @@ def _stderr_console() -> Any:
     return Console(stderr=True)
 
 
-def _report_import(result: Any, as_json: bool, quiet: bool) -> None:
+def _report_import(result: Any, as_json: bool, quiet: bool, summary_only: bool = False) -> None:
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     if quiet:
         return
     verb = "Would add" if result.dry_run else "Added"
-    for entry in result.added:
+    for entry in [] if summary_only else result.added:
         click.echo(f"  + {entry.date.isoformat()}  {entry.title}")
     reasons: dict[str, int] = {}
     for _what, why in result.skipped:
@@ -1099,7 +1246,9 @@ def _report_import(result: Any, as_json: bool, quiet: bool) -> None:
     click.echo(summary)
 
 
-def _run_one_import(state: State, importer: Any, params: dict[str, Any]) -> Any:
+def _run_one_import(
+    state: State, importer: Any, params: dict[str, Any], summary_only: bool = False
+) -> Any:
     from .importing import run_import
 
     since, until, period = params.pop("since"), params.pop("until"), params.pop("period")
@@ -1111,6 +1260,8 @@ def _run_one_import(state: State, importer: Any, params: dict[str, Any]) -> Any:
         click.echo(f"Created a new journal at {journal.root}", err=True)
     if journal.exists() or not dry_run:
         journal.check_usable()
+    if not dry_run:
+        state.writable()
     with _Progress(quiet or as_json) as progress:
         result = run_import(
             journal,
@@ -1121,14 +1272,16 @@ def _run_one_import(state: State, importer: Any, params: dict[str, Any]) -> Any:
             dry_run=dry_run,
             progress=progress,
         )
-    _report_import(result, as_json, quiet)
+    _report_import(result, as_json, quiet, summary_only)
     return result
 
 
 def _import_command(importer: Any) -> click.Command:
     @click.pass_obj
     def callback(state: State, **params: Any) -> None:
-        _run_one_import(state, importer, params)
+        result = _run_one_import(state, importer, params)
+        if result.added and not result.dry_run:
+            state.changed(state.journal())
 
     command = click.Command(
         importer.name, callback=callback, help=importer.help, params=list(importer.params)
@@ -1145,7 +1298,9 @@ def import_(ctx: click.Context, **params: Any) -> None:
     Every source is idempotent: running it twice adds nothing, and entries you
     edited after import are never overwritten. With no --since, each source
     continues from where its last run stopped. With no SOURCE, runs every
-    source configured in brag.toml ([import.github], …).
+    source configured in brag.toml ([import.github], …), never prompting, one
+    line per source, and exits 0 if something was imported, 3 if there was
+    nothing new, 1 if any source failed (for cron and systemd timers).
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -1164,17 +1319,23 @@ def import_(ctx: click.Context, **params: Any) -> None:
             "no import sources configured: add e.g. [import.github] to brag.toml, or run "
             f"'brag import SOURCE' (sources: {', '.join(sorted(available)) or 'none'})"
         )
-    failed = 0
+    failed = added = 0
     for name in names:
         try:
-            _run_one_import(state, available[name], dict(params))
+            result = _run_one_import(state, available[name], dict(params), summary_only=True)
+            added += 0 if result.dry_run else len(result.added)
         except BragError as exc:
             failed += 1
             from .gitcmd import redact
 
-            click.echo(f"{name}: failed: {redact(str(exc))}", err=True)
+            one_line = " ".join(redact(str(exc)).split())  # one log line per source
+            click.echo(f"{name}: failed: {one_line}", err=True)
+    if added:
+        state.changed(journal)
     if failed:
-        sys.exit(1)
+        sys.exit(EXIT_IMPORT_FAILED)
+    if not added:
+        sys.exit(EXIT_NOTHING_NEW)
 
 
 def _impact_cache(journal: Journal) -> Path:
@@ -1324,6 +1485,12 @@ def export(ctx: click.Context, list_kinds: bool, as_json: bool) -> None:
         _export_list(ctx.obj, as_json)
     elif ctx.invoked_subcommand is None:
         click.echo(ctx.get_help())
+
+
+from .sync_commands import remote, sync_command  # noqa: E402 - registers on cli above
+
+cli.add_command(remote)
+cli.add_command(sync_command)
 
 
 def main() -> None:

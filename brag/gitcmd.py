@@ -10,12 +10,13 @@ process holds git's ``index.lock`` or a ref lock, so concurrent adds all land.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import re
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from .errors import JournalError
@@ -31,9 +32,51 @@ _IDENTITY = re.compile(r"Please tell me who you are|empty ident name|unable to a
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
 
 
+# Environment variables whose values are secrets: their values are masked too.
+_SECRET_NAME = re.compile(
+    r"TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL",
+    re.IGNORECASE,
+)
+_MIN_SECRET = 6  # shorter values would mask ordinary words
+
+
+def looks_secret(name: str) -> bool:
+    """Whether a config key or variable name is for a secret (token, password, key)."""
+    return bool(_SECRET_NAME.search(name))
+
+
+# Secret-looking values seen in brag.toml (which should hold none): masked like env ones.
+_config_secrets: set[str] = set()
+
+
+def remember_secrets(data: object, name: str = "") -> None:
+    """Note the values of secret-looking keys in a parsed config, so redact() masks them."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            remember_secrets(value, str(key))
+    elif isinstance(data, list):
+        for value in data:
+            remember_secrets(value, name)
+    elif isinstance(data, str) and looks_secret(name) and len(data.strip()) >= _MIN_SECRET:
+        _config_secrets.add(data)
+
+
+def secret_values() -> list[str]:
+    """The values of secret-looking environment variables and config keys, longest first."""
+    found = {
+        value
+        for name, value in os.environ.items()
+        if _SECRET_NAME.search(name) and len(value.strip()) >= _MIN_SECRET
+    }
+    return sorted(found | _config_secrets, key=len, reverse=True)
+
+
 def redact(text: str) -> str:
-    """Mask ``user:token@`` in any URL inside ``text``."""
-    return _URL_CREDENTIALS.sub(r"\g<scheme>***@", text)
+    """Mask ``user:token@`` in any URL inside ``text``, and every secret env value."""
+    text = _URL_CREDENTIALS.sub(r"\g<scheme>***@", text)
+    for value in secret_values():
+        text = text.replace(value, "***")
+    return text
 
 
 class GitError(JournalError):
@@ -59,8 +102,13 @@ def run(
     check: bool = True,
     retries: int = 60,
     env: dict[str, str] | None = None,
+    timeout: float | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``git -C root ARGS``, retrying on lock contention with jittered backoff."""
+    """Run ``git -C root ARGS``, retrying on lock contention with jittered backoff.
+
+    ``timeout`` (seconds) bounds network commands: on expiry the command fails
+    with a :class:`GitError` instead of hanging an unattended job.
+    """
     cmd = ["git", "-C", str(root), *args]
     full_env = None
     if env:
@@ -74,9 +122,13 @@ def run(
                 capture_output=True,
                 text=True,
                 env=full_env,
+                timeout=timeout,
+                stdin=subprocess.DEVNULL if input is None else None,
             )
         except FileNotFoundError:
             raise JournalError("git is not installed or not on PATH") from None
+        except subprocess.TimeoutExpired:
+            raise GitError(list(args), f"timed out after {timeout:g} seconds", -1) from None
         if proc.returncode == 0 or not check:
             return proc
         if attempt < retries and _LOCK_PATTERNS.search(proc.stderr):
@@ -96,7 +148,43 @@ def commit_paths(
     so whatever else the user has staged or changed in the journal stays as it
     was. Deleted paths are recorded as deletions.
     """
+    from .testpoints import pause
+
+    pause("before-commit")
+    message = _printable(redact(message))
     every = list(dict.fromkeys([*add, *paths]))
-    if add:
-        run(root, ["add", "--", *add])
-    run(root, ["commit", "--quiet", "--no-status", "-m", message, "--only", "--", *every])
+    with _commit_lock(root):
+        if add:
+            run(root, ["add", "--", *add])
+        run(root, ["commit", "--quiet", "--no-status", "-m", message, "--only", "--", *every])
+
+
+def _printable(message: str) -> str:
+    """Control characters (a NUL cannot even be passed to git) become spaces."""
+    return "".join(" " if (ord(c) < 32 and c not in "\n\t") or c == "\x7f" else c for c in message)
+
+
+@contextlib.contextmanager
+def _commit_lock(root: Path) -> Iterator[None]:
+    """One brag commit at a time per journal.
+
+    ``git commit --only`` reads the index before it locks it, so a commit can
+    write back an index that lacks a file another process has just staged
+    (``pathspec ... did not match``). Taking turns on a ``flock`` closes that
+    window; the kernel drops the lock if a process dies holding it.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: rely on git's retries
+        yield
+        return
+    folder = root / ".git" / "brag"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = open(folder / "commit.lock", "a+b")  # noqa: SIM115
+    except OSError:
+        yield  # not a plain repository, or read-only: git reports what is wrong
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield

@@ -86,7 +86,12 @@ def scan(entries_dir: Path, root: Path) -> dict[str, tuple[int, int]]:
             for item in it:
                 if item.is_dir(follow_symlinks=False):
                     stack.append(item.path)
-                elif item.name.endswith(".md") and not item.name.startswith("."):
+                elif (
+                    item.name.endswith(".md")
+                    and not item.name.startswith(".")
+                    # the other machine's side of a sync conflict, not an entry
+                    and not item.name.endswith(".theirs.md")
+                ):
                     try:
                         st = item.stat()
                     except OSError:
@@ -112,9 +117,17 @@ class Index:
         return self._db
 
     def _open(self) -> sqlite3.Connection:
-        self.location.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.location, timeout=30, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
+        try:
+            self.location.parent.mkdir(parents=True, exist_ok=True)
+            if not os.access(self.location.parent, os.W_OK) or (
+                self.location.exists() and not os.access(self.location, os.W_OK)
+            ):
+                raise PermissionError(self.location)
+            db = sqlite3.connect(self.location, timeout=30, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+        except (OSError, sqlite3.OperationalError):
+            # A read-only journal can still be read: index it in memory for this run.
+            db = sqlite3.connect(":memory:", isolation_level=None)
         db.execute("PRAGMA synchronous=NORMAL")
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version != SCHEMA_VERSION:

@@ -184,9 +184,11 @@ class Journal:
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"cannot read {self.config_path}: {exc}") from None
         try:
-            return tomllib.loads(text)
+            data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{self.config_path}: {exc}") from None
+        gitcmd.remember_secrets(data)  # a token pasted into brag.toml is never printed
+        return data
 
     def config_get(self, key: str) -> Any:
         node: Any = self.config
@@ -271,7 +273,9 @@ class Journal:
     def read_file(self, rel: str) -> Entry:
         path = self.root / rel
         try:
-            text = path.read_text(encoding="utf-8")
+            # newline="": a body's "\r\n" must read back as written (the index does the same).
+            with open(path, encoding="utf-8", newline="") as fh:
+                text = fh.read()
         except UnicodeDecodeError as exc:
             raise EntryError(f"not UTF-8 text ({exc.reason})", rel) from None
         return Entry.from_markdown(text, rel)
@@ -287,6 +291,9 @@ class Journal:
                 fh.write(text)
                 fh.flush()
                 os.fsync(fh.fileno())
+            from .testpoints import pause
+
+            pause("before-rename")
             os.replace(tmp, path)
         except BaseException:
             try:
@@ -320,8 +327,13 @@ class Journal:
         while self.index.id_exists(entry.id) or (taken is not None and entry.id in taken):
             entry.id = new_id()
 
+    def _validate(self, entry: Entry) -> None:
+        """Refuse an entry whose file would not read back (a blank title, say)."""
+        Entry.from_markdown(entry.to_markdown(), entry.path or entry.default_path())
+
     def add(self, entry: Entry) -> Entry:
         """Write a new entry and commit it as ``brag: add "<title>"``."""
+        self._validate(entry)
         self._prepare_new(entry)
         rel = self._place(entry)
         entry.path = rel
@@ -340,6 +352,7 @@ class Journal:
         """Rewrite an existing entry in place (same path, same id) and commit it."""
         if not entry.path:
             raise JournalError("cannot update an entry that has no file")
+        self._validate(entry)
         entry.updated = now()
         self._atomic_write(self.root / entry.path, entry.to_markdown())
         gitcmd.commit_paths(
@@ -403,6 +416,11 @@ class Journal:
             if key in known or key in seen:
                 result.present.append(draft)
                 continue
+            try:
+                self._validate(draft)
+            except EntryError as exc:
+                result.skipped.append((draft.title or key[1], exc.reason))
+                continue
             seen.add(key)
             result.added.append(draft)
         if state_needs_entries and not result.added:
@@ -457,7 +475,8 @@ class Journal:
         )
         paths = []
         for item in proc.stdout.split("\0"):
-            if len(item) > 3 and item[3:].endswith(".md"):
+            # ``*.theirs.md`` is the other machine's side of a sync conflict.
+            if len(item) > 3 and item[3:].endswith(".md") and not item.endswith(".theirs.md"):
                 paths.append(item[3:])
         return sorted(paths)
 

@@ -1,0 +1,394 @@
+"""Faults and bad input: killed processes, repositories in odd states, secrets."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from brag import hookimpl
+from brag.errors import ImportSourceError
+from brag.importing import Importer
+from brag.journal import Journal
+
+from conftest import git
+
+BIN = Path(sys.executable).parent
+TOKEN = "ghp_test_SECRET123"
+PASSWORD = "hunter2-test-password"
+
+
+def console_script() -> str:
+    script = BIN / "brag"
+    assert script.exists(), "the brag console script is not installed: pip install -e ."
+    return str(script)
+
+
+def killed_at(point: str, tmp_path: Path, *args: str) -> None:
+    """Run the real ``brag ARGS``, wait until it reaches ``point``, SIGKILL it there."""
+    flag = tmp_path / f"reached-{point}"
+    env = {**os.environ, "BRAG_TEST_PAUSE": f"{point}:{flag}"}
+    proc = subprocess.Popen(
+        [console_script(), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 60
+    while not flag.exists():
+        if proc.poll() is not None:
+            out, err = proc.communicate()
+            pytest.fail(f"brag exited before {point}: {out!r} {err!r}")
+        assert time.monotonic() < deadline, f"brag never reached {point}"
+        time.sleep(0.01)
+    assert flag.read_text() == str(proc.pid)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    flag.unlink()
+
+
+def titles(brag) -> list[str]:
+    return sorted(e["title"] for e in json.loads(brag("list", "--json").stdout))
+
+
+def assert_clean(root: Path) -> None:
+    assert git(root, "status", "--porcelain", "--untracked-files=all") == ""
+    fsck = subprocess.run(["git", "-C", str(root), "fsck", "--strict"], capture_output=True)
+    assert fsck.returncode == 0, fsck.stderr
+
+
+# -- crash safety -----------------------------------------------------------------------------
+
+
+def test_add_killed_before_commit_is_recovered_by_the_next_command(brag, journal, tmp_path):
+    brag("add", "Before the crash")
+    killed_at("before-commit", tmp_path, "add", "Killed mid-add", "-t", "crash")
+
+    # The file is written, not committed. Reading commands do not trip over it ...
+    [orphan] = [
+        line[3:]
+        for line in git(journal.root, "status", "--porcelain", "--untracked-files=all").splitlines()
+    ]
+    assert orphan.startswith("entries/") and orphan.endswith("-killed-mid-add.md")
+    assert titles(brag) == ["Before the crash", "Killed mid-add"]
+    # ... brag check reports it ...
+    check = brag("check", expect=1)
+    assert f"uncommitted: {orphan}" in check.stdout
+    # ... and the next command that writes commits it, with a note.
+    after = brag("add", "After the crash")
+    assert f"note: committed {orphan}, left uncommitted by an interrupted command" in after.stderr
+    log = git(journal.root, "log", "--format=%s").splitlines()
+    assert log[:2] == [
+        'brag: add "After the crash"',
+        "brag: recover 1 entry left uncommitted by an interrupted command",
+    ]
+    assert titles(brag) == ["After the crash", "Before the crash", "Killed mid-add"]
+    assert "crash" in brag("tags").stdout
+    assert brag("check").exit_code == 0
+    assert_clean(journal.root)
+    assert not list((journal.root / ".git" / "brag" / "writers").iterdir())
+
+
+def test_add_killed_during_the_atomic_write_leaves_nothing_behind(brag, journal, tmp_path):
+    killed_at("before-rename", tmp_path, "add", "Killed mid-write")
+    month = next((journal.root / "entries").glob("*/*"))
+    leftovers = sorted(p.name for p in month.iterdir())
+    # An empty placeholder (the reserved name) and the unfinished temporary file.
+    assert any(n.startswith(".brag-") and n.endswith(".tmp") for n in leftovers), leftovers
+    assert any(n.endswith("-killed-mid-write.md") for n in leftovers), leftovers
+    # Both are ignored by readers: no broken entry, no warning.
+    listed = brag("list")
+    assert listed.stderr == "No entries.\n"
+    # The next write cleans both away and works normally.
+    after = brag("add", "After the crash")
+    assert "removed 1 unfinished temporary file(s)" in after.stderr
+    [survivor] = list(month.iterdir())
+    assert survivor.name.endswith("-after-the-crash.md")
+    assert titles(brag) == ["After the crash"]
+    assert brag("check").exit_code == 0
+    assert_clean(journal.root)
+
+
+def test_rm_killed_before_commit_loses_nothing(brag, journal, tmp_path):
+    brag("add", "Keep me safe", "--json")
+    [entry] = json.loads(brag("list", "--json").stdout)
+    killed_at("before-commit", tmp_path, "rm", entry["id"])
+    assert not (journal.root / entry["path"]).exists()
+    result = brag("add", "Next")
+    assert f"restored {entry['path']}" in result.stderr
+    assert titles(brag) == ["Keep me safe", "Next"]
+    assert_clean(journal.root)
+
+
+def test_stale_git_index_lock_from_a_killed_git_is_removed(brag, journal, tmp_path):
+    """Simulated: git itself killed mid-commit leaves .git/index.lock (aged 2 minutes)."""
+    killed_at("before-commit", tmp_path, "add", "Orphan")
+    lock = journal.root / ".git" / "index.lock"
+    lock.write_text("")
+    old = time.time() - 120
+    os.utime(lock, (old, old))
+    result = brag("add", "Next")
+    assert "removed a stale .git/index.lock" in result.stderr
+    assert titles(brag) == ["Next", "Orphan"]
+    assert_clean(journal.root)
+
+
+def test_recovery_never_touches_a_running_writer(brag, journal, tmp_path):
+    """While a live brag holds the write lock, other commands neither wait nor recover."""
+    flag = tmp_path / "reached"
+    env = {**os.environ, "BRAG_TEST_PAUSE": f"before-commit:{flag}"}
+    proc = subprocess.Popen(
+        [console_script(), "add", "Slow writer"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not flag.exists():
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.01)
+        result = brag("add", "Fast writer")
+        assert "note:" not in result.stderr
+        flag.unlink()  # let the slow writer go on and commit
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert titles(brag) == ["Fast writer", "Slow writer"]
+    assert_clean(journal.root)
+
+
+# -- repositories brag must not write to -------------------------------------------------------
+
+
+def one_line_error(result, *needles: str) -> None:
+    assert result.exit_code == 1
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1, message
+    assert message.startswith("Error: ") and "Traceback" not in result.output
+    for needle in needles:
+        assert needle in message, message
+
+
+def test_not_a_git_repository(brag, journal_dir):
+    journal_dir.mkdir()
+    (journal_dir / "brag.toml").write_text("[user]\n")
+    for args in (("list",), ("add", "x"), ("sync",), ("check",)):
+        one_line_error(brag(*args, expect=1), "is not a git repository", "brag init")
+    assert not (journal_dir / "entries").exists()
+
+
+def test_missing_brag_toml(brag, journal_dir):
+    journal_dir.mkdir()
+    git(journal_dir, "init", "--quiet")
+    for args in (("list",), ("sync",), ("edit", "abc"), ("import",)):
+        one_line_error(brag(*args, expect=1), "has no brag.toml", "brag init")
+
+
+def test_brag_toml_with_a_syntax_error(brag, journal):
+    brag("add", "Before")
+    journal.config_path.write_text('[user]\nname = "unterminated\n')
+    head = git(journal.root, "rev-parse", "HEAD")
+    for args in (("list",), ("add", "x"), ("sync",), ("config", "get", "user.name")):
+        one_line_error(brag(*args, expect=1), "brag.toml", "line 2")
+    assert git(journal.root, "rev-parse", "HEAD") == head
+    assert git(journal.root, "status", "--porcelain") == " M brag.toml\n"
+
+
+def test_detached_head(brag, journal):
+    brag("add", "On main")
+    git(journal.root, "checkout", "--quiet", "--detach")
+    head = git(journal.root, "rev-parse", "HEAD")
+    for args in (("add", "x"), ("sync",), ("rm", "x"), ("config", "set", "user.name", "A")):
+        one_line_error(brag(*args, expect=1), "HEAD is detached", "git switch")
+    assert git(journal.root, "rev-parse", "HEAD") == head
+    assert titles(brag) == ["On main"]  # reading is harmless and still works
+    assert git(journal.root, "status", "--porcelain") == ""
+
+
+def test_repository_in_the_middle_of_a_merge(brag, journal):
+    root = journal.root
+    brag("add", "Before the merge")
+    git(root, "checkout", "--quiet", "-b", "other")
+    (root / "README.md").write_text("other side\n")
+    git(root, "commit", "--quiet", "-am", "other")
+    git(root, "checkout", "--quiet", "main")
+    (root / "README.md").write_text("main side\n")
+    git(root, "commit", "--quiet", "-am", "main")
+    merge = subprocess.run(["git", "-C", str(root), "merge", "other"], capture_output=True)
+    assert merge.returncode != 0 and (root / ".git" / "MERGE_HEAD").exists()
+    head = git(root, "rev-parse", "HEAD")
+    for args in (("add", "x"), ("sync",), ("edit", "x", "--title", "y")):
+        one_line_error(brag(*args, expect=1), "in the middle of a git merge", "merge --abort")
+    assert git(root, "rev-parse", "HEAD") == head
+    assert not [p for p in (root / "entries").rglob("*.md") if "x" in p.stem.split("-")]
+    assert titles(brag) == ["Before the merge"]
+
+
+def test_read_only_journal(brag, journal, tmp_path):
+    brag("add", "Written while writable")
+    head = git(journal.root, "rev-parse", "HEAD")
+    if os.geteuid() != 0:
+        subprocess.run(["chmod", "-R", "a-w", str(journal.root)], check=True)
+        try:
+            one_line_error(brag("add", "x", expect=1), "read-only")
+            assert titles(brag) == ["Written while writable"]
+        finally:
+            subprocess.run(["chmod", "-R", "u+w", str(journal.root)], check=True)
+    else:
+        # As root, permissions do not stop writes: mount the journal read-only in a
+        # private mount namespace instead (a real EROFS), and run the real console script.
+        root = str(journal.root)
+        script = (
+            f"mount --bind {root} {root} && mount -o remount,bind,ro {root} && "
+            f"exec {console_script()} -C {root} add x && exit 99"
+        )
+        probe = subprocess.run(
+            ["unshare", "-m", "sh", "-c", f"mount --bind {root} {root}"], capture_output=True
+        )
+        if probe.returncode != 0:
+            pytest.skip("running as root without mount namespaces: cannot make it read-only")
+        result = subprocess.run(
+            ["unshare", "-m", "sh", "-c", script], capture_output=True, text=True
+        )
+        assert result.returncode == 1, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: the journal at"), lines
+        assert "is read-only" in lines[0]
+        listed = subprocess.run(
+            ["unshare", "-m", "sh", "-c", script.replace("add x && exit 99", "list")],
+            capture_output=True,
+            text=True,
+        )
+        assert listed.returncode == 0, listed.stderr
+        assert "Written while writable" in listed.stdout
+    assert git(journal.root, "rev-parse", "HEAD") == head
+    assert_clean(journal.root)
+
+
+# -- secrets --------------------------------------------------------------------------------
+
+
+class LeakyImporters:
+    """Importers whose failures carry secrets, as a careless HTTP client's would."""
+
+    @hookimpl
+    def register_importers(self, register):
+        def polite(context):
+            raise ImportSourceError(
+                f"GET https://bot:{PASSWORD}@api.example.test/items failed (token {TOKEN})"
+            )
+
+        def buggy(context):
+            raise RuntimeError(f"unexpected reply to Authorization: token {TOKEN}")
+
+        register(Importer(name="polite", help="Fails cleanly.", fetch=polite, needs_config=False))
+        register(Importer(name="buggy", help="Fails with a bug.", fetch=buggy, needs_config=False))
+
+
+@pytest.fixture
+def leaky():
+    from brag import manager
+
+    plugin = LeakyImporters()
+    manager.get_plugin_manager().register(plugin, name="leaky")
+    yield plugin
+
+
+def test_secrets_never_appear_in_output_errors_logs_or_commits(
+    brag, journal, monkeypatch, leaky, bare_remote
+):
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("JIRA_PASSWORD", PASSWORD)
+    journal.config_path.write_text(
+        '[user]\nname = "A"\n[import.polite]\nx = 1\n[import.buggy]\nx = 1\n'
+    )
+    git(journal.root, "commit", "--quiet", "-am", "configure importers")
+    url = f"file://bot:{PASSWORD}@{bare_remote}"
+    runs = [
+        brag("remote", "set", f"https://bot:{TOKEN}@127.0.0.1:9/j.git"),
+        brag("remote", "show"),
+        brag("remote", "set", str(bare_remote)),
+        brag("add", "Rotated credentials", "-i", "no more shared tokens"),
+        brag("import", "polite", expect=1),
+        brag("--debug", "import", "polite", expect=1),
+        brag("import", "buggy", expect=1),
+        brag("--debug", "import", "buggy", expect=1),
+        brag("import", expect=1),
+        brag("config", "set", "import.github.token", TOKEN, expect=1),
+        brag("config", "set", "import.jira.password", PASSWORD, expect=1),
+        brag("remote", "set", url),
+        brag("sync", expect=None),
+        brag("--debug", "sync", expect=None),
+        brag("remote", "show"),
+    ]
+    for result in runs:
+        for secret in (TOKEN, PASSWORD):
+            assert secret not in result.stdout, result.stdout
+            assert secret not in result.stderr, result.stderr
+    # The failures were still reported, masked, and the debug ones with a traceback.
+    assert "Error: GET https://***@api.example.test/items failed (token ***)" in runs[4].stderr
+    assert "Traceback" in runs[5].stderr and "ImportSourceError" in runs[5].stderr
+    assert "RuntimeError: unexpected reply to Authorization: token ***" in runs[6].stderr
+    assert "polite: failed:" in runs[8].stderr and "buggy" in runs[8].stderr
+    assert "looks like a secret" in runs[9].stderr
+    assert "token" not in journal.config_path.read_text()
+    history = git(journal.root, "log", "-p", "--format=%an %ae %s %b")
+    assert TOKEN not in history and PASSWORD not in history
+
+
+@pytest.fixture
+def bare_remote(tmp_path: Path) -> Path:
+    path = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", "-b", "main", str(path)], check=True)
+    return path
+
+
+def test_a_token_pasted_into_brag_toml_is_never_printed(brag, journal, leaky):
+    journal.config_path.write_text(
+        f'[user]\nname = "A"\n\n[import.polite]\napi_token = "{TOKEN}"\n'
+        f'[remote_auth]\npassword = "{PASSWORD}"\n'
+    )
+    runs = [
+        brag("config"),
+        brag("config", "get", "import.polite.api_token"),
+        brag("config", "get", "import.polite", "--json"),
+        brag("config", "get", "remote_auth.password"),
+        brag("import", "polite", expect=1),
+        brag("--debug", "import", "polite", expect=1),
+    ]
+    for result in runs:
+        assert TOKEN not in result.output and PASSWORD not in result.output
+    assert 'api_token = "***"' in runs[0].stdout
+    assert runs[1].stdout == "***\n"
+    assert "token ***" in runs[4].stderr
+
+
+def test_redact_masks_urls_and_secret_environment_values(monkeypatch):
+    from brag.gitcmd import redact
+
+    monkeypatch.setenv("GITLAB_TOKEN", TOKEN)
+    monkeypatch.setenv("SHORT_TOKEN", "abc")  # too short to mask safely
+    text = f"https://u:{PASSWORD}@h/x.git {TOKEN} abc ssh://git@h/y"
+    assert redact(text) == "https://***@h/x.git *** abc ssh://***@h/y"
+
+
+def test_blank_titles_are_refused_before_anything_is_written(journal):
+    import datetime as dt
+
+    from brag.entry import Entry
+    from brag.errors import EntryError
+
+    with pytest.raises(EntryError, match="title must be a non-empty string"):
+        journal.add(Entry(title=" \t\n", date=dt.date(2026, 3, 1)))
+    assert not (journal.root / "entries").exists()
+    assert git(journal.root, "status", "--porcelain") == ""
+    assert Journal(journal.root).uncommitted_entries() == []
