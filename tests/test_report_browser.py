@@ -147,8 +147,7 @@ class DevTools:
             self.proc.wait()
 
 
-@pytest.fixture
-def chromium() -> str:
+def require_chromium() -> str:
     path = chromium_path()
     if path is None:
         message = (
@@ -160,6 +159,22 @@ def chromium() -> str:
             pytest.fail(message)  # CI installs it, so missing there is a failure
         pytest.skip(message)
     return path
+
+
+@pytest.fixture
+def chromium() -> str:
+    return require_chromium()
+
+
+def test_without_chromium_the_test_is_skipped_with_how_to_install(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH with no browser on it
+    monkeypatch.delenv("BRAG_CHROMIUM", raising=False)
+    monkeypatch.delenv("BRAG_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install -y chromium"):
+        require_chromium()
+    monkeypatch.setenv("BRAG_REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="Chromium is not installed"):
+        require_chromium()
 
 
 def _fill_journal(journal: Any) -> None:
