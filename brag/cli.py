@@ -853,6 +853,71 @@ def check(state: State, as_json: bool) -> None:
         sys.exit(1)
 
 
+@cli.command()
+@period_options
+@click.option(
+    "--target",
+    metavar="LEVEL",
+    help="Compare the Tree B share with a level: mid, senior, staff, principal "
+    "(default: user.target_level).",
+)
+@click.option("--no-private", is_flag=True, help="Leave private entries out of the counts.")
+@json_option
+@click.pass_obj
+def stats(
+    state: State,
+    since: str | None,
+    until: str | None,
+    period: str | None,
+    target: str | None,
+    no_private: bool,
+    as_json: bool,
+) -> None:
+    """Entries per month, by area, leverage and source.
+
+    Also the Tree A/B share against the target level (--target, or
+    user.target_level in brag.toml).
+
+    \b
+    brag stats                      everything
+    brag stats --period this-year --target staff
+    brag stats --json               the same numbers for scripts
+    """
+    from .stats import for_journal, format_text, public
+
+    start, end = resolve_period(since, until, period)
+    summary = for_journal(
+        state.journal(), since=start, until=end, target=target, include_private=not no_private
+    )
+    if as_json:
+        click.echo(json.dumps(public(summary), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_text(summary), nl=False)
+
+
+@cli.command()
+@click.option(
+    "--dir",
+    "folder",
+    metavar="PATH",
+    type=click.Path(file_okay=False),
+    help="Where to create the sample journal (new or empty; default: a fresh temporary folder).",
+)
+@click.pass_obj
+def demo(state: State, folder: str | None) -> None:
+    """Try brag on a sample journal: brief and HTML report.
+
+    Creates about 40 realistic entries spanning the past year (typed wins,
+    imported pull requests, incidents, design docs, mentoring), prints the
+    promotion brief and writes brag-report.html into the sample journal.
+    No accounts, no tokens, no network; your own journal is not touched.
+    """
+    from .demo import run
+
+    folder = folder or state.directory  # `brag -C PATH demo` means the same
+    run(Path(folder) if folder else None, click.echo)
+
+
 # -- config ---------------------------------------------------------------------------
 
 
@@ -1297,6 +1362,10 @@ def _export_run(state: State, kind: str, params: dict[str, Any]) -> None:
     if fmt not in exporter.formats:
         raise BragError(f"{kind} can be written as {', '.join(exporter.formats)}, not {fmt}")
     output = params.pop("output")
+    default_file = None
+    if output is None and fmt == "html" and sys.stdout.isatty():
+        # A web page is no use on a terminal: write it to a file and say where.
+        output = default_file = f"brag-{kind}.html"
     context = ExportContext(
         journal=journal,
         entries=[],
@@ -1328,7 +1397,10 @@ def _export_run(state: State, kind: str, params: dict[str, Any]) -> None:
     text = exporter.run(context)
     if output and output != "-":
         Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {output}", err=True)
+        if default_file:
+            click.echo(f"Wrote {Path(output).resolve()} (open it in a browser)", err=True)
+        else:
+            click.echo(f"Wrote {output}", err=True)
     else:
         click.echo(text, nl=not text.endswith("\n"))
     if exporter.after is not None:

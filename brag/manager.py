@@ -31,6 +31,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "brag.plugins.github",
     "brag.plugins.gitlab",
     "brag.plugins.pagerduty",
+    "brag.plugins.report",
 )
 
 # The built-in plugins that implement ``entry_saved`` (a test keeps this true).
