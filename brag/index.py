@@ -271,59 +271,12 @@ class Index:
                 text = fh.read().decode("utf-8")
             entry = Entry.from_markdown(text, rel)
         except EntryError as exc:
-            return (
-                rel,
-                mtime,
-                size,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                0,
-                None,
-                None,
-                None,
-                exc.reason,
-                exc.line,
-            )
+            return _broken_row(rel, mtime, size, exc.reason, exc.line)
         except UnicodeDecodeError as exc:
-            return (
-                rel,
-                mtime,
-                size,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                0,
-                None,
-                None,
-                None,
-                f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-                None,
-            )
+            reason = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+            return _broken_row(rel, mtime, size, reason, None)
         except OSError as exc:
-            return (
-                rel,
-                mtime,
-                size,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                0,
-                None,
-                None,
-                None,
-                f"cannot read: {exc.strerror}",
-                None,
-            )
+            return _broken_row(rel, mtime, size, f"cannot read: {exc.strerror}", None)
         return Index._entry_row(rel, stat, entry)
 
     @staticmethod
@@ -485,3 +438,10 @@ class Index:
     def count(self) -> int:
         self.refresh()
         return int(self.db.execute("SELECT count(*) FROM files WHERE error IS NULL").fetchone()[0])
+
+
+def _broken_row(
+    rel: str, mtime: int, size: int, reason: str, line: int | None
+) -> tuple[object, ...]:
+    """The row of a file that does not parse: no entry fields, the reason and line."""
+    return (rel, mtime, size, None, None, None, None, None, None, 0, None, None, None, reason, line)
