@@ -1427,7 +1427,8 @@ def _export_list(state: State, as_json: bool) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for row in rows:
-        click.echo(f"{click.style(row['kind'], bold=True)}  {row['help']}")
+        summary = str(row["help"]).strip().split("\n", 1)[0]
+        click.echo(f"{click.style(row['kind'], bold=True)}  {summary}")
         click.echo(f"  formats: {', '.join(row['formats'])}")
         for t in row["templates"]:
             click.echo(f"  {t['template']:<24} {t['origin']}")
