@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from . import impact
 from .entry import Entry
-from .errors import ConfigError
+from .errors import BragError, ConfigError
 
 #: Business-facing areas: work a CFO or CEO recognises without translation.
 BUSINESS_AREAS = ("revenue", "cost", "customer", "retention")
@@ -105,7 +105,13 @@ def levels(config: Mapping[str, Any], target: str | None = None) -> tuple[str, s
         raise ConfigError("[user] in brag.toml must be a table")
     raw_level = str(user.get("level", "") or "").strip()
     raw_target = str(target or user.get("target_level", "") or "").strip()
-    level = impact.normalise_level(raw_level) if raw_level else ""
+    try:
+        level = impact.normalise_level(raw_level) if raw_level else ""
+    except BragError:
+        known = ", ".join(impact.TREE_B_TARGETS)
+        raise ConfigError(
+            f"[user] level {raw_level!r} in brag.toml is not a level brag knows ({known})"
+        ) from None
     if raw_target:
         return level, impact.normalise_level(raw_target)
     if raw_level.lower().startswith(("jun", "jr")):
@@ -133,6 +139,7 @@ def review(
     max_gap_days: int = DEFAULT_GAP_DAYS,
     since: dt.date | None = None,
     until: dt.date | None = None,
+    read: Callable[[Entry], impact.Analysis] | None = None,
 ) -> Review:
     """Review ``entries`` (oldest first is not required) for a ``target`` level.
 
@@ -142,7 +149,7 @@ def review(
     """
     items = sorted(entries, key=lambda e: (e.date, e.id))
     findings: list[Finding] = []
-    stats = _stats(items, target, keywords)
+    stats = _stats(items, target, read or (lambda e: impact.analyse(e, keywords)))
     findings += _balance_findings(stats, target)
     findings += _gap_findings(items, today, max_gap_days)
     if per_entry:
@@ -153,14 +160,14 @@ def review(
 
 
 def _stats(
-    items: list[Entry], target: str, keywords: Mapping[str, Sequence[str]] | None
+    items: list[Entry], target: str, read: Callable[[Entry], impact.Analysis]
 ) -> dict[str, Any]:
     areas: Counter[str] = Counter()
     leverage: Counter[str] = Counter()
     trees: Counter[str] = Counter()
     quantified = 0
     for entry in items:
-        found = impact.analyse(entry, keywords)
+        found = read(entry)
         if found.areas:
             areas[found.areas[0]] += 1
         leverage[found.leverage] += 1

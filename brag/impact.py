@@ -37,6 +37,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from hashlib import blake2b as _blake2b
 from typing import Any
 
 from .entry import AREAS, Entry
@@ -1553,12 +1554,40 @@ _TEAM_UNITS = ("team", "squad", "org", "organization", "organisation", "departme
 _REACH_UNITS = ("user", "customer", "client", "subscriber", "merchant", "account", "member")
 
 
-@dataclass
 class Score:
-    """A score and the named parts that add up to it, so it can be explained."""
+    """A score and the named parts that add up to it, so it can be explained.
 
-    total: float
-    parts: list[tuple[str, float, str]]
+    Ranking thousands of entries only needs ``total``; the ``parts`` (with the
+    sentence explaining each) are worked out the first time they are asked for.
+    """
+
+    __slots__ = ("total", "_parts", "_explain")
+
+    def __init__(
+        self,
+        total: float,
+        parts: list[tuple[str, float, str]] | None = None,
+        explain: Callable[[], list[tuple[str, float, str]]] | None = None,
+    ) -> None:
+        self.total = total
+        self._parts = parts
+        self._explain = explain
+
+    @property
+    def parts(self) -> list[tuple[str, float, str]]:
+        if self._parts is None:
+            self._parts = self._explain() if self._explain is not None else []
+        return self._parts
+
+    def __repr__(self) -> str:
+        return f"Score(total={self.total!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Score):
+            return NotImplemented
+        return self.total == other.total and self.parts == other.parts
+
+    __hash__ = None  # type: ignore[assignment]
 
     def explain(self) -> str:
         """One line per part, then the total: what ``brag show`` prints."""
@@ -1587,6 +1616,8 @@ def score(
     lens: Lens | str | None = None,
     today: dt.date | None = None,
     keywords: Mapping[str, Sequence[str]] | None = None,
+    *,
+    found: Analysis | None = None,
 ) -> Score:
     """Score an entry for a reader; every point is accounted for in ``parts``.
 
@@ -1601,21 +1632,66 @@ def score(
     ``today`` defaults to the current date; pass it for reproducible output.
     """
     the_lens = _as_lens(lens)
-    found = analyse(entry, keywords)
+    if found is None:
+        found = analyse(entry, keywords)
+    day = today or dt.date.today()
+    total = _fast_total(found, entry.date, the_lens, day)
+    return Score(total, explain=lambda: _score_parts(entry, found, the_lens, day))
+
+
+def _fast_total(found: Analysis, date: dt.date, lens: Lens, today: dt.date) -> float:
+    """The score's total from the analysis's precomputed, lens-independent parts.
+
+    The same arithmetic, in the same order, as the explained parts (a test
+    holds them equal); inlined because ranking runs it for every entry.
+    """
+    areas = found.areas
+    if not areas:
+        area = 0.0
+    else:
+        weights = lens.weights
+        if len(areas) == 1:
+            points = AREA_POINTS * float(weights.get(areas[0], 1.0))
+        else:
+            ranked = sorted(areas, key=lambda a: -float(weights.get(a, 1.0)))
+            points = AREA_POINTS * float(weights.get(ranked[0], 1.0))
+            for other in ranked[1:3]:
+                points += SECONDARY_AREA_POINTS * float(weights.get(other, 1.0))
+        if not (found.metrics or found.impact_points > 0):
+            points *= UNPROVEN_AREA_FACTOR
+        area = round(points, 2)
+    leverage = round(
+        LEVERAGE_POINTS.get(found.leverage, 1.0) * float(lens.leverage.get(found.leverage, 1.0)), 2
+    )
+    running: float = 0
+    running += found.evidence_points
+    running += found.impact_points
+    running += area
+    running += found.scope_points
+    running += leverage
+    age = (today - date).days
+    if age <= 0:
+        return round(running + 0.0, 2)
+    factor = max(RECENCY_FLOOR, 0.5 ** (age / HALF_LIFE_DAYS))
+    return round(running + round(-round(running, 2) * (1.0 - factor), 2), 2)
+
+
+def _score_parts(
+    entry: Entry, found: Analysis, lens: Lens, today: dt.date
+) -> list[tuple[str, float, str]]:
     metrics = list(found.metrics)
-    impact_part = _impact_part(entry, found)
+    impact_part = _impact_part(entry, found.activity)
     proven = bool(metrics) or impact_part[1] > 0
     parts = [
         _evidence_part(metrics),
         impact_part,
-        _area_part(found, the_lens, proven),
+        _area_part(found, lens, proven),
         _scope_part(entry, metrics, found.broad),
-        _leverage_part(found, the_lens),
+        _leverage_part(found, lens),
     ]
     subtotal = round(sum(points for _, points, _ in parts), 2)
-    parts.append(_recency_part(entry, subtotal, today or dt.date.today()))
-    total = round(sum(points for _, points, _ in parts), 2)
-    return Score(total, parts)
+    parts.append(_recency_part(entry, subtotal, today))
+    return parts
 
 
 def _evidence_part(metrics: list[Metric]) -> tuple[str, float, str]:
@@ -1633,13 +1709,29 @@ def _evidence_part(metrics: list[Metric]) -> tuple[str, float, str]:
     return ("evidence", round(points, 2), f"{shown}{more}")
 
 
-def _impact_part(entry: Entry, found: Analysis) -> tuple[str, float, str]:
+def _impact_part(entry: Entry, activity: bool) -> tuple[str, float, str]:
     impact = entry.impact.strip()
     if not impact:
         return ("impact", 0.0, "no impact statement")
-    if found.activity:
+    if activity:
         return ("impact", 0.0, "impact reads as activity, not outcome")
     return ("impact", IMPACT_POINTS, "states its outcome")
+
+
+def _area_points(areas: Sequence[str], lens: Lens, proven: bool) -> float:
+    if not areas:
+        return 0.0
+    weights = lens.weights
+    if len(areas) == 1:
+        points = AREA_POINTS * float(weights.get(areas[0], 1.0))
+    else:
+        ranked = sorted(areas, key=lambda a: -lens.weight(a))
+        points = AREA_POINTS * lens.weight(ranked[0])
+        for area in ranked[1:3]:
+            points += SECONDARY_AREA_POINTS * lens.weight(area)
+    if not proven:
+        points *= UNPROVEN_AREA_FACTOR
+    return round(points, 2)
 
 
 def _area_part(found: Analysis, lens: Lens, proven: bool) -> tuple[str, float, str]:
@@ -1648,18 +1740,15 @@ def _area_part(found: Analysis, lens: Lens, proven: bool) -> tuple[str, float, s
         return ("area", 0.0, "no impact area recognised (set areas = [...])")
     ranked = sorted(areas, key=lambda a: -lens.weight(a))
     primary, others = ranked[0], ranked[1:3]
-    points = AREA_POINTS * lens.weight(primary)
     bits = [f"{primary} {AREA_POINTS:g}×{lens.weight(primary):g}"]
     for area in others:
-        points += SECONDARY_AREA_POINTS * lens.weight(area)
         bits.append(f"{area} {SECONDARY_AREA_POINTS:g}×{lens.weight(area):g}")
     how = "inferred" if inferred else "explicit"
     why = f"{' + '.join(bits)} for {lens.name} ({how})"
     if not proven:
         # A claim of cost impact with no number or outcome is a topic, not a result.
-        points *= UNPROVEN_AREA_FACTOR
         why += f", ×{UNPROVEN_AREA_FACTOR:g} with no number or outcome"
-    return ("area", round(points, 2), why)
+    return ("area", _area_points(areas, lens, proven), why)
 
 
 def _scope_part(entry: Entry, metrics: list[Metric], broad: str) -> tuple[str, float, str]:
@@ -1699,24 +1788,38 @@ def _unit_noun(unit: str) -> str:
     return _singular(noun.lower()) if noun else ""
 
 
+def _leverage_points(leverage: str, lens: Lens) -> float:
+    return round(LEVERAGE_POINTS.get(leverage, 1.0) * lens.leverage_weight(leverage), 2)
+
+
 def _leverage_part(found: Analysis, lens: Lens) -> tuple[str, float, str]:
     leverage, inferred = found.leverage, found.leverage_inferred
     base = LEVERAGE_POINTS.get(leverage, 1.0)
     weight = lens.leverage_weight(leverage)
     how = "inferred" if inferred else "explicit"
-    return ("leverage", round(base * weight, 2), f"{leverage} {base:g}×{weight:g} ({how})")
+    return ("leverage", _leverage_points(leverage, lens), f"{leverage} {base:g}×{weight:g} ({how})")
+
+
+def _recency_factor(date: dt.date, today: dt.date) -> tuple[int, float]:
+    age = (today - date).days
+    if age <= 0:
+        return age, 1.0
+    return age, max(RECENCY_FLOOR, 0.5 ** (age / HALF_LIFE_DAYS))
+
+
+def _recency_points(date: dt.date, subtotal: float, today: dt.date) -> float:
+    age, factor = _recency_factor(date, today)
+    return 0.0 if age <= 0 else round(-subtotal * (1.0 - factor), 2)
 
 
 def _recency_part(entry: Entry, subtotal: float, today: dt.date) -> tuple[str, float, str]:
-    age = (today - entry.date).days
+    age, factor = _recency_factor(entry.date, today)
     if age <= 0:
         return ("recency", 0.0, "current")
-    factor = max(RECENCY_FLOOR, 0.5 ** (age / HALF_LIFE_DAYS))
-    points = round(-subtotal * (1.0 - factor), 2)
     note = " (floor)" if factor == RECENCY_FLOOR else ""
     return (
         "recency",
-        points,
+        _recency_points(entry.date, subtotal, today),
         f"{age} days old: ×{factor:.2f}{note} (half-life {HALF_LIFE_DAYS:g} days)",
     )
 
@@ -1726,6 +1829,8 @@ def rank(
     lens: Lens | str | None = None,
     today: dt.date | None = None,
     keywords: Mapping[str, Sequence[str]] | None = None,
+    *,
+    read: Callable[[Entry], Analysis] | None = None,
 ) -> list[tuple[Entry, Score]]:
     """Entries with their scores, strongest first.
 
@@ -1734,7 +1839,17 @@ def rank(
     """
     the_lens = _as_lens(lens)
     day = today or dt.date.today()
-    scored = [(entry, score(entry, the_lens, day, keywords)) for entry in entries]
+    if read is None:
+        scored = [(entry, score(entry, the_lens, day, keywords)) for entry in entries]
+    else:
+        # score() inlined: this loop runs for every entry of a year.
+        scored = []
+        for e in entries:
+            found = read(e)
+            total = _fast_total(found, e.date, the_lens, day)
+            scored.append(
+                (e, Score(total, explain=functools.partial(_score_parts, e, found, the_lens, day)))
+            )
     scored.sort(
         key=lambda pair: (
             -pair[1].total,
@@ -1785,7 +1900,7 @@ GLOSSARY: dict[str, str] = {
     "refactored": "restructured the code",
     "refactoring": "restructuring the code",
     "idempotent": "safe to retry",
-    "on-call": "out-of-hours support",
+    "on-call": "out-of-hours duty",
     "postmortem": "incident review",
     "post-mortem": "incident review",
     "RCA": "root-cause analysis",
@@ -1796,8 +1911,8 @@ GLOSSARY: dict[str, str] = {
     "monorepo": "single shared codebase",
     "microservices": "independent services",
     "microservice": "independent service",
-    "feature flags": "switches to turn features on and off",
-    "feature flag": "switch to turn a feature on and off",
+    "feature flags": "feature switches",
+    "feature flag": "feature switch",
     "canary release": "gradual rollout",
     "canary deploy": "gradual rollout",
     "observability": "visibility into how our systems behave",
@@ -1919,7 +2034,15 @@ def translate(text: str, glossary: Mapping[str, str] | None = None) -> str:
     vocabulary becomes the reader's. A leading "the"/"our" in a translation
     is dropped after an article already in the text ("the CI pipeline").
     """
+    if not text:
+        return text
     table = glossary if glossary is not None else GLOSSARY
+    key = ("translate", text, _glossary_fingerprint(glossary))
+    result: str = remember(key, lambda: _translate(text, table))
+    return result
+
+
+def _translate(text: str, table: Mapping[str, str]) -> str:
     hits = _glossary_hits(text, table)
     if not hits:
         return text
@@ -2050,6 +2173,24 @@ def reframe(
     """
     the_lens = _as_lens(lens)
     table = glossary if glossary is not None else GLOSSARY
+    key = (
+        "reframe",
+        _content_key(entry, _keywords_fingerprint(keywords)),
+        entry.url,
+        the_lens.name,
+        the_lens.technical,
+        _glossary_fingerprint(glossary),
+    )
+    found = remember(key, lambda: _reframe(entry, the_lens, table, keywords))
+    return replace(found, metrics=list(found.metrics), areas=list(found.areas))
+
+
+def _reframe(
+    entry: Entry,
+    the_lens: Lens,
+    table: Mapping[str, str],
+    keywords: Mapping[str, Sequence[str]] | None,
+) -> Reframed:
     metrics = entry_metrics(entry)
     areas, _ = areas_for(entry, keywords)
     title = _clean(entry.title)
@@ -2176,16 +2317,50 @@ class Analysis:
     tree: str
     broad: str  # the words that show cross-team scope, "" when none
     activity: bool  # the impact statement reports activity, not an outcome
+    # The lens-independent parts of the score, so ranking is arithmetic.
+    evidence_points: float = 0.0
+    impact_points: float = 0.0
+    scope_points: float = 0.0
 
 
 #: Bump when a change to the engine alters what it reads from an entry, so
 #: caches written by an older brag are ignored rather than trusted.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 3
+
+#: At most this many analyses are kept on disk (old versions of edited entries
+#: are dropped when it is reached).
+CACHE_LIMIT = 200_000
 
 _MEMO: dict[tuple[Any, ...], Analysis] = {}
 _USED: set[tuple[Any, ...]] = set()
-_DIRTY = False
+_ON_DISK: set[tuple[Any, ...]] = set()  # keys the last cache file read or written holds
 _KEYWORD_FINGERPRINTS: dict[int, tuple[object, str]] = {}
+
+
+_RESULTS: dict[tuple[Any, ...], Any] = {}  # other deterministic results (reframes)
+_RESULTS_USED: set[tuple[Any, ...]] = set()
+_RESULTS_ON_DISK: set[tuple[Any, ...]] = set()
+_MISSING = object()
+
+
+def remember(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    """``compute()``, memoised under ``key`` in this process and in the cache file.
+
+    Only for deterministic results of the engine (a reframed bullet for a given
+    entry content, lens and glossary): a warm export then runs no regular
+    expression at all.
+    """
+    found = _RESULTS.get(key, _MISSING)
+    if found is _MISSING:
+        found = _RESULTS[key] = compute()
+    _RESULTS_USED.add(key)
+    return found
+
+
+def _glossary_fingerprint(glossary: Mapping[str, str] | None) -> str:
+    if glossary is None:
+        return ""
+    return _keywords_fingerprint(glossary)  # type: ignore[arg-type]
 
 
 def _keywords_fingerprint(keywords: Mapping[str, Sequence[str]] | None) -> str:
@@ -2203,22 +2378,27 @@ def _keywords_fingerprint(keywords: Mapping[str, Sequence[str]] | None) -> str:
 
 
 def _content_key(entry: Entry, fingerprint: str) -> tuple[Any, ...]:
-    return (
-        fingerprint,
-        entry.title,
-        entry.impact,
-        entry.body,
-        tuple(entry.tags),
-        tuple(entry.areas),
-        entry.leverage,
-        repr(entry.metrics) if entry.metrics else "",
-        str(entry.extra.get("tree", "")) if entry.extra else "",
+    """Everything an analysis depends on, as a short key: a 96-bit digest of the
+    entry's words and fields (small keys keep the cache file and lookups cheap)."""
+    text = "\x1f".join(
+        (
+            entry.title,
+            entry.impact,
+            entry.body,
+            "\x1e".join(entry.tags),
+            "\x1e".join(entry.areas),
+            "\x1e".join(entry.with_),
+            entry.leverage,
+            repr(entry.metrics) if entry.metrics else "",
+            str(entry.extra.get("tree", "")) if entry.extra else "",
+        )
     )
+    digest = _blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).digest()
+    return (fingerprint, entry.id, digest)
 
 
 def analyse(entry: Entry, keywords: Mapping[str, Sequence[str]] | None = None) -> Analysis:
     """The :class:`Analysis` of ``entry`` (areas inferred with ``keywords``)."""
-    global _DIRTY
     key = _content_key(entry, _keywords_fingerprint(keywords))
     found = _MEMO.get(key)
     if found is None:
@@ -2226,18 +2406,23 @@ def analyse(entry: Entry, keywords: Mapping[str, Sequence[str]] | None = None) -
         leverage, leverage_inferred = _leverage_for(entry)
         strong, weak = _entry_text(entry)
         broad = _BROAD_SCOPE().search(strong) or _BROAD_SCOPE().search(weak)
+        metrics = _entry_metrics(entry)
+        activity = is_activity_phrasing(entry.impact.strip())
+        scope_words = broad.group(0).lower() if broad else ""
         found = Analysis(
-            tuple(_entry_metrics(entry)),
+            tuple(metrics),
             tuple(areas),
             inferred,
             leverage,
             leverage_inferred,
             _tree_for(entry, leverage),
-            broad.group(0).lower() if broad else "",
-            is_activity_phrasing(entry.impact.strip()),
+            scope_words,
+            activity,
+            _evidence_part(metrics)[1],
+            _impact_part(entry, activity)[1],
+            _scope_part(entry, metrics, scope_words)[1],
         )
         _MEMO[key] = found
-        _DIRTY = True
     _USED.add(key)
     return found
 
@@ -2251,6 +2436,8 @@ def load_cache(path: str | Any) -> int:
     import pickle
     from pathlib import Path
 
+    _ON_DISK.clear()
+    _RESULTS_ON_DISK.clear()
     try:
         with Path(path).open("rb") as fh:
             data = pickle.load(fh)
@@ -2261,20 +2448,26 @@ def load_cache(path: str | Any) -> int:
     memo = data.get("memo")
     if not isinstance(memo, dict):
         return 0
+    results = data.get("results", {})
     for key, value in memo.items():
         _MEMO.setdefault(key, value)
+    _ON_DISK.update(memo)
+    if isinstance(results, dict):
+        for key, value in results.items():
+            _RESULTS.setdefault(key, value)
+        _RESULTS_ON_DISK.update(results)
     return len(memo)
 
 
 def save_cache(path: str | Any) -> bool:
-    """Write the memo to ``path`` when this process learned something new.
+    """Write the memo to ``path`` when this process used analyses the file lacks.
 
-    Only analyses used by this process are kept when the file would otherwise
-    grow far beyond the journal (entries edited many times). Returns whether
-    it wrote. Failures are ignored: the cache only ever saves time.
+    Analyses of every entry seen are kept (a weekly status must not evict the
+    year a self-review needs); past :data:`CACHE_LIMIT` only this run's are.
+    Returns whether it wrote. Failures are ignored: the cache only ever saves
+    time.
     """
-    global _DIRTY
-    if not _DIRTY:
+    if _USED <= _ON_DISK and _RESULTS_USED <= _RESULTS_ON_DISK:
         return False
     import os
     import pickle
@@ -2282,22 +2475,38 @@ def save_cache(path: str | Any) -> bool:
     from pathlib import Path
 
     memo = _MEMO
-    if len(memo) > 2 * len(_USED) + 1000:
+    if len(memo) > CACHE_LIMIT:
+        # Mostly analyses of entries edited since: start again from this run's.
         memo = {k: v for k, v in _MEMO.items() if k in _USED}
+    # Reframes depend on the audience too: keep those of this run plus the
+    # others already on disk, up to a bound.
+    results = {k: _RESULTS[k] for k in _RESULTS_USED}
+    for k in _RESULTS_ON_DISK:
+        if len(results) >= 5000:
+            break
+        if k in _RESULTS:
+            results.setdefault(k, _RESULTS[k])
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".impact-", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(
-                {"version": (ANALYSIS_VERSION, _engine_stamp()), "memo": memo},
+                {
+                    "version": (ANALYSIS_VERSION, _engine_stamp()),
+                    "memo": memo,
+                    "results": results,
+                },
                 fh,
                 protocol=pickle.HIGHEST_PROTOCOL,
             )
         os.replace(tmp, target)
     except OSError:
         return False
-    _DIRTY = False
+    _ON_DISK.clear()
+    _ON_DISK.update(memo)
+    _RESULTS_ON_DISK.clear()
+    _RESULTS_ON_DISK.update(results)
     return True
 
 
@@ -2317,8 +2526,10 @@ def _engine_stamp() -> str:
 
 def clear_memo() -> None:
     """Forget every memoised analysis (tests use it to measure cold runs)."""
-    global _DIRTY
     _MEMO.clear()
     _USED.clear()
-    _DIRTY = False
+    _ON_DISK.clear()
+    _RESULTS.clear()
+    _RESULTS_USED.clear()
+    _RESULTS_ON_DISK.clear()
     _scan_cached.cache_clear()

@@ -198,3 +198,13 @@ def test_corrupt_cache_is_ignored(brag, fixture_journal):
     impact.clear_memo()
     out = brag("export", "status").stdout
     assert "What to know" in out
+
+
+def test_a_small_export_keeps_the_year_in_the_cache(brag, fixture_journal):
+    brag("export", "self-review", "--period", "2026H1")
+    cache = fixture_journal.root / ".git" / "brag" / "impact-cache.pickle"
+    impact.clear_memo()
+    year = impact.load_cache(cache)
+    brag("export", "status", "--since", "2026-06-29")  # one entry's worth
+    impact.clear_memo()
+    assert impact.load_cache(cache) >= year

@@ -759,3 +759,23 @@ def test_public_api_is_exported() -> None:
     for name in impact.__all__:
         assert hasattr(impact, name), name
     assert isinstance(find_metrics("3x")[0], Metric)
+
+
+def test_fast_total_matches_the_explained_parts() -> None:
+    """Ranking uses precomputed parts; the explanation must add up to the same total."""
+    import datetime as _dt
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import fixtures_journal as fx
+
+    from brag.impact import LENSES
+
+    entries = [fx.make_entry(*row) for row in fx.ENTRIES] + list(SCORED)
+    for lens in LENSES:
+        for day in (fx.TODAY, _dt.date(2027, 6, 1), _dt.date(2025, 1, 1)):
+            for entry in entries:
+                result = score(entry, lens, today=day)
+                explained = round(sum(p for _, p, _ in result.parts), 2)
+                assert result.total == explained, (entry.title, lens, day)

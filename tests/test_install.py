@@ -127,3 +127,65 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path: Path, journal_dir: 
     ).stdout.strip()
     assert not (Path(site) / "plugins").exists()
     assert not (Path(site) / "templates").exists()
+
+
+EXPORTS = (
+    ("one-on-one", "--since", "2026-06-01", "--no-remember"),
+    ("self-review", "--period", "2026H1"),
+    ("self-review", "--period", "2026H1", "-f", "html"),
+    ("promo-brief",),
+    ("status", "--cadence", "monthly", "-f", "txt"),
+)
+
+
+@pytest.mark.slow
+def test_wheel_renders_exports_like_the_editable_install(tmp_path: Path, journal_dir: Path):
+    """Templates ship in the wheel and render byte for byte as from the source tree."""
+    import fixtures_journal as fx
+
+    fx.build(journal_dir)
+    env = {**os.environ, "BRAG_DIR": str(journal_dir), "BRAG_TODAY": fx.TODAY.isoformat()}
+    editable = [run_brag("export", *args, env=env) for args in EXPORTS]
+    for result in editable:
+        assert result.returncode == 0, result.stderr
+
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    [wheel] = dist.glob("brag_journal-*.whl")
+    venv = tmp_path / "wheel-venv"
+    # Dependencies come from the running interpreter's site-packages; brag from the wheel.
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=300
+    )
+    vbin = venv / ("Scripts" if os.name == "nt" else "bin")
+    subprocess.run(
+        [str(vbin / "python"), "-m", "pip", "install", "-q", "--no-deps", str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    where = subprocess.run(
+        [str(vbin / "python"), "-c", "import brag.templates as t; print(t.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=True,
+    ).stdout
+    assert str(venv) in where and str(ROOT) not in where
+    for args, expected in zip(EXPORTS, editable, strict=True):
+        got = subprocess.run(
+            [str(vbin / "brag"), "export", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+        )
+        assert got.returncode == 0, got.stderr
+        assert got.stdout == expected.stdout, args

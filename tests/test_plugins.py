@@ -188,3 +188,19 @@ def test_every_hook_is_documented_and_tested():
     for hook in hooks:
         assert f"`{hook}(" in docs, f"{hook} missing from docs/plugins.md"
         assert f"def test_hook_{hook}" in tests, f"no test_hook_{hook}"
+
+
+def test_builtin_entry_saved_list_is_true():
+    import importlib
+
+    implementing = tuple(
+        name
+        for name in manager.DEFAULT_PLUGINS
+        if hasattr(importlib.import_module(name), "entry_saved")
+    )
+    assert implementing == manager.BUILTIN_ENTRY_SAVED
+
+
+def test_add_loads_no_plugins_when_none_could_listen(brag, journal):
+    brag("add", "Quick")
+    assert manager._pm is None

@@ -37,7 +37,7 @@ import click
 
 import brag
 from brag import coach, impact
-from brag.entry import AREAS, Entry
+from brag.entry import Entry
 from brag.exporting import ExportContext, Exporter
 
 LEVERAGE_ORDER = ("execution", "strategic", "interpersonal", "expert")
@@ -62,7 +62,6 @@ AREA_TITLES = {
 INCIDENT_SOURCES = ("pagerduty", "incidents", "incident", "opsgenie")
 ASK_TAGS = ("ask", "blocked", "decision", "help")
 RISK_TAGS = ("risk", "incident")
-PROMO_WORD_LIMIT = 600
 
 STATE_ONE_ON_ONE = "export-one-on-one"
 
@@ -120,7 +119,7 @@ def _base(
 def _bullet(ctx: ExportContext, entry: Entry, score: impact.Score | None = None) -> dict[str, Any]:
     """One exported item: the hook's (or built-in) impact-first wording plus its facts."""
     framed = ctx.reframe(entry)
-    found = impact.analyse(entry, ctx.keywords)
+    found = ctx.analysis(entry)
     return {
         "id": entry.id,
         "date": entry.date.isoformat(),
@@ -140,22 +139,68 @@ def _bullet(ctx: ExportContext, entry: Entry, score: impact.Score | None = None)
     }
 
 
+_NUMBER_SHAPE = re.compile(r"[$€£¥]?\d[\d.,]*\s*[kmbx%]?\b", re.IGNORECASE)
+
+
+def _shape(text: str) -> str:
+    """A bullet with its numbers blanked: "$36k a year saved" and "$144k a year
+    saved" have the same shape, and a short document shows it once."""
+    return _NUMBER_SHAPE.sub("#", text.lower()).strip()
+
+
+def _pick(
+    ctx: ExportContext, ranked: list[tuple[Entry, impact.Score]], limit: int, scan: int = 60
+) -> list[tuple[Entry, impact.Score]]:
+    """The strongest ``limit`` items, skipping repeats of the same story.
+
+    Among the first ``scan`` candidates an item whose outcome has the shape of
+    one already chosen waits; if too few distinct ones are found, the best of
+    the rest fill the list, so the count never drops because of it.
+    """
+    chosen: list[tuple[Entry, impact.Score]] = []
+    waiting: list[tuple[Entry, impact.Score]] = []
+    shapes: set[str] = set()
+    for pair in ranked[:scan]:
+        if len(chosen) == limit:
+            break
+        shape = _shape(ctx.reframe(pair[0]).outcome)
+        if shape in shapes:
+            waiting.append(pair)
+            continue
+        shapes.add(shape)
+        chosen.append(pair)
+    for pair in [*waiting, *ranked[scan:]]:
+        if len(chosen) >= limit:
+            break
+        chosen.append(pair)
+    return sorted(chosen, key=lambda p: -p[1].total) if waiting else chosen
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _tags(entry: Entry) -> set[str]:
     return {t.strip().lower() for t in entry.tags}
 
 
-def _is_incident(entry: Entry, keywords: Any) -> bool:
+def _is_incident(entry: Entry, read: Any) -> bool:
     if entry.source.lower() in INCIDENT_SOURCES or _tags(entry) & set(RISK_TAGS):
         return True
-    return "risk" in impact.analyse(entry, keywords).areas[:1]
+    return "risk" in read(entry).areas[:1]
 
 
 def _is_ask(entry: Entry) -> bool:
     return bool(_tags(entry) & set(ASK_TAGS))
 
 
-def _is_cross_team(entry: Entry, keywords: Any) -> bool:
-    found = impact.analyse(entry, keywords)
+def _done(entries: list[Entry]) -> list[Entry]:
+    """Accomplishments only: an entry tagged ``blocked`` is a request, not a result."""
+    return [e for e in entries if "blocked" not in _tags(e)]
+
+
+def _is_cross_team(entry: Entry, read: Any) -> bool:
+    found = read(entry)
     return bool(entry.with_ or found.broad or found.leverage == "interpersonal")
 
 
@@ -172,28 +217,37 @@ def _review(
         max_gap_days=coach.gap_days(ctx.config),
         since=since,
         until=until,
+        read=ctx.analysis,
     )
 
 
+_CLI_HINT = re.compile(r"\s*\((?:--|`brag)[^)]*\)|\s*`brag[^`]*`[^.]*\.?")
+
+
 def _finding(f: coach.Finding) -> dict[str, str]:
-    return {"kind": f.kind, "problem": f.problem, "fix": f.fix}
+    """A coach finding as a document states it: first person, no command lines."""
+    fix = _CLI_HINT.sub("", f.fix).strip()
+    return {"kind": f.kind, "problem": _first_person(f.problem), "fix": _first_person(fix)}
 
 
-def _money_total(entries: list[Entry], keywords: Any) -> float:
-    """Measured money a year: each entry's largest amount, monthly and weekly annualised."""
-    total = 0.0
-    for entry in entries:
-        best = 0.0
-        for m in impact.analyse(entry, keywords).metrics:
-            if m.kind != "money" or m.is_pair:
-                continue
-            unit = m.unit.lower()
-            factor = (
-                12 if "month" in unit else 52 if "week" in unit else 4 if "quarter" in unit else 1
-            )
-            best = max(best, m.value * factor)
-        total += best
-    return total
+_TEAMS = re.compile(r"(?i)teams?\b")
+
+
+def _money_of(found: impact.Analysis) -> float:
+    """An entry's largest amount of money a year (monthly and weekly annualised)."""
+    best = 0.0
+    for m in found.metrics:
+        if m.kind != "money" or m.is_pair:
+            continue
+        unit = m.unit.lower()
+        factor = 12 if "month" in unit else 52 if "week" in unit else 4 if "quarter" in unit else 1
+        best = max(best, m.value * factor)
+    return best
+
+
+def _money_total(entries: list[Entry], read: Any) -> float:
+    """Measured money a year across entries (see :func:`_money_of`)."""
+    return sum(_money_of(read(e)) for e in entries)
 
 
 def _money(value: float) -> str:
@@ -207,15 +261,38 @@ def _money(value: float) -> str:
 # -- one-on-one ----------------------------------------------------------------
 
 
+CAREER_DAYS = 90  # the balance behind the 1:1's career questions
+
+
+def _one_on_one_since(ctx: ExportContext) -> tuple[dt.date, str]:
+    """Where the agenda starts: --since, else the last 1:1 export, else two weeks ago."""
+    if ctx.since is not None:
+        return ctx.since, ""
+    last = ctx.journal.read_state(STATE_ONE_ON_ONE).get("last")
+    if isinstance(last, dt.date) and last <= ctx.today:
+        return last, last.isoformat()
+    return ctx.today - dt.timedelta(days=13), ""
+
+
+def window_one_on_one(ctx: ExportContext) -> tuple[dt.date, dt.date]:
+    since, _ = _one_on_one_since(ctx)
+    until = ctx.until or ctx.today
+    return min(since, until - dt.timedelta(days=CAREER_DAYS - 1)), until
+
+
+def _window_days(days: int) -> Any:
+    def window(ctx: ExportContext) -> tuple[dt.date, dt.date]:
+        return _window(ctx, days)
+
+    return window
+
+
+def _status_window(ctx: ExportContext) -> tuple[dt.date, dt.date]:
+    return _window(ctx, 30 if ctx.options.get("cadence") == "monthly" else 7)
+
+
 def build_one_on_one(ctx: ExportContext) -> dict[str, Any]:
-    since = ctx.since
-    remembered = ""
-    if since is None:
-        last = ctx.journal.read_state(STATE_ONE_ON_ONE).get("last")
-        if isinstance(last, dt.date) and last <= ctx.today:
-            since, remembered = last, last.isoformat()
-        else:
-            since = ctx.today - dt.timedelta(days=13)
+    since, remembered = _one_on_one_since(ctx)
     until = ctx.until or ctx.today
     entries = _within(ctx, since, until)
     user = _user(ctx, ctx.options.get("target"))
@@ -223,20 +300,20 @@ def build_one_on_one(ctx: ExportContext) -> dict[str, Any]:
     data["since_last"] = remembered
     data["user"] = user
     ranked = ctx.ranked(entries)
-    kw = ctx.keywords
-    risks = [(e, s) for e, s in ranked if _is_incident(e, kw) and not _is_ask(e)]
+    read = ctx.analysis
+    risks = [(e, s) for e, s in ranked if _is_incident(e, read) and not _is_ask(e)]
     asks = [(e, s) for e, s in ranked if _is_ask(e)]
     used = {e.id for e, _ in risks} | {e.id for e, _ in asks}
-    wins = [(e, s) for e, s in ranked if e.id not in used][:5]
+    wins = _pick(ctx, [(e, s) for e, s in ranked if e.id not in used], 5)
     used |= {e.id for e, _ in wins}
-    cross = [(e, s) for e, s in ranked if e.id not in used and _is_cross_team(e, kw)][:3]
+    cross = [(e, s) for e, s in ranked if e.id not in used and _is_cross_team(e, read)][:3]
     data["wins"] = [_bullet(ctx, e, s) for e, s in wins]
     data["cross_team"] = [_bullet(ctx, e, s) for e, s in cross]
     data["risks"] = [_risk(ctx, e, s) for e, s in risks[:3]]
     data["asks"] = [_bullet(ctx, e, s) for e, s in asks[:3]]
-    review = _review(
-        ctx, ctx.entries if ctx.since is None else entries, user["target"], since, until
-    )
+    career_since = until - dt.timedelta(days=CAREER_DAYS - 1)
+    recent = [e for e in ctx.entries if career_since <= e.date <= until]
+    review = _review(ctx, recent, user["target"], career_since, until)
     data["career"] = coach.career_questions(review, limit=2)
     data["more"] = max(0, len(entries) - len(wins) - len(cross) - len(risks[:3]) - len(asks[:3]))
     data["minutes"] = {"wins": 10, "cross_team": 5, "risks": 5, "asks": 5, "career": 5}
@@ -251,7 +328,7 @@ def _risk(ctx: ExportContext, entry: Entry, score: impact.Score) -> dict[str, An
         seeing = impact.translate(seeing, ctx.glossary)
         addressing = impact.translate(addressing, ctx.glossary)
     item["seeing"] = seeing
-    item["addressing"] = addressing or "Not yet: let's decide who owns it."
+    item["addressing"] = _upper_first(addressing) or "Not yet: let's decide who owns it."
     return item
 
 
@@ -267,22 +344,30 @@ def remember_one_on_one(ctx: ExportContext) -> None:
 
 def build_self_review(ctx: ExportContext) -> dict[str, Any]:
     since, until = _window(ctx, 365)
-    entries = _within(ctx, since, until)
+    entries = _done(_within(ctx, since, until))
     per_area = int(ctx.options.get("per_area") or 5)
     user = _user(ctx, ctx.options.get("target"))
     data = _base(ctx, "self-review", "Self-review", since, until, entries)
     data["user"] = user
     ranked = ctx.ranked(entries)
-    kw = ctx.keywords
+    read = ctx.analysis
+    lens = ctx.lens
     groups: dict[str, list[tuple[Entry, impact.Score]]] = defaultdict(list)
+    numbered: dict[str, int] = defaultdict(int)
     for entry, s in ranked:
-        areas = impact.analyse(entry, kw).areas
-        lens_areas = sorted(areas, key=lambda a: -ctx.lens.weight(a)) if areas else [""]
-        groups[lens_areas[0]].append((entry, s))
+        found = read(entry)
+        areas = found.areas
+        if len(areas) > 1:
+            area = sorted(areas, key=lambda a: -lens.weight(a))[0]
+        else:
+            area = areas[0] if areas else ""
+        groups[area].append((entry, s))
+        numbered[area] += bool(found.metrics)
 
     def strength(area: str) -> tuple[float, float, str]:
+        # An area is as strong as its three best results: depth, not volume.
         scores = [s.total for _, s in groups[area]]
-        return (-sum(scores[:per_area]), -max(scores), area)
+        return (-sum(scores[:3]), -max(scores), area)
 
     order = sorted(groups, key=strength)
     data["areas"] = [
@@ -290,21 +375,23 @@ def build_self_review(ctx: ExportContext) -> dict[str, Any]:
             "area": area,
             "title": AREA_TITLES.get(area, area.title()),
             "count": len(groups[area]),
-            "quantified": sum(1 for e, _ in groups[area] if impact.analyse(e, kw).metrics),
+            "quantified": numbered[area],
             "bullets": [_bullet(ctx, e, s) for e, s in groups[area][:per_area]],
             "more": max(0, len(groups[area]) - per_area),
         }
         for area in order
     ]
-    quantified = sum(1 for e in entries if impact.analyse(e, kw).metrics)
+    quantified = sum(numbered.values())
     data["quantified"] = quantified
-    data["money"] = _money(_money_total(entries, kw)) if _money_total(entries, kw) else ""
+    money = _money_total(entries, read)
+    data["money"] = _money(money) if money else ""
     strongest = [AREA_TITLES.get(a, a).lower() for a in order[:2] if a]
     data["summary"] = _summary(len(entries), len(order), strongest, quantified, data["money"])
     data["top"] = data["areas"][0]["bullets"][0] if data["areas"] else None
-    data["growth"] = _growth(entries, since, until, kw)
+    data["growth"] = _growth(entries, since, until, read)
     review = _review(ctx, entries, user["target"], since, until)
-    data["develop"] = [_finding(f) for f in review.balance]
+    # Gaps in the journal are for the coach; the review lists what to grow.
+    data["develop"] = [_finding(f) for f in review.balance if f.kind != "gap"]
     data["tree"] = review.stats["tree"]
     return data
 
@@ -321,7 +408,7 @@ def _summary(n: int, areas: int, strongest: list[str], quantified: int, money: s
     return text
 
 
-def _growth(entries: list[Entry], since: dt.date, until: dt.date, kw: Any) -> dict[str, Any]:
+def _growth(entries: list[Entry], since: dt.date, until: dt.date, read: Any) -> dict[str, Any]:
     """Per quarter (per month for short periods): volume, evidence and Tree B share."""
     by_month = (until - since).days <= 124
     buckets: dict[str, list[Entry]] = defaultdict(list)
@@ -334,7 +421,7 @@ def _growth(entries: list[Entry], since: dt.date, until: dt.date, kw: Any) -> di
     rows = []
     for key in sorted(buckets):
         group = buckets[key]
-        found = [impact.analyse(e, kw) for e in group]
+        found = [read(e) for e in group]
         areas = Counter(f.areas[0] for f in found if f.areas)
         rows.append(
             {
@@ -353,7 +440,7 @@ def _growth(entries: list[Entry], since: dt.date, until: dt.date, kw: Any) -> di
 
 def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
     since, until = _window(ctx, 365)
-    entries = _within(ctx, since, until)
+    entries = _done(_within(ctx, since, until))
     user = _user(ctx, ctx.options.get("target"))
     if not user["target"]:
         raise brag.errors.BragError(
@@ -363,15 +450,36 @@ def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
     data = _base(ctx, "promo-brief", "Promotion brief", since, until, entries)
     data["user"] = user
     data["level_word"] = coach.LEVEL_WORDS.get(user["target"], user["target"])
-    kw = ctx.keywords
+    read = ctx.analysis
     ranked = ctx.ranked(entries)
-    numbered = [(e, s) for e, s in ranked if impact.analyse(e, kw).metrics]
-    top = (numbered or ranked)[:5]
+    # One pass over the period for every count the brief needs.
+    found_by_id: dict[int, impact.Analysis] = {}
+    partners: Counter[str] = Counter()
+    area_counts: Counter[str] = Counter()
+    cross = 0
+    teams = 0.0
+    money = 0.0
+    for entry in entries:
+        found = found_by_id[id(entry)] = read(entry)
+        for person in entry.with_:
+            if person.strip():
+                partners[person.strip()] += 1
+        if found.areas:
+            area_counts[found.areas[0]] += 1
+        if entry.with_ or found.broad or found.leverage == "interpersonal":
+            cross += 1
+        if found.metrics:
+            money += _money_of(found)
+            for m in found.metrics:
+                if m.kind == "count" and m.value > teams and _TEAMS.match(m.unit):
+                    teams = m.value
+    numbered = [(e, s) for e, s in ranked if found_by_id[id(e)].metrics]
+    top = _pick(ctx, numbered or ranked, 5)
     data["stories"] = [_bullet(ctx, e, s) for e, s in top]
     used = {e.id for e, _ in top}
     by_lev: dict[str, list[tuple[Entry, impact.Score]]] = defaultdict(list)
     for entry, s in ranked:
-        by_lev[impact.analyse(entry, kw).leverage].append((entry, s))
+        by_lev[found_by_id[id(entry)].leverage].append((entry, s))
     data["leverage"] = [
         {
             "type": lev,
@@ -379,23 +487,17 @@ def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
             "count": len(by_lev[lev]),
             "examples": [
                 _short_bullet(ctx, e, s) for e, s in
-                ([p for p in by_lev[lev] if p[0].id not in used] or by_lev[lev])[:2]
+                _pick(ctx, [p for p in by_lev[lev] if p[0].id not in used] or by_lev[lev], 2)
             ],
         }
         for lev in LEVERAGE_ORDER
     ]  # fmt: skip
-    partners = Counter(p.strip() for e in entries for p in e.with_ if p.strip())
-    cross = [e for e in entries if _is_cross_team(e, kw)]
-    teams = max(
-        (m.value for e in entries for m in impact.analyse(e, kw).metrics
-         if m.kind == "count" and re.match(r"(?i)teams?\b", m.unit)),
-        default=0,
-    )  # fmt: skip
+    by_count = sorted(area_counts.items(), key=lambda kv: (-kv[1], kv[0]))
     data["scope"] = {
         "partners": [p for p, _ in sorted(partners.items(), key=lambda kv: (-kv[1], kv[0]))][:8],
-        "cross_team": len(cross),
+        "cross_team": cross,
         "teams": int(teams),
-        "areas": [AREA_TITLES.get(a, a) for a in _area_counts(entries, kw)][:5],
+        "areas": [AREA_TITLES.get(a, a) for a, _ in by_count][:5],
     }
     review = _review(ctx, entries, user["target"], since, until)
     tree = review.stats["tree"]
@@ -412,18 +514,12 @@ def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
     }  # fmt: skip
     data["gaps"] = [_finding(f) for f in review.balance if f.kind != "gap"][:4]
     data["next"] = _next_steps(ctx, entries, review)
-    money = _money_total(entries, kw)
     data["headline"] = _headline(user, data["level_word"], money, data["scope"], top, ctx)
     return data
 
 
 def _pct(n: int, total: int) -> str:
     return f"{round(100 * n / total)}%" if total else "0%"
-
-
-def _area_counts(entries: list[Entry], kw: Any) -> list[str]:
-    counts = Counter(a for e in entries for a in impact.analyse(e, kw).areas[:1])
-    return [a for a, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 def _short_bullet(ctx: ExportContext, entry: Entry, s: impact.Score) -> dict[str, Any]:
@@ -453,26 +549,66 @@ def _headline(
     if not claims and top:
         outcome = ctx.reframe(top[0][0]).outcome
         claims.append(outcome[:1].lower() + outcome[1:])
-    areas = ", ".join(a.lower() for a in scope["areas"][:3])
+    # The areas of the strongest stories, not the busiest ones: the headline
+    # names what the case rests on.
+    story_areas: list[str] = []
+    for entry, _ in top:
+        for area in ctx.analysis(entry).areas[:1]:
+            title = AREA_TITLES.get(area, area).lower()
+            if title not in story_areas:
+                story_areas.append(title)
+    areas = _join(story_areas[:3])
     text = f"{who} {verb} {' and '.join(claims) if claims else 'results'}"
     if areas:
         text += f" in {areas}"
     return f"{text}: {level_word}-level impact."
 
 
+def _join(words: list[str]) -> str:
+    if len(words) <= 2:
+        return " and ".join(words)
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+_FIRST_PERSON = (
+    (re.compile(r"\byour\b"), "my"),
+    (re.compile(r"\bYour\b"), "My"),
+    (re.compile(r"\byou\b"), "I"),
+    (re.compile(r"\bYou\b"), "I"),
+)
+
+
+def _first_person(text: str) -> str:
+    """Coach findings speak to the user; documents the user hands in speak as them."""
+    for pattern, word in _FIRST_PERSON:
+        text = pattern.sub(word, text)
+    return text
+
+
+#: What a promotion brief promises next, per kind of gap the coach found.
+NEXT_FOR = {
+    "tree": "One Tree B project a quarter: mentoring, a cross-team proposal, a design review "
+    "or a talk.",
+    "leverage": "Write and pitch one cross-team proposal with its business impact.",
+    "areas": "Tie the next project to a business number: revenue, cost, customers or churn.",
+    "quantify": "Measure before and after on every project from now on.",
+}
+
+
 def _next_steps(ctx: ExportContext, entries: list[Entry], review: coach.Review) -> list[str]:
     steps: list[str] = []
-    kw = ctx.keywords
+    read = ctx.analysis
     planned = [e for e in entries if _tags(e) & {"next", "plan", "planned"}]
     proposals = [
         e for e in entries
-        if impact.analyse(e, kw).leverage == "strategic" and e.date >= ctx.today - dt.timedelta(90)
+        if read(e).leverage == "strategic" and e.date >= ctx.today - dt.timedelta(90)
     ]  # fmt: skip
     for entry in (planned or proposals)[-2:]:
         steps.append(f"Carry through: {ctx.reframe(entry).headline}")
     for finding in review.balance:
-        if finding.kind in ("tree", "leverage") and len(steps) < 3:
-            steps.append(finding.fix.split(". ")[0].rstrip(".") + ".")
+        step = NEXT_FOR.get(finding.kind)
+        if step and step not in steps and len(steps) < 3:
+            steps.append(step)
     return steps[:3] or ["Keep the current scope and add one cross-team initiative per quarter."]
 
 
@@ -487,12 +623,12 @@ def build_status(ctx: ExportContext) -> dict[str, Any]:
     data = _base(ctx, "status", f"{label} status", since, until, entries)
     data["cadence"] = cadence
     data["user"] = _user(ctx, None)
-    kw = ctx.keywords
+    read = ctx.analysis
     ranked = ctx.ranked(entries)
     asks = [(e, s) for e, s in ranked if _is_ask(e)]
-    risks = [(e, s) for e, s in ranked if _is_incident(e, kw) and not _is_ask(e)]
+    risks = [(e, s) for e, s in ranked if _is_incident(e, read) and not _is_ask(e)]
     ask_ids = {e.id for e, _ in asks}
-    know = [(e, s) for e, s in ranked if e.id not in ask_ids][:3]
+    know = _pick(ctx, [(e, s) for e, s in ranked if e.id not in ask_ids], 3)
     data["know"] = [_bullet(ctx, e, s) for e, s in know]
     data["risks"] = [_risk(ctx, e, s) for e, s in risks[:2] if (e, s) not in know]
     data["decide"] = [_bullet(ctx, e, s) for e, s in asks[:3]]
@@ -538,10 +674,11 @@ def register_exporters(register: Any) -> None:
     register(
         Exporter(
             name="one-on-one",
-            help="1:1 agenda since the last one: wins, cross-team work, risks, asks, career.",
+            help="1:1 agenda since the last one: wins, risks, asks, career.",
             build=build_one_on_one,
             formats=("md", "txt", "html", "json"),
             after=remember_one_on_one,
+            window=window_one_on_one,
             params=[
                 _target_option(),
                 click.Option(
@@ -555,8 +692,9 @@ def register_exporters(register: Any) -> None:
     register(
         Exporter(
             name="self-review",
-            help="Self-review: the period by impact area, strongest first, with evidence.",
+            help="Self-review by impact area, strongest first, with evidence.",
             build=build_self_review,
+            window=_window_days(365),
             formats=("md", "html", "json"),
             params=[
                 _target_option(),
@@ -574,6 +712,7 @@ def register_exporters(register: Any) -> None:
             name="promo-brief",
             help="One-page promotion brief against a target level.",
             build=build_promo_brief,
+            window=_window_days(365),
             formats=("md", "html", "json"),
             params=[_target_option()],
         )
@@ -581,8 +720,9 @@ def register_exporters(register: Any) -> None:
     register(
         Exporter(
             name="status",
-            help="Leadership status update: what to know, what to feel, what to decide.",
+            help="Status update: what to know, to feel, to decide.",
             build=build_status,
+            window=_status_window,
             formats=("md", "txt", "html", "json"),
             params=[
                 click.Option(
@@ -596,7 +736,6 @@ def register_exporters(register: Any) -> None:
 
 
 __all__ = [
-    "AREAS",
     "build_one_on_one",
     "build_promo_brief",
     "build_self_review",
