@@ -139,6 +139,9 @@ def run(
     raise AssertionError("unreachable")
 
 
+_MANY_PATHS = 200
+
+
 def commit_paths(
     root: Path, message: str, add: Sequence[str] = (), paths: Sequence[str] = ()
 ) -> None:
@@ -154,6 +157,15 @@ def commit_paths(
     message = _printable(redact(message))
     every = list(dict.fromkeys([*add, *paths]))
     with _commit_lock(root):
+        if len(every) > _MANY_PATHS:
+            # A large import would overflow the command line (32 KB on Windows,
+            # ARG_MAX elsewhere): hand git the paths on stdin instead.
+            from_stdin = ["--pathspec-from-file=-", "--pathspec-file-nul"]
+            if add:
+                run(root, ["add", *from_stdin], input="\0".join(add) + "\0")
+            commit = ["commit", "--quiet", "--no-status", "-m", message, "--only", *from_stdin]
+            run(root, commit, input="\0".join(every) + "\0")
+            return
         if add:
             run(root, ["add", "--", *add])
         run(root, ["commit", "--quiet", "--no-status", "-m", message, "--only", "--", *every])

@@ -271,59 +271,17 @@ class Index:
                 text = fh.read().decode("utf-8")
             entry = Entry.from_markdown(text, rel)
         except EntryError as exc:
-            return (
-                rel,
-                mtime,
-                size,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                0,
-                None,
-                None,
-                None,
-                exc.reason,
-                exc.line,
-            )
+            return _broken_row(rel, mtime, size, exc.reason, exc.line)
         except UnicodeDecodeError as exc:
-            return (
-                rel,
-                mtime,
-                size,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                0,
-                None,
-                None,
-                None,
-                f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-                None,
-            )
+            reason = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+            return _broken_row(rel, mtime, size, reason, None)
         except OSError as exc:
-            return (
-                rel,
-                mtime,
-                size,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                0,
-                None,
-                None,
-                None,
-                f"cannot read: {exc.strerror}",
-                None,
-            )
+            return _broken_row(rel, mtime, size, f"cannot read: {exc.strerror}", None)
+        return Index._entry_row(rel, stat, entry)
+
+    @staticmethod
+    def _entry_row(rel: str, stat: tuple[int, int], entry: Entry) -> tuple[object, ...]:
+        mtime, size = stat
         tags = "\x1f" + "\x1f".join(t.casefold() for t in entry.tags) + "\x1f"
         return (
             rel,
@@ -342,6 +300,30 @@ class Index:
             None,
             None,
         )
+
+    def record(self, entries: list[Entry]) -> None:
+        """Index entries brag has just written to ``entry.path``, without reading
+        the files back (a large import would otherwise be re-parsed by the next
+        command). Files changed since are caught by the usual stat check."""
+        rows = []
+        for entry in entries:
+            try:
+                st = os.stat(self.root / entry.path)
+            except OSError:
+                continue
+            rows.append(self._entry_row(entry.path, (st.st_mtime_ns, st.st_size), entry))
+        if not rows:
+            return
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany(
+                "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
     # -- queries --------------------------------------------------------------
 
@@ -456,3 +438,10 @@ class Index:
     def count(self) -> int:
         self.refresh()
         return int(self.db.execute("SELECT count(*) FROM files WHERE error IS NULL").fetchone()[0])
+
+
+def _broken_row(
+    rel: str, mtime: int, size: int, reason: str, line: int | None
+) -> tuple[object, ...]:
+    """The row of a file that does not parse: no entry fields, the reason and line."""
+    return (rel, mtime, size, None, None, None, None, None, None, 0, None, None, None, reason, line)

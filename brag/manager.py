@@ -28,6 +28,9 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "brag.plugins.design_docs",
     "brag.plugins.file_import",
     "brag.plugins.career_documents",
+    "brag.plugins.github",
+    "brag.plugins.gitlab",
+    "brag.plugins.pagerduty",
     "brag.plugins.report",
 )
 

@@ -520,7 +520,7 @@ def _auto_resolve(root: Path, path: str, stages: dict[int, str], local: int) -> 
     if path.startswith(".brag/state/") and path.endswith(".toml"):
         if mine is None or other is None:
             return _Resolution(mine if mine is not None else other)
-        return _Resolution(_later_cursor(mine, other))
+        return _Resolution(_merge_state(mine, other))
     if path.startswith("entries/") and path.endswith(".md"):
         if mine is None or other is None:
             kept = mine if mine is not None else other
@@ -556,13 +556,38 @@ def _without_stamps(entry: Entry) -> dict[str, Any]:
     return data
 
 
-def _later_cursor(mine: str, other: str) -> str:
-    """Of two import-state files, the one whose cursor is later (ties: this machine's)."""
+def _merge_state(mine: str, other: str) -> str:
+    """Two machines' versions of a state file, merged key by key.
+
+    Lists (like the keys of removed imports) are united, dates take the later
+    one, tables merge recursively, and any other value comes from the side
+    whose cursor is later (ties: this machine's).
+    """
+    import tomli_w
+
     try:
         a, b = tomllib.loads(mine), tomllib.loads(other)
     except tomllib.TOMLDecodeError:
         return mine
-    return other if _cursor_key(b) > _cursor_key(a) else mine
+    return tomli_w.dumps(_merge_values(a, b, _cursor_key(b) > _cursor_key(a)))
+
+
+def _merge_values(a: dict[str, Any], b: dict[str, Any], b_later: bool) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for key in [*a, *(k for k in b if k not in a)]:
+        if key not in b or key not in a:
+            merged[key] = a[key] if key in a else b[key]
+            continue
+        x, y = a[key], b[key]
+        if isinstance(x, list) and isinstance(y, list):
+            merged[key] = sorted({*map(str, x), *map(str, y)})
+        elif isinstance(x, dict) and isinstance(y, dict):
+            merged[key] = _merge_values(x, y, b_later)
+        elif isinstance(x, dt.date) and type(x) is type(y):
+            merged[key] = max(x, y)
+        else:
+            merged[key] = y if b_later else x
+    return merged
 
 
 def _cursor_key(data: dict[str, Any]) -> str:

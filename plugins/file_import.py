@@ -27,6 +27,7 @@ import hashlib
 import io
 import json
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,7 +128,7 @@ def read_source(raw: str) -> tuple[str, bytes]:
     """The name to show and the bytes of FILE, or of stdin for ``-``, as UTF-8
     (spreadsheets saved as "Unicode text" are UTF-16 with a byte-order mark)."""
     if raw == "-":
-        name, data = "<stdin>", click.get_binary_stream("stdin").read()
+        name, data = "<stdin>", sys.stdin.buffer.read()
     else:
         path = Path(raw).expanduser()
         if not path.exists():

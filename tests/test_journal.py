@@ -221,3 +221,17 @@ def test_cursor_alone_moves_without_a_commit(journal: Journal):
     assert journal.read_state("import-feed")["until"] == dt.date.today()
     run_import(journal, importer, options={})  # nothing new: no commit just for the cursor
     assert git(journal.root, "rev-parse", "HEAD") == head
+
+
+def test_removed_import_does_not_come_back(journal: Journal):
+    def drafts():
+        return [Entry(title="Bot bump", date=D, source="github", source_id="a/b#9")]
+
+    [entry] = journal.import_entries("github", drafts()).added
+    journal.remove(journal.get(entry.id))
+    assert "brag: rm" in git(journal.root, "log", "-1", "--format=%s")
+    assert git(journal.root, "status", "--porcelain") == ""
+    again = journal.import_entries("github", drafts())
+    assert again.added == []
+    assert again.skipped == [("Bot bump", "removed earlier with brag rm")]
+    assert list(Journal(journal.root).entries()) == []

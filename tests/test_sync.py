@@ -535,3 +535,16 @@ def test_add_never_waits_for_a_slow_remote(brag, journal, tmp_path):
         server.close()
     assert titles(brag, journal.root) == ["Not blocked by the sync"]
     clean_and_idle(journal.root)
+
+
+def test_imports_removed_on_either_machine_stay_removed(brag, journal_dir, laptop, bare):
+    two_machines(brag, journal_dir, laptop, str(bare))
+    desk, lap = Journal(journal_dir), Journal(laptop)
+    desk.write_state("removed-imports", {"keys": ["github\ta/b#1"], "until": dt.date(2026, 1, 1)})
+    lap.write_state("removed-imports", {"keys": ["github\ta/b#2"]})
+    at(brag, journal_dir, "sync")
+    at(brag, laptop, "sync")
+    at(brag, journal_dir, "sync")
+    for where in (Journal(journal_dir), Journal(laptop)):
+        assert where.removed_imports() == {("github", "a/b#1"), ("github", "a/b#2")}
+        clean_and_idle(where.root)

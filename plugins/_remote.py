@@ -1,0 +1,230 @@
+"""What the GitHub, GitLab and PagerDuty importers share: tokens, options, and
+turning untrusted remote text into entry fields.
+
+Titles and descriptions come from other people's servers: they are cleaned of
+control characters and bounded in length here, stored only as TOML strings and
+Markdown text (never as paths: the journal slugifies file names itself), and
+never executed or interpreted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from typing import Any
+
+from brag.errors import ConfigError, ImportSourceError
+from brag.importing import ImportContext
+
+TITLE_MAX = 200
+IMPACT_MAX = 500
+BODY_MAX = 4000
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+_SECTION = re.compile(
+    r"^\s{0,3}(?:#{1,6}\s*|\*\*|__)?\s*(impact|why|motivation)\b\s*(?:\*\*|__)?\s*[:?]?"
+    r"(?:\*\*|__)?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_HEADING = re.compile(r"^\s{0,3}(#{1,6}\s|\*\*[^*]+\*\*\s*:?\s*$)")
+_NOT_PROSE = re.compile(r"^\s*(- \[[ xX]\]|!\[|<img|\||[-+=*_]{3,}\s*$)")
+
+
+def clean_text(text: Any, limit: int) -> str:
+    """``text`` as safe, bounded plain text: no control or bidi-override characters."""
+    if not isinstance(text, str):
+        return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    text = _CONTROL.sub("", text).strip()
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def clean_title(text: Any, fallback: str) -> str:
+    flat = " ".join(clean_text(text, TITLE_MAX * 2).split())
+    if len(flat) > TITLE_MAX:
+        flat = flat[: TITLE_MAX - 1].rstrip() + "…"
+    return flat or fallback
+
+
+def extract_impact(description: Any) -> str:
+    """An explicit "Impact"/"Why" section of a description, else its first paragraph."""
+    text = clean_text(description, 20_000)
+    if not text:
+        return ""
+    lines = _HTML_COMMENT.sub("", text).split("\n")
+    for i, line in enumerate(lines):
+        m = _SECTION.match(line)
+        if not m:
+            continue
+        rest = m.group("rest").strip()
+        # "Why" must be a heading or a label, not the first word of a sentence.
+        is_label = (
+            rest == "" or re.match(r"^\s{0,3}(#|\*\*|__)", line) or ":" in line[: m.end(1) + 4]
+        )
+        if not is_label:
+            continue
+        paragraph = [rest] if rest else []
+        for follow in lines[i + 1 :]:
+            if _HEADING.match(follow):
+                break
+            if not follow.strip():
+                if paragraph:
+                    break
+                continue
+            paragraph.append(follow.strip())
+        found = _flatten(paragraph)
+        if found:
+            return found
+    return first_paragraph(lines)
+
+
+def first_paragraph(lines: list[str]) -> str:
+    paragraph: list[str] = []
+    for line in lines:
+        if not line.strip():
+            if paragraph:
+                break
+            continue
+        if _HEADING.match(line) or _NOT_PROSE.match(line):
+            if paragraph:
+                break
+            continue
+        paragraph.append(line.strip())
+    return _flatten(paragraph)
+
+
+def _flatten(lines: list[str]) -> str:
+    parts: list[str] = []
+    for line in lines:
+        bullet = re.match(r"^[-*+]\s+(.*)$", line)
+        if bullet and parts:
+            parts[-1] = parts[-1].rstrip(";.") + ";"
+        parts.append(bullet.group(1) if bullet else line)
+    text = " ".join(" ".join(parts).split())
+    if len(text) > IMPACT_MAX:
+        text = text[: IMPACT_MAX - 1].rstrip() + "…"
+    return text
+
+
+def tag_for(label: Any) -> str:
+    """A label or repository name as a tag: lower case, spaces as dashes."""
+    text = clean_title(label, "").lower()
+    # Tags may become file or URL names in exports: letters, digits, "+", "_", "-" only.
+    text = re.sub(r"[^\w+]+", "-", text).strip("-_")
+    return text[:60].rstrip("-")
+
+
+def local_date(stamp: Any) -> dt.date | None:
+    """The local calendar day of an ISO 8601 timestamp ("2026-03-04T17:12:00Z")."""
+    if not isinstance(stamp, str) or not stamp.strip():
+        return None
+    text = stamp.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        return when.date()
+    return when.astimezone().date()
+
+
+def parse_time(stamp: Any) -> dt.datetime | None:
+    if not isinstance(stamp, str) or not stamp.strip():
+        return None
+    try:
+        when = dt.datetime.fromisoformat(stamp.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def option_list(ctx: ImportContext, name: str) -> list[str]:
+    """A repeatable option (or a brag.toml string or list) as a clean list."""
+    value = ctx.option(name)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{name} must be a string or a list of strings")
+    return [v.strip() for v in value if v.strip()]
+
+
+def option_str(ctx: ImportContext, name: str, default: str = "") -> str:
+    value = ctx.option(name, default)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise ConfigError(f"{name} must be a string")
+    return value.strip()
+
+
+def option_number(ctx: ImportContext, name: str) -> float | None:
+    value = ctx.option(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{name} must be a number")
+    return float(value)
+
+
+def refuse_token_in_config(ctx: ImportContext, source: str, env: str) -> None:
+    """A token written into brag.toml would be committed: refuse and say why."""
+    section = ctx.journal.config.get("import", {}).get(source, {})
+    if isinstance(section, dict) and any("token" in str(k).lower() for k in section):
+        raise ConfigError(
+            f"[import.{source}] in brag.toml holds a token: remove it (brag.toml is committed "
+            f"to git) and set {env} in the environment instead"
+        )
+
+
+def token_from_env(names: tuple[str, ...]) -> tuple[str, str] | None:
+    """The first of ``names`` set in the environment: (token, variable name)."""
+    for name in names:
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value, name
+    return None
+
+
+def gh_cli_token(host: str | None) -> str | None:
+    """``gh auth token`` when the GitHub CLI is installed and logged in."""
+    import shutil
+    import subprocess
+
+    gh = shutil.which("gh")
+    if not gh:
+        return None
+    args = [gh, "auth", "token"]
+    if host and host not in ("github.com", "api.github.com"):
+        args += ["--hostname", host]
+    try:
+        proc = subprocess.run(args, capture_output=True, text=True, timeout=15)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    token = proc.stdout.strip()
+    return token if proc.returncode == 0 and token else None
+
+
+def missing_token(service: str, hint: str) -> ImportSourceError:
+    return ImportSourceError(f"{service}: no token found: {hint}")
+
+
+def field_dict(data: dict[str, Any], key: str) -> dict[str, Any]:
+    """``data[key]`` if it is a JSON object, else an empty one."""
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def field_list(data: dict[str, Any], key: str) -> list[Any]:
+    value = data.get(key)
+    return value if isinstance(value, list) else []
+
+
+def field_str(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    return value if isinstance(value, str) else ""

@@ -1,0 +1,214 @@
+"""``brag import gitlab``: your merged merge requests, from GitLab.com or a self-managed GitLab.
+
+Configure it in brag.toml (every key is optional; the command-line options of
+the same names win)::
+
+    [import.gitlab]
+    user = "jdoe"                       # default: the token's own username (GET /user)
+    repo = ["acme/api"]                 # only these projects (full paths)
+    org = ["acme"]                      # only these groups (and their subgroups)
+    exclude_label = ["dependencies"]
+    api_url = "https://gitlab.example.com/api/v4"   # self-managed
+    max_wait = 60                       # longest rate-limit wait, in seconds
+
+The token comes from ``GITLAB_TOKEN`` (a personal access token with the
+``read_api`` scope), sent as ``Authorization: Bearer``; it is never read from
+or written to the journal.
+
+Merge requests are listed with ``GET /merge_requests?scope=all&state=merged&
+author_username=USER`` (or the project/group variants), narrowed on the server
+by ``updated_after`` (a merge request is always updated when it merges, and
+every GitLab version has this filter) and then by ``merged_at`` here. GitLab's
+lists carry no line counts, so there is no ``--min-lines`` for GitLab.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import click
+
+from brag.entry import Entry, stable_id
+from brag.errors import ImportSourceError
+from brag.hookspecs import hookimpl
+from brag.importing import ImportContext, Importer
+
+from . import _remote
+
+NAME = "gitlab"
+DEFAULT_API_URL = "https://gitlab.com/api/v4"
+PER_PAGE = 100
+
+
+@hookimpl
+def register_importers(register: Any) -> None:
+    register(
+        Importer(
+            name=NAME,
+            help=(
+                "Merged merge requests you authored on GitLab.com or a self-managed GitLab. "
+                "Token from GITLAB_TOKEN."
+            ),
+            fetch=fetch,
+            params=[
+                click.Option(
+                    ["--user"], metavar="USERNAME", help="Whose MRs (default: the token's)."
+                ),
+                click.Option(
+                    ["--repo"],
+                    multiple=True,
+                    metavar="GROUP/PROJECT",
+                    help="Only this project (repeatable).",
+                ),
+                click.Option(
+                    ["--org"], multiple=True, metavar="GROUP", help="Only this group (repeatable)."
+                ),
+                click.Option(
+                    ["--exclude-label"],
+                    multiple=True,
+                    metavar="LABEL",
+                    help="Skip MRs with this label (repeatable).",
+                ),
+                click.Option(
+                    ["--api-url"],
+                    metavar="URL",
+                    help=f"API root (default {DEFAULT_API_URL}; self-managed: https://HOST/api/v4).",
+                ),
+            ],
+        )
+    )
+
+
+def api_root(url: str) -> str:
+    """``https://host`` alone means ``https://host/api/v4``."""
+    parts = urlsplit(url.strip())
+    if parts.path in ("", "/"):
+        return urlunsplit((parts.scheme, parts.netloc, "/api/v4", "", ""))
+    return url.strip().rstrip("/")
+
+
+def fetch(ctx: ImportContext) -> Iterator[Entry | tuple[str, str]]:
+    from brag.http import Client
+
+    _remote.refuse_token_in_config(ctx, NAME, "GITLAB_TOKEN")
+    api_url = api_root(_remote.option_str(ctx, "api_url", DEFAULT_API_URL) or DEFAULT_API_URL)
+    found = _remote.token_from_env(("GITLAB_TOKEN",))
+    if not found:
+        raise _remote.missing_token(
+            "GitLab", "set GITLAB_TOKEN to a personal access token with the read_api scope"
+        )
+    token = found[0]
+    with Client(
+        api_url,
+        service="GitLab",
+        headers={"Authorization": f"Bearer {token}"},
+        secrets=(token,),
+        token_hint="check GITLAB_TOKEN (it may have expired)",
+        progress=ctx.progress,
+        max_wait=_remote.option_number(ctx, "max_wait"),
+    ) as client:
+        yield from _fetch(ctx, client)
+
+
+def _fetch(ctx: ImportContext, client: Any) -> Iterator[Entry | tuple[str, str]]:
+    user = _remote.option_str(ctx, "user")
+    if not user:
+        response = client.get("user")
+        data = response.data if isinstance(response.data, dict) else {}
+        user = _remote.field_str(data, "username")
+        if not user:
+            raise client.malformed(response, "no 'username' in GET /user")
+    excluded = {label.casefold() for label in _remote.option_list(ctx, "exclude_label")}
+    repos = _remote.option_list(ctx, "repo")
+    paths = [f"projects/{quote(p, safe='')}/merge_requests" for p in repos]
+    paths += [f"groups/{quote(g, safe='')}/merge_requests" for g in _remote.option_list(ctx, "org")]
+    params: dict[str, Any] = {
+        "state": "merged",
+        "author_username": user,
+        "per_page": PER_PAGE,
+        "order_by": "updated_at",
+        "sort": "asc",
+    }
+    if ctx.since:
+        start = dt.datetime.combine(ctx.since, dt.time()).astimezone()
+        params["updated_after"] = start.isoformat()
+    ctx.progress.start("GitLab: merged merge requests")
+    seen: set[str] = set()
+    for path in paths or ["merge_requests"]:
+        query = dict(params)
+        if path == "merge_requests":
+            query["scope"] = "all"
+        for page in client.pages(path, query, gitlab_next_page=True):
+            if not isinstance(page.data, list):
+                raise client.malformed(page, "not a list of merge requests")
+            for item in page.data:
+                ctx.progress.advance()
+                yield from _item(ctx, client, page, item, excluded, seen)
+
+
+def _item(
+    ctx: ImportContext,
+    client: Any,
+    page: Any,
+    item: Any,
+    excluded: set[str],
+    seen: set[str],
+) -> Iterator[Entry | tuple[str, str]]:
+    if not isinstance(item, dict) or not isinstance(item.get("iid"), int):
+        raise client.malformed(page, "a merge request without an 'iid'")
+    project = _project_path(item)
+    if not project:
+        raise ImportSourceError(
+            "GitLab: a merge request has neither 'references' nor a 'web_url' to name its "
+            "project; nothing was imported"
+        )
+    source_id = f"{project}!{item['iid']}"
+    if source_id in seen:
+        return
+    seen.add(source_id)
+    merged = _remote.local_date(item.get("merged_at"))
+    if merged is None:
+        yield (source_id, "no merge date")
+        return
+    if (ctx.since and merged < ctx.since) or (ctx.until and merged > ctx.until):
+        return  # updated in the window, merged outside it
+    labels = [lab for lab in item.get("labels") or [] if isinstance(lab, str)]
+    hit = next((lab for lab in labels if lab.casefold() in excluded), None)
+    if hit is not None:
+        yield (source_id, f"label '{_remote.clean_title(hit, '?')}' excluded")
+        return
+    author = _remote.field_dict(item, "author")
+    if author.get("bot") is True:
+        yield (source_id, "authored by a bot")
+        return
+    tags: list[str] = []
+    for tag in [project.rsplit("/", 1)[-1], *labels]:
+        cleaned = _remote.tag_for(tag)
+        if cleaned and cleaned not in tags:
+            tags.append(cleaned)
+    description = item.get("description")
+    yield Entry(
+        id=stable_id(NAME, source_id),
+        title=_remote.clean_title(item.get("title"), f"Merge request {source_id}"),
+        date=merged,
+        tags=tags,
+        impact=_remote.extract_impact(description),
+        source=NAME,
+        source_id=source_id,
+        url=_remote.field_str(item, "web_url"),
+        body=_remote.clean_text(description, _remote.BODY_MAX),
+    )
+
+
+def _project_path(item: dict[str, Any]) -> str:
+    refs = item.get("references")
+    if isinstance(refs, dict) and isinstance(refs.get("full"), str) and "!" in refs["full"]:
+        return refs["full"].rsplit("!", 1)[0]
+    web_url = item.get("web_url")
+    if isinstance(web_url, str) and "/merge_requests/" in web_url:
+        path = urlsplit(web_url).path.split("/merge_requests/", 1)[0]
+        return path.strip("/").removesuffix("/-")
+    return ""

@@ -1,0 +1,553 @@
+"""``brag import github`` against a real HTTP server speaking GitHub's REST API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import stat
+import time
+from pathlib import Path
+
+import pytest
+from fakeapis import FakeGitHub
+
+from brag.journal import Journal
+
+TOKEN = "ghp_test_SECRET123"
+D = dt.date
+
+
+@pytest.fixture
+def github(httpserver, monkeypatch) -> FakeGitHub:
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("BRAG_HTTP_BACKOFF", "0.01")
+    monkeypatch.setenv("BRAG_HTTP_MAX_WAIT", "5")
+    return FakeGitHub(token=TOKEN).register(httpserver)
+
+
+@pytest.fixture
+def api(httpserver) -> str:
+    return httpserver.url_for("/")
+
+
+def entries(root: Path) -> list[Path]:
+    return sorted((root / "entries").rglob("*.md")) if (root / "entries").exists() else []
+
+
+def load(journal: Journal) -> dict[str, object]:
+    return {e.source_id: e for e in Journal(journal.root).entries()}
+
+
+def head(git_run, root: Path) -> str:
+    return git_run(root, "rev-parse", "HEAD").strip()
+
+
+def test_imports_merged_prs_across_pages(brag, journal, github, api, git_run):
+    body = (
+        "Moves session storage to Redis.\n\n"
+        "## Why\n\nLogins timed out under load; p99 login went from 2 s to 300 ms.\n\n"
+        "## Testing\n\n- [x] load test\n"
+    )
+    github.add(
+        "acme/api",
+        7,
+        "Cache sessions in Redis",
+        D(2026, 3, 4),
+        body=body,
+        labels=["performance", "Needs Review"],
+    )
+    for n in range(100, 249):
+        github.add("acme/web", n, f"Improve page {n}", D(2026, 2, 1) + dt.timedelta(days=n % 28))
+    result = brag(
+        "import", "github", "--api-url", api, "--since", "2026-01-01", "--until", "2026-03-31"
+    )
+    assert "github: added 150, already present 0, skipped 0" in result.output
+    assert len(github.queries) == 1 and github.search_requests == 2  # one search, two pages
+    assert len(entries(journal.root)) == 150
+    log = git_run(journal.root, "log", "--format=%s")
+    assert log.splitlines()[0] == "brag: import 150 entries from github"
+    assert git_run(journal.root, "status", "--porcelain") == ""
+    e = load(journal)["acme/api#7"]
+    assert e.title == "Cache sessions in Redis"
+    assert e.date == D(2026, 3, 4)
+    assert e.tags == ["api", "performance", "needs-review"]
+    assert e.url == "https://github.com/acme/api/pull/7"
+    assert e.source == "github"
+    assert e.impact == "Logins timed out under load; p99 login went from 2 s to 300 ms."
+    assert "Moves session storage to Redis." in e.body
+    plain = load(journal)["acme/web#100"]
+    assert plain.impact == "" and plain.tags == ["web"]
+
+
+def test_first_paragraph_is_impact_without_section(brag, journal, github, api):
+    github.add(
+        "acme/api",
+        1,
+        "Drop legacy API",
+        D(2026, 1, 5),
+        body="<!-- template: describe your change -->\nRemoves the v1 endpoints nobody "
+        "called,\ncutting 4k lines.\n\nMore detail here.",
+    )
+    brag("import", "github", "--api-url", api, "--since", "2026-01-01", "--until", "2026-01-31")
+    assert load(journal)["acme/api#1"].impact == (
+        "Removes the v1 endpoints nobody called, cutting 4k lines."
+    )
+
+
+def test_empty_result(brag, journal, github, api, git_run):
+    result = brag(
+        "import", "github", "--api-url", api, "--since", "2026-01-01", "--until", "2026-01-31"
+    )
+    assert "github: added 0, already present 0, skipped 0" in result.output
+    assert entries(journal.root) == []
+
+
+def test_user_comes_from_token_and_other_authors_are_not_imported(brag, journal, github, api):
+    github.add("acme/api", 1, "Mine", D(2026, 1, 5))
+    github.add("acme/api", 2, "Someone else's", D(2026, 1, 5), author="hubot")
+    brag("import", "github", "--api-url", api, "--since", "2026-01-01", "--until", "2026-01-31")
+    assert set(load(journal)) == {"acme/api#1"}
+    assert "author:octocat" in github.queries[0]
+
+
+def test_secondary_rate_limit_with_retry_after_waits_and_continues(
+    brag, journal, github, api, httpserver
+):
+    github.add("acme/api", 1, "Fix the flaky test", D(2026, 1, 5))
+    httpserver.expect_oneshot_request("/search/issues").respond_with_json(
+        {
+            "message": "You have exceeded a secondary rate limit. Please wait a few minutes "
+            "before you try again.",
+            "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+        },
+        status=403,
+        headers={"Retry-After": "1"},
+    )
+    started = time.monotonic()
+    result = brag(
+        "import", "github", "--api-url", api, "--since", "2026-01-01", "--until", "2026-01-31"
+    )
+    assert time.monotonic() - started >= 1.0
+    assert "rate limited (HTTP 403); waiting 1 s" in result.stderr
+    assert "added 1" in result.output
+    assert list(load(journal)) == ["acme/api#1"]
+
+
+def test_long_primary_rate_limit_stops_with_clear_message(
+    brag, journal, github, api, httpserver, git_run
+):
+    github.add("acme/api", 1, "Fix the flaky test", D(2026, 1, 5))
+    before = head(git_run, journal.root)
+    reset = int(time.time()) + 3600
+    httpserver.expect_oneshot_request("/search/issues").respond_with_json(
+        {
+            "message": "API rate limit exceeded for user ID 1.",
+            "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+        },
+        status=403,
+        headers={
+            "X-RateLimit-Limit": "30",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Used": "30",
+            "X-RateLimit-Reset": str(reset),
+            "X-RateLimit-Resource": "search",
+        },
+    )
+    started = time.monotonic()
+    result = brag("import", "github", "--api-url", api, "--since", "2026-01-01", expect=1)
+    assert time.monotonic() - started < 3
+    assert "Error: GitHub: rate limit reached (HTTP 403); it resets in 60 min" in result.output
+    assert "Traceback" not in result.output
+    assert head(git_run, journal.root) == before
+    assert entries(journal.root) == []
+
+
+def test_502_then_success(brag, journal, github, api, httpserver):
+    github.add("acme/api", 1, "Fix the flaky test", D(2026, 1, 5))
+    httpserver.expect_oneshot_request("/search/issues").respond_with_data(
+        "<html><body><h1>502 Bad Gateway</h1></body></html>",
+        status=502,
+        content_type="text/html",
+    )
+    result = brag(
+        "import", "github", "--api-url", api, "--since", "2026-01-01", "--until", "2026-01-31"
+    )
+    assert "answered HTTP 502; retrying" in result.stderr
+    assert list(load(journal)) == ["acme/api#1"]
+
+
+def test_server_errors_that_persist_give_up_cleanly(
+    brag, journal, github, api, httpserver, git_run
+):
+    before = head(git_run, journal.root)
+    for _ in range(5):
+        httpserver.expect_oneshot_request("/search/issues").respond_with_data("oops", status=503)
+    result = brag("import", "github", "--api-url", api, "--since", "2026-01-01", expect=1)
+    assert "answered HTTP 503, 5 attempts; nothing was imported" in result.output
+    assert head(git_run, journal.root) == before
+
+
+def test_malformed_json_commits_nothing(brag, journal, github, api, httpserver, git_run):
+    for n in range(1, 151):
+        github.add("acme/api", n, f"PR {n}", D(2026, 1, 5))
+    before = head(git_run, journal.root)
+    # The second page is cut short: a proxy or a crash mid-body.
+    httpserver.expect_ordered_request("/search/issues").respond_with_handler(github.search)
+    httpserver.expect_ordered_request("/search/issues").respond_with_data(
+        '{"total_count": 150, "incomplete_results": false, "items": [{"url": ',
+        content_type="application/json",
+    )
+    result = brag(
+        "import", "github", "--api-url", api, "--user", "octocat", "--since", "2026-01-01", expect=1
+    )
+    assert "Error: GitHub: /search/issues?" in result.output
+    assert "body that is not valid JSON; nothing was imported" in result.output
+    assert "Traceback" not in result.output
+    assert head(git_run, journal.root) == before
+    assert entries(journal.root) == []
+    assert git_run(journal.root, "status", "--porcelain") == ""
+
+
+def test_unexpected_json_shape_is_a_clear_error(brag, journal, github, api, httpserver, git_run):
+    before = head(git_run, journal.root)
+    httpserver.expect_oneshot_request("/search/issues").respond_with_json({"items": "nope"})
+    result = brag("import", "github", "--api-url", api, "--since", "2026-01-01", expect=1)
+    assert "unexpected JSON (no 'total_count' number); nothing was imported" in result.output
+    assert head(git_run, journal.root) == before
+
+
+def test_revoked_token(brag, journal, github, api, monkeypatch, git_run):
+    before = head(git_run, journal.root)
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_test_REVOKED999")
+    result = brag("import", "github", "--api-url", api, expect=1)
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: GitHub: the token was rejected (HTTP 401): token revoked or invalid; "
+        "check GITHUB_TOKEN"
+    )
+    assert "ghp_test_REVOKED999" not in result.output
+    assert head(git_run, journal.root) == before
+
+
+def test_no_token_anywhere(brag, journal, api, monkeypatch, tmp_path):
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    result = brag("import", "github", "--api-url", api, expect=1)
+    assert "Error: GitHub: no token found: set GITHUB_TOKEN" in result.output
+
+
+def test_token_from_gh_cli(brag, journal, github, api, monkeypatch, tmp_path):
+    monkeypatch.delenv("GITHUB_TOKEN")
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    gh = bindir / "gh"
+    gh.write_text(f"#!/bin/sh\n[ \"$1 $2\" = 'auth token' ] && echo {TOKEN}\n")
+    gh.chmod(gh.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    github.add("acme/api", 1, "Fix the flaky test", D(2026, 1, 5))
+    brag("import", "github", "--api-url", api, "--since", "2026-01-01", "--until", "2026-01-31")
+    assert list(load(journal)) == ["acme/api#1"]
+
+
+def test_rerun_adds_nothing_and_never_duplicates(brag, journal, github, api, git_run):
+    for n in range(1, 6):
+        github.add("acme/api", n, f"PR {n}", D(2026, 1, n))
+    args = ("import", "github", "--api-url", api, "--since", "2026-01-01", "--until", "2026-01-31")
+    brag(*args)
+    commits = git_run(journal.root, "rev-list", "--count", "HEAD")
+    result = brag(*args)
+    assert "github: added 0, already present 5, skipped 0" in result.output
+    assert len(entries(journal.root)) == 5
+    assert git_run(journal.root, "rev-list", "--count", "HEAD") == commits
+
+
+def test_user_edited_import_is_kept(brag, journal, github, api, git_run):
+    github.add("acme/api", 1, "Fix the flaky test", D(2026, 1, 5))
+    args = ("import", "github", "--api-url", api, "--since", "2026-01-01", "--until", "2026-01-31")
+    brag(*args)
+    entry = load(journal)["acme/api#1"]
+    brag("edit", entry.id, "--title", "Made CI green again", "--impact", "Saved 2 h a week")
+    github.pulls[0].title = "Fix the flaky test (renamed upstream)"
+    result = brag(*args)
+    assert "already present 1" in result.output
+    after = load(journal)["acme/api#1"]
+    assert after.title == "Made CI green again"
+    assert after.impact == "Saved 2 h a week"
+    assert len(entries(journal.root)) == 1
+
+
+def test_dry_run_writes_nothing(brag, journal, github, api, git_run):
+    github.add("acme/api", 1, "Fix the flaky test", D(2026, 1, 5))
+    before = head(git_run, journal.root)
+    result = brag("import", "github", "--api-url", api, "--since", "2026-01-01", "--dry-run")
+    assert "+ 2026-01-05  Fix the flaky test" in result.output
+    assert "github: would add 1" in result.output
+    assert head(git_run, journal.root) == before
+    assert entries(journal.root) == []
+    assert not (journal.root / ".brag").exists()
+
+
+def test_since_until_window_and_resume_from_last_run(brag, journal, github, api):
+    github.add("acme/api", 1, "January", D(2026, 1, 31))
+    github.add("acme/api", 2, "February", D(2026, 2, 10))
+    brag("import", "github", "--api-url", api, "--since", "2026-01-01", "--until", "2026-01-31")
+    assert github.queries[-1].endswith("merged:2026-01-01..2026-01-31")
+    assert set(load(journal)) == {"acme/api#1"}
+    state = (journal.root / ".brag/state/import-github.toml").read_text()
+    assert "2026-01-31" in state
+    # No --since: continue from the last run (one day of overlap), up to today.
+    result = brag("import", "github", "--api-url", api)
+    assert f"merged:2026-01-30..{dt.date.today().isoformat()}" in github.queries[-1]
+    assert "added 1, already present 1" in result.output
+    assert set(load(journal)) == {"acme/api#1", "acme/api#2"}
+
+
+def test_date_range_is_split_at_the_1000_result_cap(brag, journal, github, api, git_run):
+    start = D(2025, 1, 1)
+    for n in range(1500):
+        github.add("acme/api", n + 1, f"Change {n + 1}", start + dt.timedelta(days=n % 300))
+    result = brag(
+        "import", "github", "--api-url", api, "--since", "2025-01-01", "--until", "2025-12-31"
+    )
+    assert "added 1500, already present 0, skipped 0" in result.output
+    ranges = [q.split("merged:")[1] for q in github.queries]
+    assert ranges[0] == "2025-01-01..2025-12-31"
+    assert ranges[1:3] == ["2025-01-01..2025-07-02", "2025-07-03..2025-12-31"]
+    assert "splitting the range" in result.stderr
+    assert len(entries(journal.root)) == 1500
+    # 1,500 paths reach git on stdin, not the command line: all in one clean commit.
+    assert git_run(journal.root, "log", "-1", "--format=%s").strip() == (
+        "brag: import 1500 entries from github"
+    )
+    assert git_run(journal.root, "status", "--porcelain") == ""
+    shown = git_run(journal.root, "show", "--stat", "--format=", "HEAD").splitlines()[-1]
+    assert shown.strip().startswith("1501 files changed")  # the entries and the cursor
+
+
+def test_more_than_1000_on_one_day_is_reported_not_hidden(brag, journal, github, api):
+    for n in range(1005):
+        github.add("acme/api", n + 1, f"Bot-sized change {n + 1}", D(2025, 5, 5))
+    result = brag(
+        "import", "github", "--api-url", api, "--since", "2025-05-05", "--until", "2025-05-05"
+    )
+    assert "added 1000" in result.output
+    assert "skipped 1 (1 beyond the search API's 1,000-result cap for one day)" in result.output
+
+
+def test_repo_and_org_limit_the_search(brag, journal, github, api):
+    github.add("acme/api", 1, "In api", D(2026, 1, 5))
+    github.add("acme/web", 2, "In web", D(2026, 1, 5))
+    github.add("other/tool", 3, "Elsewhere", D(2026, 1, 5))
+    github.add("umbrella/x", 4, "Org", D(2026, 1, 5))
+    brag(
+        "import",
+        "github",
+        "--api-url",
+        api,
+        "--since",
+        "2026-01-01",
+        "--until",
+        "2026-01-31",
+        "--repo",
+        "acme/api",
+        "--repo",
+        "acme/web",
+        "--org",
+        "umbrella",
+    )
+    assert set(load(journal)) == {"acme/api#1", "acme/web#2", "umbrella/x#4"}
+    assert any(q.endswith(" repo:acme/api") for q in github.queries)
+    assert any(q.endswith(" org:umbrella") for q in github.queries)
+
+
+def test_exclude_label_and_bots(brag, journal, github, api):
+    github.add("acme/api", 1, "Bump lodash", D(2026, 1, 5), labels=["Dependencies"])
+    github.add("acme/api", 2, "Real work", D(2026, 1, 6), labels=["feature"])
+    result = brag(
+        "import",
+        "github",
+        "--api-url",
+        api,
+        "--since",
+        "2026-01-01",
+        "--until",
+        "2026-01-31",
+        "--exclude-label",
+        "dependencies",
+        "--exclude-label",
+        "chore",
+    )
+    assert set(load(journal)) == {"acme/api#2"}
+    assert "skipped 1 (1 label 'Dependencies' excluded)" in result.output
+
+
+def test_min_lines_fetches_sizes_only_when_asked(brag, journal, github, api):
+    github.add("acme/api", 1, "Typo", D(2026, 1, 5), additions=1, deletions=1)
+    github.add("acme/api", 2, "New billing engine", D(2026, 1, 6), additions=900, deletions=50)
+    args = ("import", "github", "--api-url", api, "--since", "2026-01-01", "--until", "2026-01-31")
+    result = brag(*args, "--min-lines", "10")
+    assert set(load(journal)) == {"acme/api#2"}
+    assert "skipped 1 (1 fewer than 10 lines changed)" in result.output
+    assert github.detail_requests == 2
+    # Already imported PRs are not asked about again; without the option, none are.
+    brag(*args, "--min-lines", "10")
+    assert github.detail_requests == 3  # only the small one, still not in the journal
+    brag(*args)
+    assert github.detail_requests == 3
+
+
+def test_enterprise_api_url_from_brag_toml(brag, journal, httpserver, monkeypatch):
+    monkeypatch.setenv("GH_TOKEN", TOKEN)
+    ghe = FakeGitHub(token=TOKEN, prefix="/api/v3").register(httpserver)
+    ghe.add("corp/app", 9, "Enterprise change", D(2026, 1, 5))
+    brag("config", "set", "import.github.api_url", httpserver.url_for("/api/v3"))
+    brag("config", "set", "import.github.user", "octocat")
+    # `brag import` with no source runs every configured importer.
+    result = brag("import", "--since", "2026-01-01", "--until", "2026-01-31")
+    assert "github: added 1" in result.output
+    assert set(load(journal)) == {"corp/app#9"}
+
+
+def test_token_in_brag_toml_is_refused(brag, journal, github, api):
+    # `brag config set` refuses secrets; a hand edit of brag.toml is caught here.
+    with (journal.root / "brag.toml").open("a") as fh:
+        fh.write('\n[import.github]\ntoken = "ghp_oops"\n')
+    result = brag("import", "github", "--api-url", api, expect=1)
+    assert "holds a token: remove it" in result.output
+
+
+def test_untrusted_titles_stay_inside_entries_as_text(brag, journal, github, api):
+    github.add("acme/api", 1, "../../etc/passwd", D(2026, 1, 5))
+    github.add(
+        "acme/api",
+        2,
+        "<script>alert('x')</script>",
+        D(2026, 1, 6),
+        body='+++\nid = "pwned"\n+++\n<img src=x onerror=alert(1)>\n\x1b[31mred\x00',
+    )
+    github.add(
+        "acme/api",
+        3,
+        "/abs/path\\..\\win $(rm -rf ~) `id`",
+        D(2026, 1, 7),
+        labels=["../escape", "<b>"],
+    )
+    brag("import", "github", "--api-url", api, "--since", "2026-01-01", "--until", "2026-01-31")
+    root = journal.root.resolve()
+    files = entries(journal.root)
+    assert len(files) == 3
+    for path in files:
+        assert path.resolve().is_relative_to(root / "entries")
+    assert not (journal.root.parent / "etc").exists()
+    by_id = load(journal)
+    assert by_id["acme/api#1"].title == "../../etc/passwd"
+    assert by_id["acme/api#2"].title == "<script>alert('x')</script>"
+    assert by_id["acme/api#3"].title == "/abs/path\\..\\win $(rm -rf ~) `id`"
+    assert by_id["acme/api#3"].tags == ["api", "escape", "b"]
+    pwned = by_id["acme/api#2"]
+    assert pwned.id != "pwned"
+    assert "\x1b" not in pwned.body and "\x00" not in pwned.body
+    shown = json.loads(brag("show", pwned.id, "--json").output)
+    assert shown["title"] == "<script>alert('x')</script>"
+
+
+def test_token_never_written_or_printed(
+    brag, journal, github, api, httpserver, git_run, monkeypatch
+):
+    github.add("acme/api", 1, f"Rotate {TOKEN[:4]} keys", D(2026, 1, 5))
+    outputs = []
+    outputs.append(
+        brag("import", "github", "--api-url", api, "--since", "2026-01-01", "--until", "2026-01-31")
+    )
+    outputs.append(brag("import", "github", "--api-url", api, "--json"))
+    # A server that echoes the credentials back in its error and in a retry.
+    httpserver.expect_oneshot_request("/search/issues").respond_with_data("x", status=502)
+    httpserver.expect_oneshot_request("/search/issues").respond_with_json(
+        {"message": f"Bad token {TOKEN} (Bearer {TOKEN})"}, status=400
+    )
+    outputs.append(brag("import", "github", "--api-url", api, "--since", "2026-01-01", expect=1))
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_test_REVOKED999")
+    outputs.append(brag("import", "github", "--api-url", api, expect=1))
+    text = "".join(r.output + r.stderr for r in outputs)
+    assert "Bad token *** (Bearer ***)" in text
+    assert TOKEN not in text and "REVOKED999" not in text
+    for path in journal.root.rglob("*"):
+        if path.is_file():
+            assert TOKEN.encode() not in path.read_bytes(), path
+    history = git_run(journal.root, "log", "-p", "--all", "--format=%H %s%n%b")
+    assert TOKEN not in history
+
+
+def test_index_rows_written_by_the_import_match_the_files(brag, journal, github, api):
+    github.add(
+        "acme/api", 1, "Cache sessions", D(2026, 1, 5), body="## Impact\nFaster.", labels=["perf"]
+    )
+    github.add("acme/api", 2, "Drop v1", D(2026, 1, 6))
+    brag("import", "github", "--api-url", api, "--since", "2026-01-01", "--until", "2026-01-31")
+    from_import = [e.to_dict() for e in Journal(journal.root).entries()]
+    from brag.index import index_location
+
+    location = index_location(journal.root)
+    for path in location.parent.glob(location.name + "*"):
+        path.unlink()
+    reread = [e.to_dict() for e in Journal(journal.root).entries()]
+    assert from_import == reread and len(reread) == 2
+
+
+def test_incomplete_search_results_are_pointed_out(brag, journal, github, api, httpserver):
+    github.add("acme/api", 1, "Fix the flaky test", D(2026, 1, 5))
+
+    def timed_out_search(request):
+        response = github.search(request)
+        response.set_data(
+            response.get_data().replace(
+                b'"incomplete_results": false', b'"incomplete_results": true'
+            )
+        )
+        return response
+
+    httpserver.expect_oneshot_request("/search/issues").respond_with_handler(timed_out_search)
+    result = brag(
+        "import", "github", "--api-url", api, "--since", "2026-01-01", "--until", "2026-01-31"
+    )
+    assert "may be incomplete; run 'brag import github --since 2026-01-01' later" in result.stderr
+    assert "added 1" in result.output
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        (
+            "--repo",
+            "https://github.com/acme/api",
+            "--repo 'https://github.com/acme/api' is not OWNER/NAME",
+        ),
+        ("--repo", "acme", "--repo 'acme' is not OWNER/NAME"),
+        ("--org", "acme corp", "--org 'acme corp' is not an organisation name"),
+        ("--user", "a b", "'a b' is not a GitHub login"),
+    ],
+)
+def test_bad_scopes_are_refused_before_any_search(
+    brag, journal, github, api, option, value, message, git_run
+):
+    before = head(git_run, journal.root)
+    result = brag(
+        "import", "github", "--api-url", api, "--user", "octocat", option, value, expect=1
+    )
+    assert f"Error: GitHub: {message}" in result.output
+    assert github.queries == []
+    assert head(git_run, journal.root) == before
+
+
+def test_max_wait_from_brag_toml(brag, journal, github, api, httpserver, git_run):
+    github.add("acme/api", 1, "Fix the flaky test", D(2026, 1, 5))
+    brag("config", "set", "import.github.max_wait", "2")
+    before = head(git_run, journal.root)
+    httpserver.expect_oneshot_request("/search/issues").respond_with_json(
+        {"message": "You have exceeded a secondary rate limit."},
+        status=429,
+        headers={"Retry-After": "3"},
+    )
+    result = brag("import", "github", "--api-url", api, "--since", "2026-01-01", expect=1)
+    assert "it resets in 3 s" in result.output and "raise max_wait, now 2 s" in result.output
+    assert head(git_run, journal.root) == before
