@@ -771,6 +771,18 @@ def render(
         "  their time includes formatting that many lines.",
         "- Other processes may share the machine; medians damp, but do not remove, the noise.",
         "",
+        "## More benchmarks",
+        "",
+        "Each has its own script in `bench/` and its figures in its own page:",
+        "",
+        "- [Imports](benchmarks-import.md): 2,000 merged PRs from a local server into a"
+        " 10,000-entry journal, then the same import again (`bench/bench_import.py`).",
+        "- [Local git import](benchmarks-import-git.md): a 20,000-commit history"
+        " (`bench/bench_git_import.py`).",
+        "- [Exports](benchmarks-export.md): each document over a year of a 10,000-entry"
+        " journal (`bench/bench_export.py`).",
+        "- [Load](reliability.md): 8 processes adding at once (`bench/bench_load.py`).",
+        "",
         "## Re-running",
         "",
         "```",

@@ -143,6 +143,8 @@ class BragGroup(click.Group):
             ctx.exit(130)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:
+            raise  # `brag … | head`: main() ends quietly
         except OSError as exc:
             # Permissions and read-only file systems: one line, no traceback.
             import errno
