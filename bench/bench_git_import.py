@@ -11,7 +11,9 @@ Measures, on the same repository:
    and their one commit into an empty journal),
 2. a re-run that resumes from the per-repository cursor (nothing new),
 3. a full rescan (``--since 2000``: everything read again, nothing added),
-4. the history pass alone (``git log`` + parse + first-parent chain + branches).
+4. a full rescan with ``--min-lines 5`` (the same pass also reads line counts),
+5. the history pass alone (``git log`` + parse + first-parent chain + branches),
+   without and with line counts (``--numstat``).
 
 Run: ``python bench/bench_git_import.py [--commits 20000]``; results are
 recorded in docs/benchmarks-import-git.md.
@@ -44,6 +46,7 @@ def generate(root: Path, total: int) -> dict[str, int]:
     stamp = int(dt.datetime(2019, 1, 1, tzinfo=dt.UTC).timestamp())
     main_tip = 0
     made = {"commits": 0, "merges": 0, "squashes": 0, "mine": 0}
+    touched: list[tuple[str, bytes]] = []  # (path, content) of each commit, in order
 
     def commit(
         ref: str,
@@ -52,6 +55,7 @@ def generate(root: Path, total: int) -> dict[str, int]:
         committer: tuple[str, str],
         parent: int,
         merge: int = 0,
+        brought: list[tuple[str, bytes]] | None = None,
     ) -> int:
         nonlocal mark, stamp
         mark += 1
@@ -70,8 +74,14 @@ def generate(root: Path, total: int) -> dict[str, int]:
             lines.append(f"from :{parent}".encode())
         if merge:
             lines.append(f"merge :{merge}".encode())
-        lines += [f"M 644 inline f{mark % 200}.txt".encode(), f"data {len(content)}".encode()]
-        out.append(b"\n".join(lines) + b"\n" + content + b"\n")
+        # fast-import does not merge trees: a merge commit restates what its
+        # branch changed, so that its diff against the first parent is what it
+        # brought in, as in a real merge.
+        changes = brought if brought is not None else [(f"f{mark % 200}.txt", content)]
+        for path, data in changes:
+            lines += [f"M 644 inline {path}".encode(), f"data {len(data)}".encode(), data]
+        out.append(b"\n".join(lines) + b"\n")
+        touched.extend(changes)
         made["commits"] += 1
         return mark
 
@@ -94,6 +104,7 @@ def generate(root: Path, total: int) -> dict[str, int]:
             tip = main_tip
             for k in range(6):
                 tip = commit("refs/heads/pr", f"Work {number}.{k}", author, author, tip)
+            brought = list(dict(touched[-6:]).items())
             merger = OTHERS[(number + 1) % 3]
             main_tip = commit(
                 "refs/heads/main",
@@ -103,6 +114,7 @@ def generate(root: Path, total: int) -> dict[str, int]:
                 GITHUB,
                 main_tip,
                 merge=tip,
+                brought=brought,
             )
             made["merges"] += 1
         if author == ME and not (number % 7 == 0 and number % 3 != 0):
@@ -144,7 +156,13 @@ def main() -> None:
         journal = Journal(base / "journal")
         journal.init()
         importer = manager.importers()["git"]
-        options = {"paths": (str(repo),), "authors": (), "commits": None, "ref": None}
+        options = {
+            "paths": (str(repo),),
+            "authors": (),
+            "commits": None,
+            "ref": None,
+            "min_lines": None,
+        }
 
         started = time.perf_counter()
         first = run_import(journal, importer, options=dict(options))
@@ -170,6 +188,20 @@ def main() -> None:
             f"in {t_full:.2f}s"
         )
 
+        journal = Journal(base / "journal")
+        started = time.perf_counter()
+        sized = run_import(
+            journal,
+            importer,
+            options={**options, "min_lines": 5},
+            since=dt.date(2000, 1, 1),
+        )
+        t_sized = time.perf_counter() - started
+        print(
+            f"full rescan with --min-lines 5: {len(sized.present)} present, "
+            f"{len(sized.skipped)} skipped as small in {t_sized:.2f}s"
+        )
+
         from brag.authorship import repo_info, resolve_identity
         from brag.plugins.git_history import Scan, attach_branches, mainline, read_history
 
@@ -190,6 +222,10 @@ def main() -> None:
             f"branch walks {t_walk:.2f}s, + attribution to {len(found)} entries {t_scan:.2f}s "
             f"({len(commits)} commits, {len(chain)} on the first-parent chain)"
         )
+        started = time.perf_counter()
+        commits = read_history(repo, [tip], sizes=True)
+        t_sized_log = time.perf_counter() - started
+        print(f"history pass with line counts (--numstat): git log + parse {t_sized_log:.2f}s")
 
 
 if __name__ == "__main__":

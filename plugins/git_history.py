@@ -24,6 +24,12 @@ Configuration in brag.toml (all optional; command-line values win)::
     paths = ["~/src/api", "~/src/web"]
     ref = "origin/main"     # the branch whose history holds the merges
     commits = true          # also one entry per day of your direct commits
+    min_lines = 10          # skip pull requests changing fewer lines (added + deleted)
+
+With ``--min-lines N`` the same ``git log`` pass also reads each commit's line
+counts (``--numstat``; a merge commit against its first parent, i.e. what the
+pull request brought in), and pull requests changing fewer than N lines are
+skipped with their size as the reason.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from brag.entry import Entry, stable_id
-from brag.errors import ImportSourceError
+from brag.errors import ConfigError, ImportSourceError
 from brag.hookspecs import hookimpl
 from brag.importing import ImportContext, Importer
 
@@ -50,6 +56,9 @@ SOURCE = "git"
 # One record per commit: fields NUL-separated, records NUL-terminated by -z.
 LOG_FORMAT = "%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%B"
 _FIELDS = 7
+# A --numstat line: "ADDED<TAB>DELETED<TAB>PATH" ("-" for binary files; an empty
+# PATH for a rename, whose old and new paths follow as two more -z fields).
+NUMSTAT = re.compile(r"\n?(\d+|-)\t(\d+|-)\t")
 
 GITHUB_MERGE = re.compile(r"^Merge pull request #(\d+) from (\S+)")
 BITBUCKET_MERGE = re.compile(r"^Merged in (\S+) \(pull request #(\d+)\)")
@@ -75,6 +84,7 @@ class Commit:
     committed: str
     message: str
     branch: list[str] = field(default_factory=list)  # merge^1..merge^2, for merges
+    lines: int | None = None  # added + deleted (merges: against the first parent), if read
 
     @property
     def subject(self) -> str:
@@ -96,10 +106,19 @@ class Request:
     path: str = ""  # GitLab's "group/proj" from the message, when given
 
 
-def read_history(root: Path, rev_range: list[str]) -> dict[str, Commit]:
-    """Every commit in ``rev_range`` with its parents and message: ONE git process."""
+def read_history(root: Path, rev_range: list[str], sizes: bool = False) -> dict[str, Commit]:
+    """Every commit in ``rev_range`` with its parents and message: ONE git process.
+
+    With ``sizes``, the same pass also gives each commit's lines added + deleted
+    (``--numstat``; a merge commit is compared with its first parent).
+    """
     from brag.authorship import git
 
+    stats = (
+        ["--numstat", "--diff-merges=first-parent", "--find-renames", "--no-textconv"]
+        if sizes
+        else []
+    )
     out = git(
         root,
         [
@@ -109,18 +128,31 @@ def read_history(root: Path, rev_range: list[str]) -> dict[str, Commit]:
             "-z",
             "--encoding=UTF-8",
             f"--format={LOG_FORMAT}",
+            *stats,
             *rev_range,
             "--",
         ],
     )
     tokens = out.split("\0")
     commits: dict[str, Commit] = {}
-    for i in range(0, len(tokens) - _FIELDS + 1, _FIELDS):
+    i, end = 0, len(tokens) - _FIELDS + 1
+    while i < end:
         sha, parents, name, email, authored, committed, message = tokens[i : i + _FIELDS]
         sha = sha.lstrip("\n")
-        commits[sha] = Commit(
-            sha, parents.split(), name, email, authored, committed, message.strip()
-        )
+        commit = Commit(sha, parents.split(), name, email, authored, committed, message.strip())
+        commits[sha] = commit
+        i += _FIELDS
+        if not sizes:
+            continue
+        # The numstat fields run until the next commit's hash (which has no tab).
+        lines = 0
+        while i < len(tokens) and "\t" in tokens[i]:
+            m = NUMSTAT.match(tokens[i])
+            if m is None:
+                break
+            lines += (int(m[1]) if m[1] != "-" else 0) + (int(m[2]) if m[2] != "-" else 0)
+            i += 3 if m.end() == len(tokens[i]) else 1  # a rename: old and new paths follow
+        commit.lines = lines
     return commits
 
 
@@ -263,11 +295,12 @@ class Scan:
     with_commits: bool
     since: dt.date | None
     until: dt.date | None
+    min_lines: int = 0  # skip requests changing fewer lines (needs sizes read)
 
     def in_window(self, day: dt.date) -> bool:
         return not ((self.since and day < self.since) or (self.until and day > self.until))
 
-    def entries(self) -> Iterator[Entry]:
+    def entries(self) -> Iterator[Entry | tuple[str, str]]:
         covered: set[str] = set()
         seen: set[str] = set()
         for sha in reversed(self.chain):
@@ -295,8 +328,15 @@ class Scan:
             if entry.source_id in seen:
                 continue
             seen.add(entry.source_id)
-            if self.in_window(entry.date):
-                yield entry
+            if not self.in_window(entry.date):
+                continue
+            lines = commit.lines
+            if self.min_lines and lines is not None and lines < self.min_lines:
+                # Its commits stay covered: a trivial PR does not become daily commits.
+                changed = f"{lines} line{'' if lines == 1 else 's'} changed"
+                yield entry.source_id, f"{changed}, below --min-lines {self.min_lines}"
+                continue
+            yield entry
         if self.with_commits:
             yield from self._daily(covered)
 
@@ -322,6 +362,8 @@ class Scan:
             body=(description + "\n") if description else "",
             extra={"commit": commit.sha[:12]},
         )
+        if commit.lines is not None:
+            entry.extra["lines_changed"] = commit.lines
         entry.id = stable_id(SOURCE, source_id)
         return entry
 
@@ -395,10 +437,11 @@ def open_repo(raw: str) -> Path:
     raise ImportSourceError(f"{raw} is not a git repository (give the folder of a clone)")
 
 
-def _fingerprint(identity: Identity, with_commits: bool, ref: str) -> str:
-    key = "\n".join(
-        [*sorted(identity.emails), *sorted(identity.commit_names), str(with_commits), ref]
-    )
+def _fingerprint(identity: Identity, with_commits: bool, ref: str, min_lines: int = 0) -> str:
+    parts = [*sorted(identity.emails), *sorted(identity.commit_names), str(with_commits), ref]
+    if min_lines:  # a new threshold rescans: PRs skipped under the old one may now count
+        parts.append(f"min_lines={min_lines}")
+    key = "\n".join(parts)
     return hashlib.sha1(key.encode()).hexdigest()[:12]
 
 
@@ -418,6 +461,7 @@ def fetch(context: ImportContext) -> Iterator[Entry | tuple[str, str]]:
     base = resolve_identity(context.journal, context.option("authors"))
     ref = str(context.option("ref", "HEAD"))
     with_commits = bool(context.option("commits", False))
+    min_lines = _min_lines(context.option("min_lines"))
     cursors = context.state.setdefault("repos", {})
     context.progress.start("Reading git history", total=len(roots))
     for root in roots:
@@ -434,7 +478,7 @@ def fetch(context: ImportContext) -> Iterator[Entry | tuple[str, str]]:
                 continue
             raise ImportSourceError(f"{root}: no branch or commit named '{ref}'")
         key = f"{repo.slug}@{ref}"
-        fingerprint = _fingerprint(identity, with_commits, ref)
+        fingerprint = _fingerprint(identity, with_commits, ref, min_lines)
         cursor = cursors.get(key) if isinstance(cursors, dict) else None
         rev_range = [tip]
         since = context.since
@@ -447,14 +491,14 @@ def fetch(context: ImportContext) -> Iterator[Entry | tuple[str, str]]:
                 and _exists(root, str(cursor["tip"]))
             ):
                 rev_range = [f"{cursor['tip']}..{tip}"]
-        commits = read_history(root, rev_range)
+        commits = read_history(root, rev_range, sizes=bool(min_lines))
         chain = mainline(commits, tip)
         attach_branches(commits, chain)
-        scan = Scan(repo, identity, commits, chain, with_commits, since, context.until)
+        scan = Scan(repo, identity, commits, chain, with_commits, since, context.until, min_lines)
         found = 0
-        for entry in scan.entries():
+        for item in scan.entries():
             found += 1
-            yield entry
+            yield item
         if not found and rev_range == [tip] and since is None:
             # A whole history with nothing of yours: most often an email git knows
             # you by is missing.
@@ -465,6 +509,17 @@ def fetch(context: ImportContext) -> Iterator[Entry | tuple[str, str]]:
         if context.until is None or context.until >= dt.date.today():
             cursors[key] = {"tip": tip, "scan": fingerprint}
         context.progress.advance()
+
+
+def _min_lines(value: Any) -> int:
+    """``--min-lines`` or ``[import.git] min_lines``: a whole number of lines, 0 = off."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(
+            f"[import.git] min_lines must be a whole number of lines (0 or more), got {value!r}"
+        )
+    return value
 
 
 def _exists(root: Path, sha: str) -> bool:
@@ -509,6 +564,13 @@ def register_importers(register: Any) -> None:
                     ["--ref"],
                     metavar="REF",
                     help="Branch whose history holds the merges (default: HEAD).",
+                ),
+                click.Option(
+                    ["--min-lines"],
+                    type=click.IntRange(min=0),
+                    metavar="N",
+                    help="Skip pull requests changing fewer than N lines (added + deleted; "
+                    "read in the same git log pass).",
                 ),
             ],
         )

@@ -369,3 +369,175 @@ def test_bare_mirror(brag, journal, project, tmp_path):
     ]
     # Named by its origin remote (the clone it was made from has no web host).
     assert {e.source_id for e in entries(journal)} == {"shop#12", "shop#14"}
+
+
+def lines(count: int, word: str = "line") -> str:
+    return "".join(f"{word} {n}\n" for n in range(count))
+
+
+def squash_merge(repo: Repo, branch: str, message: str, author: tuple[str, str], when: str) -> str:
+    """A real squash merge: ``git merge --squash`` then one commit by the hosting service."""
+    repo.git("merge", "-q", "--squash", branch)
+    repo.git("commit", "-q", "-m", message, env=Repo.ident(author, GITHUB, when))
+    return repo.head()
+
+
+@pytest.fixture
+def sized(tmp_path: Path) -> Repo:
+    """Two --no-ff merges and two squash merges of mine, one small and one big each.
+
+    - #21 (merge): its commits churn 60 lines but bring in only 2: small
+    - #22 (merge): a 40-line file; main moved on with Bob's 100 lines meanwhile
+    - #23 (squash): 1 line added
+    - #24 (squash): 30 lines
+    """
+    repo = Repo(tmp_path / "src" / "shop", remote="git@github.com:acme/shop.git")
+    repo.commit("Initial commit", BOB, "2026-01-05T10:00:00+00:00", path="a.txt", content="a\n")
+
+    repo.branch("tweak")
+    repo.commit("Draft", ME, "2026-01-06T09:00:00+00:00", path="t.txt", content=lines(30))
+    repo.commit("Trim it", ME, "2026-01-06T10:00:00+00:00", path="t.txt", content="one\ntwo\n")
+    repo.checkout("main")
+    repo.merge(
+        "tweak",
+        "Merge pull request #21 from acme/tweak\n\nTweak the wording",
+        ALICE,
+        "2026-01-07T10:00:00+00:00",
+        committer=GITHUB,
+    )
+
+    repo.branch("cache")
+    repo.commit("Add cache", ME, "2026-01-10T09:00:00+00:00", path="cache.py", content=lines(40))
+    repo.checkout("main")
+    repo.commit("Bob's big change", BOB, "2026-01-11T09:00:00+00:00", content=lines(100))
+    repo.merge(
+        "cache",
+        "Merge pull request #22 from acme/cache\n\nCache the cart",
+        ALICE,
+        "2026-01-12T10:00:00+00:00",
+        committer=GITHUB,
+    )
+
+    repo.branch("typo")
+    repo.commit("Fix typo", ME, "2026-02-01T09:00:00+00:00", path="a.txt", content="a\nb\n")
+    repo.checkout("main")
+    squash_merge(repo, "typo", "Fix a typo (#23)", ME, "2026-02-02T10:00:00+00:00")
+
+    repo.branch("retries")
+    repo.commit("Retries", ME, "2026-02-05T09:00:00+00:00", path="retry.py", content=lines(20))
+    repo.commit("More", ME, "2026-02-05T10:00:00+00:00", path="retry.py", content=lines(30))
+    repo.checkout("main")
+    squash_merge(repo, "retries", "Retry webhooks (#24)", ME, "2026-02-06T10:00:00+00:00")
+    return repo
+
+
+SMALL = "2 lines changed, below --min-lines 10"
+TINY = "1 line changed, below --min-lines 10"
+
+
+def test_min_lines_skips_small_merges_and_squashes(brag, journal, sized):
+    before = commit_count(journal)
+    result = brag("import", "git", str(sized.root), "--min-lines", "10", "--commits")
+    assert f"git: added 2, already present 0, skipped 2 (1 {SMALL}; 1 {TINY})" in result.output
+    found = entries(journal)
+    assert [(e.source_id, e.title) for e in found] == [
+        ("acme/shop#22", "Cache the cart"),
+        ("acme/shop#24", "Retry webhooks"),
+    ]
+    # The size is what the PR brought in: #22 not counting Bob's 100 lines on main,
+    # #24 the squash commit's own diff (30 lines, not the branch's 20 + 30).
+    assert [e.extra["lines_changed"] for e in found] == [40, 30]
+    assert commit_count(journal) == before + 1
+    # A skipped PR's commits do not come back as daily commits.
+    assert not any("@" in e.source_id for e in found)
+
+    # Re-run: resumes, nothing new; a full rescan finds the same, adds nothing.
+    again = brag("import", "git", str(sized.root), "--min-lines", "10", "--commits")
+    assert "added 0, already present 0, skipped 0" in again.output
+    rescan = brag(
+        "import", "git", str(sized.root), "--min-lines", "10", "--commits", "--since", "2000"
+    )
+    assert f"added 0, already present 2, skipped 2 (1 {SMALL}; 1 {TINY})" in rescan.output
+    assert len(entries(journal)) == 2
+    assert commit_count(journal) <= before + 2  # at most the cursor moved once
+
+
+def test_min_lines_reasons_in_json_and_dry_run(brag, journal, sized):
+    result = brag("import", "git", str(sized.root), "--min-lines", "31", "--dry-run", "--json")
+    data = json.loads(result.stdout)
+    assert data["skipped"] == [
+        {"item": "acme/shop#21", "reason": "2 lines changed, below --min-lines 31"},
+        {"item": "acme/shop#23", "reason": "1 line changed, below --min-lines 31"},
+        {"item": "acme/shop#24", "reason": "30 lines changed, below --min-lines 31"},
+    ]
+    assert [e["title"] for e in data["entries"]] == ["Cache the cart"]
+    assert entries(journal) == []
+
+
+def test_without_min_lines_sizes_are_not_read(brag, journal, sized):
+    result = brag("import", "git", str(sized.root))
+    assert "added 4, already present 0, skipped 0" in result.output
+    assert all("lines_changed" not in e.extra for e in entries(journal))
+
+
+def test_lower_threshold_picks_up_what_was_skipped(brag, journal, sized):
+    brag("import", "git", str(sized.root), "--min-lines", "10")
+    # No --since: a new threshold is a new scan, so #21 (2 lines) is found now.
+    result = brag("import", "git", str(sized.root), "--min-lines", "2", "--json")
+    data = json.loads(result.stdout)
+    assert [e["title"] for e in data["entries"]] == ["Tweak the wording"]
+    assert data["skipped"] == [
+        {"item": "acme/shop#23", "reason": "1 line changed, below --min-lines 2"}
+    ]
+    assert data["present"] == 2
+
+
+def test_min_lines_from_brag_toml(brag, journal, sized):
+    journal.config_set("import.git", {"paths": [str(sized.root)], "min_lines": 10})
+    result = brag("import")
+    assert f"git: added 2, already present 0, skipped 2 (1 {SMALL}; 1 {TINY})" in result.output
+    assert {e.source_id for e in entries(journal)} == {"acme/shop#22", "acme/shop#24"}
+    # The command line wins over brag.toml.
+    result = brag("import", "git", "--min-lines", "1", "--since", "2000")
+    assert "added 2, already present 2, skipped 0" in result.output
+
+
+@pytest.mark.parametrize("bad", ["ten", -5, 2.5, True])
+def test_bad_min_lines_in_brag_toml(brag, journal, sized, bad):
+    journal.config_set("import.git", {"paths": [str(sized.root)], "min_lines": bad})
+    before = commit_count(journal)
+    result = brag("import", "git", expect=1)
+    assert result.output.strip().splitlines()[-1] == (
+        f"Error: [import.git] min_lines must be a whole number of lines (0 or more), got {bad!r}"
+    )
+    assert "Traceback" not in result.output
+    assert commit_count(journal) == before
+    assert entries(journal) == []
+
+
+def test_bad_min_lines_on_the_command_line(brag, journal, sized):
+    result = brag("import", "git", str(sized.root), "--min-lines", "-1", expect=2)
+    assert "Invalid value for '--min-lines'" in result.output
+    assert entries(journal) == []
+
+
+def test_min_lines_counts_binary_and_renamed_files(brag, journal, tmp_path):
+    repo = Repo(tmp_path / "assets")
+    repo.commit("init", BOB, "2026-03-01T10:00:00+00:00", path="old name.txt", content=lines(50))
+    repo.branch("move")
+    repo.git("mv", "old name.txt", "new\tname.txt")
+    (repo.root / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0binary")
+    repo.git("add", "logo.png")
+    repo.commit("Move and add a logo", ME, "2026-03-02T10:00:00+00:00", content="x\ny\nz\n")
+    repo.checkout("main")
+    repo.merge(
+        "move", "Merge pull request #5 from org/move\n\nMove", BOB, "2026-03-03T10:00:00+00:00"
+    )
+    result = brag("import", "git", str(repo.root), "--min-lines", "4", "--json")
+    # A rename counts its changed lines (none), a binary file none: 3 lines in all.
+    assert json.loads(result.stdout)["skipped"] == [
+        {"item": "assets#5", "reason": "3 lines changed, below --min-lines 4"}
+    ]
+    result = brag("import", "git", str(repo.root), "--min-lines", "3")
+    assert "added 1" in result.output
+    assert entries(journal)[0].extra["lines_changed"] == 3
