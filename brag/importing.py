@@ -99,7 +99,10 @@ def run_import(
     config = journal.config.get("import", {}).get(importer.name, {})
     merged = {**(config if isinstance(config, dict) else {})}
     for key, value in options.items():
-        if value not in (None, (), [], False) or key not in merged:
+        # An option left at its default (None, an empty tuple, an unset flag)
+        # leaves brag.toml's value in place; 0 given on the command line wins.
+        unset = value is None or value is False or (isinstance(value, (tuple, list)) and not value)
+        if not unset or key not in merged:
             merged[key] = value
     state = journal.read_state(f"import-{importer.name}")
     window_since, window_until = resolve_window(since, until, state)

@@ -204,3 +204,10 @@ def test_builtin_entry_saved_list_is_true():
 def test_add_loads_no_plugins_when_none_could_listen(brag, journal):
     brag("add", "Quick")
     assert manager._pm is None
+
+
+def test_import_options_fall_back_to_brag_toml_but_zero_on_the_cli_wins(brag, journal, plugin):
+    journal.config_set("import.tickets.count", 2)
+    assert "added 2" in brag("import", "tickets").stdout
+    journal.config_set("import.tickets.count", 4)
+    assert "added 0, already present 0" in brag("import", "tickets", "--count", "0").stdout
