@@ -23,10 +23,13 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
 from werkzeug import Request, Response
+
+from brag.journal import Journal
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -627,3 +630,20 @@ class FakePagerDuty:
                 }
             }
         )
+
+
+# -- helpers the importer tests share ---------------------------------------------------
+
+
+def entries(root: Path) -> list[Path]:
+    """Entry files on disk (not through the index)."""
+    return sorted((root / "entries").rglob("*.md")) if (root / "entries").exists() else []
+
+
+def load(journal: Journal) -> dict[str, object]:
+    """The journal's entries by source_id, read afresh."""
+    return {e.source_id: e for e in Journal(journal.root).entries()}
+
+
+def head(git_run, root: Path) -> str:
+    return git_run(root, "rev-parse", "HEAD").strip()

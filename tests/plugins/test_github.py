@@ -7,10 +7,9 @@ import json
 import os
 import stat
 import time
-from pathlib import Path
 
 import pytest
-from fakeapis import FakeGitHub
+from fakeapis import FakeGitHub, entries, head, load
 
 from brag.journal import Journal
 
@@ -29,18 +28,6 @@ def github(httpserver, monkeypatch) -> FakeGitHub:
 @pytest.fixture
 def api(httpserver) -> str:
     return httpserver.url_for("/")
-
-
-def entries(root: Path) -> list[Path]:
-    return sorted((root / "entries").rglob("*.md")) if (root / "entries").exists() else []
-
-
-def load(journal: Journal) -> dict[str, object]:
-    return {e.source_id: e for e in Journal(journal.root).entries()}
-
-
-def head(git_run, root: Path) -> str:
-    return git_run(root, "rev-parse", "HEAD").strip()
 
 
 def test_imports_merged_prs_across_pages(brag, journal, github, api, git_run):

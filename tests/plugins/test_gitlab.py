@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from pathlib import Path
 
 import pytest
-from fakeapis import FakeGitLab
-
-from brag.journal import Journal
+from fakeapis import FakeGitLab, entries, head, load
 
 TOKEN = "glpat-test-SECRET456"
 D = dt.date
@@ -26,18 +23,6 @@ def gitlab(httpserver, monkeypatch) -> FakeGitLab:
 @pytest.fixture
 def api(httpserver) -> str:
     return httpserver.url_for("/api/v4")
-
-
-def entries(root: Path) -> list[Path]:
-    return sorted((root / "entries").rglob("*.md")) if (root / "entries").exists() else []
-
-
-def load(journal: Journal) -> dict[str, object]:
-    return {e.source_id: e for e in Journal(journal.root).entries()}
-
-
-def head(git_run, root: Path) -> str:
-    return git_run(root, "rev-parse", "HEAD").strip()
 
 
 def window(*extra: str) -> tuple[str, ...]:

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
-from fakeapis import FakePagerDuty, Incident
-
-from brag.journal import Journal
+from fakeapis import FakePagerDuty, Incident, entries, head, load
 
 TOKEN = "pd_test_SECRET789"
 UTC = dt.UTC
@@ -29,18 +26,6 @@ def pd(httpserver, monkeypatch) -> FakePagerDuty:
 @pytest.fixture
 def api(httpserver) -> str:
     return httpserver.url_for("/")
-
-
-def entries(root: Path) -> list[Path]:
-    return sorted((root / "entries").rglob("*.md")) if (root / "entries").exists() else []
-
-
-def load(journal: Journal) -> dict[str, object]:
-    return {e.source_id: e for e in Journal(journal.root).entries()}
-
-
-def head(git_run, root: Path) -> str:
-    return git_run(root, "rev-parse", "HEAD").strip()
 
 
 WINDOW = ("--since", "2026-01-01", "--until", "2026-03-31")
