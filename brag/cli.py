@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -83,10 +83,6 @@ def _call_entry_saved(entry: Entry, journal: Journal) -> None:
     from .manager import entry_saved
 
     entry_saved(entry, journal)
-
-
-def fail(message: str) -> NoReturn:
-    raise click.ClickException(message)
 
 
 def warn(message: str) -> None:

@@ -70,8 +70,6 @@ class Importer:
     fetch: Callable[[ImportContext], Iterable[Entry | tuple[str, str]]]
     # Extra click options/arguments for ``brag import NAME``.
     params: list[click.Parameter] = field(default_factory=list)
-    # Whether ``brag import`` with no source runs it when it has no config section.
-    needs_config: bool = True
     # Whether runs resume from the last run's date (False: every run reads everything).
     resumable: bool = True
 

@@ -130,7 +130,7 @@ class Journal:
             )
         self.config  # noqa: B018 - parse now so a syntax error is reported first
 
-    def init(self, quiet_if_exists: bool = False) -> bool:
+    def init(self) -> bool:
         """Create the repository, ``brag.toml`` and README; False if it was already a journal."""
         if self.exists() and (self.root / ".git").exists():
             return False
@@ -365,9 +365,6 @@ class Journal:
         )
         self._saved(entry)
         return entry
-
-    def commit_file(self, rel: str, message: str) -> None:
-        gitcmd.commit_paths(self.root, message, add=[rel])
 
     def remove(self, entry: Entry) -> None:
         """Delete the file and commit the deletion: it stays in git history."""
