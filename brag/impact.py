@@ -1348,7 +1348,9 @@ class Lens:
     ``weights`` multiply an impact area's points (1.0 when an area is not
     listed); ``leverage`` does the same for leverage types. ``technical``
     says whether the reader speaks engineering: when False, reframed text has
-    its jargon translated through the glossary.
+    its jargon translated through the glossary. ``lead`` is the phrasing: the
+    kinds of number this reader wants in the first words of a bullet (a CFO
+    money, a CTO time and multipliers), in order of preference.
     """
 
     name: str
@@ -1356,6 +1358,7 @@ class Lens:
     weights: dict[str, float]
     technical: bool = False
     leverage: dict[str, float] = field(default_factory=dict)
+    lead: tuple[str, ...] = ()
 
     def weight(self, area: str) -> float:
         return float(self.weights.get(area, 1.0))
@@ -1386,6 +1389,7 @@ LENSES: dict[str, Lens] = {
         },
         technical=False,
         leverage={"strategic": 1.4},
+        lead=("money", "percent", "count"),
     ),
     "cfo": Lens(
         "cfo",
@@ -1395,6 +1399,7 @@ LENSES: dict[str, Lens] = {
             "velocity": 0.8, "quality": 0.4, "people": 0.5, "strategy": 0.8,
         },
         technical=False,
+        lead=("money", "percent"),
     ),
     "cto": Lens(
         "cto",
@@ -1405,6 +1410,7 @@ LENSES: dict[str, Lens] = {
         },
         technical=True,
         leverage={"strategic": 1.5, "expert": 1.3, "interpersonal": 1.3},
+        lead=("duration", "multiplier", "percent", "change"),
     ),
     "peer": Lens(
         "peer",
@@ -1415,6 +1421,7 @@ LENSES: dict[str, Lens] = {
         },
         technical=True,
         leverage={"expert": 1.5},
+        lead=("duration", "multiplier", "change", "count"),
     ),
 }  # fmt: skip
 
@@ -1464,7 +1471,7 @@ def load_lenses(config: Mapping[str, Any] | None = None) -> dict[str, Lens]:
         name = str(raw_name).strip().lower()
         if not isinstance(spec, Mapping):
             raise ConfigError(f"[lenses.{raw_name}] must be a table")
-        unknown = set(spec) - {"description", "weights", "leverage", "technical", "extends"}
+        unknown = set(spec) - {"description", "weights", "leverage", "technical", "extends", "lead"}
         if unknown:
             raise ConfigError(f"[lenses.{raw_name}] has unknown keys: {', '.join(sorted(unknown))}")
         parent_name = str(spec.get("extends", name if name in result else DEFAULT_LENS)).lower()
@@ -1495,13 +1502,25 @@ def load_lenses(config: Mapping[str, Any] | None = None) -> dict[str, Lens]:
                 **parent.leverage,
                 **_weights(spec.get("leverage", {}), f"lenses.{raw_name}.leverage"),
             },
+            _lead(spec.get("lead", parent.lead), f"lenses.{raw_name}.lead"),
         )
     return result
 
 
+def _lead(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, (list, tuple)) or any(v not in METRIC_KINDS for v in value):
+        raise ConfigError(f"{where} must be a list of: {', '.join(METRIC_KINDS)}")
+    return tuple(value)
+
+
 def _copy_lens(lens: Lens) -> Lens:
     return Lens(
-        lens.name, lens.description, dict(lens.weights), lens.technical, dict(lens.leverage)
+        lens.name,
+        lens.description,
+        dict(lens.weights),
+        lens.technical,
+        dict(lens.leverage),
+        lens.lead,
     )
 
 
@@ -2199,8 +2218,17 @@ def _reframe(
     if impact:
         outcome = impact
         impact_metrics = find_metrics(impact)
+        wanted = _for_reader(metrics, the_lens)
         if not impact_metrics and metrics:
-            outcome = f"{impact} ({_evidence_phrase(max(metrics, key=metric_points))})"
+            outcome = f"{impact} ({_evidence_phrase(wanted or max(metrics, key=metric_points))})"
+        elif (
+            wanted is not None
+            and wanted.kind not in {m.kind for m in impact_metrics}
+            and wanted.text not in title  # the action already says it
+        ):
+            # This reader thinks in another kind of number (a CFO in money):
+            # put it in the first words too.
+            outcome = f"{impact} ({_evidence_phrase(wanted)})"
         elif len(impact_metrics) == 1 and impact_metrics[0].is_pair:
             outcome = _with_change(impact, impact_metrics[0])
         action = title
@@ -2216,6 +2244,15 @@ def _reframe(
     link = entry.url.strip()
     text = f"{headline} ({link})" if link else headline
     return Reframed(headline, action, link, metrics, areas, text, outcome, the_lens.name)
+
+
+def _for_reader(metrics: Sequence[Metric], lens: Lens) -> Metric | None:
+    """The strongest of the numbers this lens wants to lead with, if the entry has one."""
+    for kind in lens.lead:
+        of_kind = [m for m in metrics if m.kind == kind]
+        if of_kind:
+            return max(of_kind, key=metric_points)
+    return None
 
 
 def _same_words(impact: str, title: str) -> bool:

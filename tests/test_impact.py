@@ -779,3 +779,29 @@ def test_fast_total_matches_the_explained_parts() -> None:
                 result = score(entry, lens, today=day)
                 explained = round(sum(p for _, p, _ in result.parts), 2)
                 assert result.total == explained, (entry.title, lens, day)
+
+
+def test_each_lens_leads_with_the_numbers_its_reader_wants():
+    from brag.impact import reframe
+
+    entry = Entry(
+        title="Moved search indexing to spot instances",
+        impact="index builds 3x faster",
+        date=dt.date(2026, 3, 1),
+        metrics=[{"name": "compute spend saved", "value": 72, "unit": "$k"}],
+    )
+    cfo = reframe(entry, "cfo").headline
+    assert cfo.startswith("Index builds 3x faster (compute spend saved $72K)")
+    assert reframe(entry, "manager").headline.startswith("Index builds 3x faster — ")
+    assert reframe(entry, "cto").headline.startswith("Index builds 3x faster — ")
+
+
+def test_user_lens_can_set_its_lead(tmp_path):
+    from brag.errors import ConfigError
+    from brag.impact import load_lenses
+
+    lenses = load_lenses({"lenses": {"board": {"extends": "exec", "lead": ["count"]}}})
+    assert lenses["board"].lead == ("count",)
+    assert lenses["exec"].lead == ("money", "percent", "count")
+    with pytest.raises(ConfigError, match="lead must be a list"):
+        load_lenses({"lenses": {"x": {"lead": ["vibes"]}}})
