@@ -290,8 +290,8 @@ class LeakyImporters:
         def buggy(context):
             raise RuntimeError(f"unexpected reply to Authorization: token {TOKEN}")
 
-        register(Importer(name="polite", help="Fails cleanly.", fetch=polite, needs_config=False))
-        register(Importer(name="buggy", help="Fails with a bug.", fetch=buggy, needs_config=False))
+        register(Importer(name="polite", help="Fails cleanly.", fetch=polite))
+        register(Importer(name="buggy", help="Fails with a bug.", fetch=buggy))
 
 
 @pytest.fixture
