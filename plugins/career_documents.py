@@ -50,7 +50,7 @@ LEVERAGE_MEANING = {
 AREA_TITLES = {
     "revenue": "Revenue",
     "cost": "Cost",
-    "risk": "Risk and reliability",
+    "risk": "Risk & reliability",
     "customer": "Customer experience",
     "retention": "Retention",
     "velocity": "Engineering velocity",
