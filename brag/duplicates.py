@@ -1,0 +1,116 @@
+"""Likely duplicates: the same win recorded twice.
+
+Two entries are one story when, within :data:`WINDOW_DAYS` of each other, their
+titles are the same once case, punctuation and spacing are set aside, or they
+state the same metric values. An entry the user kept on purpose (``brag add
+--force``) names the other in ``distinct_from`` and is never paired with it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .entry import Entry
+
+WINDOW_DAYS = 14
+DISTINCT_FIELD = "distinct_from"
+
+
+def normalise_title(title: str) -> str:
+    """Lower case, accents and punctuation removed, spaces folded."""
+    text = unicodedata.normalize("NFKD", title)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return " ".join(re.sub(r"[^\w%$.]+", " ", text).replace(" .", " ").split()).strip(" .")
+
+
+def _metric_values(entry: Entry) -> frozenset[tuple[Any, ...]]:
+    values = set()
+    for metric in entry.metrics:
+        value = metric.get("value", metric.get("after"))
+        if value is None:
+            continue
+        values.add((metric.get("before"), value, str(metric.get("unit", "")).strip().lower()))
+    return frozenset(values)
+
+
+def distinct_from(entry: Entry) -> set[str]:
+    """Ids the user said this entry is not a duplicate of."""
+    raw = entry.extra.get(DISTINCT_FIELD, [])
+    if isinstance(raw, str):
+        raw = [raw]
+    return {str(x) for x in raw} if isinstance(raw, list) else set()
+
+
+def same_story(a: Entry, b: Entry, window_days: int = WINDOW_DAYS) -> bool:
+    """True when ``a`` and ``b`` look like one win recorded twice."""
+    if a.id == b.id or abs((a.date - b.date).days) > window_days:
+        return False
+    if any(b.id.startswith(x) or x.startswith(b.id) for x in distinct_from(a) if x):
+        return False
+    if any(a.id.startswith(x) or x.startswith(a.id) for x in distinct_from(b) if x):
+        return False
+    if normalise_title(a.title) == normalise_title(b.title):
+        return True
+    ma, mb = _metric_values(a), _metric_values(b)
+    return bool(ma) and ma == mb
+
+
+def find_match(
+    entry: Entry, others: Iterable[Entry], window_days: int = WINDOW_DAYS
+) -> Entry | None:
+    """The existing entry ``entry`` duplicates, the closest in date, or None."""
+    best: Entry | None = None
+    for other in others:
+        if same_story(entry, other, window_days):
+            if best is None or abs((other.date - entry.date).days) < abs(
+                (best.date - entry.date).days
+            ):
+                best = other
+    return best
+
+
+def groups(entries: Sequence[Entry], window_days: int = WINDOW_DAYS) -> list[list[Entry]]:
+    """Clusters of two or more entries that tell one story, oldest first in each.
+
+    Entries are chained: if A~B and B~C, all three are one group.
+    """
+    by_key: dict[str, list[int]] = {}
+    for i, entry in enumerate(entries):
+        by_key.setdefault("t:" + normalise_title(entry.title), []).append(i)
+        values = _metric_values(entry)
+        if values:
+            by_key.setdefault("m:" + repr(sorted(values, key=repr)), []).append(i)
+    parent = list(range(len(entries)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for members in by_key.values():
+        if len(members) < 2:
+            continue
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                i, j = members[x], members[y]
+                if same_story(entries[i], entries[j], window_days):
+                    parent[find(i)] = find(j)
+    clusters: dict[int, list[Entry]] = {}
+    for i, entry in enumerate(entries):
+        clusters.setdefault(find(i), []).append(entry)
+    found = [sorted(c, key=lambda e: (e.date, e.id)) for c in clusters.values() if len(c) > 1]
+    return sorted(found, key=lambda c: (c[0].date, c[0].id))
+
+
+def collapse(entries: Sequence[Entry], window_days: int = WINDOW_DAYS) -> list[Entry]:
+    """``entries`` with each duplicate group shown once: its latest entry, in the
+    position of that entry. Order is otherwise kept."""
+    drop: set[str] = set()
+    for group in groups(entries, window_days):
+        for entry in group[:-1]:
+            drop.add(entry.id)
+    return [e for e in entries if e.id not in drop]
