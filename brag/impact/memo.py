@@ -1,0 +1,79 @@
+"""The engine's memo of deterministic results, shared by every stage.
+
+:func:`remember` keeps a result (a translated phrase, a reframed bullet) under
+a key built from what it depends on: an entry's content (:func:`_content_key`)
+and the fingerprint of the user's keyword or glossary tables. The analyses
+themselves and the on-disk cache are in :mod:`brag.impact.analysis`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from hashlib import blake2b as _blake2b
+from typing import Any
+
+from ..entry import Entry
+
+_KEYWORD_FINGERPRINTS: dict[int, tuple[object, str]] = {}
+
+_RESULTS: dict[tuple[Any, ...], Any] = {}  # other deterministic results (reframes)
+
+_RESULTS_USED: set[tuple[Any, ...]] = set()
+
+_RESULTS_ON_DISK: set[tuple[Any, ...]] = set()
+
+_MISSING = object()
+
+
+def remember(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    """``compute()``, memoised under ``key`` in this process and in the cache file.
+
+    Only for deterministic results of the engine (a reframed bullet for a given
+    entry content, lens and glossary): a warm export then runs no regular
+    expression at all.
+    """
+    found = _RESULTS.get(key, _MISSING)
+    if found is _MISSING:
+        found = _RESULTS[key] = compute()
+    _RESULTS_USED.add(key)
+    return found
+
+
+def _glossary_fingerprint(glossary: Mapping[str, str] | None) -> str:
+    if glossary is None:
+        return ""
+    return _keywords_fingerprint(glossary)  # type: ignore[arg-type]
+
+
+def _keywords_fingerprint(keywords: Mapping[str, Sequence[str]] | None) -> str:
+    if keywords is None:
+        return ""
+    known = _KEYWORD_FINGERPRINTS.get(id(keywords))
+    if known is not None and known[0] is keywords:
+        return known[1]
+    import hashlib
+
+    canonical = repr(sorted((str(k), tuple(v)) for k, v in keywords.items()))
+    fingerprint = hashlib.sha1(canonical.encode()).hexdigest()[:16]
+    _KEYWORD_FINGERPRINTS[id(keywords)] = (keywords, fingerprint)
+    return fingerprint
+
+
+def _content_key(entry: Entry, fingerprint: str) -> tuple[Any, ...]:
+    """Everything an analysis depends on, as a short key: a 96-bit digest of the
+    entry's words and fields (small keys keep the cache file and lookups cheap)."""
+    text = "\x1f".join(
+        (
+            entry.title,
+            entry.impact,
+            entry.body,
+            "\x1e".join(entry.tags),
+            "\x1e".join(entry.areas),
+            "\x1e".join(entry.with_),
+            entry.leverage,
+            repr(entry.metrics) if entry.metrics else "",
+            str(entry.extra.get("tree", "")) if entry.extra else "",
+        )
+    )
+    digest = _blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).digest()
+    return (fingerprint, entry.id, digest)
