@@ -156,7 +156,8 @@ def parse_simple_yaml(text: str, first_line: int = 1) -> dict[str, Any]:
     import yaml
 
     try:
-        data = yaml.load(text, Loader=_yaml_loader())  # a SafeLoader subclass: safe_load with our resolvers
+        # A SafeLoader subclass: yaml.safe_load with front matter's own resolvers.
+        data = yaml.load(text, Loader=_yaml_loader())
     except yaml.MarkedYAMLError as exc:
         # A key that never gets its ':' is reported where it started, not a line later.
         started = exc.context_mark if "simple key" in (exc.context or "") else None
