@@ -15,7 +15,7 @@ import datetime as dt
 import os
 import re
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,7 @@ from .errors import ImportSourceError
 
 if TYPE_CHECKING:
     from .authorship import FileHistory, HistoryCache, Identity, RepoInfo
+    from .entry import Entry
     from .importing import ImportContext
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd"})
@@ -627,3 +628,46 @@ def in_window(context: ImportContext, day: dt.date) -> bool:
     if since and day < since:
         return False
     return not (context.until and day > context.until)
+
+
+def import_documents(
+    context: ImportContext,
+    suffixes: frozenset[str],
+    *,
+    people: Callable[[Document], dict[str, list[str]]],
+    not_yours: str,
+    date_of: Callable[[Candidate], dt.date | None],
+    undated: str,
+    entry: Callable[[Candidate, str, dt.date], Entry],
+    not_this_kind: Callable[[Document], str] | None = None,
+) -> Iterator[Entry | tuple[str, str]]:
+    """The loop every document importer runs: each document under the ``paths``
+    option that ``not_this_kind`` does not turn away (it returns the skip reason,
+    or "" to keep it), that names you among its ``people`` (role -> names, in
+    credit order) or, naming nobody, that git says you wrote, that has a date and
+    falls inside the window, becomes ``entry(candidate, role, day)``. Everything
+    else is a ``(file, reason)`` skip: ``not_yours``, ``undated`` (also logged)."""
+    from .authorship import involvement
+
+    for item in scan(context, suffixes):
+        if isinstance(item, tuple):
+            yield item
+            continue
+        reason = not_this_kind(item.doc) if not_this_kind else ""
+        if reason:
+            yield item.shown, reason
+            continue
+        listed = people(item.doc)
+        history = None if any(listed.values()) else item.history()
+        role = involvement(item.identity, listed, history)
+        if role is None:
+            yield item.shown, not_yours
+            continue
+        day = date_of(item)
+        if day is None:
+            context.progress.log(f"skipped {item.shown}: {undated}")
+            yield item.shown, undated
+            continue
+        if not in_window(context, day):
+            continue
+        yield entry(item, role, day)
