@@ -30,8 +30,6 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import click
-
 from brag.documents import (
     MARKDOWN_SUFFIXES,
     RST_SUFFIXES,
@@ -46,6 +44,8 @@ from brag.documents import (
 from brag.entry import Entry, stable_id
 from brag.hookspecs import hookimpl
 from brag.importing import ImportContext, Importer
+
+from ._local import author_option, paths_argument
 
 SOURCE = "docs"
 AUTHOR_KEYS = ("authors", "author", "owner", "owners", "written_by")
@@ -188,13 +188,10 @@ def register_importers(register: Any) -> None:
             fetch=fetch,
             resumable=False,
             params=[
-                click.Argument(["paths"], nargs=-1, type=click.Path()),
-                click.Option(
-                    ["--author", "authors"],
-                    multiple=True,
-                    metavar="EMAIL|NAME",
-                    help="You, as documents and commits name you (repeatable). "
-                    "Default: [user] name and emails in brag.toml and git's user.email.",
+                paths_argument(),
+                author_option(
+                    "You, as documents and commits name you (repeatable). "
+                    "Default: [user] name and emails in brag.toml and git's user.email."
                 ),
             ],
         )

@@ -40,6 +40,8 @@ from brag.errors import BragError, ImportSourceError
 from brag.hookspecs import hookimpl
 from brag.importing import ImportContext, Importer
 
+from ._local import paths_argument
+
 SOURCE = "file"
 FIELDS = frozenset(
     {
@@ -419,7 +421,7 @@ def register_importers(register: Any) -> None:
             fetch=fetch,
             resumable=False,
             params=[
-                click.Argument(["paths"], nargs=-1, metavar="FILE.csv|FILE.json|-"),
+                paths_argument(metavar="FILE.csv|FILE.json|-"),
                 click.Option(
                     ["--map", "map"],
                     multiple=True,

@@ -91,24 +91,16 @@ def api_root(url: str) -> str:
 
 
 def fetch(ctx: ImportContext) -> Iterator[Entry | tuple[str, str]]:
-    from brag.http import Client
-
-    _remote.refuse_token_in_config(ctx, NAME, "GITLAB_TOKEN")
-    api_url = api_root(_remote.option_str(ctx, "api_url", DEFAULT_API_URL) or DEFAULT_API_URL)
-    found = _remote.token_from_env(("GITLAB_TOKEN",))
-    if not found:
-        raise _remote.missing_token(
-            "GitLab", "set GITLAB_TOKEN to a personal access token with the read_api scope"
-        )
-    token = found[0]
-    with Client(
-        api_url,
+    with _remote.connect(
+        ctx,
+        NAME,
         service="GitLab",
-        headers={"Authorization": f"Bearer {token}"},
-        secrets=(token,),
-        token_hint="check GITLAB_TOKEN (it may have expired)",
-        progress=ctx.progress,
-        max_wait=_remote.option_number(ctx, "max_wait"),
+        default_api_url=DEFAULT_API_URL,
+        token_vars=("GITLAB_TOKEN",),
+        no_token="set GITLAB_TOKEN to a personal access token with the read_api scope",
+        headers=lambda token: {"Authorization": f"Bearer {token}"},
+        expired=" (it may have expired)",
+        api_root=api_root,
     ) as client:
         yield from _fetch(ctx, client)
 

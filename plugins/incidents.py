@@ -27,8 +27,6 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import click
-
 from brag.documents import (
     MARKDOWN_SUFFIXES,
     Candidate,
@@ -44,6 +42,8 @@ from brag.documents import (
 from brag.entry import Entry, stable_id
 from brag.hookspecs import hookimpl
 from brag.importing import ImportContext, Importer
+
+from ._local import author_option, paths_argument
 
 SOURCE = "incidents"
 
@@ -252,13 +252,10 @@ def register_importers(register: Any) -> None:
             fetch=fetch,
             resumable=False,
             params=[
-                click.Argument(["paths"], nargs=-1, type=click.Path()),
-                click.Option(
-                    ["--author", "authors"],
-                    multiple=True,
-                    metavar="EMAIL|NAME",
-                    help="You, as documents and commits name you (repeatable). "
-                    "Default: [user] emails in brag.toml and git's user.email.",
+                paths_argument(),
+                author_option(
+                    "You, as documents and commits name you (repeatable). "
+                    "Default: [user] emails in brag.toml and git's user.email."
                 ),
             ],
         )

@@ -89,27 +89,17 @@ class _Incident:
 
 
 def fetch(ctx: ImportContext) -> Iterator[Entry | tuple[str, str]]:
-    from brag.http import Client
-
-    _remote.refuse_token_in_config(ctx, NAME, "PAGERDUTY_TOKEN")
-    api_url = _remote.option_str(ctx, "api_url", DEFAULT_API_URL) or DEFAULT_API_URL
-    found = _remote.token_from_env(("PAGERDUTY_TOKEN",))
-    if not found:
-        raise _remote.missing_token(
-            "PagerDuty", "set PAGERDUTY_TOKEN to a REST API user token (My Profile → User Settings)"
-        )
-    token = found[0]
-    with Client(
-        api_url,
+    with _remote.connect(
+        ctx,
+        NAME,
         service="PagerDuty",
-        headers={
+        default_api_url=DEFAULT_API_URL,
+        token_vars=("PAGERDUTY_TOKEN",),
+        no_token="set PAGERDUTY_TOKEN to a REST API user token (My Profile → User Settings)",
+        headers=lambda token: {
             "Authorization": f"Token token={token}",
             "Accept": "application/vnd.pagerduty+json;version=2",
         },
-        secrets=(token,),
-        token_hint="check PAGERDUTY_TOKEN",
-        progress=ctx.progress,
-        max_wait=_remote.option_number(ctx, "max_wait"),
     ) as client:
         yield from _fetch(ctx, client)
 
