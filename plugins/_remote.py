@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import click
+
 from brag.errors import ConfigError, ImportSourceError
 from brag.importing import ImportContext
 
@@ -144,6 +146,22 @@ def parse_time(stamp: Any) -> dt.datetime | None:
     except ValueError:
         return None
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def who_option(flag: str, metavar: str, help: str) -> click.Option:
+    """Whose work to import (``--user``, ``--user-id``); the token's owner by default."""
+    return click.Option([flag], metavar=metavar, help=help)
+
+
+def repeatable_option(flag: str, metavar: str, help: str) -> click.Option:
+    """A repeatable filter such as ``--repo`` (read back with :func:`option_list`)."""
+    return click.Option([flag], multiple=True, metavar=metavar, help=f"{help} (repeatable).")
+
+
+def api_url_option(default: str, elsewhere: str = "") -> click.Option:
+    """``--api-url``: another API root, such as a self-hosted server (``elsewhere``)."""
+    more = f"; {elsewhere}" if elsewhere else ""
+    return click.Option(["--api-url"], metavar="URL", help=f"API root (default {default}{more}).")
 
 
 def option_list(ctx: ImportContext, name: str) -> list[str]:

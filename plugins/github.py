@@ -61,36 +61,17 @@ def register_importers(register: Any) -> None:
             ),
             fetch=fetch,
             params=[
-                click.Option(["--user"], metavar="LOGIN", help="Whose PRs (default: the token's)."),
-                click.Option(
-                    ["--repo"],
-                    multiple=True,
-                    metavar="OWNER/NAME",
-                    help="Only this repository (repeatable).",
-                ),
-                click.Option(
-                    ["--org"],
-                    multiple=True,
-                    metavar="ORG",
-                    help="Only this organisation (repeatable).",
-                ),
-                click.Option(
-                    ["--exclude-label"],
-                    multiple=True,
-                    metavar="LABEL",
-                    help="Skip PRs with this label (repeatable).",
-                ),
+                _remote.who_option("--user", "LOGIN", "Whose PRs (default: the token's)."),
+                _remote.repeatable_option("--repo", "OWNER/NAME", "Only this repository"),
+                _remote.repeatable_option("--org", "ORG", "Only this organisation"),
+                _remote.repeatable_option("--exclude-label", "LABEL", "Skip PRs with this label"),
                 click.Option(
                     ["--min-lines"],
                     type=click.IntRange(min=0),
                     metavar="N",
                     help="Skip PRs changing fewer lines (one extra request per new PR).",
                 ),
-                click.Option(
-                    ["--api-url"],
-                    metavar="URL",
-                    help=f"API root (default {DEFAULT_API_URL}; Enterprise: https://HOST/api/v3).",
-                ),
+                _remote.api_url_option(DEFAULT_API_URL, "Enterprise: https://HOST/api/v3"),
             ],
         )
     )

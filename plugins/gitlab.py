@@ -29,8 +29,6 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
-import click
-
 from brag.entry import Entry, stable_id
 from brag.errors import ImportSourceError
 from brag.hookspecs import hookimpl
@@ -54,29 +52,11 @@ def register_importers(register: Any) -> None:
             ),
             fetch=fetch,
             params=[
-                click.Option(
-                    ["--user"], metavar="USERNAME", help="Whose MRs (default: the token's)."
-                ),
-                click.Option(
-                    ["--repo"],
-                    multiple=True,
-                    metavar="GROUP/PROJECT",
-                    help="Only this project (repeatable).",
-                ),
-                click.Option(
-                    ["--org"], multiple=True, metavar="GROUP", help="Only this group (repeatable)."
-                ),
-                click.Option(
-                    ["--exclude-label"],
-                    multiple=True,
-                    metavar="LABEL",
-                    help="Skip MRs with this label (repeatable).",
-                ),
-                click.Option(
-                    ["--api-url"],
-                    metavar="URL",
-                    help=f"API root (default {DEFAULT_API_URL}; self-managed: https://HOST/api/v4).",
-                ),
+                _remote.who_option("--user", "USERNAME", "Whose MRs (default: the token's)."),
+                _remote.repeatable_option("--repo", "GROUP/PROJECT", "Only this project"),
+                _remote.repeatable_option("--org", "GROUP", "Only this group"),
+                _remote.repeatable_option("--exclude-label", "LABEL", "Skip MRs with this label"),
+                _remote.api_url_option(DEFAULT_API_URL, "self-managed: https://HOST/api/v4"),
             ],
         )
     )

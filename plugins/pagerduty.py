@@ -32,8 +32,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-import click
-
 from brag.entry import Entry, stable_id
 from brag.errors import ImportSourceError
 from brag.hookspecs import hookimpl
@@ -67,12 +65,10 @@ def register_importers(register: Any) -> None:
             ),
             fetch=fetch,
             params=[
-                click.Option(
-                    ["--user-id"], metavar="ID", help="Whose incidents (default: the token's user)."
+                _remote.who_option(
+                    "--user-id", "ID", "Whose incidents (default: the token's user)."
                 ),
-                click.Option(
-                    ["--api-url"], metavar="URL", help=f"API root (default {DEFAULT_API_URL})."
-                ),
+                _remote.api_url_option(DEFAULT_API_URL),
             ],
         )
     )
