@@ -8,9 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from gitrepo import Repo
-
-from brag.journal import Journal
+from gitrepo import Repo, all_entries, count_commits
 
 ME = ("Test User", "test@example.com")
 ALICE = ("Alice", "alice@example.com")
@@ -82,21 +80,6 @@ Search p99 went from 300ms to 9s.
 
 A missing index after a migration.
 """
-
-
-def count_commits(journal: Journal) -> int:
-    out = subprocess.run(
-        ["git", "-C", str(journal.root), "rev-list", "--count", "HEAD"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return int(out)
-
-
-def all_entries(journal: Journal) -> list:
-    journal._index = None
-    return sorted(journal.entries(), key=lambda e: e.date)
 
 
 @pytest.fixture
