@@ -12,6 +12,7 @@ document has some); TOML front matter with :mod:`tomllib`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import tomllib
@@ -130,9 +131,11 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
     return meta, "\n".join(lines[end + 1 :]), end + 2
 
 
+@functools.cache
 def _yaml_loader() -> type:
     """PyYAML's safe loader, reading only what front matter means: dates and times
-    stay text (``as_date`` reads them) and ``1:30`` is not a base-60 number."""
+    stay text (``as_date`` reads them), ``1:30`` is not a base-60 number, and only
+    whole numbers become numbers ("1.5" stays text, as a duration or version)."""
     import yaml
 
     class FrontMatterLoader(yaml.SafeLoader):
