@@ -630,6 +630,8 @@ class Coverage:
     until: dt.date
     competencies: list[CompetencyCoverage]
     unmapped: list[str]  # entries in the period that map to no competency
+    #: Entries whose pins name competencies the ladder does not have (a renamed id).
+    stale_pins: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def gaps(self) -> list[CompetencyCoverage]:
@@ -643,6 +645,7 @@ class Coverage:
             "until": self.until.isoformat(),
             "competencies": [c.to_dict() for c in self.competencies],
             "unmapped": list(self.unmapped),
+            "stale_pins": {k: list(v) for k, v in self.stale_pins.items()},
         }
 
 
@@ -707,7 +710,13 @@ def coverage(
             )
         )
     unmapped = [e.id for e, _ in ranked if e.id not in mapped]
-    return Coverage(ladder.name, level, since, until, rows, unmapped)
+    known = {c.id for c in ladder.competencies}
+    stale = {}
+    for entry in every:
+        named = [cid for cid in (p for group in pins(entry) for p in group) if cid not in known]
+        if named:
+            stale[entry.id] = named
+    return Coverage(ladder.name, level, since, until, rows, unmapped, stale)
 
 
 def _gap_notes(
@@ -780,10 +789,11 @@ def import_ladder(path: str | Path) -> ImportResult:
 
 def _from_csv(text: str, path: Path) -> ImportResult:
     import csv
+    import io
 
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count) if first else ","
-    rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     numbered = [(i, row) for i, row in enumerate(rows, 1) if any(c.strip() for c in row)]
     if not numbered:
         raise LadderError("the file is empty", path)
@@ -800,7 +810,12 @@ def _cells(line: str) -> list[str]:
     inner = _TABLE_ROW.match(line)
     assert inner is not None
     cells = re.split(r"(?<!\\)\|", inner.group(1))
-    return [c.strip().replace("\\|", "|") for c in cells]
+    out = []
+    for cell in cells:
+        cell = re.sub(r"(?i)<br\s*/?>", " ", cell.replace("\\|", "|")).strip()
+        emphasis = re.fullmatch(r"(\*\*|__|\*|_)(.+)\1", cell)
+        out.append(emphasis.group(2).strip() if emphasis else cell)
+    return out
 
 
 def _from_markdown(text: str, path: Path) -> ImportResult:
@@ -913,35 +928,64 @@ class _Builder:
                 self.path,
             )
         competencies = []
-        guessed = []
+        trees, borrowed, bare = [], [], []
         for cid in self.order:
+            name = self.names[cid]
             if not self.texts[cid]:
-                self.problems.append(f"competency {self.names[cid]!r} has no expectation text")
+                self.problems.append(f"competency {name!r} has no expectation text")
+            hint = _hint(name)
             tree = self.trees.get(cid)
             if not tree:
-                tree = _guess_tree(self.names[cid])
-                guessed.append(f"{self.names[cid]} {tree}")
+                tree = hint.tree if hint else "A"
+                trees.append(f"{name} {tree}")
             signals = Signals(**{k: tuple(v) for k, v in self.signals[cid].items()})
-            competencies.append(Competency(cid, self.names[cid], tree, self.texts[cid], signals))
-        if guessed:
+            if not signals.to_dict():
+                if hint:
+                    signals = hint.signals
+                    borrowed.append(f"{name} from {hint.name}")
+                else:
+                    bare.append(name)
+            competencies.append(Competency(cid, name, tree, self.texts[cid], signals))
+        edit = f"; change them in {LADDER_FILE} if wrong"
+        if trees:
             self.problems.append(
-                f"no tree given for {_count(len(guessed), 'competency')}, guessed from the "
-                f"name ({', '.join(guessed)}); change 'tree' in {LADDER_FILE} if wrong"
+                f"no tree given for {_count(len(trees), 'competency')}, guessed from the "
+                f"name ({', '.join(trees)}){edit}"
+            )
+        if borrowed:
+            self.problems.append(
+                f"no signals given for {_count(len(borrowed), 'competency')}, taken from the "
+                f"built-in ladder by name ({', '.join(borrowed)}){edit}"
+            )
+        if bare:
+            self.problems.append(
+                f"no signals for {', '.join(bare)}: entries map to "
+                f"{'it' if len(bare) == 1 else 'them'} only by a pin or a tag equal to the id"
             )
         # The name is left to the user: the same ladder imported from any form
         # must give the same ladder.toml.
         return ImportResult(Ladder(self.levels, competencies), self.problems)
 
 
-_TREE_B_NAME = re.compile(
-    r"(?i)mentor|coach|communicat|influen|collaborat|stakeholder|align|leadership|people|"
-    r"hiring|teach|direction|strateg|vision|culture|partner"
+# Which built-in competency a ladder's own name most likely means, first match
+# wins ("Technical direction" is direction, not expertise).
+_NAME_HINTS = (
+    ("mentorship", r"mentor|coach|hiring|recruit|people|talent|teach"),
+    ("influence", r"communicat|influen|collaborat|stakeholder|align|leadership|partner|culture"),
+    ("direction", r"direction|strateg|vision|architect|roadmap"),
+    ("business-impact", r"impact|business|customer|product|outcome"),
+    ("reliability", r"reliab|quality|operation|security|risk"),
+    ("execution", r"deliver|execut|project|ownership|shipping"),
+    ("expertise", r"technical|expertise|skill|knowledge|craft|engineering"),
 )
 
 
-def _guess_tree(name: str) -> str:
-    """A competency whose name is about people, influence or direction is Tree B."""
-    return "B" if _TREE_B_NAME.search(name) else "A"
+def _hint(name: str) -> Competency | None:
+    """The built-in competency ``name`` most likely means, for a missing tree or signals."""
+    for cid, pattern in _NAME_HINTS:
+        if re.search(pattern, name, re.IGNORECASE):
+            return default_ladder().get(cid)
+    return None
 
 
 def _from_rows(
@@ -1007,7 +1051,14 @@ def _from_outline(lines: list[str], path: Path) -> ImportResult:
             "no table with a header row and no heading outline (## competency, ### level) found",
             path,
         )
-    level_depth, comp_depth = depths[-1], depths[-2]
+
+    def repeats(depth: int) -> int:
+        names = [t.casefold() for _, d, t in headings if d == depth]
+        return len(names) - len(set(names))
+
+    # Level names repeat under every competency; deeper headings are text.
+    level_depth = max(depths[1:], key=lambda d: (repeats(d), d))
+    comp_depth = max(d for d in depths if d < level_depth)
     build = _Builder(path, "line")
     title = any(d < comp_depth for _, d, _ in headings)
     cid, level, text_line = "", "", 0
@@ -1034,6 +1085,8 @@ def _from_outline(lines: list[str], path: Path) -> ImportResult:
                 if not cid:
                     build.problem(number, f"level {heading.group(2)!r} is under no competency")
                 level, text, text_line = heading.group(2), [], number
+            elif level:
+                text.append(heading.group(2))
             continue
         if not line.strip():
             text.append("")
@@ -1180,7 +1233,9 @@ def _sentence(text: str) -> str:
     text = " ".join(text.split())
     if not text:
         return ""
-    text = text[0].upper() + text[1:]
+    first = text.split(" ", 1)[0]
+    if first.isalpha() and first.islower():  # never "P99" for "p99" or "IOS" for "iOS"
+        text = text[0].upper() + text[1:]
     return text if re.search(r"[.!?…][\"')\]]*$", text) else text + "."
 
 

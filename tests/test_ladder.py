@@ -139,20 +139,56 @@ def test_import_reports_what_it_could_not_read_by_row_and_line(tmp_path: Path) -
     ]
 
 
-def test_import_wide_table_one_column_per_level_and_guessed_tree(tmp_path: Path) -> None:
+def test_import_wide_table_guesses_tree_and_signals_from_the_name(tmp_path: Path) -> None:
     text = (
         "| Competency | Senior | Staff |\n|---|---|---|\n"
-        "| Delivery | Drives projects. | Drives programs. |\n"
-        "| Mentorship | Mentors one person. | |\n"
+        "| **Delivery** | Drives projects. | Drives programs. |\n"
+        "| Mentorship | Mentors one person.<br>Interviews. | |\n"
+        "| Glue work | Notices what nobody owns. | Fixes it across teams. |\n"
     )
     result = L.import_ladder(write(tmp_path / "wide.md", text))
-    assert result.ladder.levels == ["Senior", "Staff"]
-    assert result.ladder.get("mentorship").expectations == {"Senior": "Mentors one person."}  # type: ignore[union-attr]
-    assert [c.tree for c in result.ladder.competencies] == ["A", "B"]
+    lad = result.ladder
+    assert lad.levels == ["Senior", "Staff"]
+    assert [c.id for c in lad.competencies] == ["delivery", "mentorship", "glue-work"]
+    assert lad.get("mentorship").expectations == {"Senior": "Mentors one person. Interviews."}  # type: ignore[union-attr]
+    assert [c.tree for c in lad.competencies] == ["A", "B", "A"]
+    builtin = L.default_ladder()
+    assert lad.get("delivery").signals == builtin.get("execution").signals  # type: ignore[union-attr]
+    assert lad.get("glue-work").signals == L.Signals()  # type: ignore[union-attr]
     assert result.problems == [
-        "no tree given for 2 competencies, guessed from the name (Delivery A, Mentorship B); "
-        "change 'tree' in ladder.toml if wrong"
+        "no tree given for 3 competencies, guessed from the name (Delivery A, Mentorship B, "
+        "Glue work A); change them in ladder.toml if wrong",
+        "no signals given for 2 competencies, taken from the built-in ladder by name "
+        "(Delivery from Execution, Mentorship from Mentorship and hiring); change them in "
+        "ladder.toml if wrong",
+        "no signals for Glue work: entries map to it only by a pin or a tag equal to the id",
     ]
+
+
+def test_import_reads_spreadsheet_and_wiki_quirks(tmp_path: Path) -> None:
+    # Semicolons (European spreadsheets), a quoted cell over two lines, a BOM.
+    csv_text = (
+        "\ufeffCompetency;Level;Expectation;Tree\n"
+        'Delivery;Senior;"Drives projects.\nUnblocks the team.";A\n'
+        "Delivery;Staff;Drives programs.;A\n"
+    )
+    lad = L.import_ladder(write(tmp_path / "eu.csv", csv_text)).ladder
+    assert lad.get("delivery").expectations == {  # type: ignore[union-attr]
+        "Senior": "Drives projects. Unblocks the team.",
+        "Staff": "Drives programs.",
+    }
+    # An outline whose expectations have their own sub-headings: levels are the
+    # headings that repeat under each competency, deeper ones are text.
+    outline = (
+        "## Delivery\nTree: A\n### Senior\nDrives projects.\n#### Examples\nThe billing move.\n"
+        "### Staff\nDrives programs.\n## Direction\nTree: B\n### Senior\nWrites proposals.\n"
+    )
+    lad = L.import_ladder(write(tmp_path / "o.md", outline)).ladder
+    assert lad.levels == ["Senior", "Staff"]
+    assert (
+        lad.get("delivery").expectations["Senior"] == "Drives projects. Examples The billing move."
+    )  # type: ignore[union-attr]
+    assert lad.get("direction").expectations == {"Senior": "Writes proposals."}  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -378,6 +414,7 @@ def test_coverage_and_gaps_at_two_target_levels(tmp_path: Path) -> None:
         "only evidence in the period is private: 1 entry (r2)",
     ]
     assert staff.unmapped == ["x1"]
+    assert staff.stale_pins == {}
     assert [c.id for c in staff.gaps] == ["direction"]
 
     senior = L.coverage(coverage_entries(), lad, "senior", window, today=TODAY)
@@ -395,6 +432,13 @@ def test_coverage_and_gaps_at_two_target_levels(tmp_path: Path) -> None:
     assert [c["evidence"] for c in data["competencies"]] == [["d1", "d2"], ["r2", "r1"]]
     assert [c["gap"] for c in data["competencies"]] == [False, False]
     assert data["competencies"][1]["name"] == "Org-wide technical direction"
+
+    # A pin naming a competency the ladder no longer has is reported, not lost.
+    renamed = coverage_entries()
+    renamed[4].extra["competencies"] = ["tech-direction"]
+    result = L.coverage(renamed, lad, "staff", window, today=TODAY)
+    assert result.stale_pins == {"x1": ["tech-direction"]}
+    assert result.unmapped == ["x1"]
 
     with pytest.raises(L.LadderError, match=r"level 'director' is not in the ladder"):
         L.coverage(coverage_entries(), lad, "director", window)
@@ -587,17 +631,19 @@ def test_peer_brief_lists_work_together_outcomes_and_what_to_speak_to() -> None:
 def test_docs_examples_parse(tmp_path: Path) -> None:
     doc = (Path(__file__).parent.parent / "docs" / "ladder.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```(\w+) title=\"([^\"]+)\"\n(.*?)```", doc, re.S)
-    names = {name for _, name, _ in blocks}
-    assert {"ladder.toml", "ladder.csv", "ladder.md", "review-form.toml"} <= names
-    for _, name, body in blocks:
-        path = write(tmp_path / name, body)
-        if name == "review-form.toml":
-            form = L.load_form(path)
-        elif name == "ladder.toml":
-            documented = L.load_ladder(path)
-        else:
-            result = L.import_ladder(path)
-            assert result.problems == [], (name, result.problems)
-            imported = L.dump_ladder(result.ladder)
-    assert imported == L.dump_ladder(documented).replace(f'name = "{documented.name}"\n', "")
-    L.answer_form(form, form_entries(), documented, today=TODAY)
+    blocks_by_name = {name: body for _, name, body in blocks}
+    assert set(blocks_by_name) == {
+        "ladder.toml", "ladder.csv", "ladder.md", "ladder-outline.md", "review-form.toml"
+    }  # fmt: skip
+    documented = L.load_ladder(write(tmp_path / "ladder.toml", blocks_by_name["ladder.toml"]))
+    expected = L.dump_ladder(documented).replace(f'name = "{documented.name}"\n', "")
+    for name in ("ladder.csv", "ladder.md", "ladder-outline.md"):
+        result = L.import_ladder(write(tmp_path / name, blocks_by_name[name]))
+        assert result.problems == [], (name, result.problems)
+        assert L.dump_ladder(result.ladder) == expected, name
+    form = L.load_form(write(tmp_path / "review-form.toml", blocks_by_name["review-form.toml"]))
+    answers = L.answer_form(form, form_entries(), documented, today=TODAY)
+    assert [a.question.max_chars or a.question.max_words for a in answers] == [600, 80, 400]
+    assert answers[0].entry_ids and len(answers[0].text) <= 600
+    assert answers[1].text == ""  # no mentorship evidence: an honest empty answer
+    assert {"f4", "f5"} & set(answers[2].entry_ids)
