@@ -410,8 +410,13 @@ def test_coverage_and_gaps_at_two_target_levels(tmp_path: Path) -> None:
     assert direction.gap and direction.evidence == []
     assert direction.expectation == "Sets technical direction across teams."
     assert direction.notes == [
-        "only evidence is older than the period: 1 entry, latest 2025-03-01 (r1)",
+        "evidence is older than the period: 1 entry, latest 2025-03-01 (r1)",
         "only evidence in the period is private: 1 entry (r2)",
+    ]
+    alone = [e for e in coverage_entries() if e.id != "r2"]
+    result = L.coverage(alone, lad, "staff", window, today=TODAY)
+    assert result.competencies[1].notes == [
+        "only evidence is older than the period: 1 entry, latest 2025-03-01 (r1)"
     ]
     assert staff.unmapped == ["x1"]
     assert staff.stale_pins == {}

@@ -289,8 +289,9 @@ def _gap_notes(
     hidden = [e for e in linked if e.private and not include_private and since <= e.date <= until]
     if older:
         last = older[-1]
+        lead = "evidence" if hidden else "only evidence"
         notes.append(
-            f"only evidence is older than the period: {_count(len(older), 'entry')}, "
+            f"{lead} is older than the period: {_count(len(older), 'entry')}, "
             f"latest {last.date.isoformat()} ({last.id})"
         )
     if hidden:
