@@ -354,6 +354,9 @@ def test_pins_in_front_matter_win_over_signals_and_survive_the_file(
     assert 'competencies = [\n    "direction",\n]' in text
     assert 'no_competencies = [\n    "delivery",\n]' in text
 
+    # Read back through a fresh journal (its index) as every command does.
+    (from_index,) = Journal(journal.root).entries()
+    assert L.pins(from_index) == (["direction"], ["delivery"])
     again = journal.get("p1")
     assert [(m.competency, m.reason, m.pinned) for m in L.map_entry(again, lad)] == [
         ("direction", "pinned in the entry", True)
