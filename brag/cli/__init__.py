@@ -15,7 +15,6 @@ becomes one line (``--debug`` shows the traceback), a
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -162,8 +161,10 @@ class BragGroup(click.Group):
 
     def _load_lazy(self, cmd_name: str) -> click.Command:
         module_name, attr = self.lazy[cmd_name][0].split(":")
-        module = importlib.import_module(f"{__name__}.{module_name}")
-        command: click.Command = getattr(module, attr)
+        full_name = f"{__name__}.{module_name}"
+        # __import__, not importlib.import_module: `python -X importtime` sees it.
+        __import__(full_name)
+        command: click.Command = getattr(sys.modules[full_name], attr)
         return command
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
