@@ -103,6 +103,8 @@ class Journal:
         self.root = Path(root)
         self._config: dict[str, Any] | None = None
         self._index: Index | None = None
+        #: Unknown keys found in brag.toml when it was read (another brag may know them).
+        self.config_warnings: list[str] = []
         self.on_saved: list[Any] = []  # callables(entry, journal) run after each commit
 
     # -- existence and set-up ----------------------------------------------
@@ -114,7 +116,7 @@ class Journal:
     def exists(self) -> bool:
         return self.config_path.is_file()
 
-    def check_usable(self) -> None:
+    def check_usable(self, check_config: bool = True) -> None:
         """Raise a clear :class:`JournalError` unless the journal can be read and written."""
         if not self.root.exists():
             raise JournalError(f"no journal at {self.root}: run 'brag init {self.root}'")
@@ -128,7 +130,8 @@ class Journal:
                 f"{self.root} has no {CONFIG_NAME}: run 'brag init {self.root}' to make it a "
                 "journal"
             )
-        self.config  # noqa: B018 - parse now so a syntax error is reported first
+        if check_config:
+            self.config  # noqa: B018 - parse now so a syntax error is reported first
 
     def init(self) -> bool:
         """Create the repository, ``brag.toml`` and README; False if it was already a journal."""
@@ -178,45 +181,85 @@ class Journal:
             self._config = self._read_config()
         return self._config
 
-    def _read_config(self) -> dict[str, Any]:
-        try:
-            text = self.config_path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+    def _read_config(self, validate: bool = True) -> dict[str, Any]:
+        """brag.toml, parsed and (with ``validate``) checked against :data:`brag.config.JOURNAL`:
+        a wrong type raises :class:`ConfigError` naming the file and line; unknown keys
+        are collected in :attr:`config_warnings`."""
+        text = self._config_text()
+        if text is None:
             return {}
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read {self.config_path}: {exc}") from None
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{self.config_path}: {exc}") from None
         gitcmd.remember_secrets(data)  # a token pasted into brag.toml is never printed
+        if validate:
+            from .config import JOURNAL
+
+            self.config_warnings = JOURNAL.validate(data, text, self.config_path)
         return data
 
-    def config_get(self, key: str) -> Any:
-        node: Any = self.config
-        for part in key.split("."):
-            if not isinstance(node, dict) or part not in node:
-                raise ConfigError(f"{key} is not set")
-            node = node[part]
-        return node
+    def _config_text(self) -> str | None:
+        try:
+            return self.config_path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read {self.config_path}: {exc}") from None
 
-    def config_set(self, key: str, value: Any) -> None:
-        import tomli_w
+    def config_get(self, key: str) -> Any:
+        from .config import get
+
+        try:
+            return get(self.config, key)
+        except KeyError:
+            raise ConfigError(f"{key} is not set") from None
+
+    def config_set(self, key: str, value: Any) -> bool:
+        """Set ``key`` and commit brag.toml; False (nothing written) when it already had
+        ``value``. A file that cannot be committed is restored, never left changed."""
+        from .config import set_in
 
         parts = key.split(".")
         if not all(parts):
             raise ConfigError(f"bad config key {key!r}: use section.name, like user.name")
-        data = self._read_config()
-        node = data
-        for part in parts[:-1]:
-            child = node.setdefault(part, {})
-            if not isinstance(child, dict):
-                raise ConfigError(f"{part} in {key} is a value, not a section")
-            node = child
-        node[parts[-1]] = value
+        data = self._read_config(validate=False)
+        if not set_in(data, key, value):
+            return False
+        self._write_config(data, f"brag: config {key}")
+        return True
+
+    def config_unset(self, key: str) -> bool:
+        """Remove ``key`` and commit brag.toml; False (nothing written) when it was not set."""
+        from .config import unset_in
+
+        data = self._read_config(validate=False)
+        if not unset_in(data, key):
+            return False
+        self._write_config(data, f"brag: config unset {key}")
+        return True
+
+    def _write_config(self, data: dict[str, Any], message: str) -> None:
+        import tomli_w
+
+        before = self._config_text()
         self._atomic_write(self.config_path, tomli_w.dumps(data))
+        try:
+            gitcmd.commit_paths(self.root, message, paths=[CONFIG_NAME])
+        except BaseException:
+            if before is None:
+                _unlink_quietly(self.config_path)
+            else:
+                self._atomic_write(self.config_path, before)
+            raise
         self._config = data
-        gitcmd.commit_paths(self.root, f"brag: config {key}", paths=[CONFIG_NAME])
+
+    def config_uncommitted(self) -> bool:
+        """Whether brag.toml differs from what is committed (or is not committed at all)."""
+        proc = gitcmd.run(
+            self.root, ["status", "--porcelain", "--untracked-files=all", "--", CONFIG_NAME]
+        )
+        return bool(proc.stdout.strip())
 
     # -- state kept in the journal (import cursors, last 1:1 export) --------
 

@@ -29,6 +29,8 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    # Machine-only settings (default journal, approved hosts, model consent).
+    monkeypatch.setenv("BRAG_CONFIG_DIR", str(tmp_path / "brag-config"))
     for name in ("GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN", "PAGERDUTY_TOKEN", "VISUAL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("EDITOR", "false")

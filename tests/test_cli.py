@@ -218,9 +218,12 @@ def test_config_set_get(brag, journal):
         "ada@example.com",
         "ada@work.example",
     ]
-    assert brag("config", "get", "sync.auto").stdout.strip() == "True"
+    assert brag("config", "get", "sync.auto").stdout.strip() == "true"
     assert 'name = "Ada Lovelace"' in brag("config").stdout
-    assert "not set" in brag("config", "get", "user.nothing", expect=1).stderr
+    assert "user.email is not set" in brag("config", "get", "user.email", expect=1).stderr
+    assert (
+        "unknown setting 'user.nothing'" in brag("config", "get", "user.nothing", expect=1).stderr
+    )
 
 
 @pytest.mark.parametrize(

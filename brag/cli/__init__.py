@@ -79,22 +79,31 @@ class State:
     def __init__(self, directory: str | None, debug: bool):
         self.directory = directory
         self.debug = debug
+        self.machine = False  # `brag config --machine`
         self._journal: Journal | None = None
         self._write_lock: Any = None
+        self._warned = False
 
-    def journal(self, must_exist: bool = True) -> Journal:
+    def journal(self, must_exist: bool = True, check_config: bool = True) -> Journal:
         if self._journal is None:
             from ..journal import Journal, locate
 
             self._journal = Journal(locate(self.directory))
             self._journal.on_saved.append(_call_entry_saved)
         if must_exist:
-            self._journal.check_usable()
+            self._journal.check_usable(check_config=check_config)
+            if check_config and not self._warned:
+                self._warned = True
+                for message in self._journal.config_warnings:
+                    warn(message)
         return self._journal
 
-    def writable(self) -> Journal:
-        """The journal, ready to write: recovered from any crashed writer, write lock held."""
-        journal = self.journal()
+    def writable(self, check_config: bool = True) -> Journal:
+        """The journal, ready to write: recovered from any crashed writer, write lock held.
+
+        ``check_config=False`` lets ``brag config`` repair a brag.toml that does not
+        pass the schema."""
+        journal = self.journal(check_config=check_config)
         if self._write_lock is None:
             import contextlib
 
