@@ -8,10 +8,11 @@ atomically, and records exactly that file in one git commit.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,16 +62,54 @@ def find_enclosing(start: Path) -> Path | None:
 
 
 def locate(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Path:
-    """Where the journal is: ``--dir``, ``$BRAG_DIR``, the enclosing journal, the data dir."""
+    """Where the journal is: ``--dir``, ``$BRAG_DIR``, the enclosing journal, this
+    machine's default (``brag config --machine journal``), the data folder."""
+    return where(explicit, cwd)[0]
+
+
+def where(
+    explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None
+) -> tuple[Path, str]:
+    """:func:`locate`, and how it was found: ``--dir``, ``BRAG_DIR``, ``enclosing``,
+    ``machine`` or ``default``."""
     if explicit:
-        return Path(explicit).expanduser().resolve()
+        return Path(explicit).expanduser().resolve(), "--dir"
     env = os.environ.get("BRAG_DIR")
     if env:
-        return Path(env).expanduser().resolve()
+        return Path(env).expanduser().resolve(), "BRAG_DIR"
     enclosing = find_enclosing(cwd or Path.cwd())
     if enclosing:
-        return enclosing
-    return default_location()
+        return enclosing, "enclosing"
+    from . import machine
+
+    chosen = machine.get("journal")
+    if isinstance(chosen, str) and chosen.strip():
+        return Path(chosen).expanduser().resolve(), "machine"
+    return default_location(), "default"
+
+
+def ensure_for_writing(journal: Journal, explicit: str | None = None) -> str | None:
+    """Create ``journal`` if a first write needs it; return what to tell the user.
+
+    The very first journal on a machine is created where brag looks by default,
+    nothing to configure first. A default journal that has gone missing is never
+    silently replaced by a new, empty one.
+    """
+    if journal.exists():
+        return None
+    root, how = where(explicit)
+    if how == "machine" and root == journal.root:
+        raise JournalError(
+            f"your default journal {root} is missing (brag config --machine journal): "
+            f"restore it, or choose another with 'brag config --machine journal PATH'"
+        )
+    journal.init()
+    if how == "default" and root == journal.root:
+        return (
+            f"Created your journal at {journal.root} (the default on this machine; "
+            "'brag init PATH' puts one elsewhere)"
+        )
+    return f"Created a new journal at {journal.root}"
 
 
 @dataclass
@@ -311,7 +350,7 @@ class Journal:
         if len(exact) == 1:
             return exact[0]
         if len(matches) > 1:
-            shown = ", ".join(f"{e.id} ({e.title[:30]})" for e in matches[:5])
+            shown = ", ".join(f"{e.id} ({_short(e.title, 30)})" for e in matches[:5])
             raise NotFoundError(f"id prefix '{prefix}' is ambiguous: {shown}")
         return matches[0]
 
@@ -396,18 +435,75 @@ class Journal:
         self._saved(entry)
         return entry
 
-    def update(self, entry: Entry, message: str | None = None) -> Entry:
-        """Rewrite an existing entry in place (same path, same id) and commit it."""
+    def update(
+        self, entry: Entry, message: str | None = None, *, remove: Sequence[Entry] = ()
+    ) -> Entry:
+        """Rewrite an existing entry (same id) and commit it.
+
+        When its date or title changed, the file moves to the path they name, in
+        the same commit (git sees a rename, so ``git log --follow`` keeps its
+        history). Entries in ``remove`` (merged into this one) are deleted in
+        that commit too. If the commit fails, every file is put back as it was.
+        """
         if not entry.path:
             raise JournalError("cannot update an entry that has no file")
         self._validate(entry)
         entry.updated = now()
-        self._atomic_write(self.root / entry.path, entry.to_markdown())
-        gitcmd.commit_paths(
-            self.root, message or f'brag: edit "{_short(entry.title)}"', add=[entry.path]
-        )
+        old_rel = entry.path
+        saved: dict[str, str | None] = {old_rel: _read_or_none(self.root / old_rel)}
+        for other in remove:
+            saved[other.path] = _read_or_none(self.root / other.path)
+        new_rel = self._moved_path(entry, saved[old_rel])
+        add: list[str] = []
+        paths: list[str] = [old_rel]
+        created: str | None = None
+        try:
+            if new_rel != old_rel:
+                created = entry.path = self._place(entry)
+                add.append(entry.path)
+            self._atomic_write(self.root / entry.path, entry.to_markdown())
+            if new_rel != old_rel:
+                _unlink_quietly(self.root / old_rel)
+            for other in remove:
+                note = self._note_removed_import(other)
+                if note:
+                    add.append(note)
+                _unlink_quietly(self.root / other.path)
+                paths.append(other.path)
+            gitcmd.commit_paths(
+                self.root,
+                message or f'brag: edit "{_short(entry.title)}"',
+                add=add,
+                paths=paths,
+            )
+        except BaseException:
+            if created:
+                _unlink_quietly(self.root / created)
+            entry.path = old_rel
+            for rel, text in saved.items():
+                if text is not None:
+                    self._atomic_write(self.root / rel, text)
+            if remove:
+                gitcmd.run(self.root, ["checkout", "--", STATE_DIR], check=False)
+            raise
         self._saved(entry)
         return entry
+
+    def _moved_path(self, entry: Entry, old_text: str | None) -> str:
+        """Where ``entry`` belongs after an edit: its current path unless the date or
+        title it was filed under changed."""
+        if old_text is None or not entry.path.startswith(ENTRIES_DIR + "/"):
+            return entry.path
+        try:
+            old = Entry.from_markdown(old_text, entry.path)
+        except EntryError:
+            return entry.path
+        if old.date == entry.date and old.title == entry.title:
+            return entry.path
+        base = entry.default_path()
+        if entry.path == base or re.fullmatch(re.escape(base[:-3]) + r"-\d+\.md", entry.path):
+            return entry.path
+        return base
 
     def remove(self, entry: Entry) -> None:
         """Delete the file and commit the deletion: it stays in git history."""
@@ -562,8 +658,9 @@ class Journal:
 
 
 def _short(title: str, width: int = 60) -> str:
-    flat = " ".join(title.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+    from .text import shorten
+
+    return shorten(title, width)
 
 
 def _sync_files(root: Path, paths: list[str]) -> None:
@@ -599,6 +696,14 @@ def _syncfs(root: Path) -> bool:
         return False
     finally:
         os.close(fd)
+
+
+def _read_or_none(path: Path) -> str | None:
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            return fh.read()
+    except (FileNotFoundError, UnicodeDecodeError):
+        return None
 
 
 def _unlink_quietly(path: Path) -> None:

@@ -262,6 +262,22 @@ def _print_traceback() -> None:
     click.echo(redact(traceback.format_exc()).rstrip("\n"), err=True)
 
 
+class Count(click.IntRange):
+    """A count option (``-n``, ``--top``): a whole number from 0 to a sane maximum."""
+
+    name = "count"
+
+    def __init__(self, minimum: int = 0, maximum: int = 1_000_000):
+        super().__init__(min=minimum, max=maximum)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            number = int(value)
+            if self.max is not None and number > self.max:
+                self.fail(f"{value} is more than brag can use (at most {self.max:,})", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def json_option(f: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(f)
 

@@ -23,24 +23,49 @@ from . import State, cli, json_option, note
 def init(state: State, path: str | None, remote: str | None) -> None:
     """Create a journal (a git repository with brag.toml).
 
-    PATH defaults to --dir, $BRAG_DIR, or your user data folder. Running it on
-    an existing journal changes nothing (with --remote, it connects and syncs it).
+    PATH defaults to --dir, $BRAG_DIR, or your user data folder. The first
+    journal you create becomes this machine's default, so 'brag add' finds it
+    from any folder. Running it on an existing journal changes nothing (with
+    --remote, it connects and syncs it).
 
     \b
+    brag init ~/brag-journal
     brag init --remote git@github.com:you/brag-journal.git   # second machine: clones
     """
-    from ..journal import Journal
+    from ..journal import Journal, default_location
+    from ..machine import get as machine_get
 
-    journal = Journal(Path(path).resolve()) if path else state.journal(must_exist=False)
+    journal = Journal(Path(path).expanduser().resolve()) if path else state.journal(False)
     if remote:
         from ..sync import init_with_remote
 
         click.echo(init_with_remote(journal, remote, note=note))
         return
-    if journal.init():
-        click.echo(f"Created a journal at {journal.root}")
-    else:
-        click.echo(f"{journal.root} is already a journal")
+    had_default = bool(machine_get("journal")) or Journal(default_location()).exists()
+    try:
+        created = journal.init()
+    except OSError as exc:
+        raise BragError(
+            f"cannot create a journal at {journal.root}: {exc.strerror or exc}"
+        ) from None
+    if not created:
+        click.echo(f"Nothing to change: {journal.root} is already a journal")
+        return
+    click.echo(f"Created a journal at {journal.root}")
+    here = journal.root == Path.cwd().resolve()
+    if path and not had_default and journal.root != default_location():
+        from ..machine import set_value
+
+        set_value("journal", str(journal.root))
+        click.echo(
+            "It is now this machine's default journal (brag config --machine journal). Next:\n"
+            '  brag add "What you shipped" -i "why it mattered"'
+        )
+        return
+    step = "" if here or not path else f"cd {journal.root} && "
+    click.echo(f'Next: {step}brag add "What you shipped" -i "why it mattered"')
+    if path:
+        click.echo(f"  or make it your default: brag config --machine journal {journal.root}")
 
 
 @click.command()

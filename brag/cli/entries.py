@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..checks import check_date, check_metric, check_tags, check_url
 from ..entry import AREAS, LEVERAGE, Entry, parse_metric
 from ..errors import BragError, CommandExit, EntryError
 from . import (
+    Count,
     State,
     clean_tags,
     json_option,
@@ -71,6 +73,8 @@ def _check_choices(values: list[str], allowed: tuple[str, ...], what: str) -> li
 @click.option("--date", "-d", "when", metavar="DATE", help="When it happened (default: today).")
 @click.option("--body", "-b", metavar="TEXT", help="Longer notes (Markdown).")
 @click.option("--private", is_flag=True, help="Never exported unless --include-private.")
+@click.option("--future", is_flag=True, help="Allow a date after today.")
+@click.option("--force", is_flag=True, help="Add even if it looks like a recent entry.")
 @json_option
 @click.pass_obj
 def add(
@@ -86,6 +90,8 @@ def add(
     when: str | None,
     body: str | None,
     private: bool,
+    future: bool,
+    force: bool,
     as_json: bool,
 ) -> None:
     """Note an accomplishment. With no TEXT, opens $EDITOR on a template.
@@ -109,24 +115,22 @@ def add(
     leverage = leverage or fields.get("leverage") or None
     entry = Entry(
         title=title,
-        date=date,
+        date=check_date(date, future),
         impact=(impact if impact is not None else fields.get("impact", "")).strip(),
-        tags=clean_tags(tags + (fields.get("tags", ""),)),
+        tags=check_tags(clean_tags(tags + (fields.get("tags", ""),))),
         areas=_check_choices(split_values(areas + (fields.get("areas", ""),)), AREAS, "area"),
         leverage=_check_choices([leverage], LEVERAGE, "leverage")[0] if leverage else "",
         with_=split_values(with_ + (fields.get("with", ""),)),
-        metrics=[parse_metric(m) for m in metrics],
-        url=(url or fields.get("url", "")).strip(),
+        metrics=[check_metric(parse_metric(m), m) for m in metrics],
+        url=check_url(url or fields.get("url", "")),
         private=private,
         body=body if body is not None else fields.get("body", ""),
     )
     if entry.body and not entry.body.endswith("\n"):
         entry.body += "\n"
-    journal = state.journal(must_exist=False)
-    if not journal.exists():
-        journal.init()
-        click.echo(f"Created a new journal at {journal.root}", err=True)
+    journal = _journal_for_add(state)
     journal.check_usable()
+    _refuse_duplicate(journal, entry, force)
     state.writable()
     journal.add(entry)
     if as_json:
@@ -135,6 +139,42 @@ def add(
         marker = " (private)" if entry.private else ""
         click.echo(f"Added {entry.id}: {entry.title}{marker}")
     state.changed(journal)
+
+
+def _journal_for_add(state: State) -> Journal:
+    """The journal to add to; the very first one is created (and said where), a
+    missing default is never silently replaced by a new one."""
+    from ..journal import ensure_for_writing
+
+    journal = state.journal(must_exist=False)
+    created = ensure_for_writing(journal, explicit=state.directory)
+    if created:
+        click.echo(created, err=True)
+    return journal
+
+
+def _refuse_duplicate(journal: Journal, entry: Entry, force: bool) -> None:
+    """Refuse the same win twice within the duplicate window; ``force`` keeps both and
+    records that they are distinct."""
+    from ..checks import describe_day
+    from ..duplicates import DISTINCT_FIELD, WINDOW_DAYS, find_match
+    from ..text import shorten
+
+    window = dt.timedelta(days=WINDOW_DAYS)
+    nearby = journal.entries(
+        since=(entry.date - window).isoformat(), until=(entry.date + window).isoformat()
+    )
+    other = find_match(entry, nearby)
+    if other is None:
+        return
+    if force:
+        entry.extra[DISTINCT_FIELD] = [other.id]
+        return
+    raise CommandExit(
+        f"Not added: looks like {other.id} from {describe_day(other.date)}: "
+        f"'{shorten(other.title, 50)}'; add --force to keep both "
+        f"(or 'brag edit {other.id}' to add to it)"
+    )
 
 
 def _edit_template() -> dict[str, str]:
@@ -199,12 +239,12 @@ def _format_line(entry: Entry) -> str:
     metavar="TAG",
     help="Only entries with this tag (repeatable: all must match).",
 )
-@click.option("-n", "--limit", type=click.IntRange(min=0), metavar="N", help="At most N entries.")
+@click.option("-n", "--limit", type=Count(), metavar="N", help="At most N entries.")
 @click.option("--reverse", "-r", is_flag=True, help="Oldest first.")
 @click.option("--no-private", is_flag=True, help="Hide private entries.")
 @click.option("--rank", is_flag=True, help="Strongest first, with each entry's impact score.")
 @click.option(
-    "--audience", "-a", metavar="LENS", help="Score for this reader with --rank (default manager)."
+    "--audience", "-A", metavar="LENS", help="Score for this reader with --rank (default manager)."
 )
 @json_option
 @click.pass_obj
@@ -274,7 +314,7 @@ def list_(
 @click.argument("words", nargs=-1, required=True)
 @period_options
 @click.option("--tag", "-t", "tags", multiple=True, metavar="TAG", help="Only with this tag.")
-@click.option("-n", "--limit", type=click.IntRange(min=0), metavar="N", help="At most N entries.")
+@click.option("-n", "--limit", type=Count(), metavar="N", help="At most N entries.")
 @json_option
 @click.pass_obj
 def search(
@@ -309,7 +349,7 @@ def search(
 @click.command()
 @click.argument("entry_id", metavar="ID")
 @click.option("--raw", is_flag=True, help="Print the file exactly as stored.")
-@click.option("--audience", "-a", metavar="LENS", help="Explain the score for this reader.")
+@click.option("--audience", "-A", metavar="LENS", help="Explain the score for this reader.")
 @json_option
 @click.pass_obj
 def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: bool) -> None:
@@ -375,7 +415,16 @@ def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: 
 @click.option("--tag", "-t", "tags", multiple=True, metavar="TAG", help="Add a tag.")
 @click.option("--untag", multiple=True, metavar="TAG", help="Remove a tag.")
 @click.option("--url", metavar="URL", help="Set the evidence link.")
+@click.option("--date", "-d", "when", metavar="DATE", help="Move it to another day.")
 @click.option("--private/--public", default=None, help="Change whether it is private.")
+@click.option("--future", is_flag=True, help="Allow a date after today.")
+@click.option(
+    "--merge",
+    "merge_ids",
+    multiple=True,
+    metavar="OTHER",
+    help="Fold a duplicate into this entry and remove it, in one commit.",
+)
 @click.pass_obj
 def edit(
     state: State,
@@ -385,14 +434,22 @@ def edit(
     tags: tuple[str, ...],
     untag: tuple[str, ...],
     url: str | None,
+    when: str | None,
     private: bool | None,
+    future: bool,
+    merge_ids: tuple[str, ...],
 ) -> None:
     """Edit an entry in $EDITOR, or set fields with options.
 
-    The result is validated, then committed.
-    If the edited file does not parse, you are asked to reopen it (on a
+    The result is validated, then committed; a new date or title moves the file
+    with it. If the edited file does not parse, you are asked to reopen it (on a
     terminal) or the edit is refused and saved aside: the entry is never left
     broken and your text is never lost.
+
+    \b
+    brag edit 3f9c
+    brag edit 3f9c -i "cart abandonment down 3%" -t perf --untag wip
+    brag edit 3f9c --merge a71b          # 'brag check' lists likely duplicates
     """
     from ..recovery import check_repo_state
 
@@ -400,25 +457,12 @@ def edit(
     check_repo_state(journal)  # refuse before the user spends time in the editor
     entry = journal.get(entry_id)
     _conflict_hint(journal, entry)
-    if any(v is not None for v in (title, impact, url, private)) or tags or untag:
-        if title is not None:
-            if not title.strip():
-                raise BragError("the title cannot be empty")
-            entry.title = title.strip()
-        if impact is not None:
-            entry.impact = impact.strip()
-        if url is not None:
-            entry.url = url.strip()
-        if private is not None:
-            entry.private = private
-        drop = {t.casefold() for t in clean_tags(untag)}
-        entry.tags = [t for t in entry.tags if t.casefold() not in drop]
-        entry.tags += [t for t in clean_tags(tags) if t not in entry.tags]
-        state.writable()
-        journal.update(entry)
-        click.echo(f"Updated {entry.id}: {entry.title}")
-        _resolved(journal, entry)
-        state.changed(journal)
+    options = (title, impact, url, private, when)
+    if any(v is not None for v in options) or tags or untag or merge_ids:
+        _edit_with_options(
+            state, journal, entry, title, impact, tags, untag, url, when, private, future,
+            merge_ids,
+        )  # fmt: skip
         return
     from ..editing import run_editor
 
@@ -454,6 +498,86 @@ def edit(
     scratch.unlink(missing_ok=True)
     click.echo(f"Updated {edited.id}: {edited.title}")
     _resolved(journal, edited)
+    state.changed(journal)
+
+
+def _edit_with_options(
+    state: State,
+    journal: Journal,
+    entry: Entry,
+    title: str | None,
+    impact: str | None,
+    tags: tuple[str, ...],
+    untag: tuple[str, ...],
+    url: str | None,
+    when: str | None,
+    private: bool | None,
+    future: bool,
+    merge_ids: tuple[str, ...],
+) -> None:
+    from ..dates import parse_date
+    from ..duplicates import merge
+    from ..text import shorten
+
+    before = entry.to_markdown()
+    same: list[str] = []  # what already was as asked
+    if title is not None:
+        if not title.strip():
+            raise BragError("the title cannot be empty")
+        if title.strip() == entry.title:
+            same.append("already has that title")
+        entry.title = title.strip()
+    if impact is not None:
+        if impact.strip() == entry.impact:
+            same.append("already has that impact")
+        entry.impact = impact.strip()
+    if when is not None:
+        day = check_date(parse_date(when), future)
+        if day == entry.date:
+            same.append(f"is already dated {day.isoformat()}")
+        entry.date = day
+    if url is not None:
+        link = check_url(url)
+        if link == entry.url:
+            same.append("already has that link")
+        entry.url = link
+    if private is not None:
+        if entry.private == private:
+            same.append(f"is already {'private' if private else 'public'}")
+        entry.private = private
+    drop = {t.casefold() for t in clean_tags(untag)}
+    had = {t.casefold() for t in entry.tags}
+    same += [f"has no tag '{t}'" for t in clean_tags(untag) if t.casefold() not in had]
+    entry.tags = [t for t in entry.tags if t.casefold() not in drop]
+    added = check_tags(clean_tags(tags))
+    same += [f"already has tag '{t}'" for t in added if t.casefold() in had - drop]
+    entry.tags += [t for t in added if t.casefold() not in {x.casefold() for x in entry.tags}]
+    others: list[Entry] = []
+    for other_id in merge_ids:
+        other = journal.get(other_id)
+        if other.id == entry.id:
+            raise BragError(f"cannot merge {entry.id} into itself")
+        if other.id not in {o.id for o in others}:
+            others.append(other)
+    for other in others:
+        merge(entry, other)
+    if entry.to_markdown() == before and not others:
+        click.echo(f"Nothing to change: {entry.id} {' and '.join(same) or 'is already so'}")
+        return
+    old_path = entry.path
+    state.writable()
+    message = None
+    if others:
+        names = ", ".join(f'"{shorten(o.title, 30)}"' for o in others)
+        message = f'brag: merge {names} into "{shorten(entry.title, 40)}"'
+    journal.update(entry, message, remove=others)
+    for other in others:
+        click.echo(
+            f"Merged {other.id} into {entry.id} (removed {other.path}; still in git history)"
+        )
+    moved = f" (moved to {entry.path})" if entry.path != old_path else ""
+    click.echo(f"Updated {entry.id}: {shorten(entry.title)}{moved}")
+    _resolved(journal, entry)
     state.changed(journal)
 
 

@@ -145,8 +145,11 @@ def _run_one_import(
     start, end = resolve_period(since, until, period)
     journal = state.journal(must_exist=False)
     if not journal.exists() and not dry_run:
-        journal.init()
-        click.echo(f"Created a new journal at {journal.root}", err=True)
+        from ..journal import ensure_for_writing
+
+        created = ensure_for_writing(journal, explicit=state.directory)
+        if created:
+            click.echo(created, err=True)
     if journal.exists() or not dry_run:
         journal.check_usable()
     if not dry_run:
