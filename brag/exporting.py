@@ -196,6 +196,8 @@ class Exporter:
     #: The entries to load when no --since is given: ``window(ctx) -> (since, until)``
     #: (``ctx.entries`` is empty when it is called). Without it, everything is loaded.
     window: Callable[[ExportContext], tuple[dt.date | None, dt.date | None]] | None = None
+    #: One to three command lines shown under "Examples" in ``brag export NAME --help``.
+    examples: tuple[str, ...] = ()
 
     def template_for(self, fmt: str) -> str | None:
         """The template file ``fmt`` is rendered with (None for JSON or ``render``)."""

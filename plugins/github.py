@@ -60,6 +60,11 @@ def register_importers(register: Any) -> None:
                 "Token from GITHUB_TOKEN, GH_TOKEN or 'gh auth token'."
             ),
             fetch=fetch,
+            examples=(
+                "brag import github",
+                "brag import github --org acme --since 2026-01-01",
+                "brag import github --repo acme/api -n",
+            ),
             params=[
                 _remote.who_option("--user", "LOGIN", "Whose PRs (default: the token's)."),
                 _remote.repeatable_option("--repo", "OWNER/NAME", "Only this repository"),

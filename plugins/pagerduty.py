@@ -64,6 +64,10 @@ def register_importers(register: Any) -> None:
                 "Token from PAGERDUTY_TOKEN."
             ),
             fetch=fetch,
+            examples=(
+                "brag import pagerduty",
+                "brag import pagerduty --since last-quarter",
+            ),
             params=[
                 _remote.who_option(
                     "--user-id", "ID", "Whose incidents (default: the token's user)."

@@ -174,6 +174,10 @@ def demo(state: State, folder: str | None) -> None:
     imported pull requests, incidents, design docs, mentoring), prints the
     promotion brief and writes brag-report.html into the sample journal.
     No accounts, no tokens, no network; your own journal is not touched.
+
+    \b
+    brag demo
+    brag demo --dir /tmp/brag-demo
     """
     from ..demo import run
 
@@ -382,7 +386,12 @@ def completion(shell: str) -> None:
 @click.command()
 @json_option
 def plugins(as_json: bool) -> None:
-    """Installed plugins and the hooks each implements."""
+    """Installed plugins and the hooks each implements.
+
+    \b
+    brag plugins
+    brag plugins --json
+    """
     from ..manager import load_errors, plugins_info
 
     info = plugins_info()

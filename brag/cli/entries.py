@@ -330,6 +330,11 @@ def search(
     """Find entries by words in title, impact or body.
 
     Every WORD must appear (any case).
+
+    \b
+    brag search latency
+    brag search checkout p99 --since 2026 -t perf
+    brag search "on-call" -n 5 --json
     """
     journal = state.journal()
     start, end = resolve_period(since, until, period)
@@ -353,7 +358,13 @@ def search(
 @json_option
 @click.pass_obj
 def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: bool) -> None:
-    """Show one entry and how its impact score is made. ID may be any unique prefix."""
+    """Show one entry and how its impact score is made. ID may be any unique prefix.
+
+    \b
+    brag show 3f9c
+    brag show 3f9c -A cfo          # how a CFO would read it
+    brag show 3f9c --raw           # the file as stored
+    """
     from ..exporting import explain_entry
 
     journal = state.journal()
@@ -604,7 +615,12 @@ def _resolved(journal: Journal, entry: Entry) -> None:
 @click.argument("entry_ids", metavar="ID...", nargs=-1, required=True)
 @click.pass_obj
 def rm(state: State, entry_ids: tuple[str, ...]) -> None:
-    """Remove entries from the journal. They stay in git history."""
+    """Remove entries from the journal. They stay in git history.
+
+    \b
+    brag rm 3f9c
+    brag rm 3f9c a71b              # both, e.g. duplicates 'brag check' found
+    """
     journal = state.writable()
     entries = [journal.get(i) for i in entry_ids]
     for entry in entries:
@@ -618,7 +634,12 @@ def rm(state: State, entry_ids: tuple[str, ...]) -> None:
 @json_option
 @click.pass_obj
 def tags(state: State, no_private: bool, as_json: bool) -> None:
-    """Tags with counts, most used first."""
+    """Tags with counts, most used first.
+
+    \b
+    brag tags
+    brag tags --no-private --json
+    """
     journal = state.journal()
     counts = journal.index.tag_counts(include_private=not no_private)
     ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
