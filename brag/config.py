@@ -54,6 +54,9 @@ class Setting:
     type: str
     help: str
     minimum: int | None = None
+    #: Derived from a plugin's command-line option: ``config set`` parses by type,
+    #: but a hand-written value is left for the plugin to judge (``map`` may be a table).
+    loose: bool = False
 
     @property
     def type_words(self) -> str:
@@ -176,7 +179,7 @@ def _from_params(name: str, help: str, params: Iterable[Any], owner: str) -> Sec
         text = " ".join(str(getattr(param, "help", "") or "").split())
         text = text or f"The {param.name.upper()} argument of 'brag {name.replace('.', ' ')}'."
         kind = "level" if param.name == "target" else _option_type(param)
-        settings[param.name] = Setting(_join(name, param.name), kind, text)
+        settings[param.name] = Setting(_join(name, param.name), kind, text, loose=True)
     return Section(name, help.strip().split("\n", 1)[0], settings, owner=owner)
 
 
@@ -196,7 +199,11 @@ def plugin_sections() -> dict[str, Section]:
         found[f"export.{name}"] = _from_params(
             f"export.{name}", exporter.help, exporter.params, origin
         )
-    found.update(_registered)
+    for name, declared in _registered.items():
+        if name in found:  # a plugin's settings beside its options (max_wait, say)
+            found[name].settings.update(declared.settings)
+        else:
+            found[name] = declared
     return found
 
 
@@ -288,7 +295,7 @@ class Schema:
             where = _where(file, text, key)
             setting = sec.setting(str(name)) if sec is not None else None
             if setting is not None:
-                problem = check_value(setting, value)
+                problem = None if setting.loose else check_value(setting, value)
                 if problem:
                     raise ConfigError(f"{where}{key} {problem}")
                 continue

@@ -52,6 +52,7 @@ TOKEN_VARS = ("GITHUB_TOKEN", "GH_TOKEN")
 
 @hookimpl
 def register_importers(register: Any) -> None:
+    _remote.declare_settings(NAME)
     register(
         Importer(
             name=NAME,

@@ -43,6 +43,7 @@ PER_PAGE = 100
 
 @hookimpl
 def register_importers(register: Any) -> None:
+    _remote.declare_settings(NAME)
     register(
         Importer(
             name=NAME,

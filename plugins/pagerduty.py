@@ -56,6 +56,7 @@ ROLES = {
 
 @hookimpl
 def register_importers(register: Any) -> None:
+    _remote.declare_settings(NAME)
     register(
         Importer(
             name=NAME,

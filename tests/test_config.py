@@ -230,3 +230,42 @@ def test_schema_parsing_units():
     with pytest.raises(ConfigError, match="is a section"):
         JOURNAL.lookup("user")
     assert line_of('[user]\nname = "a"\n\n[import.github]\nrepo = []\n', "import.github.repo") == 5
+
+
+def test_every_plugin_config_example_fits_the_schema():
+    """The brag.toml examples in the built-in plugins' docstrings are valid and known."""
+    import importlib
+    import re
+
+    schema = JOURNAL.with_plugins()
+    checked = 0
+    for name in ("github", "gitlab", "pagerduty", "git_history", "design_docs", "incidents",
+                 "file_import", "report"):  # fmt: skip
+        doc = importlib.import_module(f"brag.plugins.{name}").__doc__ or ""
+        for block in re.findall(r"::\n\n((?:    .*\n|\n)+)", doc):
+            text = "\n".join(line[4:] for line in block.splitlines())
+            data = tomllib.loads(text)
+            if "import" in data or "export" in data:
+                assert schema.validate(data, text, name) == [], name
+                checked += 1
+    assert checked >= 6
+
+
+def test_a_plugin_declares_its_own_section(brag, journal):
+    from brag import config
+
+    config.register_section(
+        "jira", "Jira.", [("site", "url", "Your Jira site."), ("boards", "list", "Boards.")],
+        owner="brag-jira",
+    )  # fmt: skip
+    try:
+        brag("config", "set", "jira.site", "https://jira.example.com")
+        refused = brag("config", "set", "jira.site", "jira", expect=1)
+        assert "must be an http(s) URL" in refused.stderr
+        assert "jira.site" in brag("config", "--list").stdout
+        journal.config_path.write_text("[jira]\nsite = 5\n")
+        git(journal.root, "commit", "-qam", "hand edit")
+        result = brag("check", expect=1)
+        assert "brag.toml:2: jira.site must be an http(s) URL, not a number (5)" in result.stdout
+    finally:
+        config._registered.pop("jira", None)
