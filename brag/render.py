@@ -1,8 +1,9 @@
 """The Jinja2 environment exporters render with.
 
 Templates are looked up in the journal's own ``templates/`` folder first (so a
-user overrides a built-in by dropping in a file of the same name), then in the
-built-in ``brag.templates`` package. Plugins adjust the environment through the
+user overrides a built-in or a plugin's template by dropping in a file of the
+same name), then in the folders plugins' exporters declare (``template_dir``),
+then in the built-in ``brag.templates`` package. Plugins adjust the environment through the
 ``prepare_jinja2_environment`` hook. A template error names the file and line.
 """
 
@@ -30,6 +31,9 @@ def environment(journal_root: Path | None = None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if journal_root is not None and (journal_root / "templates").is_dir():
         loaders.append(jinja2.FileSystemLoader(str(journal_root / "templates")))
+    plugin_dirs = [str(folder) for _, folder in plugin_template_dirs()]
+    if plugin_dirs:
+        loaders.append(jinja2.FileSystemLoader(plugin_dirs))
     loaders.append(jinja2.PackageLoader(BUILTIN_PACKAGE, "."))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -45,10 +49,32 @@ def environment(journal_root: Path | None = None) -> jinja2.Environment:
     return env
 
 
+def plugin_template_dirs() -> list[tuple[str, Path]]:
+    """``(exporter name, folder)`` for every exporter that ships a template folder."""
+    from .manager import exporters
+
+    found: list[tuple[str, Path]] = []
+    for exporter in exporters().values():
+        folder = getattr(exporter, "template_dir", None)
+        if folder is None:
+            continue
+        path = Path(str(folder))
+        if not path.is_dir():
+            raise ExportError(
+                f"exporter {exporter.name!r}: template_dir {str(folder)!r} is not a folder"
+            )
+        if all(path != seen for _, seen in found):
+            found.append((exporter.name, path))
+    return found
+
+
 def template_origin(name: str, journal_root: Path | None = None) -> str:
-    """Where ``name`` would be loaded from: the journal's override or built-in."""
+    """Where ``name`` would be loaded from: the journal's override, a plugin, or built-in."""
     if journal_root is not None and (journal_root / "templates" / name).is_file():
         return str(journal_root / "templates" / name)
+    for exporter, folder in plugin_template_dirs():
+        if (folder / name).is_file():
+            return f"plugin exporter {exporter} ({folder / name})"
     return f"built-in ({BUILTIN_PACKAGE}/{name})"
 
 
