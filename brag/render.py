@@ -3,18 +3,24 @@
 Templates are looked up in the journal's own ``templates/`` folder first (so a
 user overrides a built-in or a plugin's template by dropping in a file of the
 same name), then in the folders plugins' exporters declare (``template_dir``),
-then in the built-in ``brag.templates`` package. Plugins adjust the environment through the
+then in the built-in ``brag.templates`` package. A plugin's folder adds
+templates but cannot replace a built-in one (restyling brag's documents is the
+user's call, made in the journal's folder), the same rule as for names of
+importers and exporters. Plugins adjust the environment through the
 ``prepare_jinja2_environment`` hook. A template error names the file and line.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ExportError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import jinja2
 
 BUILTIN_PACKAGE = "brag.templates"
@@ -33,7 +39,7 @@ def environment(journal_root: Path | None = None) -> jinja2.Environment:
         loaders.append(jinja2.FileSystemLoader(str(journal_root / "templates")))
     plugin_dirs = [str(folder) for _, folder in plugin_template_dirs()]
     if plugin_dirs:
-        loaders.append(jinja2.FileSystemLoader(plugin_dirs))
+        loaders.append(_PluginLoader(plugin_dirs))
     loaders.append(jinja2.PackageLoader(BUILTIN_PACKAGE, "."))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -47,6 +53,27 @@ def environment(journal_root: Path | None = None) -> jinja2.Environment:
 
     get_plugin_manager().hook.prepare_jinja2_environment(env=env)
     return env
+
+
+def _is_builtin(name: str) -> bool:
+    from importlib.resources import files
+
+    return files(BUILTIN_PACKAGE).joinpath(name).is_file()
+
+
+def _PluginLoader(folders: list[str]) -> jinja2.BaseLoader:  # noqa: N802 - a loader class
+    """Plugins' template folders, minus the names of built-in templates."""
+    import jinja2
+
+    class PluginLoader(jinja2.FileSystemLoader):
+        def get_source(
+            self, environment: jinja2.Environment, template: str
+        ) -> tuple[str, str, Callable[[], bool]]:
+            if _is_builtin(template):
+                raise jinja2.TemplateNotFound(template)
+            return super().get_source(environment, template)
+
+    return PluginLoader(folders)
 
 
 def plugin_template_dirs() -> list[tuple[str, Path]]:
@@ -72,7 +99,7 @@ def template_origin(name: str, journal_root: Path | None = None) -> str:
     """Where ``name`` would be loaded from: the journal's override, a plugin, or built-in."""
     if journal_root is not None and (journal_root / "templates" / name).is_file():
         return str(journal_root / "templates" / name)
-    for exporter, folder in plugin_template_dirs():
+    for exporter, folder in [] if _is_builtin(name) else plugin_template_dirs():
         if (folder / name).is_file():
             return f"plugin exporter {exporter} ({folder / name})"
     return f"built-in ({BUILTIN_PACKAGE}/{name})"
