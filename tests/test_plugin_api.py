@@ -318,3 +318,129 @@ def test_an_http_client_registers_its_tokens():
 
     Client("https://api.example", service="svc", secrets=("client-token-987654",))
     assert secrets.mask("client-token-987654") == "***"
+
+
+# -- an installed third-party plugin, as users get it ---------------------------------
+
+EXAMPLE = ROOT / "tests" / "example_plugin"
+
+
+def _venv_with_brag_and_the_example_plugin(tmp_path: Path) -> Path:
+    """A fresh venv with brag's wheel and the example plugin installed (not editable)."""
+    import os
+    import shutil
+    import zipfile
+
+    # Built from a copy, so no build/ or egg-info is left in the source tree.
+    example = tmp_path / "example_plugin"
+    shutil.copytree(EXAMPLE, example, ignore=shutil.ignore_patterns("build", "*.egg-info"))
+    dist = tmp_path / "dist"
+    for project in (ROOT, example):
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--no-deps",
+                "-q",
+                "-w",
+                str(dist),
+                str(project),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    [wheel] = dist.glob("brag_journal-*.whl")
+    [plugin] = dist.glob("brag_example_notes-*.whl")
+    assert "brag/py.typed" in zipfile.ZipFile(wheel).namelist()
+    assert "brag_example_notes/templates/digest.md.j2" in zipfile.ZipFile(plugin).namelist()
+    venv = tmp_path / "venv"
+    # Dependencies come from the running interpreter's site-packages; brag from the wheel.
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=300
+    )
+    vbin = venv / ("Scripts" if os.name == "nt" else "bin")
+    for target in (wheel, plugin):
+        install = subprocess.run(
+            [str(vbin / "python"), "-m", "pip", "install", "-q", "--no-deps", str(target)],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=300,
+        )
+        assert install.returncode == 0, install.stderr
+    return vbin
+
+
+@pytest.mark.slow
+def test_example_plugin_installed_in_a_venv_works_from_the_console_script(
+    tmp_path: Path, journal_dir: Path
+):
+    import json
+    import os
+
+    vbin = _venv_with_brag_and_the_example_plugin(tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != manager.LOAD_ENV}
+    env["BRAG_DIR"] = str(journal_dir)
+
+    def run(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(vbin / "brag"), *args],
+            capture_output=True,
+            text=True,
+            env={**env, **extra},
+            cwd=tmp_path,
+            timeout=120,
+        )
+
+    assert run("init").returncode == 0
+    listed = run("plugins", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert "example_notes" in listed.stdout and "failed" not in listed.stderr
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("2026-05-04 Cut build time from 20 to 8 minutes\nnot a note\n")
+    imported = run("import", "notes", "--file", str(notes))
+    assert imported.returncode == 0, imported.stderr
+    assert "added 1" in imported.stdout
+    titles = [e["title"] for e in json.loads(run("list", "--json").stdout)]
+    assert titles == ["Cut build time from 20 to 8 minutes"]
+
+    digest = run("export", "digest", "--title", "May")
+    assert digest.returncode == 0, digest.stderr
+    assert digest.stdout.startswith("# May (from the example plugin's template)\n")
+    assert "Cut build time from 20 to 8 minutes" in digest.stdout
+
+    (journal_dir / "templates").mkdir()
+    (journal_dir / "templates" / "digest.md.j2").write_text(
+        "Mine: {{ title }}, {{ bullets | length }} bullet(s)\n"
+    )
+    assert run("export", "digest", "--title", "May").stdout == "Mine: May, 1 bullet(s)\n"
+
+    # BRAG_LOAD_PLUGINS decides: named, it loads; empty, it does not.
+    named = run("export", "digest", **{manager.LOAD_ENV: "brag-example-notes"})
+    assert named.returncode == 0 and named.stdout.startswith("Mine:")
+    off = run("export", "digest", **{manager.LOAD_ENV: ""})
+    assert off.returncode != 0 and "digest" in off.stderr
+    assert "Traceback" not in off.stderr
+
+    # The project's own tests give the same results with the plugin installed.
+    suite = subprocess.run(
+        [str(vbin / "python"), "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"]
+        + ["-m", "not slow", "--rootdir", str(ROOT)]
+        + [str(ROOT / "tests" / name) for name in SENSITIVE_TESTS],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k not in ("BRAG_DIR", manager.LOAD_ENV)},
+        cwd=tmp_path,
+        timeout=900,
+    )
+    assert suite.returncode == 0, suite.stdout[-3000:] + suite.stderr[-2000:]
+    assert " passed" in suite.stdout
+
+
+# Tests that load every plugin or compare documents byte for byte: the ones an
+# installed plugin would change if the suite did not set BRAG_LOAD_PLUGINS.
+SENSITIVE_TESTS = ("test_plugins.py", "test_render.py", "test_docs.py", "test_exporters.py")
