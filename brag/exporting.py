@@ -149,7 +149,9 @@ class ExportContext:
         built_in = reframe(entry, self.lens, self.glossary, keywords=self.keywords)
         from .manager import get_plugin_manager
 
-        answer = get_plugin_manager().hook.reframe_entry(entry=entry, audience=self.lens.name)
+        answer = get_plugin_manager().hook.reframe_entry(
+            entry=entry, audience=self.lens.name, journal=self.journal
+        )
         if answer is None:
             return built_in
         if isinstance(answer, Reframed):

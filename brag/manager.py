@@ -119,7 +119,14 @@ def allowed_plugins() -> set[str] | None:
     raw = os.environ.get(LOAD_ENV)
     if raw is None:
         return None
-    return {name.strip() for name in raw.split(",") if name.strip()}
+    return {_normalize(name) for name in raw.split(",") if name.strip()}
+
+
+def _normalize(name: str) -> str:
+    # Distribution names compare like pip compares them: case and -_. do not matter.
+    import re
+
+    return re.sub(r"[-_.]+", "-", name.strip()).lower()
 
 
 def _allowed(ep: EntryPoint, allowed: set[str] | None) -> bool:
@@ -129,8 +136,7 @@ def _allowed(ep: EntryPoint, allowed: set[str] | None) -> bool:
     names = {ep.name, ep.value.split(":")[0]}
     if dist is not None:
         names.add(dist.name)
-        names.add(dist.name.replace("_", "-").lower())
-    return bool(names & allowed)
+    return bool({_normalize(n) for n in names} & allowed)
 
 
 def _entry_points(group: str) -> list[EntryPoint]:

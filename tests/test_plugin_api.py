@@ -132,6 +132,7 @@ def register_commands(cli):
         ("", False),
         ("brag_api_greeter", True),  # the entry point's name
         ("something-else, brag-api-greeter", True),  # the distribution's name
+        ("Brag.Api_Greeter", True),  # compared like pip compares names
         ("something-else", False),
     ],
 )
