@@ -9,6 +9,8 @@ the same names win)::
     org = ["acme"]                      # only these organisations
     exclude_label = ["dependencies", "chore"]
     min_lines = 10                      # fetches each new PR's size: one request per PR
+    reviews = true                      # also merged PRs by others that you reviewed
+    review_rollup = 5                   # a finished week with more becomes one entry
     api_url = "https://github.example.com/api/v3"   # GitHub Enterprise Server
     max_wait = 60                       # longest rate-limit wait, in seconds
 
@@ -22,6 +24,12 @@ holding more is split in halves until each part fits. Search results carry no
 line counts: with ``--min-lines`` each pull request not yet in the journal is
 fetched once more (``GET /repos/OWNER/REPO/pulls/N``) for its additions and
 deletions.
+
+With ``--reviews`` (or ``reviews = true``) the pull requests others wrote and
+the user reviewed are searched too (``is:pr is:merged reviewed-by:USER
+-author:USER merged:A..B``) and written by :func:`._remote.review_entries`:
+one entry per review, or one roll-up per finished week holding more than
+``review_rollup``.
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ the same names win)::
     repo = ["acme/api"]                 # only these projects (full paths)
     org = ["acme"]                      # only these groups (and their subgroups)
     exclude_label = ["dependencies"]
+    reviews = true                      # also merged MRs by others you were a reviewer of
+    review_rollup = 5                   # a finished week with more becomes one entry
     api_url = "https://gitlab.example.com/api/v4"   # self-managed
     max_wait = 60                       # longest rate-limit wait, in seconds
 
@@ -20,6 +22,10 @@ author_username=USER`` (or the project/group variants), narrowed on the server
 by ``updated_after`` (a merge request is always updated when it merges, and
 every GitLab version has this filter) and then by ``merged_at`` here. GitLab's
 lists carry no line counts, so there is no ``--min-lines`` for GitLab.
+
+With ``--reviews`` (or ``reviews = true``) the merge requests others wrote
+that list the user among their reviewers are read too (``reviewer_username=
+USER``) and written by :func:`._remote.review_entries`.
 """
 
 from __future__ import annotations

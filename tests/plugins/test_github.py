@@ -786,3 +786,16 @@ def test_review_rate_limit_too_long_commits_nothing(brag, journal, github, api, 
     assert "rate limit" in result.output and "Traceback" not in result.output
     assert head(git_run, journal.root) == before
     assert entries(journal.root) == []
+
+
+def test_a_removed_roll_up_stays_removed(brag, journal, github, api):
+    for n in range(6):
+        reviewed(github, "acme/api", 20 + n, f"Busy {n}", D(2026, 3, 9))
+    args = ("import", "github", "--api-url", api, "--since", "2026-03-09", "--until", "2026-03-15",
+            "--reviews")  # fmt: skip
+    brag(*args)
+    brag("rm", load(journal)["reviews:2026-W11"].id)
+    reviewed(github, "acme/api", 40, "Late for the roll-up", D(2026, 3, 10))
+    result = brag(*args)
+    assert "added 0, already present 0, skipped 1 (1 removed earlier with brag rm)" in result.output
+    assert load(journal) == {}
