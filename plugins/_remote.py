@@ -399,7 +399,7 @@ def review_entries(
         sunday = items[0].merged + dt.timedelta(days=6 - items[0].merged.weekday())
         if sunday >= now:
             for review in items:
-                yield (review.ref, f"week {week} still in progress (imported once it ends)")
+                yield (review.ref, f"week {week} still in progress, imported once it ends")
             continue
         rollup_key = (source, f"reviews:{week}")
         individually = any(
