@@ -385,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         "--journals", nargs="+", choices=["user", "gen"], default=["user", "gen"],
         help="--all: user-shaped (bench/gen_user.py) and/or bench/gen.py journals",
     )  # fmt: skip
+    parser.add_argument("--jrnl-runs", type=int, default=3, help="--all: timed jrnl runs (3)")
     parser.add_argument("--no-profiles", action="store_true", help="--all: no profile of misses")
     parser.add_argument(
         "--profile", metavar="CMD", help='cProfile of one command in-process, e.g. "list -n 20"'

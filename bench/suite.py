@@ -175,7 +175,13 @@ def export_args(kind: str, day: dt.date) -> list[str]:
 
 
 def measure(
-    kind: str, n: int, runs: int, jrnl: Path | None, env: dict[str, str], tmp: Path
+    kind: str,
+    n: int,
+    runs: int,
+    jrnl: Path | None,
+    env: dict[str, str],
+    tmp: Path,
+    jrnl_runs: int | None = None,
 ) -> tuple[dict[str, Row], str]:
     """Every measure on one journal; returns rows by key and a build note."""
     path, built = journal(kind, n)
@@ -206,10 +212,10 @@ def measure(
             jenv = jrnl_env(env, tmp / f"jrnl-{kind}-{n}", jpath)
             group += [
                 process("jrnl-list", "jrnl -n 20", n, lambda i: [str(jrnl), "-n", "20"],
-                        env=jenv, check=lines_of),
+                        env=jenv, check=lines_of, runs=jrnl_runs),
                 process("jrnl-search", f"jrnl -contains {SEARCH_WORD}", n,
                         lambda i: [str(jrnl), "-contains", SEARCH_WORD], env=jenv,
-                        check=lines_of),
+                        check=lines_of, runs=jrnl_runs),
             ]  # fmt: skip
     print(f"  add/list/search{' /jrnl' if n <= SMALL else ''}: {runs} rounds", file=sys.stderr)
     run_rounds(group, runs)
@@ -555,7 +561,9 @@ def render(
         "  with the git CLI in the same journal: the least a commit-per-entry tool",
         "  can spend. The target is brag's median minus the floor's.",
         f"- `brag search {SEARCH_WORD}` and `jrnl -contains {SEARCH_WORD}` print every",
-        "  match; `brag list -n 20` and `jrnl -n 20` the newest twenty. jrnl 4.6 runs",
+        "  match; `brag list -n 20` and `jrnl -n 20` the newest twenty (jrnl, which",
+        "  takes seconds per run, is timed `--jrnl-runs` times, 3 by default, within",
+        "  the same rounds). jrnl 4.6 runs",
         "  from its own virtual environment under `bench/.work/`, with its default",
         "  settings, on a journal file in its plain-text format holding the same",
         "  entries (title, impact, tags as `@tags`, body).",
@@ -616,7 +624,9 @@ def run_all(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="brag-bench-") as tmp:
         for n in args.sizes:
             for kind in args.journals:
-                rows, note = measure(kind, n, args.runs, jrnl, env, Path(tmp))
+                rows, note = measure(
+                    kind, n, args.runs, jrnl, env, Path(tmp), min(args.runs, args.jrnl_runs)
+                )
                 results[(kind, n)] = rows
                 notes.append(note)
                 for row in rows.values():
@@ -643,7 +653,7 @@ def run_all(args: argparse.Namespace) -> int:
                 continue
             command, cold = key
             proc = subprocess.run(
-                [sys.executable, str(HERE / "run.py"), "--profile", command, "--top", "12",
+                [sys.executable, str(HERE / "run.py"), f"--profile={command}", "--top", "12",
                  *(["--cold"] if cold else [])],
                 capture_output=True, text=True, env=env,
             )  # fmt: skip
