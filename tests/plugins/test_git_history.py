@@ -42,7 +42,7 @@ def project(tmp_path: Path) -> Repo:
     - #12: my branch, merged by Alice pressing the button (author of the merge: Alice)
     - #13: Alice's branch, merged by me (the merge commit is mine, the PR is not)
     - #14: my squash merge, committed by GitHub
-    - #15: Bob's squash merge I co-authored (not mine)
+    - #15: Bob's squash merge I co-authored (mine too: the trailer names me)
     - a direct commit of mine on main, and one of Bob's
     """
     repo = Repo(tmp_path / "src" / "shop", remote="git@github.com:acme/shop.git")
@@ -92,37 +92,41 @@ def project(tmp_path: Path) -> Repo:
 
 def test_finds_my_merged_prs_with_correct_attribution(brag, journal, project):
     result = brag("import", "git", str(project.root))
-    assert "git: added 2, already present 0" in result.output
+    assert "git: added 3, already present 0" in result.output
     found = entries(journal)
     assert [(e.source_id, e.date.isoformat(), e.title) for e in found] == [
         ("acme/shop#12", "2026-01-12", "Cache the cart"),
         ("acme/shop#14", "2026-02-03", "Retry payment webhooks"),
+        ("acme/shop#15", "2026-02-04", "Bump dependencies"),
     ]
-    pr12, pr14 = found
+    pr12, pr14, pr15 = found
+    # A squash commit by Bob whose Co-authored-by trailer names me: mine, with Bob.
+    assert pr15.with_ == ["Bob"]
     # The merge commit's author is Alice (she pressed merge); the PR is mine.
     assert pr12.source == "git"
     assert pr12.url == "https://github.com/acme/shop/pull/12"
     assert pr12.tags == ["shop"]
     assert pr12.impact == "Cut checkout p99 from 800ms to 200ms."
     assert "Checkout was slow." in pr12.body
-    assert pr14.impact == "Webhooks were dropped on deploys."
+    # "Webhooks were dropped on deploys." states a problem, not an outcome.
+    assert pr14.impact == ""
     assert pr14.with_ == ["Bob"]
     assert "Co-authored-by" not in pr14.body
     # One import run = one commit.
     log = journal_git(journal, "log", "--format=%s", "-1")
-    assert log.strip() == "brag: import 2 entries from git"
+    assert log.strip() == "brag: import 3 entries from git"
 
 
 def test_rerun_adds_nothing_and_makes_no_commit(brag, journal, project):
     brag("import", "git", str(project.root))
     before = commit_count(journal)
     again = brag("import", "git", str(project.root), "--since", "2000-01-01")
-    assert "added 0, already present 2" in again.output
+    assert "added 0, already present 3" in again.output
     assert commit_count(journal) <= before + 1  # at most the cursor moves
-    assert len(entries(journal)) == 2
+    assert len(entries(journal)) == 3
     third = brag("import", "git", str(project.root))
     assert "added 0" in third.output
-    assert len(entries(journal)) == 2
+    assert len(entries(journal)) == 3
 
 
 def test_edited_entry_is_never_overwritten_or_duplicated(brag, journal, project):
@@ -138,7 +142,7 @@ def test_edited_entry_is_never_overwritten_or_duplicated(brag, journal, project)
 def test_dry_run_writes_nothing(brag, journal, project):
     before = commit_count(journal)
     result = brag("import", "git", str(project.root), "--dry-run")
-    assert "would add 2" in result.output
+    assert "would add 3" in result.output
     assert "Cache the cart" in result.output
     assert commit_count(journal) == before
     assert entries(journal) == []
@@ -157,7 +161,7 @@ def test_since_and_until_take_the_core_date_forms(brag, journal, project):
         "--json",
     )
     data = json.loads(result.stdout)
-    assert [e["title"] for e in data["entries"]] == ["Retry payment webhooks"]
+    assert [e["title"] for e in data["entries"]] == ["Retry payment webhooks", "Bump dependencies"]
     result = brag("import", "git", str(project.root), "--period", "2026Q1", "--json")
     assert [e["title"] for e in json.loads(result.stdout)["entries"]] == ["Cache the cart"]
 
@@ -189,7 +193,7 @@ def test_commits_grouped_by_day(brag, journal, project):
     # Commits that are part of my PRs are not counted again as plain commits.
     assert "acme/shop@2026-01-10" not in found
     assert "acme/shop@2026-02-03" not in found
-    assert len(data["entries"]) == 3
+    assert len(data["entries"]) == 4
 
 
 def test_branch_merged_in_from_main_is_not_authorship(brag, journal, tmp_path):
@@ -224,7 +228,9 @@ def test_branch_merged_in_from_main_is_not_authorship(brag, journal, tmp_path):
     by_bob = brag("import", "git", str(repo.root), "--author", "bob@example.com", "--json")
     assert [e["title"] for e in json.loads(by_bob.stdout)["entries"]] == ["Bob's feature"]
     entry = entries(journal)[0]
-    assert entry.source_id == "svc#7"  # no remote: the folder names the repository
+    # No remote: the root commit identifies the repository, the folder names it.
+    assert entry.source_id == f"{repo.root_commit()[:12]}#7"
+    assert entry.tags == ["svc"]
     assert entry.url == ""
 
 
@@ -262,7 +268,7 @@ def test_gitlab_merge_request(brag, journal, tmp_path):
 def test_resume_reads_only_new_commits(brag, journal, project):
     brag("import", "git", str(project.root))
     state = (journal.root / ".brag" / "state" / "import-git.toml").read_text()
-    assert project.head() in state
+    assert str(project.root) in state and "tips = " in state
     project.commit("Add gift cards (#16)", ME, "2020-06-01T10:00:00+00:00")
     result = brag("import", "git", str(project.root), "--json")
     # An old-dated commit that arrived after the last run is still found.
@@ -302,7 +308,7 @@ def test_bad_ref(brag, journal, project):
 def test_paths_from_brag_toml(brag, journal, project):
     journal.config_set("import.git", {"paths": [str(project.root)]})
     result = brag("import")
-    assert "git: added 2" in result.output
+    assert "git: added 3" in result.output
 
 
 @pytest.mark.skipif(
@@ -354,7 +360,7 @@ def test_branch_author_counts_all_my_emails_as_one(brag, journal, tmp_path):
     repo.merge("tie", "Merge pull request #4 from org/tie\n\nTie", BOB, "2026-05-06T10:00:00+00:00")
     brag("import", "git", str(repo.root))
     (entry,) = entries(journal)
-    assert entry.source_id == "pair#3"
+    assert entry.source_id == f"{repo.root_commit()[:12]}#3"
     assert entry.with_ == ["Alice"]
 
 
@@ -364,11 +370,17 @@ def test_bare_mirror(brag, journal, project, tmp_path):
     result = brag("import", "git", str(mirror), "--json")
     data = json.loads(result.stdout)
     assert sorted(e["title"] for e in data["entries"]) == [
+        "Bump dependencies",
         "Cache the cart",
         "Retry payment webhooks",
     ]
-    # Named by its origin remote (the clone it was made from has no web host).
-    assert {e.source_id for e in entries(journal)} == {"shop#12", "shop#14"}
+    # Its origin is a local clone whose own origin is on GitHub: that project.
+    assert {e.source_id for e in entries(journal)} == {
+        "acme/shop#12",
+        "acme/shop#14",
+        "acme/shop#15",
+    }
+    assert {e.tags[0] for e in entries(journal)} == {"shop"}
 
 
 def lines(count: int, word: str = "line") -> str:
@@ -536,7 +548,7 @@ def test_min_lines_counts_binary_and_renamed_files(brag, journal, tmp_path):
     result = brag("import", "git", str(repo.root), "--min-lines", "4", "--json")
     # A rename counts its changed lines (none), a binary file none: 3 lines in all.
     assert json.loads(result.stdout)["skipped"] == [
-        {"item": "assets#5", "reason": "3 lines changed, below --min-lines 4"}
+        {"item": f"{repo.root_commit()[:12]}#5", "reason": "3 lines changed, below --min-lines 4"}
     ]
     result = brag("import", "git", str(repo.root), "--min-lines", "3")
     assert "added 1" in result.output
