@@ -95,13 +95,14 @@ LONG_LIVED = re.compile(
 )
 # "[6.0.x] Fix…", "[Backport 6.0.x] …", "[PR #12/abc backport][8.0.x] …", "Backport #12: …"
 BACKPORT_TITLE = re.compile(
-    r"^\s*(?:\[[^\]]*(?:\d+\.(?:\d+|x)|backport|release|stable)[^\]]*\]\s*)+|"
+    r"^\s*(?:\[[^\]]*(?:\d+\.(?:\d+|x)|backport|cherry[- ]?pick|release|stable)[^\]]*\]\s*)+|"
     r"^\s*(?:backport(?:ed)?|cherry[- ]pick(?:ed)?)\b[^:]*:?\s*",
     re.IGNORECASE,
 )
 BACKPORT_BRANCH = re.compile(r"(?:backport|cherry[-_]?pick|patchback)", re.IGNORECASE)
 ORIGINAL_NUMBER = re.compile(r"(?:#|\bpr[-_/ ]?|pull[-/])(\d+)\b", re.IGNORECASE)
-BOT = re.compile(r"\[bot\]|\bbot@|^(?:github|gitlab|patchback|mergify|bors)\b", re.IGNORECASE)
+# "Merge master into features", "sync-main", "merge-upstream-7.0.x": the words of a sync.
+SYNC_WORDS = {"merge", "merging", "sync", "syncing", "mergeback", "backmerge", "forwardport"}
 
 
 @dataclass
@@ -304,12 +305,13 @@ def clean_description(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-# A sentence that says what changed for someone: a number, or an outcome word.
+# A sentence that says what changed for someone: a measured change, or an outcome word.
 OUTCOME = re.compile(
-    r"\d|\b(?:reduc|cut|faster|slower|speed|sav|improv|prevent|avoid|enabl|allow|unblock|"
-    r"no longer|now\b|fewer|less\b|lower|higher|increas|decreas|eliminat|remov|stop|"
-    r"so that|which means|result|users?\b|customers?\b|team|latenc|throughput|memory|"
-    r"crash|error|fail|break|outage|secur|safe|cost|time|easier|simpler|support)",
+    r"\d+(?:\.\d+)?\s*(?:%|ms\b|s\b|x\b|×|seconds?|minutes?|hours?|days?|[KMG]i?B\b|times)|"
+    r"\bfrom\s+\S+\s+to\s+\S+|"
+    r"\b(?:reduc|cut[s ]|faster|quicker|speed|sav(?:es|ed|ing)\b|improv|prevent|avoid|enabl|"
+    r"allow|unblock|no longer|fewer|less\b|lower|higher|increas|decreas|eliminat|so that|"
+    r"which means|easier|simpler|helps?\b|lets?\b|makes? it)",
     re.IGNORECASE,
 )
 NOISE = re.compile(
@@ -319,7 +321,8 @@ NOISE = re.compile(
     r"(?:#\d+|[\w.-]+/[\w.-]+#\d+|https?://\S+|[A-Z]+-\d+)|"
     r"^(?:thanks? (?:you )?for|please\b|make sure|before submitting|describe\b|"
     r"this pr\b.*\btemplate|checklist\b|type of change\b|how (?:has|was) this (?:been )?tested|"
-    r"(?:signed-off|co-authored)-by\b)",
+    r"(?:signed-off|co-authored)-by\b|this reverts commit|reverts? \S+|caused by|based on|"
+    r"split (?:out )?(?:from|of)|extracted from|cherry[- ]picked|backport|see:?\s)",
     re.IGNORECASE,
 )
 URL_ONLY = re.compile(r"^\W*(?:<?https?://\S+>?|\[[^\]]*\]\([^)]*\))\W*$", re.IGNORECASE)
@@ -395,6 +398,12 @@ def _outcome_sentence(paragraph: str) -> str:
     return ""
 
 
+def _unless_title(impact: str, title: str) -> str:
+    """An impact that only repeats the title says nothing."""
+    same = re.sub(r"\W+", " ", impact).strip().lower() == re.sub(r"\W+", " ", title).strip().lower()
+    return "" if same else impact
+
+
 def humanise_branch(branch: str) -> str:
     """``fix/rm-nonzero`` -> ``rm nonzero``: a last resort when nothing else names a PR."""
     name = branch.rsplit("/", 1)[-1]
@@ -435,13 +444,19 @@ def is_long_lived(branch: str, extra: tuple[str, ...] = ()) -> bool:
 
 
 def _backport(commit: Commit, req: Request) -> int | None:
-    """The request a backport copies (its number, 0 if not said), or None if it is no backport."""
+    """The request a backport copies (its number, 0 if not said), or None if it is no backport.
+
+    A backport says so in its title ("[6.0.x] …", "Backport …", a squash title
+    that still ends in the original's "(#12)"), its branch ("backport-12-to-6.0.x",
+    "patchback/backports/…/pr-12") or a ``(cherry picked from commit …)`` line."""
     title = req.title or commit.subject
-    branch = req.branch
+    if m := SQUASH.match(title):
+        if int(m["number"]) != req.number:
+            return int(m["number"])
     head = BACKPORT_TITLE.match(title)
-    if not head and not BACKPORT_BRANCH.search(branch):
-        return None
-    for text in (title, branch):
+    if not head and not BACKPORT_BRANCH.search(req.branch):
+        return 0 if PICKED.search(commit.message) else None
+    for text in (title, req.branch):
         for m in ORIGINAL_NUMBER.finditer(text):
             if int(m[1]) != req.number:
                 return int(m[1])
@@ -486,11 +501,9 @@ class Credit:
             if self.request(member) is not None:
                 nested.add(member)
                 nested.update(self.ranges.get(member, ()))
-        own = [self.commits[s] for s in brought if s not in nested]
-        own = [c for c in own if not c.is_merge]
-        if not own:
-            own = [self.commits[s] for s in brought if not self.commits[s].is_merge]
-        return own
+        return [
+            self.commits[s] for s in brought if s not in nested and not self.commits[s].is_merge
+        ]
 
     def author(self, sha: str) -> str | None:
         """Who wrote a request: "me" or an email; None if nobody can be told."""
@@ -510,6 +523,12 @@ class Credit:
         two or more other people."""
         if req.branch and is_long_lived(req.branch, self.long_lived):
             return True
+        for text in (req.title, req.branch):
+            words = [w for w in re.split(r"[\s'\"`/_:-]+", text.lower()) if w]
+            if words and words[0] in SYNC_WORDS:
+                named = [w for w in words[1:] if w not in ("into", "to", "from", "with")]
+                if any(is_long_lived(w, self.long_lived) for w in named[:3]):
+                    return True
         others = set()
         for member in self.ranges.get(sha, ()):
             if self.request(member) is not None:
@@ -520,6 +539,8 @@ class Credit:
 
     def mine(self, occ: Occurrence) -> bool:
         commit = occ.commit
+        if occ.backport_of == 0:
+            return False  # a copy of work that is not in this history: not a PR of its own
         if occ.kind == "merge":
             return not self.is_sync(commit.sha, occ.request) and self.author(commit.sha) == "me"
         if occ.kind == "squash":
@@ -750,11 +771,12 @@ class Scan:
             url = repo.web_url(f"{repo.hosted}/pull/{number}")
         else:
             url = ""
+        title = self._title(occ)
         entry = Entry(
-            title=self._title(occ),
+            title=title,
             date=_day(first.committed),
             tags=[repo.name.lower()],
-            impact=impact_of(description),
+            impact=_unless_title(impact_of(description), title),
             with_=self.credit.others(occ),
             source=SOURCE,
             source_id=source_id,
