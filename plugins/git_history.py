@@ -100,7 +100,9 @@ BACKPORT_TITLE = re.compile(
     re.IGNORECASE,
 )
 BACKPORT_BRANCH = re.compile(r"(?:backport|cherry[-_]?pick|patchback)", re.IGNORECASE)
-ORIGINAL_NUMBER = re.compile(r"(?:#|\bpr[-_/ ]?|pull[-/])(\d+)\b", re.IGNORECASE)
+ORIGINAL_NUMBER = re.compile(
+    r"(?:#|\bpr[-_/ ]?|pull[-/]|backport(?:s|ed)?[-_/ ](?:of[-_/ ])?)(\d+)\b", re.IGNORECASE
+)
 # "Merge master into features", "sync-main", "merge-upstream-7.0.x": the words of a sync.
 SYNC_WORDS = {"merge", "merging", "sync", "syncing", "mergeback", "backmerge", "forwardport"}
 
@@ -421,6 +423,7 @@ class Occurrence:
     request: Request
     kind: str  # "merge", "squash", "picked" (a merge commit copied by cherry-pick)
     backport_of: int | None = None  # the request a backport copies, when it says so
+    picked_only: bool = False  # a backport only by its "(cherry picked from …)" line
     brought: list[str] = field(default_factory=list)
 
 
@@ -443,7 +446,7 @@ def is_long_lived(branch: str, extra: tuple[str, ...] = ()) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in extra)
 
 
-def _backport(commit: Commit, req: Request) -> int | None:
+def _backport(commit: Commit, req: Request, picked: bool = True) -> int | None:
     """The request a backport copies (its number, 0 if not said), or None if it is no backport.
 
     A backport says so in its title ("[6.0.x] …", "Backport …", a squash title
@@ -455,7 +458,7 @@ def _backport(commit: Commit, req: Request) -> int | None:
             return int(m["number"])
     head = BACKPORT_TITLE.match(title)
     if not head and not BACKPORT_BRANCH.search(req.branch):
-        return 0 if PICKED.search(commit.message) else None
+        return 0 if picked and PICKED.search(commit.message) else None
     for text in (title, req.branch):
         for m in ORIGINAL_NUMBER.finditer(text):
             if int(m[1]) != req.number:
@@ -539,12 +542,12 @@ class Credit:
 
     def mine(self, occ: Occurrence) -> bool:
         commit = occ.commit
-        if occ.backport_of == 0:
+        if occ.backport_of == 0 and not occ.picked_only:
             return False  # a copy of work that is not in this history: not a PR of its own
         if occ.kind == "merge":
             return not self.is_sync(commit.sha, occ.request) and self.author(commit.sha) == "me"
         if occ.kind == "squash":
-            if occ.backport_of is not None:
+            if occ.backport_of is not None and not occ.picked_only:
                 return False  # whoever squashed a backport did not write it
             if self.key(commit) == "me":
                 return True
@@ -602,7 +605,9 @@ def collect(credit: Credit) -> list[Found]:
             kind = "picked"
         else:
             kind = "squash"
-        occ = Occurrence(commit, req, kind, _backport(commit, req))
+        backport = _backport(commit, req)
+        occ = Occurrence(commit, req, kind, backport)
+        occ.picked_only = backport == 0 and _backport(commit, req, picked=False) is None
         number = occ.backport_of or req.number
         space = f"{req.path}!" if req.kind == "gitlab" and req.path else "#"
         if req.kind == "gitlab" and not req.path:
@@ -648,6 +653,7 @@ def primary(item: Found) -> Occurrence | None:
     ranked = sorted(
         item.occurrences,
         key=lambda o: (
+            o.kind == "picked",
             o.backport_of is not None,
             {"merge": 0, "squash": 1, "picked": 2}[o.kind],
             o.commit.committed,
