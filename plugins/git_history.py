@@ -482,10 +482,14 @@ class Credit:
         self.long_lived = long_lived
         self.requests: dict[str, Request | None] = {}
         self._authors: dict[str, str | None] = {}
+        self._own: dict[str, list[Commit]] = {}
 
     def request(self, sha: str) -> Request | None:
         if sha not in self.requests:
-            self.requests[sha] = find_request(self.commits[sha])
+            message = self.commits[sha].message
+            # Most commits name no request: skip the patterns for them.
+            maybe = "#" in message or "!" in message or message.startswith("Merged ")
+            self.requests[sha] = find_request(self.commits[sha]) if maybe else None
         return self.requests[sha]
 
     def key(self, commit: Commit) -> str:
@@ -498,6 +502,8 @@ class Credit:
     def own_commits(self, sha: str) -> list[Commit]:
         """The merged branch's own commits: what the merge brought in, minus merges
         and minus the commits of other requests merged into that branch."""
+        if sha in self._own:
+            return self._own[sha]
         brought = self.ranges.get(sha, [])
         nested: set[str] = set()
         for member in brought:
