@@ -393,7 +393,7 @@ def _outcome_sentence(paragraph: str) -> str:
     for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])", paragraph):
         sentence = sentence.strip()
         bare = re.sub(r"https?://\S+|#\d+", "", sentence)
-        if len(re.findall(r"[A-Za-z]{2,}", bare)) < 3 or NOISE.match(sentence):
+        if len(re.findall(r"[A-Za-z]{2,}", bare)) < 5 or NOISE.match(sentence):
             continue
         if OUTCOME.search(bare):
             return sentence if len(sentence) <= 300 else sentence[:297].rstrip() + "…"

@@ -983,3 +983,15 @@ def test_rerun_after_new_commits_adds_only_them(brag, journal, project):
     data = json.loads(result.stdout)
     assert [e["title"] for e in data["entries"]] == ["Coupons"]
     assert data["present"] == 3
+
+
+def test_bad_ref_in_brag_toml(brag, journal, project):
+    journal.config_set("import.git", {"paths": [str(project.root)], "ref": 5})
+    before = commit_count(journal)
+    result = brag("import", "git", expect=1)
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: [import.git] ref must be a branch name or a list of them, got 5"
+    )
+    assert commit_count(journal) == before and entries(journal) == []
+    journal.config_set("import.git", {"paths": [str(project.root)], "ref": ["main"]})
+    assert "added 3" in brag("import", "git").output
