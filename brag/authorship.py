@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import BragError, ImportSourceError
-from .gitcmd import GitError, run
+from .gitcmd import output as git
+from .gitcmd import run
 
 if TYPE_CHECKING:
     from .journal import Journal
@@ -26,17 +27,6 @@ if TYPE_CHECKING:
 CO_AUTHOR_SHARE = 0.2
 
 _PERSON = re.compile(r"^\s*(?P<name>[^<]*?)\s*<(?P<email>[^>]+)>\s*$")
-
-
-def git(root: Path, args: Sequence[str], *, check: bool = True, input: str | None = None) -> str:
-    """stdout of ``git -C root ARGS`` (through :func:`brag.gitcmd.run`); a failure
-    is an :class:`ImportSourceError` naming the repository."""
-    try:
-        proc = run(root, args, check=check, retries=0, input=input)
-    except GitError as exc:
-        last = exc.stderr.splitlines()[-1] if exc.stderr else f"exit code {exc.returncode}"
-        raise ImportSourceError(f"git {args[0]} failed in {root}: {last}") from None
-    return proc.stdout
 
 
 def _listify(value: Any) -> list[str]:

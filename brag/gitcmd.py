@@ -83,7 +83,9 @@ def redact(text: str) -> str:
 
 
 class GitError(JournalError):
-    def __init__(self, args: Sequence[str], stderr: str, returncode: int):
+    def __init__(
+        self, args: Sequence[str], stderr: str, returncode: int, where: Path | None = None
+    ):
         self.git_args = list(args)
         self.stderr = redact(stderr.strip())
         self.returncode = returncode
@@ -94,7 +96,8 @@ class GitError(JournalError):
                 "'git config --global user.name \"Your Name\"' and "
                 "'git config --global user.email you@example.com'"
             )
-        super().__init__(f"git {args[0] if args else ''} failed: {first}")
+        place = f" in {where}" if where is not None else ""
+        super().__init__(f"git {args[0] if args else ''} failed{place}: {first}")
 
 
 def run(
@@ -142,6 +145,15 @@ def run(
             continue
         raise GitError(list(args), proc.stderr or proc.stdout, proc.returncode)
     raise AssertionError("unreachable")
+
+
+def output(root: Path, args: Sequence[str], *, input: str | None = None, check: bool = True) -> str:
+    """stdout of a git command that only reads (no lock retries): what the
+    importers use. A failure is a :class:`GitError` naming the repository."""
+    try:
+        return run(root, args, input=input, check=check, retries=0).stdout
+    except GitError as exc:
+        raise GitError(exc.git_args, exc.stderr, exc.returncode, where=root) from None
 
 
 _MANY_PATHS = 200

@@ -146,7 +146,7 @@ def read_history(root: Path, revs: list[str], sizes: bool = False) -> dict[str, 
     With ``sizes``, the same pass also gives each commit's lines added + deleted
     (``--numstat``; a merge commit is compared with its first parent).
     """
-    from brag.authorship import git
+    from brag.gitcmd import output as git
 
     stats = (
         ["--numstat", "--diff-merges=first-parent", "--find-renames", "--no-textconv"]
@@ -938,7 +938,7 @@ def branch_tips(root: Path, refs: list[str]) -> list[tuple[str, str]]:
     """(name, sha) of the branches to read, the default branch first.
 
     Without ``refs``: every local and remote-tracking branch (one git process)."""
-    from brag.authorship import git
+    from brag.gitcmd import output as git
 
     if refs:
         tips = []
@@ -1054,7 +1054,7 @@ def fetch(context: ImportContext) -> Iterator[Entry | tuple[str, str]]:
 
 
 def _git_quiet(root: Path, args: list[str]) -> str:
-    from brag.authorship import git
+    from brag.gitcmd import output as git
 
     return git(root, args, check=False).strip()
 

@@ -10,7 +10,6 @@ import pytest
 from brag.authorship import (
     Identity,
     file_histories,
-    git,
     involvement,
     is_hosted,
     parse_remote,
@@ -18,7 +17,8 @@ from brag.authorship import (
     resolve_identity,
     split_people,
 )
-from brag.errors import ImportSourceError
+from brag.errors import BragError, ImportSourceError
+from brag.gitcmd import output as git
 
 
 @pytest.mark.parametrize(
@@ -149,7 +149,7 @@ def test_repo_info_follows_local_origins_to_the_host(tmp_path):
 def test_git_failures_name_the_repository_and_odd_bytes_do_not_crash(tmp_path):
     root = tmp_path / "r"
     _git("init", "-q", str(root))
-    with pytest.raises(ImportSourceError, match=f"git log failed in {root}"):
+    with pytest.raises(BragError, match=f"git log failed in {root}"):
         git(root, ["log", "--no-such-option"])
     (root / "a").write_text("x")
     _git("-C", str(root), "add", "a")
