@@ -771,7 +771,12 @@ def test_range_with_prs_by_two_others_is_a_sync(brag, journal, tmp_path):
     # One other author's PR inside is no sync: a PR of mine that merged a colleague's.
     repo2 = Repo(tmp_path / "q")
     repo2.commit("init", BOB, "2026-03-01T10:00:00+00:00")
-    pr_branch(repo2, "theirs", "main", [("their work", ALICE, "2026-03-02T10:00:00+00:00")])
+    pr_branch(
+        repo2,
+        "theirs",
+        "main",
+        [(f"their work {k}", ALICE, f"2026-03-02T1{k}:00:00+00:00") for k in range(3)],
+    )
     pr_branch(
         repo2,
         "mine",
@@ -966,6 +971,8 @@ def test_impact_rules():
         "saves 3 hours a week for the support team"
     )
     assert impact_of("```\nspeeds up 50%\n```") == ""
+    # A checklist line under a prose line is still a checklist, whatever it claims.
+    assert impact_of("Description\n- [x] I ran the tests, 100% pass in 3 minutes") == ""
 
 
 def test_rerun_after_new_commits_adds_only_them(brag, journal, project):
@@ -995,3 +1002,60 @@ def test_bad_ref_in_brag_toml(brag, journal, project):
     assert commit_count(journal) == before and entries(journal) == []
     journal.config_set("import.git", {"paths": [str(project.root)], "ref": ["main"]})
     assert "added 3" in brag("import", "git").output
+
+
+def test_a_pr_titled_as_a_sync_is_one(brag, journal, tmp_path):
+    """pytest's "Merge master into features" PRs: a neutral branch name, the sync in
+    the title, carrying my direct commits and at most one colleague's PR."""
+    repo = Repo(tmp_path / "m", remote="git@github.com:acme/m.git")
+    repo.commit("init", BOB, "2026-06-01T10:00:00+00:00")
+    repo.git("branch", "features")
+    repo.commit("Mine on main", ME, "2026-06-02T10:00:00+00:00")
+    repo.commit("Mine on main 2", ME, "2026-06-02T11:00:00+00:00")
+    repo.branch("mm", "features")
+    repo.git(
+        "merge",
+        "-q",
+        "--no-ff",
+        "-m",
+        "Merge remote-tracking branch 'upstream/main' into mm",
+        "main",
+        env=Repo.ident(ALICE, None, "2026-06-03T10:00:00+00:00"),
+    )
+    repo.checkout("features")
+    repo.merge(
+        "mm",
+        "Merge pull request #70 from alice/mm\n\nMerge main into features",
+        ALICE,
+        "2026-06-04T10:00:00+00:00",
+    )
+    result = brag("import", "git", str(repo.root), "--json")
+    assert json.loads(result.stdout)["entries"] == []
+
+
+def test_an_entry_under_another_id_is_matched_by_its_merge_commit(brag, journal, project):
+    """The repository was renamed on GitHub: ids differ, the merge commit does not."""
+    import datetime
+
+    from brag.entry import Entry
+
+    merge = project.git("log", "--format=%H", "--grep", "Merge pull request #12").split()[0]
+    journal.import_entries(
+        "git",
+        [
+            Entry(
+                title="Cached the cart",
+                date=datetime.date(2026, 1, 12),
+                source="git",
+                source_id="oldorg/old-shop#12",
+                extra={"commit": merge[:12]},
+            )
+        ],
+    )
+    result = brag("import", "git", str(project.root))
+    assert "added 2, already present 1" in result.output
+    assert sorted(e.source_id for e in entries(journal)) == [
+        "acme/shop#14",
+        "acme/shop#15",
+        "oldorg/old-shop#12",
+    ]
