@@ -430,8 +430,9 @@ class Journal:
             gitcmd.commit_paths(self.root, f'brag: add "{_short(entry.title)}"', add=[rel])
         except BaseException:
             # Nothing half-done: an entry that could not be committed is removed
-            # again rather than left for later commands to trip over.
+            # again (and unstaged) rather than left for later commands to trip over.
             _unlink_quietly(self.root / rel)
+            gitcmd.run(self.root, ["reset", "-q", "--", rel], check=False)
             raise
         self._saved(entry)
         return entry
@@ -480,6 +481,7 @@ class Journal:
         except BaseException:
             if created:
                 _unlink_quietly(self.root / created)
+                gitcmd.run(self.root, ["reset", "-q", "--", created], check=False)
             entry.path = old_rel
             for rel, text in saved.items():
                 if text is not None:
@@ -517,16 +519,25 @@ class Journal:
             ).returncode
             == 0
         )
+        text = _read_or_none(path)
         removed_note = self._note_removed_import(entry)
         path.unlink()
         self._changed()
         if tracked:
-            gitcmd.commit_paths(
-                self.root,
-                f'brag: rm "{_short(entry.title)}"',
-                add=[removed_note] if removed_note else [],
-                paths=[entry.path],
-            )
+            try:
+                gitcmd.commit_paths(
+                    self.root,
+                    f'brag: rm "{_short(entry.title)}"',
+                    add=[removed_note] if removed_note else [],
+                    paths=[entry.path],
+                )
+            except BaseException:
+                # Not committed: put the entry back rather than leave a deletion behind.
+                if text is not None:
+                    self._atomic_write(path, text)
+                if removed_note:
+                    gitcmd.run(self.root, ["checkout", "--", STATE_DIR], check=False)
+                raise
 
     def _note_removed_import(self, entry: Entry) -> str | None:
         """Remember an imported entry's key so the next import does not bring it back."""

@@ -658,3 +658,28 @@ def test_short_flags_mean_one_thing_everywhere(runner):
         order = [o.opts[0] for o in options if o.opts[0] in ("--since", "--until", "--period")]
         if order:
             assert order == ["--since", "--until", "--period"], path
+
+
+def _forget_git_identity(tmp_path, monkeypatch):
+    bare = tmp_path / "no-identity.gitconfig"
+    bare.write_text("[user]\n\tuseConfigOnly = true\n[commit]\n\tgpgsign = false\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(bare))
+    for name in ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL", "EMAIL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_git_without_identity_leaves_nothing_behind(journal, tmp_path, monkeypatch):
+    assert real("add", "Shipped the thing", "-t", "a").returncode == 0
+    entry_id = json.loads(real("list", "--json").stdout)[0]["id"]
+    before = head(journal)
+    _forget_git_identity(tmp_path, monkeypatch)
+    for args in (("add", "Another win"), ("edit", entry_id, "-t", "b", "--title", "Renamed"),
+                 ("rm", entry_id)):  # fmt: skip
+        result = real(*args)
+        assert result.returncode == 1, args
+        assert "git config --global user.email" in result.stderr, args
+        assert "Traceback" not in result.stderr
+        assert head(journal) == before and status(journal) == "", args
+    [entry] = json.loads(real("list", "--json").stdout)
+    assert (entry["title"], entry["tags"]) == ("Shipped the thing", ["a"])
+    assert real("check").returncode == 0
