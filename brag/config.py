@@ -493,7 +493,7 @@ def set_in(data: dict[str, Any], key: str, value: Any) -> bool:
         node = child
     if last in node and node[last] == value and type(node[last]) is type(value):
         return False
-    if isinstance(node.get(last), dict):
+    if isinstance(node.get(last), dict) and not isinstance(value, dict):
         raise ConfigError(f"{key} is a section, not a setting")
     node[last] = value
     return True

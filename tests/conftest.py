@@ -91,6 +91,7 @@ def fresh_plugin_manager():
     from brag import cli
 
     builtin = dict(cli.cli.commands)
+    lazy = cli.cli.lazy  # a plugin allowed to replace a built-in takes it out of the table
     manager._pm = None
     manager.load_errors.clear()
     manager._warned_collisions.clear()
@@ -101,6 +102,7 @@ def fresh_plugin_manager():
     cli.BragGroup._plugins_loaded = False
     cli.cli.commands.clear()
     cli.cli.commands.update(builtin)
+    cli.cli.lazy = lazy
 
 
 def git(cwd: Path, *args: str) -> str:

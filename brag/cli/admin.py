@@ -321,6 +321,8 @@ def config_set(state: State, key: str, value: str) -> None:
 
         changed = settings.set_value(key, parsed)
         where = " on this machine"
+        if key == "journal" and not (Path(parsed) / "brag.toml").is_file():
+            note(f"{parsed} is not a journal yet: 'brag init {parsed}' creates it")
     else:
         journal = state.writable(check_config=False)
         changed = journal.config_set(key, parsed)
