@@ -392,3 +392,203 @@ def test_blank_titles_are_refused_before_anything_is_written(journal):
     assert not (journal.root / "entries").exists()
     assert git(journal.root, "status", "--porcelain") == ""
     assert Journal(journal.root).uncommitted_entries() == []
+
+
+# -- the editor path: nothing the user typed is lost ------------------------------------------
+
+
+def editor_script(tmp_path: Path, body: str, name: str = "editor.py") -> str:
+    """An $EDITOR running ``body`` (Python) with ``path`` bound to the file it edits."""
+    script = tmp_path / name
+    script.write_text("import sys, pathlib\npath = pathlib.Path(sys.argv[1])\n" + body)
+    return f"{sys.executable} {script}"
+
+
+def unsaved(root: Path) -> list[str]:
+    folder = root / ".git" / "brag" / "unsaved"
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+def test_template_left_unchanged_aborts_with_nothing_kept(brag, journal, monkeypatch):
+    monkeypatch.setenv("EDITOR", "true")
+    head = git(journal.root, "rev-parse", "HEAD")
+    result = brag("add", expect=1)
+    assert result.stderr == "Aborted: nothing added\n"
+    assert git(journal.root, "rev-parse", "HEAD") == head
+    assert unsaved(journal.root) == []
+
+
+def test_markdown_headings_in_the_body_survive_the_template(brag, journal, tmp_path, monkeypatch):
+    from brag.editing import SCISSORS
+
+    text = (
+        f"Wrote the storage RFC\nimpact: unblocked 2 teams\n\n## Why\nBecause.\n{SCISSORS}\n# x\n"
+    )
+    monkeypatch.setenv("EDITOR", editor_script(tmp_path, f"path.write_text({text!r})\n"))
+    brag("add")
+    [entry] = json.loads(brag("list", "--json").stdout)
+    shown = json.loads(brag("show", entry["id"], "--json").stdout)
+    assert shown["body"] == "## Why\nBecause.\n"
+    assert shown["impact"] == "unblocked 2 teams"
+    assert unsaved(journal.root) == []
+
+
+def test_add_with_a_bad_date_keeps_the_text_and_resumes_it(brag, journal, tmp_path, monkeypatch):
+    typed = "Cut p99 from 800ms to 200ms\ndate: last fryday\n\nLong notes I typed.\n"
+    monkeypatch.setenv("EDITOR", editor_script(tmp_path, f"path.write_text({typed!r})\n"))
+    head = git(journal.root, "rev-parse", "HEAD")
+    result = brag("add", expect=1)
+    assert "last fryday" in result.stderr and "'brag add' reopens your text" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert git(journal.root, "rev-parse", "HEAD") == head
+    assert unsaved(journal.root) == ["add.md"]
+    # The next `brag add` opens the same text; the user fixes the date.
+    seen = tmp_path / "seen.txt"
+    fix = (
+        f"pathlib.Path({str(seen)!r}).write_text(path.read_text())\n"
+        "path.write_text(path.read_text().replace('last fryday', '2026-03-13'))\n"
+    )
+    monkeypatch.setenv("EDITOR", editor_script(tmp_path, fix, "fix.py"))
+    again = brag("add")
+    assert "Resuming your unsaved text from" in again.stderr
+    assert seen.read_text() == typed
+    [entry] = json.loads(brag("list", "--json").stdout)
+    assert (entry["title"], entry["date"]) == ("Cut p99 from 800ms to 200ms", "2026-03-13")
+    assert unsaved(journal.root) == []
+
+
+def test_add_without_a_title_keeps_the_text(brag, journal, tmp_path, monkeypatch):
+    typed = "\nimpact: saved $40k a year\n"
+    monkeypatch.setenv("EDITOR", editor_script(tmp_path, f"path.write_text({typed!r})\n"))
+    result = brag("add", expect=1)
+    assert "no title" in result.stderr and "kept in" in result.stderr
+    assert unsaved(journal.root) == ["add.md"]
+    assert brag("list").stdout == ""
+
+
+def test_failed_edit_is_reopened_not_overwritten(brag, journal, tmp_path, monkeypatch):
+    brag("add", "Keep me", "-d", "2026-03-01")
+    [entry] = json.loads(brag("list", "--json").stdout)
+    original = (journal.root / entry["path"]).read_text()
+    broken = original.replace('title = "Keep me"', 'title = "Keep me\nmy careful words"')
+    monkeypatch.setenv("EDITOR", editor_script(tmp_path, f"path.write_text({broken!r})\n"))
+    result = brag("edit", entry["id"], expect=1)
+    assert "not saved" in result.stderr
+    # The natural retry opens the user's text, not the original.
+    seen = tmp_path / "seen.txt"
+    fix = (
+        f"pathlib.Path({str(seen)!r}).write_text(path.read_text())\n"
+        "path.write_text(path.read_text().replace('Keep me\\n', 'Kept: '))\n"
+    )
+    monkeypatch.setenv("EDITOR", editor_script(tmp_path, fix, "fix.py"))
+    again = brag("edit", entry["id"])
+    assert "Resuming your unsaved text" in again.stderr
+    assert "my careful words" in seen.read_text()
+    assert titles(brag) == ["Kept: my careful words"]
+    assert unsaved(journal.root) == []
+    assert_clean(journal.root)
+
+
+@pytest.mark.parametrize(
+    ("editor", "message"),
+    [
+        ("path.unlink()\n", "the editor removed"),
+        ("path.write_bytes(b'Title \\xff\\xfe\\n')\n", "not UTF-8"),
+    ],
+)
+def test_editor_accidents_get_one_line_and_keep_the_text(
+    brag, journal, tmp_path, monkeypatch, editor, message
+):
+    brag("add", "Keep me")
+    [entry] = json.loads(brag("list", "--json").stdout)
+    monkeypatch.setenv("EDITOR", editor_script(tmp_path, editor))
+    for args in (("add",), ("edit", entry["id"])):
+        result = brag(*args, expect=1)
+        assert message in result.stderr and "kept in" in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+        kept = Path(result.stderr.split("kept in ")[1].strip())
+        assert kept.exists()
+    assert titles(brag) == ["Keep me"]
+
+
+def test_unbalanced_quote_in_editor_is_one_line(brag, journal, monkeypatch):
+    monkeypatch.setenv("EDITOR", "'vim")
+    result = brag("add", expect=1)
+    assert "$EDITOR is not a command brag can run" in result.stderr
+    assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
+
+
+def paused_at(point: str, tmp_path: Path, *args: str, env: dict[str, str] | None = None):
+    """Start the real ``brag ARGS`` and return it once it waits at ``point``."""
+    flag = tmp_path / f"reached-{point}"
+    full = {**os.environ, **(env or {}), "BRAG_TEST_PAUSE": f"{point}:{flag}"}
+    proc = subprocess.Popen(
+        [console_script(), *args],
+        env=full,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not flag.exists():
+        if proc.poll() is not None:
+            pytest.fail(f"brag exited before {point}: {proc.communicate()}")
+        assert time.monotonic() < deadline, f"brag never reached {point}"
+        time.sleep(0.01)
+    return proc, flag
+
+
+def test_concurrent_edits_of_different_fields_are_merged(brag, journal, tmp_path):
+    brag("add", "Cut p99", "-d", "2026-03-01")
+    [entry] = json.loads(brag("list", "--json").stdout)
+    raw = (journal.root / entry["path"]).read_text()
+    edited = raw.replace('title = "Cut p99"', 'title = "Cut checkout p99 from 800ms to 200ms"')
+    editor = editor_script(tmp_path, f"path.write_text({edited!r})\n")
+    proc, flag = paused_at(
+        "edit-before-save", tmp_path, "edit", entry["id"], env={"EDITOR": editor}
+    )
+    try:
+        brag("edit", entry["id"], "--impact", "cart abandonment down 3%")  # meanwhile
+        flag.unlink()
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "both changes are merged" in err
+    shown = json.loads(brag("show", entry["id"], "--json").stdout)
+    assert shown["title"] == "Cut checkout p99 from 800ms to 200ms"
+    assert shown["impact"] == "cart abandonment down 3%"
+    assert brag("check").exit_code == 0
+    assert_clean(journal.root)
+
+
+def test_concurrent_edits_of_the_same_field_keep_both(brag, journal, tmp_path, monkeypatch):
+    brag("add", "Cut p99", "-d", "2026-03-01", "-i", "faster")
+    [entry] = json.loads(brag("list", "--json").stdout)
+    raw = (journal.root / entry["path"]).read_text()
+    edited = raw.replace('impact = "faster"', 'impact = "p99 down 75% (my words)"')
+    editor = editor_script(tmp_path, f"path.write_text({edited!r})\n")
+    proc, flag = paused_at(
+        "edit-before-save", tmp_path, "edit", entry["id"], env={"EDITOR": editor}
+    )
+    try:
+        brag("edit", entry["id"], "--impact", "cart abandonment down 3% (other words)")
+        flag.unlink()
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1, err
+    assert "both changed impact" in err
+    shown = json.loads(brag("show", entry["id"], "--json").stdout)
+    assert shown["impact"] == "p99 down 75% (my words)"
+    other = journal.root / entry["path"].replace(".md", ".theirs.md")
+    assert "(other words)" in other.read_text()
+    check = brag("check", expect=1)
+    assert "conflict:" in check.stdout
+    # Saving the entry again (here unchanged) resolves it, as after a sync conflict.
+    monkeypatch.setenv("EDITOR", editor_script(tmp_path, "pass\n", "noop.py"))
+    brag("edit", entry["id"])
+    assert not other.exists()
+    assert brag("check").exit_code == 0
