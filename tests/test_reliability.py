@@ -68,24 +68,23 @@ def test_add_killed_before_commit_is_recovered_by_the_next_command(brag, journal
     brag("add", "Before the crash")
     killed_at("before-commit", tmp_path, "add", "Killed mid-add", "-t", "crash")
 
-    # The file is written, not committed. Reading commands do not trip over it ...
+    # The file is written, not committed.
     [orphan] = [
         line[3:]
         for line in git(journal.root, "status", "--porcelain", "--untracked-files=all").splitlines()
     ]
     assert orphan.startswith("entries/") and orphan.endswith("-killed-mid-add.md")
-    assert titles(brag) == ["Before the crash", "Killed mid-add"]
-    # ... brag check reports it ...
-    check = brag("check", expect=1)
-    assert f"uncommitted: {orphan}" in check.stdout
-    # ... and the next command that writes commits it, with a note.
-    after = brag("add", "After the crash")
-    assert f"note: committed {orphan}, left uncommitted by an interrupted command" in after.stderr
-    log = git(journal.root, "log", "--format=%s").splitlines()
-    assert log[:2] == [
-        'brag: add "After the crash"',
-        "brag: recover 1 entry left uncommitted by an interrupted command",
+    # The next command, even one that only reads, commits it with a note.
+    listed = brag("list", "--json")
+    assert f"note: committed {orphan}, left uncommitted by an interrupted command" in listed.stderr
+    assert sorted(e["title"] for e in json.loads(listed.stdout)) == [
+        "Before the crash",
+        "Killed mid-add",
     ]
+    log = git(journal.root, "log", "--format=%s").splitlines()
+    assert log[0] == "brag: recover 1 entry left uncommitted by an interrupted command"
+    after = brag("add", "After the crash")
+    assert "note:" not in after.stderr
     assert titles(brag) == ["After the crash", "Before the crash", "Killed mid-add"]
     assert "crash" in brag("tags").stdout
     assert brag("check").exit_code == 0
@@ -100,12 +99,15 @@ def test_add_killed_during_the_atomic_write_leaves_nothing_behind(brag, journal,
     # An empty placeholder (the reserved name) and the unfinished temporary file.
     assert any(n.startswith(".brag-") and n.endswith(".tmp") for n in leftovers), leftovers
     assert any(n.endswith("-killed-mid-write.md") for n in leftovers), leftovers
-    # Both are ignored by readers: no broken entry, no warning.
+    # The next command cleans both away: no broken entry, no warning.
     listed = brag("list")
-    assert listed.stderr == "No entries.\n"
-    # The next write cleans both away and works normally.
+    assert listed.stderr == (
+        "brag: note: removed 1 unfinished temporary file(s) of an interrupted write\n"
+        "No entries.\n"
+    )
+    assert list(month.iterdir()) == []
     after = brag("add", "After the crash")
-    assert "removed 1 unfinished temporary file(s)" in after.stderr
+    assert "note:" not in after.stderr
     [survivor] = list(month.iterdir())
     assert survivor.name.endswith("-after-the-crash.md")
     assert titles(brag) == ["After the crash"]
