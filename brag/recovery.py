@@ -449,7 +449,7 @@ def remove_temp_files(root: Path) -> int:
     return count
 
 
-STALE_LOCK_AGE = 10.0
+STALE_LOCK_AGE = 2.0
 
 
 def _clear_stale_git_lock(root: Path, notes: list[str], age: float = STALE_LOCK_AGE) -> None:

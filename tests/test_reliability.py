@@ -102,8 +102,7 @@ def test_add_killed_during_the_atomic_write_leaves_nothing_behind(brag, journal,
     # The next command cleans both away: no broken entry, no warning.
     listed = brag("list")
     assert listed.stderr == (
-        "brag: note: removed 1 unfinished temporary file(s) of an interrupted write\n"
-        "No entries.\n"
+        "brag: note: removed 1 unfinished temporary file(s) of an interrupted write\nNo entries.\n"
     )
     assert list(month.iterdir()) == []
     after = brag("add", "After the crash")
@@ -594,3 +593,163 @@ def test_concurrent_edits_of_the_same_field_keep_both(brag, journal, tmp_path, m
     brag("edit", entry["id"])
     assert not other.exists()
     assert brag("check").exit_code == 0
+
+
+# -- Ctrl-C and kill -9 at any point ------------------------------------------------------------
+
+
+def test_ctrl_c_to_the_group_during_add_commits_or_rolls_back(brag, journal, tmp_path):
+    """SIGINT to the whole process group (git included) between write and commit."""
+    flag = tmp_path / "reached"
+    env = {**os.environ, "BRAG_TEST_PAUSE": f"before-commit:{flag}"}
+    proc = subprocess.Popen(
+        [console_script(), "add", "Interrupted add"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while not flag.exists():
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGINT)
+    time.sleep(0.2)
+    flag.unlink()
+    out, err = proc.communicate(timeout=60)
+    # The interrupt waits until the entry is committed, then ends the command.
+    assert proc.returncode == 130, (out, err)
+    assert "Traceback" not in err
+    assert git(journal.root, "log", "-1", "--format=%s").strip() == 'brag: add "Interrupted add"'
+    assert titles(brag) == ["Interrupted add"]
+    assert brag("check").exit_code == 0
+    assert_clean(journal.root)
+
+
+def _interrupt_loop(brag, root: Path, rounds: int, seed: int) -> dict[str, int]:
+    """Start add/edit/rm/import commands, interrupt each at a random moment.
+
+    Every entry a command reported as saved must survive, and after each
+    round the next command leaves the journal clean.
+    """
+    import random
+
+    rng = random.Random(seed)
+    reported: set[str] = set()
+    removed: set[str] = set()
+    outcome = {"finished": 0, "sigint": 0, "sigkill": 0}
+    csv = root.parent / "rows.csv"
+    for n in range(rounds):
+        existing = json.loads(brag("list", "--json").stdout)
+        kind = rng.choice(["add", "add", "edit", "rm", "import"])
+        if kind == "edit" and existing:
+            args = ["edit", rng.choice(existing)["id"], "--impact", f"impact {n}"]
+        elif kind == "rm" and existing:
+            victim = rng.choice(existing)
+            args = ["rm", victim["id"]]
+        elif kind == "import":
+            csv.write_text(f"date,title\n2026-03-0{n % 9 + 1},Imported {n}\n")
+            args = ["import", "file", str(csv)]
+        else:
+            kind = "add"
+            args = ["add", f"Entry {n}", "-t", "loop"]
+        proc = subprocess.Popen(
+            [console_script(), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        time.sleep(rng.uniform(0.0, 0.6))
+        how = rng.choice([signal.SIGINT, signal.SIGKILL])
+        try:
+            os.killpg(proc.pid, how)
+        except ProcessLookupError:
+            pass
+        out, err = proc.communicate(timeout=60)
+        # Ctrl-C while Python is still importing brag is Python's own KeyboardInterrupt.
+        assert "Traceback" not in err or err.rstrip().endswith("KeyboardInterrupt"), err
+        if proc.returncode == 0:
+            outcome["finished"] += 1
+        else:
+            outcome["sigint" if how == signal.SIGINT else "sigkill"] += 1
+        if kind == "add" and "Added " in out:
+            reported.add(f"Entry {n}")
+        if kind == "rm" and "Removed " in out:
+            removed.add(victim["title"])
+        # The next command repairs whatever was left; the journal is then clean.
+        listed = {e["title"] for e in json.loads(brag("list", "--json").stdout)}
+        assert reported - removed <= listed, (reported - removed - listed, out, err)
+        check = brag("check", expect=None)
+        assert check.exit_code == 0, (args, check.stdout, err)
+        assert_clean(root)
+    assert not any(p.name for p in (root / ".git" / "brag" / "writers").iterdir()), (
+        "a marker outlived its repair"
+    )
+    return outcome
+
+
+def test_interrupted_commands_lose_nothing_short(brag, journal):
+    _interrupt_loop(brag, journal.root, rounds=6, seed=1)
+
+
+@pytest.mark.slow
+def test_interrupted_commands_lose_nothing_many_rounds(brag, journal):
+    outcome = _interrupt_loop(brag, journal.root, rounds=60, seed=2)
+    assert outcome["sigint"] and outcome["sigkill"], outcome
+
+
+def test_check_never_lists_a_live_writers_file(brag, journal, tmp_path):
+    proc, flag = paused_at("before-commit", tmp_path, "add", "In flight")
+    try:
+        check = brag("check")  # the paused add's file exists and is not committed yet
+        assert "uncommitted" not in check.stdout
+        listed = brag("list")
+        assert "note:" not in listed.stderr  # a live writer is never "recovered"
+        flag.unlink()
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert titles(brag) == ["In flight"]
+    assert_clean(journal.root)
+
+
+def _hold_open(path: Path) -> subprocess.Popen[str]:
+    """A process that keeps ``path`` open (as a running git keeps its lock file)."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import sys, time\nf = open({str(path)!r}, 'a')\nprint('ready', flush=True)\n"
+            "sys.stdin.read()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+    return holder
+
+
+def test_a_git_lock_in_use_is_named_and_cleared_once_released(brag, journal):
+    lock = journal.root / ".git" / "index.lock"
+    holder = _hold_open(lock)
+    try:
+        started = time.monotonic()
+        result = brag("add", "Blocked", expect=1)
+        assert time.monotonic() - started < 15
+        message = result.stderr.strip()
+        assert len(message.splitlines()) == 1, message
+        assert str(lock) in message and "Nothing was changed" in message
+        assert "remove the file manually" not in message
+        assert lock.exists()  # a live process holds it: never removed under it
+    finally:
+        holder.communicate("", timeout=10)
+    # Its holder is gone: the next command removes it and works.
+    after = brag("add", "After the lock")
+    assert "removed a stale .git/index.lock" in after.stderr
+    assert titles(brag) == ["After the lock"]
+    assert_clean(journal.root)
