@@ -236,9 +236,11 @@ class Journal:
         import tomli_w
 
         path = self.state_path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._atomic_write(path, tomli_w.dumps(data))
         rel = path.relative_to(self.root).as_posix()
+        self._refuse_links(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        recovery.announce(self.root, rel)
+        self._atomic_write(path, tomli_w.dumps(data))
         if commit:
             gitcmd.commit_paths(self.root, f"brag: remember {key}", add=[rel])
         return rel

@@ -332,20 +332,37 @@ def recover(journal: Journal, note: Note | None = None) -> list[str]:
     _clear_stale_git_lock(journal.root, notes, age=0.0)
     if any(m.name.startswith("sync-") for m in markers):
         _undo_interrupted_sync(journal.root, notes)  # raises, keeping the markers, on failure
-    for line in repair(journal):
+    announced: set[str] = set()
+    for marker in markers:
+        try:
+            announced.update(
+                line.strip() for line in marker.read_text(encoding="utf-8").splitlines()
+            )
+        except (OSError, UnicodeDecodeError):
+            continue
+    announced.discard("")
+    for line in repair(journal, announced):
         notes.append(line)
     for marker in markers:
         marker.unlink(missing_ok=True)
     return list(notes)
 
 
-def repair(journal: Journal) -> list[str]:
-    """Commit, restore or remove what an interrupted write left; return what was done."""
+def repair(journal: Journal, announced: set[str]) -> list[str]:
+    """Commit, restore or remove what an interrupted write left; return what was done.
+
+    Only the files the dead writers announced (listed in their markers) are
+    touched: a file created, edited or deleted by hand is the user's, never
+    "repaired" (``brag check`` and ``brag sync`` deal with those).
+    """
     root = journal.root
     notes: list[str] = []
     removed_tmp = remove_temp_files(root)
     if removed_tmp:
         notes.append(f"removed {removed_tmp} unfinished temporary file(s) of an interrupted write")
+    if not announced:
+        journal._changed()
+        return notes
     proc = gitcmd.run(
         root,
         ["status", "--porcelain", "-z", "--untracked-files=all", "--", "entries", ".brag/state"],
@@ -356,6 +373,8 @@ def repair(journal: Journal) -> list[str]:
             continue
         code, rel = item[:2], item[3:]
         path = root / rel
+        if rel not in announced:
+            continue
         if rel.startswith(".brag/state/"):
             # A cursor written without its entries' commit: forget it, so the
             # next import re-reads that window (deduplication makes it free).

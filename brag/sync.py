@@ -338,6 +338,13 @@ def _check_committed_deletions(root: Path, tracking: str) -> None:
             commits.append(sha)
     if not gone:
         return
+    # Entries restored since (a revert, a checkout) are not gone.
+    present = set(
+        gitcmd.run(
+            root, ["ls-tree", "-r", "--name-only", "HEAD", "--", "entries"], check=False
+        ).stdout.splitlines()
+    )
+    gone = sorted({rel for rel in gone if rel not in present})
     total = _entry_count(root, tracking)
     if len(gone) <= deletion_limit(total):
         return
