@@ -755,3 +755,178 @@ def test_a_git_lock_in_use_is_named_and_cleared_once_released(brag, journal):
     assert "removed a stale .git/index.lock" in after.stderr
     assert titles(brag) == ["After the lock"]
     assert_clean(journal.root)
+
+
+# -- symbolic links inside the journal ----------------------------------------------------------
+
+
+def test_brag_never_writes_through_a_symlink_in_the_journal(brag, journal, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    # `.brag/state -> /elsewhere`, as it could arrive through a sync.
+    (journal.root / ".brag").mkdir(exist_ok=True)
+    (journal.root / ".brag" / "state").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(Exception) as raised:
+        journal.write_state("import-github", {"until": "2026-03-01"})
+    assert "symbolic link" in str(raised.value)
+    # An entries folder that is a link.
+    (journal.root / "entries").mkdir(exist_ok=True)
+    year = journal.root / "entries" / str(time.localtime().tm_year)
+    year.symlink_to(outside, target_is_directory=True)
+    result = brag("add", "Through the link", expect=1)
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1 and "symbolic link" in message, message
+    assert list(outside.iterdir()) == []
+    # An entry file that is a link is never overwritten by an edit either.
+    year.unlink()
+    brag("add", "Real entry")
+    [entry] = json.loads(brag("list", "--json").stdout)
+    target = outside / "target.md"
+    target.write_text((journal.root / entry["path"]).read_text())
+    (journal.root / entry["path"]).unlink()
+    (journal.root / entry["path"]).symlink_to(target)
+    result = brag("edit", entry["id"], "--impact", "x", expect=1)
+    assert "symbolic link" in result.stderr
+    assert "impact" not in target.read_text()
+
+
+# -- the index is derived data: it heals itself -------------------------------------------------
+
+
+def _index(root: Path) -> Path:
+    return root / ".git" / "brag" / "index.sqlite"
+
+
+def _spoil_index(root: Path, how: str) -> None:
+    import sqlite3
+
+    index = _index(root)
+    good = index.read_bytes()
+    for suffix in ("-wal", "-shm"):
+        Path(str(index) + suffix).unlink(missing_ok=True)
+    if how == "garbage":
+        index.write_bytes(b"this is not a database\n" * 50)
+    elif how == "truncated":
+        index.write_bytes(good[:1500])
+    elif how == "empty":
+        index.write_bytes(b"")
+    elif how == "foreign":
+        index.unlink()
+        db = sqlite3.connect(index)
+        db.execute("PRAGMA user_version=5")
+        db.execute("CREATE TABLE files (name TEXT, colour TEXT)")
+        db.execute("INSERT INTO files VALUES ('x', 'blue')")
+        db.commit()
+        db.close()
+    elif how == "directory":
+        index.unlink()
+        index.mkdir()
+
+
+@pytest.mark.parametrize("how", ["garbage", "truncated", "empty", "foreign", "directory"])
+def test_a_damaged_index_is_rebuilt_or_bypassed_never_a_traceback(brag, journal, how):
+    brag("add", "First", "-t", "a")
+    brag("add", "Second", "-t", "b")
+    assert titles(brag) == ["First", "Second"]
+    _spoil_index(journal.root, how)
+    for args in (("list", "--json"), ("search", "Second"), ("tags",), ("check",)):
+        result = brag(*args)
+        assert "Traceback" not in result.output
+    assert titles(brag) == ["First", "Second"]
+    brag("add", "Third")
+    assert titles(brag) == ["First", "Second", "Third"]
+    first = brag("list", "--json")  # a damaged file is gone after the first note
+    if how != "directory":
+        assert "note:" not in first.stderr
+
+
+def test_a_locked_index_is_bypassed_quickly(brag, journal):
+    import sqlite3
+
+    import gc
+
+    brag("add", "First")
+    titles(brag)
+    gc.collect()  # the in-process commands' connections
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys\n"
+            f"db = sqlite3.connect({str(_index(journal.root))!r}, 20, isolation_level=None)\n"
+            "db.execute('PRAGMA locking_mode=EXCLUSIVE')\n"
+            "db.execute('BEGIN EXCLUSIVE')\n"
+            "db.execute(\"INSERT OR REPLACE INTO meta VALUES ('x', 'y')\")\n"
+            "print('locked', flush=True)\nsys.stdin.read()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        started = time.monotonic()
+        result = brag("list")
+        assert time.monotonic() - started < 10
+        assert "First" in result.stdout
+        assert "locked by another process" in result.stderr
+        brag("add", "While locked")
+    finally:
+        holder.communicate("", timeout=10)
+    assert titles(brag) == ["First", "While locked"]
+    assert sqlite3.connect(_index(journal.root)).execute("SELECT count(*) FROM files").fetchone()
+
+
+def _tmpfs(where: Path, size: str) -> bool:
+    if os.geteuid() != 0 or not shutil_which("mount"):
+        return False
+    where.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], capture_output=True
+    )
+    return proc.returncode == 0
+
+
+def shutil_which(name: str) -> str | None:
+    import shutil
+
+    return shutil.which(name)
+
+
+def test_a_full_disk_gets_one_clear_line(tmp_path, monkeypatch):
+    disk = tmp_path / "disk"
+    if not _tmpfs(disk, "2m"):
+        pytest.skip("needs root and 'mount -t tmpfs' (a small file system to fill)")
+    try:
+        root = disk / "journal"
+        monkeypatch.setenv("BRAG_DIR", str(root))
+        brag_bin = console_script()
+        run = lambda *a: subprocess.run(  # noqa: E731
+            [brag_bin, *a], capture_output=True, text=True, timeout=120
+        )
+        assert run("init").returncode == 0
+        assert run("add", "Before the disk filled").returncode == 0
+        filler = disk / "filler"
+        with open(filler, "wb") as fh:
+            try:
+                while True:
+                    fh.write(b"\0" * 65536)
+                    fh.flush()
+            except OSError:
+                pass
+        head = git(root, "rev-parse", "HEAD")
+        result = run("add", "On a full disk", "--body", "x" * 20000)
+        assert result.returncode == 1, result
+        message = result.stderr.strip()
+        assert "Traceback" not in result.stderr
+        assert len(message.splitlines()) == 1, message
+        assert "No space left on device" in message or "disk is full" in message, message
+        assert git(root, "rev-parse", "HEAD") == head
+        listed = run("list")
+        assert "Before the disk filled" in listed.stdout and "Traceback" not in listed.stderr
+        filler.unlink()
+        assert run("add", "After space was freed").returncode == 0
+        assert "After space was freed" in run("list").stdout
+        assert run("check").returncode == 0
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
