@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
-import json
 import os
 import pickle
 import sqlite3
@@ -84,6 +82,8 @@ def index_location(root: Path) -> Path:
     if git_dir.is_dir():
         return git_dir / "brag" / "index.sqlite"
     # A worktree or submodule has a .git file; keep the index in the user cache.
+    import hashlib
+
     from platformdirs import user_cache_dir
 
     key = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]
@@ -341,6 +341,8 @@ class Index:
         return self._refresh()
 
     def _refresh(self) -> int:
+        import json
+
         db = self.db
         meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('head', 'dirty')"))
         git = _git_state(self.root)

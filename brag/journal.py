@@ -380,6 +380,9 @@ class Journal:
                 # again rather than left for later commands to trip over.
                 self._roll_back_new([rel])
                 raise
+        if self.index.location.exists():
+            # Index it from the entry in hand: the next command need not read it back.
+            self.index.record([entry])
         self._saved(entry)
         return entry
 

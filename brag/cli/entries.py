@@ -95,8 +95,6 @@ def add(
     brag add "Mentored two new hires" --area people --leverage interpersonal --with "Sam Lee"
     brag add --private "Negotiated the vendor contract renewal"
     """
-    from ..dates import parse_date
-
     fields: dict[str, str] = {}
     title = " ".join(text).strip()
     journal = state.journal(must_exist=False)
@@ -106,7 +104,11 @@ def add(
         title = fields["title"]
     try:
         date_text = when or fields.get("date")
-        date = parse_date(date_text) if date_text else dt.date.today()
+        date = dt.date.today()
+        if date_text:
+            from ..dates import parse_date
+
+            date = parse_date(date_text)
         leverage = leverage or fields.get("leverage") or None
         entry = Entry(
             title=title,
