@@ -841,9 +841,8 @@ def test_a_damaged_index_is_rebuilt_or_bypassed_never_a_traceback(brag, journal,
 
 
 def test_a_locked_index_is_bypassed_quickly(brag, journal):
-    import sqlite3
-
     import gc
+    import sqlite3
 
     brag("add", "First")
     titles(brag)
