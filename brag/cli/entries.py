@@ -545,6 +545,7 @@ def _save_edit(
     from ..sync import theirs_path
 
     other = theirs_path(now_entry.path)
+    journal._refuse_links(journal.root / other)
     (journal.root / other).write_text(current_text, encoding="utf-8", newline="")
     saved = journal.update(merged, f'brag: edit "{merged.title}" (conflict kept)')
     return saved, (
