@@ -688,3 +688,52 @@ def test_a_rebase_that_cannot_be_undone_says_what_to_run_and_keeps_its_marker(
     assert "undid the rebase" in after.stderr
     clean_and_idle(laptop)
     assert titles(brag, laptop) == ["Laptop entry", "Next"]
+
+
+def _sync_interrupt_loop(brag, journal_dir: Path, laptop: Path, bare: Path, rounds: int) -> None:
+    """Syncs hit by SIGINT (to the group) or SIGKILL at random moments lose nothing."""
+    import json
+    import random
+
+    from test_reliability import console_script
+
+    rng = random.Random(rounds)
+    two_machines(brag, journal_dir, laptop, str(bare))
+    expected: set[str] = set()
+    for n in range(rounds):
+        at(brag, journal_dir, "add", f"Desktop {n}")
+        Journal(journal_dir).write_state("import-github", {"until": dt.date(2026, 1, n + 1)})
+        at(brag, journal_dir, "sync")
+        at(brag, laptop, "add", f"Laptop {n}")
+        Journal(laptop).write_state("import-github", {"until": dt.date(2026, 2, n + 1)})
+        expected |= {f"Desktop {n}", f"Laptop {n}"}
+        proc = subprocess.Popen(
+            [console_script(), "--dir", str(laptop), "sync"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        time.sleep(rng.uniform(0.05, 0.8))
+        try:
+            os.killpg(proc.pid, rng.choice([signal.SIGINT, signal.SIGKILL]))
+        except ProcessLookupError:
+            pass
+        out, err = proc.communicate(timeout=60)
+        assert "Traceback" not in err or err.rstrip().endswith("KeyboardInterrupt"), err
+        # The next command, a reader, repairs and hides nothing.
+        listed = json.loads(at(brag, laptop, "list", "--json").stdout)
+        assert {e["title"] for e in listed} >= {t for t in expected if t.startswith("Laptop")}
+        clean_and_idle(laptop)
+        at(brag, laptop, "sync")
+        assert set(titles(brag, laptop)) == expected
+        assert Journal(laptop).read_state("import-github") == {"until": dt.date(2026, 2, n + 1)}
+
+
+def test_interrupted_syncs_lose_nothing_short(brag, journal_dir, laptop, bare):
+    _sync_interrupt_loop(brag, journal_dir, laptop, bare, rounds=3)
+
+
+@pytest.mark.slow
+def test_interrupted_syncs_lose_nothing_many_rounds(brag, journal_dir, laptop, bare):
+    _sync_interrupt_loop(brag, journal_dir, laptop, bare, rounds=20)
