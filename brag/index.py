@@ -25,7 +25,7 @@ from pathlib import Path
 from .entry import Entry
 from .errors import EntryError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
