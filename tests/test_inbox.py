@@ -4,11 +4,16 @@ entries and committed, follow-up dates, feedback, and the once-a-day reminder.""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import re
+import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
+import pexpect
 import pytest
 
 from brag import inbox
@@ -506,8 +511,6 @@ def test_a_kudos_csv_imports_as_feedback(brag, journal, tmp_path):
 
 
 def test_a_kudos_json_with_kind_and_from_and_a_title_column(brag, journal, tmp_path):
-    import json
-
     path = tmp_path / "kudos.json"
     rows = [
         {"date": "2026-05-01", "title": "Great RFC", "message": "ignored", "kind": "kudos",
@@ -522,3 +525,239 @@ def test_a_kudos_json_with_kind_and_from_and_a_title_column(brag, journal, tmp_p
     by_title = {e.title: e for e in fresh(journal).entries()}
     assert by_title["Great RFC"].kind == "feedback" and by_title["Great RFC"].from_ == "Ana"
     assert by_title["Follow me"].follow_up == D(2026, 6, 2)
+
+
+# -- the walk, through a real terminal ---------------------------------------------
+
+BIN = Path(sys.executable).parent
+
+
+def spawn(*args: str) -> pexpect.spawn:
+    return pexpect.spawn(
+        str(BIN / "brag"),
+        list(args),
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(50, 200),
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+
+
+def prompt(child: pexpect.spawn) -> str:
+    """Wait for the key prompt; return what was shown since the last one, plain."""
+    child.expect("q quit: ")
+    return screen(child)
+
+
+def screen(child: pexpect.spawn) -> str:
+    return re.sub(r"\x1b\[[0-9;]*m", "", child.before).replace("\r", "")
+
+
+@pytest.fixture
+def walk_journal(journal: Journal) -> Journal:
+    journal.add(
+        Entry(title="Shipped the new checkout", date=D(2026, 1, 5), follow_up=D(2026, 2, 4))
+    )
+    journal.import_entries(
+        "github",
+        [
+            imported(
+                "Add retry to the payment client",
+                D(2026, 5, 3),
+                1,
+                url="https://github.com/o/r/pull/1",
+                body="Retries with backoff.\nFixes the flaky payment test.\n",
+            ),
+            imported("Bump the linter", D(2026, 5, 2), 2),
+            imported("Speed up the build", D(2026, 5, 1), 3),
+        ],
+    )
+    return journal
+
+
+def test_walk_answers_each_item_with_one_key(walk_journal, brag):
+    j = walk_journal
+    child = spawn("inbox")
+    shown = prompt(child)
+    assert "[1/4] Shipped the new checkout" in shown
+    assert "What happened after 'Shipped the new checkout'? Add the result." in shown
+    child.send("o")
+    child.expect("Result")
+    child.sendline("conversion: 3.1% -> 3.4%")
+    shown = prompt(child)
+    assert "[2/4] Add retry to the payment client" in shown
+    assert "https://github.com/o/r/pull/1" in shown and "Retries with backoff." in shown
+    assert "github o/r#1" in shown
+    child.send("g")  # not an action: says so, changes nothing
+    shown = prompt(child)
+    assert "'g' is not a key here" in shown
+    child.send("a")
+    child.expect("Area")
+    child.sendline("happiness")  # a bad answer: one line, same item again
+    shown = prompt(child)
+    assert "unknown area happiness" in shown
+    child.send("a")
+    child.expect("Area")
+    child.sendline("revenue")
+    shown = prompt(child)
+    assert "[2/4]" in shown and "areas: revenue" in shown
+    child.send("i")
+    child.expect("Impact")
+    child.sendline("checkout errors down 40%")
+    shown = prompt(child)
+    assert "[3/4] Bump the linter" in shown
+    child.send("d")
+    shown = prompt(child)
+    assert "never imported again" in shown
+    child.send("k")
+    child.expect(pexpect.EOF)
+    assert "Cleared 4 items; inbox done." in screen(child)
+    child.close()
+    assert child.exitstatus == 0
+    assert_clean(j.root)
+    assert json.loads(brag("inbox", "--json").stdout) == []
+    by_title = {e.title: e for e in fresh(j).entries()}
+    assert by_title["Shipped the new checkout"].outcome["metrics"][0]["after"] == 3.4
+    assert by_title["Add retry to the payment client"].impact == "checkout errors down 40%"
+    assert by_title["Add retry to the payment client"].areas == ["revenue"]
+    assert "Bump the linter" not in by_title
+    assert by_title["Speed up the build"].reviewed is not None
+
+
+def test_quitting_halfway_keeps_the_answers_given(walk_journal, brag):
+    child = spawn("inbox")
+    prompt(child)
+    child.send("s")  # skip the follow-up
+    prompt(child)
+    child.send("i")
+    child.expect("Impact")
+    child.sendline("checkout errors down 40%")
+    prompt(child)
+    child.send("q")
+    child.expect(pexpect.EOF)
+    assert "Cleared 1 item; 2 items left: brag inbox." in screen(child)
+    child.close()
+    assert child.exitstatus == 0
+    assert_clean(walk_journal.root)
+    left = json.loads(brag("inbox", "--json").stdout)
+    assert [i["title"] for i in left] == [
+        "Shipped the new checkout",
+        "Bump the linter",
+        "Speed up the build",
+    ]
+
+
+def test_killed_mid_walk_loses_nothing_answered(walk_journal, brag):
+    child = spawn("inbox")
+    prompt(child)
+    child.send("k")
+    prompt(child)
+    child.send("m")
+    child.expect("Metric")
+    child.sendline("payment errors: 120 -> 70")
+    prompt(child)
+    child.send("i")
+    child.expect("Impact")  # killed while the user is typing
+    child.kill(signal.SIGKILL)
+    child.close()
+    assert_clean(walk_journal.root)
+    left = json.loads(brag("inbox", "--json").stdout)
+    assert [i["title"] for i in left] == ["Bump the linter", "Speed up the build"]
+
+
+def test_killed_between_writing_an_answer_and_committing_it(walk_journal, brag, tmp_path):
+    """The next command's repair commits the answer; it never rolls it back."""
+    flag = tmp_path / "reached"
+    child = pexpect.spawn(
+        str(BIN / "brag"),
+        ["inbox"],
+        encoding="utf-8",
+        timeout=30,
+        env={**os.environ, "NO_COLOR": "1", "BRAG_TEST_PAUSE": f"before-commit:{flag}"},
+    )
+    prompt(child)
+    child.send("s")
+    prompt(child)
+    child.send("i")
+    child.expect("Impact")
+    child.sendline("checkout errors down 40%")
+    deadline = time.monotonic() + 30
+    while not flag.exists():
+        assert time.monotonic() < deadline, "brag never reached the commit"
+        time.sleep(0.02)
+    child.kill(signal.SIGKILL)
+    child.close()
+    flag.unlink()
+    result = brag("inbox", "--json")
+    assert "committed entries/2026/05/" in result.stderr
+    titles = [i["title"] for i in json.loads(result.stdout)]
+    assert "Add retry to the payment client" not in titles
+    assert_clean(walk_journal.root)
+    entry = next(e for e in fresh(walk_journal).entries() if e.source_id == "o/r#1")
+    assert entry.impact == "checkout errors down 40%"
+
+
+def test_without_a_terminal_the_inbox_is_listed(walk_journal, brag):
+    result = brag("inbox")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 4 and "follow-up" in lines[0] and "Shipped the new checkout" in lines[0]
+    assert "4 items: run 'brag inbox' on a terminal" in result.stderr
+
+
+def test_inbox_json_and_done(walk_journal, brag):
+    items = json.loads(brag("inbox", "--json").stdout)
+    assert [(i["reason"], i["title"]) for i in items] == [
+        ("follow-up", "Shipped the new checkout"),
+        ("impact", "Add retry to the payment client"),
+        ("impact", "Bump the linter"),
+        ("impact", "Speed up the build"),
+    ]
+    assert items[0]["due"] == "2026-02-04" and items[1]["url"] == "https://github.com/o/r/pull/1"
+    first, second = items[0]["id"], items[1]["id"]
+    result = brag("inbox", "done", first, second[:6])
+    assert result.stdout.splitlines() == [f"Cleared {first}.", f"Cleared {second}."]
+    again = brag("inbox", "done", first)
+    assert again.stdout.strip() == f"{first} is not in the inbox."
+    bad = brag("inbox", "done", "zzzz", expect=1)
+    assert "no entry with id starting 'zzzz'" in bad.stderr
+    assert len(json.loads(brag("inbox", "--json").stdout)) == 2
+    assert_clean(walk_journal.root)
+
+
+def test_empty_inbox_says_so(brag, journal):
+    assert brag("inbox").stdout.strip() == "Inbox empty: every entry has what it needs."
+    assert json.loads(brag("inbox", "--json").stdout) == []
+
+
+def test_edit_of_an_inbox_item_clears_it(walk_journal, brag):
+    item = json.loads(brag("inbox", "--json").stdout)[2]
+    brag("edit", item["id"], "--tag", "ci")
+    assert item["id"] not in [i["id"] for i in json.loads(brag("inbox", "--json").stdout)]
+
+
+def test_add_follow_up_and_feedback(brag, journal):
+    out = brag("add", "Shipped the new checkout", "-d", "2026-03-01", "--follow-up", "30d")
+    assert "Follow-up on 2026-03-31" in out.stdout
+    added = json.loads(
+        brag("add", "--feedback", "--from", "Priya N", "Your design review saved us a quarter",
+             "--json").stdout
+    )  # fmt: skip
+    assert added["kind"] == "feedback" and added["from"] == "Priya N"
+    entry = next(e for e in fresh(journal).entries() if e.title.startswith("Shipped"))
+    assert entry.follow_up == D(2026, 3, 31)
+    bad = brag("add", "Launched search", "--follow-up", "someday", expect=1)
+    assert "can't read follow-up 'someday'" in bad.stderr and "Traceback" not in bad.stderr
+    nobody = brag("add", "--feedback", "Nice work", expect=1)
+    assert "say who gave the feedback" in nobody.stderr
+    assert len(list(fresh(journal).entries())) == 2  # nothing written by the bad ones
+
+
+def test_list_and_add_remind_once_a_day_after_an_import(brag, journal, tmp_path):
+    path = tmp_path / "prs.csv"
+    path.write_text("date,title\n2026-05-01,Add retry\n2026-05-02,Bump linter\n")
+    brag("import", "file", str(path), "--quiet")
+    first = brag("list")
+    assert "2 imported entries wait for your impact: brag inbox" in first.stderr
+    assert "wait for your impact" not in brag("list").stderr
+    assert "wait for your impact" not in brag("add", "Another").stderr
+    assert "wait for your impact" not in brag("list", "--json").stderr

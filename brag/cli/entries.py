@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -71,6 +72,14 @@ def _check_choices(values: list[str], allowed: tuple[str, ...], what: str) -> li
 @click.option("--date", "-d", "when", metavar="DATE", help="When it happened (default: today).")
 @click.option("--body", "-b", metavar="TEXT", help="Longer notes (Markdown).")
 @click.option("--private", is_flag=True, help="Never exported unless --include-private.")
+@click.option(
+    "--follow-up",
+    "follow_up",
+    metavar="WHEN",
+    help="Ask for the result later: 30d, 6w, 3m from the entry's date, or a date.",
+)
+@click.option("--feedback", is_flag=True, help="Feedback you received (needs --from).")
+@click.option("--from", "giver", metavar="NAME", help="Who gave the feedback.")
 @json_option
 @click.pass_obj
 def add(
@@ -86,6 +95,9 @@ def add(
     when: str | None,
     body: str | None,
     private: bool,
+    follow_up: str | None,
+    feedback: bool,
+    giver: str | None,
     as_json: bool,
 ) -> None:
     """Note an accomplishment. With no TEXT, opens $EDITOR on a template.
@@ -94,11 +106,15 @@ def add(
     brag add "Cut checkout p99 from 800ms to 200ms" -i "cart abandonment down 3%" -t perf
     brag add "Mentored two new hires" --area people --leverage interpersonal --with "Sam Lee"
     brag add --private "Negotiated the vendor contract renewal"
+    brag add "Shipped the new checkout" --follow-up 30d
+    brag add --feedback --from "Priya N" "Your design review saved us a quarter"
     """
     from ..dates import parse_date
 
     fields: dict[str, str] = {}
     title = " ".join(text).strip()
+    if (feedback or giver is not None) and not (giver or "").strip():
+        raise BragError('say who gave the feedback: --from "Priya N"')
     if not title:
         fields = _edit_template()
         if not fields:
@@ -122,6 +138,14 @@ def add(
     )
     if entry.body and not entry.body.endswith("\n"):
         entry.body += "\n"
+    if giver is not None:
+        from ..inbox import FEEDBACK
+
+        entry.kind, entry.from_ = FEEDBACK, " ".join(giver.split())
+    if follow_up is not None:
+        from ..inbox import parse_follow_up
+
+        entry.follow_up = parse_follow_up(follow_up, entry.date)
     journal = state.journal(must_exist=False)
     if not journal.exists():
         journal.init()
@@ -133,8 +157,23 @@ def add(
         click.echo(json.dumps(entry.to_dict(), ensure_ascii=False))
     else:
         marker = " (private)" if entry.private else ""
+        if entry.from_:
+            marker = f" (feedback from {entry.from_}){marker}"
         click.echo(f"Added {entry.id}: {entry.title}{marker}")
+        if entry.follow_up:
+            click.echo(f"Follow-up on {entry.follow_up}: brag inbox will ask for the result.")
     state.changed(journal)
+    if not as_json:
+        _inbox_reminder(journal)
+
+
+def _inbox_reminder(journal: Journal) -> None:
+    """Once a day after an import: how many imported entries wait for an impact."""
+    from ..inbox import reminder
+
+    line = reminder(journal)
+    if line:
+        note(line)
 
 
 def _edit_template() -> dict[str, str]:
@@ -244,6 +283,8 @@ def list_(
         )
     )
     warn_broken(journal)
+    if not as_json:
+        _inbox_reminder(journal)
     if not rank:
         _print_entries(entries, as_json)
         return
@@ -400,6 +441,7 @@ def edit(
     check_repo_state(journal)  # refuse before the user spends time in the editor
     entry = journal.get(entry_id)
     _conflict_hint(journal, entry)
+    before = dataclasses.replace(entry)  # to tell whether the edit clears an inbox item
     if any(v is not None for v in (title, impact, url, private)) or tags or untag:
         if title is not None:
             if not title.strip():
@@ -415,6 +457,7 @@ def edit(
         entry.tags = [t for t in entry.tags if t.casefold() not in drop]
         entry.tags += [t for t in clean_tags(tags) if t not in entry.tags]
         state.writable()
+        _clear_inbox_item(journal, entry, before)
         journal.update(entry)
         click.echo(f"Updated {entry.id}: {entry.title}")
         _resolved(journal, entry)
@@ -450,11 +493,19 @@ def edit(
     edited.created = entry.created
     edited.path = entry.path
     state.writable()  # only now: an open editor must not hold the write lock
+    _clear_inbox_item(journal, edited, before)
     journal.update(edited)
     scratch.unlink(missing_ok=True)
     click.echo(f"Updated {edited.id}: {edited.title}")
     _resolved(journal, edited)
     state.changed(journal)
+
+
+def _clear_inbox_item(journal: Journal, entry: Entry, before: Entry) -> None:
+    """Editing an inbox item is a decision on it: it leaves the inbox."""
+    from ..inbox import Settings, clear_after_edit
+
+    clear_after_edit(entry, before, settings=Settings.from_config(journal.config))
 
 
 def _conflict_hint(journal: Journal, entry: Entry) -> None:
