@@ -761,3 +761,32 @@ def test_list_and_add_remind_once_a_day_after_an_import(brag, journal, tmp_path)
     assert "wait for your impact" not in brag("list").stderr
     assert "wait for your impact" not in brag("add", "Another").stderr
     assert "wait for your impact" not in brag("list", "--json").stderr
+
+
+# -- coach and stats ----------------------------------------------------------------
+
+
+def test_the_coach_opens_with_the_inbox(walk_journal, brag):
+    brag("add", "--feedback", "--from", "Ana", "Great talk")
+    text = brag("coach", "--period", "2026").stdout
+    period = text.split("The period", 1)[1]
+    first = period.strip().splitlines()[0]
+    assert first == (
+        "! 4 entries wait for your judgement (3 imported without an impact, 1 due a follow-up)"
+    )
+    data = json.loads(brag("coach", "--period", "2026", "--json").stdout)
+    assert data["findings"][0]["kind"] == "inbox"
+    assert data["stats"]["inbox"]["feedback"] == 1
+    for item in json.loads(brag("inbox", "--json").stdout):
+        brag("inbox", "done", item["id"])
+    data = json.loads(brag("coach", "--period", "2026", "--json").stdout)
+    assert "inbox" not in [f["kind"] for f in data["findings"]]
+
+
+def test_stats_count_the_inbox_follow_ups_and_feedback(walk_journal, brag):
+    brag("add", "--feedback", "--from", "Ana", "Great talk")
+    brag("add", "--feedback", "--from", "Bo", "Calm incident lead", "--private")
+    text = brag("stats").stdout
+    assert "4 waiting (brag inbox) · 1 follow-ups due · 2 feedback received" in text
+    public = json.loads(brag("stats", "--no-private", "--json").stdout)["inbox"]
+    assert public["inbox"] == 4 and public["follow_ups_due"] == 1 and public["feedback"] == 1
