@@ -561,6 +561,19 @@ def outcome_line(entry: Entry) -> str:
     return f"{text}{stamp}"
 
 
+def for_documents(entry: Entry) -> Entry:
+    """The entry as documents tell it: with a measured ``outcome``, the outcome leads
+    (in the user's words, with the day it was measured) instead of the launch
+    wording, and its metrics count as the entry's. Without one, ``entry`` itself."""
+    if not entry.outcome:
+        return entry
+    import dataclasses
+
+    metrics = [dict(m) for m in entry.outcome.get("metrics", [])]
+    metrics += [m for m in entry.metrics if m not in metrics]
+    return dataclasses.replace(entry, impact=outcome_line(entry), metrics=metrics)
+
+
 def _metric_words(metric: dict[str, Any]) -> str:
     unit = str(metric.get("unit", ""))
     name = str(metric.get("name", "")).strip()

@@ -790,3 +790,30 @@ def test_stats_count_the_inbox_follow_ups_and_feedback(walk_journal, brag):
     assert "4 waiting (brag inbox) · 1 follow-ups due · 2 feedback received" in text
     public = json.loads(brag("stats", "--no-private", "--json").stdout)["inbox"]
     assert public["inbox"] == 4 and public["follow_ups_due"] == 1 and public["feedback"] == 1
+
+
+# -- documents ----------------------------------------------------------------------
+
+KINDS = [
+    ("self-review", []),
+    ("promo-brief", ["--target", "staff"]),
+    ("one-on-one", ["--no-remember"]),
+    ("status", []),
+]
+
+
+@pytest.mark.parametrize(("kind", "extra"), KINDS)
+def test_documents_lead_with_the_measured_outcome(brag, journal, kind, extra):
+    brag(
+        "add", "Shipped the new checkout", "-d", "2026-03-02", "-i", "launched to all users",
+        "--follow-up", "30d",
+    )  # fmt: skip
+    [item] = json.loads(brag("inbox", "--json").stdout)
+    entry = journal.get(item["id"])
+    inbox.decide(journal, inbox.collect(journal)[0], "o", "conversion up from 3.1% to 3.4%",
+                 today=D(2026, 4, 2))  # fmt: skip
+    text = brag("export", kind, "--period", "2026-03", *extra).stdout
+    assert "Conversion up from 3.1% to 3.4% (measured 2026-04-02)" in text
+    assert "launched to all users" not in text.lower()
+    # The entry itself is unchanged: the launch wording is still in the file.
+    assert fresh(journal).get(entry.id).impact == "launched to all users"
