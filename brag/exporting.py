@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import BragError, PluginError
 
 if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
     from pathlib import Path
 
     import click
@@ -196,6 +197,10 @@ class Exporter:
     #: The entries to load when no --since is given: ``window(ctx) -> (since, until)``
     #: (``ctx.entries`` is empty when it is called). Without it, everything is loaded.
     window: Callable[[ExportContext], tuple[dt.date | None, dt.date | None]] | None = None
+    #: A folder of templates this exporter ships (a path, or
+    #: ``importlib.resources.files("pkg") / "templates"``): searched after the
+    #: journal's ``templates/`` and before the built-in ones.
+    template_dir: str | os.PathLike[str] | Traversable | None = None
 
     def template_for(self, fmt: str) -> str | None:
         """The template file ``fmt`` is rendered with (None for JSON or ``render``)."""

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from . import secrets
 from .errors import JournalError
 
 _LOCK_PATTERNS = re.compile(
@@ -27,56 +28,9 @@ _LOCK_PATTERNS = re.compile(
     re.IGNORECASE,
 )
 _IDENTITY = re.compile(r"Please tell me who you are|empty ident name|unable to auto-detect email")
-# Anything that looks like credentials inside a URL is masked before a git
-# message can reach the user.
-_URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
-
-
-# Environment variables whose values are secrets: their values are masked too.
-_SECRET_NAME = re.compile(
-    r"TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL",
-    re.IGNORECASE,
-)
-_MIN_SECRET = 6  # shorter values would mask ordinary words
-
-
-def looks_secret(name: str) -> bool:
-    """Whether a config key or variable name is for a secret (token, password, key)."""
-    return bool(_SECRET_NAME.search(name))
-
-
-# Secret-looking values seen in brag.toml (which should hold none): masked like env ones.
-_config_secrets: set[str] = set()
-
-
-def remember_secrets(data: object, name: str = "") -> None:
-    """Note the values of secret-looking keys in a parsed config, so redact() masks them."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            remember_secrets(value, str(key))
-    elif isinstance(data, list):
-        for value in data:
-            remember_secrets(value, name)
-    elif isinstance(data, str) and looks_secret(name) and len(data.strip()) >= _MIN_SECRET:
-        _config_secrets.add(data)
-
-
-def secret_values() -> list[str]:
-    """The values of secret-looking environment variables and config keys, longest first."""
-    found = {
-        value
-        for name, value in os.environ.items()
-        if _SECRET_NAME.search(name) and len(value.strip()) >= _MIN_SECRET
-    }
-    return sorted(found | _config_secrets, key=len, reverse=True)
-
-
-def redact(text: str) -> str:
-    """Mask ``user:token@`` in any URL inside ``text``, and every secret env value."""
-    text = _URL_CREDENTIALS.sub(r"\g<scheme>***@", text)
-    for value in secret_values():
-        text = text.replace(value, "***")
-    return text
+# Masking lives in brag.secrets; these names stay for the modules that use them.
+looks_secret = secrets.looks_secret
+redact = secrets.mask
 
 
 class GitError(JournalError):

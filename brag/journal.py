@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import gitcmd
+from . import gitcmd, secrets
 from .entry import Entry, new_id, now
 from .errors import ConfigError, EntryError, JournalError, NotFoundError
 from .index import Broken, Index
@@ -189,7 +189,8 @@ class Journal:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{self.config_path}: {exc}") from None
-        gitcmd.remember_secrets(data)  # a token pasted into brag.toml is never printed
+        # A token pasted into brag.toml is never printed: register its value for masking.
+        secrets.register_config(data)
         return data
 
     def config_get(self, key: str) -> Any:
