@@ -345,7 +345,7 @@ def run_export(
         window = exporter.window
         first, last = _guarded(exporter, "window", lambda: window(context))
     with bulk():
-        from .inbox import for_documents
+        from .inbox import for_documents, outcomes_landed
 
         # A measured outcome, recorded after a follow-up, leads over the launch wording.
         context.entries = [
@@ -357,6 +357,10 @@ def run_export(
                 newest_first=False,
             )
         ]
+        if first is not None:
+            landed = outcomes_landed(journal, first, last, include_private=include_private)
+            if landed:
+                context.entries = sorted(context.entries + landed, key=lambda e: e.date)
         cache = impact_cache(journal)
         impact.load_cache(cache)
         text = _guarded(exporter, "build", lambda: exporter.run(context))

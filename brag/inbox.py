@@ -574,6 +574,23 @@ def for_documents(entry: Entry) -> Entry:
     return dataclasses.replace(entry, impact=outcome_line(entry), metrics=metrics)
 
 
+def outcomes_landed(
+    journal: Journal, since: dt.date, until: dt.date | None, *, include_private: bool
+) -> list[Entry]:
+    """Entries dated before ``since`` whose measured outcome falls in the period,
+    as documents tell them and dated by that outcome: last quarter's launch brings
+    its number into this quarter's documents."""
+    import dataclasses
+
+    found = []
+    before = (since - dt.timedelta(days=1)).isoformat()
+    for entry in journal.entries(until=before, include_private=include_private):
+        when = entry.outcome.get("date") if entry.outcome else None
+        if isinstance(when, dt.date) and since <= when and (until is None or when <= until):
+            found.append(dataclasses.replace(for_documents(entry), date=when))
+    return found
+
+
 def _metric_words(metric: dict[str, Any]) -> str:
     unit = str(metric.get("unit", ""))
     name = str(metric.get("name", "")).strip()

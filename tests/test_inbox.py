@@ -817,3 +817,21 @@ def test_documents_lead_with_the_measured_outcome(brag, journal, kind, extra):
     assert "launched to all users" not in text.lower()
     # The entry itself is unchanged: the launch wording is still in the file.
     assert fresh(journal).get(entry.id).impact == "launched to all users"
+
+
+@pytest.mark.parametrize(("kind", "extra"), KINDS)
+def test_last_quarters_launch_brings_its_number_into_this_quarters_documents(
+    brag, journal, kind, extra
+):
+    brag("add", "Shipped the new checkout", "-d", "2026-02-10", "--follow-up", "30d")
+    brag("add", "Cut build time", "-d", "2026-04-03", "-m", "build: 12min -> 4min")
+    brag("add", "Old launch, never measured", "-d", "2026-02-11")
+    item = inbox.collect(journal, D(2026, 4, 15))[0]
+    inbox.decide(journal, item, "o", "conversion up from 3.1% to 3.4%", today=D(2026, 4, 15))
+    this_quarter = brag("export", kind, "--period", "2026Q2", *extra).stdout
+    assert "Conversion up from 3.1% to 3.4% (measured 2026-04-15)" in this_quarter
+    assert "Old launch" not in this_quarter
+    last_quarter = brag("export", kind, "--period", "2026Q1", *extra).stdout
+    assert "Conversion up from 3.1% to 3.4% (measured 2026-04-15)" in last_quarter
+    outside = brag("export", kind, "--period", "2026Q3", *extra, expect=None).stdout
+    assert "Conversion up" not in outside
