@@ -835,3 +835,16 @@ def test_last_quarters_launch_brings_its_number_into_this_quarters_documents(
     assert "Conversion up from 3.1% to 3.4% (measured 2026-04-15)" in last_quarter
     outside = brag("export", kind, "--period", "2026Q3", *extra, expect=None).stdout
     assert "Conversion up" not in outside
+
+
+def test_show_displays_the_new_fields(brag, journal):
+    brag("add", "Shipped the new checkout", "-d", "2026-03-01", "--follow-up", "30d")
+    entry = next(fresh(journal).entries())
+    inbox.record_outcome(journal, entry, "conversion up 4%", when=D(2026, 4, 2))
+    text = brag("show", entry.id).stdout
+    assert "follow-up:" in text and "2026-03-31" in text
+    assert "conversion up 4% (measured 2026-04-02)" in text
+    brag("add", "--feedback", "--from", "Priya N", "Great review")
+    kudos = next(e for e in fresh(journal).entries() if e.kind)
+    shown = brag("show", kudos.id).stdout
+    assert "feedback" in shown and "Priya N" in shown

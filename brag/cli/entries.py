@@ -379,6 +379,10 @@ def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: 
         ("source", f"{entry.source} {entry.source_id}".strip()),
         ("url", entry.url),
         ("private", "yes" if entry.private else ""),
+        ("kind", entry.kind),
+        ("from", entry.from_),
+        ("follow-up", entry.follow_up.isoformat() if entry.follow_up else ""),
+        ("reviewed", entry.reviewed.isoformat() if entry.reviewed else ""),
         ("file", entry.path),
     ]
     for metric in entry.metrics:
@@ -387,6 +391,10 @@ def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: 
             unit = metric.get("unit", "")
             value = f"{metric['before']} → {metric['after']} {unit}".strip()
         rows.append(("metric", f"{metric.get('name', '')}: {value}"))
+    if entry.outcome:
+        from ..inbox import outcome_line
+
+        rows.append(("outcome", outcome_line(entry)))
     for key, value in entry.extra.items():
         rows.append((key, str(value)))
     for name, value in rows:
