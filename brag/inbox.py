@@ -346,13 +346,18 @@ def _pending(entry: Entry, today: dt.date, settings: Settings) -> bool:
 
 
 def _save(journal: Journal, entry: Entry, verb: str) -> None:
-    from .journal import _short
     from .recovery import writing
 
     # The lock is held per decision, never across a prompt: a sync can run
     # while the user thinks.
     with writing(journal):
-        journal.update(entry, message=f'brag: inbox: {verb} "{_short(entry.title)}"')
+        _commit(journal, entry, verb)
+
+
+def _commit(journal: Journal, entry: Entry, verb: str) -> None:
+    from .journal import _short
+
+    journal.update(entry, message=f'brag: inbox: {verb} "{_short(entry.title)}"')
 
 
 def _check_value(action: str, value: str) -> str:
@@ -375,65 +380,113 @@ def decide(
 
     ``action`` is a name or key of :data:`ACTIONS`; ``impact``, ``metric``,
     ``outcome``, ``area`` and ``leverage`` take ``value``. A bad value raises
-    :class:`BragError` before anything is written.
+    :class:`BragError` before anything is written. The entry is read again from
+    its file under the write lock, so a change synced in meanwhile is kept.
     """
     action = ACTIONS.get(action, action)
     today = today or local_today()
     settings = settings or Settings.from_config(journal.config)
-    entry = item.entry
-    if action == "impact":
-        entry.impact = _check_value(action, value)
-        _save(journal, entry, "impact for")
-        message = f"Impact saved on {entry.id}."
-    elif action == "metric":
-        entry.metrics.append(parse_metric(_check_value(action, value)))
-        _save(journal, entry, "metric for")
-        message = f"Metric saved on {entry.id}."
-    elif action == "outcome":
-        record_outcome(journal, entry, value, today=today)
-        message = f"Outcome saved on {entry.id}."
-    elif action == "area":
-        areas = [a.strip().lower() for a in re.split(r"[,\s]+", value) if a.strip()]
-        bad = [a for a in areas if a not in AREAS]
-        if bad or not areas:
-            raise BragError(f"unknown area {', '.join(bad) or '(none)'}: use {', '.join(AREAS)}")
-        entry.areas = list(dict.fromkeys(entry.areas + areas))
-        _save(journal, entry, "area for")
-        message = f"Area {', '.join(entry.areas)} saved on {entry.id}."
-    elif action == "leverage":
-        lev = value.strip().lower()
-        matches = [x for x in LEVERAGE if x.startswith(lev)] if lev else []
-        if len(matches) != 1:
-            raise BragError(f"unknown leverage {value.strip()!r}: use {', '.join(LEVERAGE)}")
-        entry.leverage = matches[0]
-        _save(journal, entry, "leverage for")
-        message = f"Leverage {entry.leverage} saved on {entry.id}."
-    elif action == "keep":
-        _clear(entry, item, today)
-        _save(journal, entry, "keep")
-        message = f"Kept {entry.id} as it is."
-    elif action == "private":
-        entry.private = True
-        _clear(entry, item, today)
-        _save(journal, entry, "private")
-        message = f"Marked {entry.id} private: kept out of documents unless included."
-    elif action == "drop":
-        from .recovery import writing
+    if action == "skip":
+        return Decision(action, item.entry, f"Skipped {item.id}.", changed=False)
+    if action == "quit":
+        return Decision(action, item.entry, "", changed=False)
+    change, verb = _change_for(action, value, item, today)
+    from .recovery import writing
 
-        with writing(journal):
+    with writing(journal):
+        entry = _reread(journal, item)
+        if action == "drop":
             journal.remove(entry)
-        remembered = " (never imported again)" if entry.dedup_key else ""
-        return Decision(action, entry, f"Dropped {entry.id}{remembered}.", cleared=True)
-    elif action == "skip":
-        return Decision(action, entry, f"Skipped {entry.id}.", changed=False)
-    elif action == "quit":
-        return Decision(action, entry, "", changed=False)
-    else:
-        raise BragError(f"unknown inbox action {action!r}")
+            remembered = " (never imported again)" if entry.dedup_key else ""
+            return Decision(action, entry, f"Dropped {entry.id}{remembered}.", cleared=True)
+        message = change(entry)
+        _commit(journal, entry, verb)
     cleared = not _pending(entry, today, settings)
     if item.reason == DUPLICATE:
         cleared = action in ("keep", "private")
     return Decision(action, entry, message, cleared=cleared)
+
+
+def _change_for(action: str, value: str, item: Item, today: dt.date) -> tuple[Any, str]:
+    """Check ``value`` for ``action``; return (how to change the entry, commit verb)."""
+    if action == "impact":
+        text = _check_value(action, value)
+
+        def impact(entry: Entry) -> str:
+            entry.impact = text
+            return f"Impact saved on {entry.id}."
+
+        return impact, "impact for"
+    if action == "metric":
+        metric = parse_metric(_check_value(action, value))
+
+        def add_metric(entry: Entry) -> str:
+            entry.metrics.append(metric)
+            return f"Metric saved on {entry.id}."
+
+        return add_metric, "metric for"
+    if action == "outcome":
+        outcome = _outcome(value, (), today)
+
+        def set_outcome(entry: Entry) -> str:
+            entry.outcome = outcome
+            return f"Outcome saved on {entry.id}."
+
+        return set_outcome, "outcome for"
+    if action == "area":
+        areas = [a.strip().lower() for a in re.split(r"[,\s]+", value) if a.strip()]
+        bad = [a for a in areas if a not in AREAS]
+        if bad or not areas:
+            raise BragError(f"unknown area {', '.join(bad) or '(none)'}: use {', '.join(AREAS)}")
+
+        def set_area(entry: Entry) -> str:
+            entry.areas = list(dict.fromkeys(entry.areas + areas))
+            return f"Area {', '.join(entry.areas)} saved on {entry.id}."
+
+        return set_area, "area for"
+    if action == "leverage":
+        lev = value.strip().lower()
+        matches = [x for x in LEVERAGE if x.startswith(lev)] if lev else []
+        if len(matches) != 1:
+            raise BragError(f"unknown leverage {value.strip()!r}: use {', '.join(LEVERAGE)}")
+
+        def set_leverage(entry: Entry) -> str:
+            entry.leverage = matches[0]
+            return f"Leverage {entry.leverage} saved on {entry.id}."
+
+        return set_leverage, "leverage for"
+    if action == "keep":
+
+        def keep(entry: Entry) -> str:
+            _clear(entry, item, today)
+            return f"Kept {entry.id} as it is."
+
+        return keep, "keep"
+    if action == "private":
+
+        def private(entry: Entry) -> str:
+            entry.private = True
+            _clear(entry, item, today)
+            return f"Marked {entry.id} private: kept out of documents unless included."
+
+        return private, "private"
+    if action == "drop":
+        return None, "drop"
+    raise BragError(f"unknown inbox action {action!r}")
+
+
+def _reread(journal: Journal, item: Item) -> Entry:
+    """The item's entry as its file holds it now."""
+    from .errors import NotFoundError
+
+    try:
+        entry = journal.read_file(item.entry.path)
+    except FileNotFoundError:
+        raise NotFoundError(f"{item.id} is gone (removed meanwhile?): skipped") from None
+    if entry.id != item.id:
+        raise NotFoundError(f"{item.entry.path} no longer holds {item.id}: skipped")
+    item.entry = entry
+    return entry
 
 
 def _clear(entry: Entry, item: Item | None, today: dt.date) -> None:
@@ -443,6 +496,19 @@ def _clear(entry: Entry, item: Item | None, today: dt.date) -> None:
 
         ids = distinct_from(entry) | {o.id for o in item.duplicate_of}
         entry.extra[DISTINCT_FIELD] = sorted(ids)
+
+
+def _outcome(text: str, metrics: Sequence[str], when: dt.date) -> dict[str, Any]:
+    words = " ".join(text.split())
+    parsed = [parse_metric(m) for m in metrics]
+    if not parsed and words and ":" in words:
+        try:
+            parsed = [parse_metric(words)]
+        except BragError:
+            parsed = []
+    if not words and not parsed:
+        raise BragError("nothing to record: give the result in words or as a metric")
+    return {"date": when, "text": words, "metrics": parsed}
 
 
 def record_outcome(
@@ -457,20 +523,7 @@ def record_outcome(
     """Record the measured result on ``entry``: ``[outcome]`` with its date, words and
     metrics. A metric written in ``text`` itself (``"conversion: 3.1% -> 3.4%"``) is
     read as one."""
-    words = " ".join(text.split())
-    parsed = [parse_metric(m) for m in metrics]
-    if not parsed and words and ":" in words:
-        try:
-            parsed = [parse_metric(words)]
-        except BragError:
-            parsed = []
-    if not words and not parsed:
-        raise BragError("nothing to record: give the result in words or as a metric")
-    entry.outcome = {
-        "date": when or today or local_today(),
-        "text": words,
-        "metrics": parsed,
-    }
+    entry.outcome = _outcome(text, metrics, when or today or local_today())
     _save(journal, entry, "outcome for")
     return entry
 
@@ -493,9 +546,13 @@ def done(journal: Journal, ids: Sequence[str], today: dt.date | None = None) -> 
                 Decision("done", entry, f"{entry.id} is not in the inbox.", changed=False)
             )
             continue
-        _clear(item.entry, item, today)
-        _save(journal, item.entry, "done")
-        results.append(Decision("done", item.entry, f"Cleared {entry.id}.", cleared=True))
+        from .recovery import writing
+
+        with writing(journal):
+            current_entry = _reread(journal, item)
+            _clear(current_entry, item, today)
+            _commit(journal, current_entry, "done")
+        results.append(Decision("done", current_entry, f"Cleared {entry.id}.", cleared=True))
     return results
 
 

@@ -848,3 +848,25 @@ def test_show_displays_the_new_fields(brag, journal):
     kudos = next(e for e in fresh(journal).entries() if e.kind)
     shown = brag("show", kudos.id).stdout
     assert "feedback" in shown and "Priya N" in shown
+
+
+def test_an_answer_keeps_a_change_made_meanwhile(imported_journal):
+    j = imported_journal
+    today = D(2026, 6, 1)
+    first, second, _ = inbox.collect(j, today)
+    # Another command (a sync, an edit in another terminal) changes the entry.
+    other = fresh(j)
+    changed = other.get(first.id)
+    changed.tags = ["payments"]
+    other.update(changed)
+    inbox.decide(j, first, "i", "checkout errors down 40%")
+    saved = fresh(j).get(first.id)
+    assert saved.tags == ["payments"] and saved.impact == "checkout errors down 40%"
+    # An entry removed meanwhile: one clear line, nothing written.
+    other.remove(other.get(second.id))
+    head = git_log(j.root)
+    with pytest.raises(BragError) as info:
+        inbox.decide(j, second, "k")
+    assert "is gone" in str(info.value)
+    assert git_log(j.root) == head
+    assert_clean(j.root)

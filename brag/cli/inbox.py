@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import BragError
+from ..errors import BragError, NotFoundError
 from . import State, json_option, warn_broken
 
 if TYPE_CHECKING:
@@ -156,6 +156,9 @@ def _walk(state: State, journal: Journal, items: list[Item]) -> bool:
                     continue
             try:
                 decision = core.decide(journal, item, action, value, settings=settings)
+            except NotFoundError as exc:  # removed meanwhile: nothing left to decide
+                click.echo(click.style(f"  {exc}", fg="red"))
+                break
             except BragError as exc:
                 click.echo(click.style(f"  {exc}", fg="red"))
                 continue
