@@ -870,3 +870,32 @@ def test_an_answer_keeps_a_change_made_meanwhile(imported_journal):
     assert "is gone" in str(info.value)
     assert git_log(j.root) == head
     assert_clean(j.root)
+
+
+def test_editing_an_inbox_item_in_the_editor_clears_it(walk_journal, brag, monkeypatch):
+    item = next(i for i in json.loads(brag("inbox", "--json").stdout) if i["reason"] == "impact")
+    monkeypatch.setenv("EDITOR", "sed -i s/Bump/Bumped/")
+    target = next(
+        i for i in json.loads(brag("inbox", "--json").stdout) if i["title"] == "Bump the linter"
+    )
+    brag("edit", target["id"])
+    left = [i["id"] for i in json.loads(brag("inbox", "--json").stdout)]
+    assert target["id"] not in left and item["id"] in left
+    edited = fresh(walk_journal).get(target["id"])
+    assert edited.title == "Bumped the linter" and edited.reviewed is not None
+    assert_clean(walk_journal.root)
+
+
+def test_a_bad_inbox_setting_is_one_line_and_nothing_is_lost(brag, journal):
+    brag("add", "Shipped the new checkout", "-d", "2026-01-05")
+    config = journal.root / "brag.toml"
+    config.write_text(config.read_text() + '\n[inbox]\nfollow_up_launches = "soon"\n')
+    result = brag("inbox", expect=1)
+    assert result.stderr.count("\n") == 1 and "follow_up_launches = 'soon'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert [e["title"] for e in json.loads(brag("list", "--json").stdout)] == [
+        "Shipped the new checkout"
+    ]
+    config.write_text(config.read_text().replace('"soon"', '"30d"'))
+    [item] = json.loads(brag("inbox", "--json").stdout)
+    assert item["reason"] == "follow-up" and item["due"] == "2026-02-04"
