@@ -899,3 +899,24 @@ def test_a_bad_inbox_setting_is_one_line_and_nothing_is_lost(brag, journal):
     config.write_text(config.read_text().replace('"soon"', '"30d"'))
     [item] = json.loads(brag("inbox", "--json").stdout)
     assert item["reason"] == "follow-up" and item["due"] == "2026-02-04"
+
+
+def test_ctrl_c_at_a_prompt_quits_keeping_earlier_answers(walk_journal, brag):
+    child = spawn("inbox")
+    prompt(child)
+    child.send("s")
+    prompt(child)
+    child.send("p")  # private: clears it
+    prompt(child)
+    child.send("i")
+    child.expect("Impact")
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    assert "Cleared 1 item; 2 items left: brag inbox." in screen(child)
+    child.close()
+    assert "Traceback" not in screen(child)
+    left = [i["title"] for i in json.loads(brag("inbox", "--json").stdout)]
+    assert left == ["Shipped the new checkout", "Bump the linter", "Speed up the build"]
+    private = next(e for e in fresh(walk_journal).entries() if e.source_id == "o/r#1")
+    assert private.private and private.reviewed is not None
+    assert_clean(walk_journal.root)
