@@ -48,7 +48,7 @@ FIELD_ORDER = (
     "url",
     "private",
     "follow_up",
-    "reviewed",
+    "inbox_cleared",
     "created",
     "updated",
     "metrics",
@@ -127,7 +127,7 @@ class Entry:
     follow_up: dt.date | None = None
     outcome: dict[str, Any] = field(default_factory=dict)
     # The day the user last cleared this entry from the inbox.
-    reviewed: dt.date | None = None
+    inbox_cleared: dt.date | None = None
     created: dt.datetime | None = None
     updated: dt.datetime | None = None
     body: str = ""
@@ -155,7 +155,7 @@ class Entry:
             "url": self.url,
             "private": self.private,
             "follow_up": self.follow_up,
-            "reviewed": self.reviewed,
+            "inbox_cleared": self.inbox_cleared,
             "created": self.created,
             "updated": self.updated,
             "metrics": [dict(m) for m in self.metrics],
@@ -316,7 +316,7 @@ class Entry:
             from_=text("from").strip(),
             follow_up=day("follow_up"),
             outcome=outcome,
-            reviewed=day("reviewed"),
+            inbox_cleared=day("inbox_cleared"),
             created=stamp("created"),
             updated=stamp("updated"),
             body=body,

@@ -15,7 +15,7 @@ Every decision is written into the entry's own front matter and committed at
 once, so an item cleared on one machine is cleared on every machine after a
 sync, and a session killed half-way loses nothing already answered. Clearing
 without adding anything ("keep", ``brag inbox done``) records the day in
-``reviewed``; keeping a duplicate also names the other entry in
+``inbox_cleared``; keeping a duplicate also names the other entry in
 ``distinct_from``, the field ``brag add --force`` writes. Dropping removes the
 entry; an imported one is remembered and never imported again.
 
@@ -190,7 +190,7 @@ def follow_up_due(
     due = follow_up_date(entry, settings)
     if due is None or due > today or entry.outcome:
         return None
-    if entry.reviewed is not None and entry.reviewed >= due:
+    if entry.inbox_cleared is not None and entry.inbox_cleared >= due:
         return None
     return due
 
@@ -203,7 +203,7 @@ def needs_impact(entry: Entry) -> bool:
         and not entry.metrics
         and not entry.outcome
         and not is_feedback(entry)
-        and entry.reviewed is None
+        and entry.inbox_cleared is None
     )
 
 
@@ -490,7 +490,7 @@ def _reread(journal: Journal, item: Item) -> Entry:
 
 
 def _clear(entry: Entry, item: Item | None, today: dt.date) -> None:
-    entry.reviewed = max(today, entry.reviewed or today)
+    entry.inbox_cleared = max(today, entry.inbox_cleared or today)
     if item is not None and item.reason == DUPLICATE:
         from .duplicates import DISTINCT_FIELD, distinct_from
 
@@ -559,7 +559,7 @@ def done(journal: Journal, ids: Sequence[str], today: dt.date | None = None) -> 
 def clear_after_edit(
     entry: Entry, before: Entry, today: dt.date | None = None, settings: Settings = _NO_SETTINGS
 ) -> bool:
-    """``brag edit`` of an inbox item clears it: set ``reviewed`` on ``entry`` (the
+    """``brag edit`` of an inbox item clears it: set ``inbox_cleared`` on ``entry`` (the
     edited version, not yet saved) when ``before`` was waiting. True if it did."""
     today = today or local_today()
     if not _pending(before, today, settings):

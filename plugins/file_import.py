@@ -47,7 +47,9 @@ from ._local import paths_argument
 
 SOURCE = "file"
 # What a row may set: every field of an entry but those brag itself keeps, and the body.
-FIELDS = (KNOWN_FIELDS - {"id", "source", "created", "updated", "reviewed", "outcome"}) | {"body"}
+FIELDS = (KNOWN_FIELDS - {"id", "source", "created", "updated", "inbox_cleared", "outcome"}) | {
+    "body"
+}
 # Column names that mean a field without --map.
 ALIASES = {
     "id": "source_id",

@@ -58,7 +58,7 @@ def test_new_fields_round_trip_through_the_file():
         kind="feedback",
         from_="Priya N",
         follow_up=D(2026, 3, 31),
-        reviewed=D(2026, 4, 3),
+        inbox_cleared=D(2026, 4, 3),
         outcome={
             "date": D(2026, 4, 2),
             "text": "conversion up",
@@ -71,7 +71,7 @@ def test_new_fields_round_trip_through_the_file():
     assert "follow_up = 2026-03-31" in text and "[outcome]" in text
     back = Entry.from_markdown(text, "e.md")
     assert back.kind == "feedback" and back.from_ == "Priya N"
-    assert back.follow_up == D(2026, 3, 31) and back.reviewed == D(2026, 4, 3)
+    assert back.follow_up == D(2026, 3, 31) and back.inbox_cleared == D(2026, 4, 3)
     assert back.outcome["date"] == D(2026, 4, 2) and back.outcome["metrics"][0]["value"] == 3.4
     assert back.extra == {"team": "payments"}
     assert back.to_markdown() == text
@@ -91,7 +91,7 @@ def test_entries_without_the_new_fields_are_written_as_before():
         ("kind = 3", "'kind' must be a string", 5),
         ("from = [1]", "'from' must be a string", 5),
         ('follow_up = "next year"', "bad follow_up 'next year'", 5),
-        ('reviewed = "2026-13-01"', "bad reviewed", 5),
+        ('inbox_cleared = "2026-13-01"', "bad inbox_cleared", 5),
         ('outcome = "it went well"', "'outcome' must be a table", 5),
         ("[outcome]\ntext = 'up'", "'outcome' needs a date", 5),
         ("[outcome]\ndate = 2026-04-01", "'outcome' needs a text or metrics", 5),
@@ -191,7 +191,7 @@ def test_a_follow_up_is_due_on_the_local_day_across_time_zones(zone):
     assert today == D(2026, 12, 1)
     assert inbox.follow_up_due(entry, today) is None
     # Cleared on the Auckland machine on its 2 December: stays cleared everywhere.
-    entry.reviewed = D(2026, 12, 2)
+    entry.inbox_cleared = D(2026, 12, 2)
     assert inbox.follow_up_due(entry, D(2026, 12, 2)) is None
     assert inbox.follow_up_due(entry, D(2027, 1, 1)) is None
 
@@ -235,7 +235,7 @@ def test_items_name_their_reason_and_come_in_order():
     with_metric = imported(
         "Trim images", D(2026, 5, 22), 4, metrics=[{"name": "size", "value": 3, "unit": "MB"}]
     )
-    cleared = imported("Fix typo", D(2026, 5, 23), 5, reviewed=D(2026, 5, 24))
+    cleared = imported("Fix typo", D(2026, 5, 23), 5, inbox_cleared=D(2026, 5, 24))
     mine = Entry(title="Wrote the on-call guide", date=D(2026, 5, 2))
     launch = Entry(title="Shipped the new checkout", date=D(2026, 4, 1), follow_up=D(2026, 5, 1))
     later = Entry(title="Launched search", date=D(2026, 5, 1), follow_up=D(2026, 7, 1))
@@ -328,8 +328,8 @@ def test_each_decision_is_in_the_entry_and_committed_at_once(imported_journal):
     assert_clean(j.root)
     assert inbox.collect(fresh(j), today) == []
     kept = fresh(j).get(by_title["Bump the linter"].id)
-    assert kept.reviewed == today and kept.areas == ["quality"]
-    assert "reviewed = 2026-06-01" in committed_text(j.root, kept.path)
+    assert kept.inbox_cleared == today and kept.areas == ["quality"]
+    assert "inbox_cleared = 2026-06-01" in committed_text(j.root, kept.path)
 
 
 def test_bad_answers_are_refused_before_anything_is_written(imported_journal):
@@ -422,10 +422,10 @@ def test_an_edit_of_an_inbox_item_clears_it():
     before = imported("PR", D(2026, 5, 1), 1)
     after = imported("PR, retitled", D(2026, 5, 1), 1)
     assert inbox.clear_after_edit(after, before, today)
-    assert after.reviewed == today
+    assert after.inbox_cleared == today
     answered = imported("PR", D(2026, 5, 1), 1, impact="errors down")
     assert not inbox.clear_after_edit(answered, before, today)
-    assert answered.reviewed is None  # the impact clears it by itself
+    assert answered.inbox_cleared is None  # the impact clears it by itself
     mine = Entry(title="Mine", date=D(2026, 5, 1))
     assert not inbox.clear_after_edit(mine, mine, today)
 
@@ -621,7 +621,7 @@ def test_walk_answers_each_item_with_one_key(walk_journal, brag):
     assert by_title["Add retry to the payment client"].impact == "checkout errors down 40%"
     assert by_title["Add retry to the payment client"].areas == ["revenue"]
     assert "Bump the linter" not in by_title
-    assert by_title["Speed up the build"].reviewed is not None
+    assert by_title["Speed up the build"].inbox_cleared is not None
 
 
 def test_quitting_halfway_keeps_the_answers_given(walk_journal, brag):
@@ -882,7 +882,7 @@ def test_editing_an_inbox_item_in_the_editor_clears_it(walk_journal, brag, monke
     left = [i["id"] for i in json.loads(brag("inbox", "--json").stdout)]
     assert target["id"] not in left and item["id"] in left
     edited = fresh(walk_journal).get(target["id"])
-    assert edited.title == "Bumped the linter" and edited.reviewed is not None
+    assert edited.title == "Bumped the linter" and edited.inbox_cleared is not None
     assert_clean(walk_journal.root)
 
 
@@ -918,5 +918,5 @@ def test_ctrl_c_at_a_prompt_quits_keeping_earlier_answers(walk_journal, brag):
     left = [i["title"] for i in json.loads(brag("inbox", "--json").stdout)]
     assert left == ["Shipped the new checkout", "Bump the linter", "Speed up the build"]
     private = next(e for e in fresh(walk_journal).entries() if e.source_id == "o/r#1")
-    assert private.private and private.reviewed is not None
+    assert private.private and private.inbox_cleared is not None
     assert_clean(walk_journal.root)

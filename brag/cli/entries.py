@@ -382,7 +382,7 @@ def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: 
         ("kind", entry.kind),
         ("from", entry.from_),
         ("follow-up", entry.follow_up.isoformat() if entry.follow_up else ""),
-        ("reviewed", entry.reviewed.isoformat() if entry.reviewed else ""),
+        ("inbox cleared", entry.inbox_cleared.isoformat() if entry.inbox_cleared else ""),
         ("file", entry.path),
     ]
     for metric in entry.metrics:

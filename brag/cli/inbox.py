@@ -189,7 +189,7 @@ def _summary(cleared: int, changed: int, left: int) -> None:
 @json_option
 @click.pass_obj
 def done(state: State, entry_ids: tuple[str, ...], as_json: bool) -> None:
-    """Clear inbox items without changing anything else (records the day reviewed)."""
+    """Clear inbox items without changing anything else (records the day cleared)."""
     from .. import inbox as core
 
     journal = state.writable()
