@@ -920,3 +920,18 @@ def test_ctrl_c_at_a_prompt_quits_keeping_earlier_answers(walk_journal, brag):
     private = next(e for e in fresh(walk_journal).entries() if e.source_id == "o/r#1")
     assert private.private and private.inbox_cleared is not None
     assert_clean(walk_journal.root)
+
+
+def test_the_inbox_is_listed_even_when_the_journal_cannot_be_written(walk_journal, brag):
+    git_dir = walk_journal.root / ".git"
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=walk_journal.root, capture_output=True, text=True
+    ).stdout
+    (git_dir / "MERGE_HEAD").write_text(head)  # git is in the middle of a merge
+    result = brag("inbox", "--json")
+    assert len(json.loads(result.stdout)) == 4
+    assert "brag: warning:" in result.stderr and "merge" in result.stderr
+    refused = brag("inbox", "done", json.loads(result.stdout)[0]["id"], expect=1)
+    assert "merge" in refused.stderr and "Traceback" not in refused.stderr
+    (git_dir / "MERGE_HEAD").unlink()
+    assert len(json.loads(brag("inbox", "--json").stdout)) == 4

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import BragError, NotFoundError
+from ..errors import BragError, JournalError, NotFoundError
 from . import State, json_option, warn_broken
 
 if TYPE_CHECKING:
@@ -54,7 +54,15 @@ def inbox(ctx: click.Context, as_json: bool) -> None:
     state: State = ctx.obj
     journal = state.journal()
     # Commit what a killed session answered before reading, then let go of the lock.
-    state.writable()
+    # A journal that cannot be written to (read-only, mid-rebase) is still listed.
+    try:
+        state.writable()
+    except JournalError as exc:
+        if not as_json and sys.stdin.isatty() and sys.stdout.isatty():
+            raise
+        from . import warn
+
+        warn(str(exc))
     state.done_writing()
     items = core.collect(journal)
     warn_broken(journal)
