@@ -935,3 +935,23 @@ def test_the_inbox_is_listed_even_when_the_journal_cannot_be_written(walk_journa
     assert "merge" in refused.stderr and "Traceback" not in refused.stderr
     (git_dir / "MERGE_HEAD").unlink()
     assert len(json.loads(brag("inbox", "--json").stdout)) == 4
+
+
+def test_due_today_in_kiritimati_is_not_yet_due_in_pago_pago(brag, journal):
+    """Through the real command: 'today' is the machine's own local day (UTC+14 and
+    UTC-11 are always on different dates)."""
+    from zoneinfo import ZoneInfo
+
+    east = dt.datetime.now(ZoneInfo("Pacific/Kiritimati")).date()
+    brag("add", "Shipped the new checkout", "-d", "2026-01-01", "--follow-up", east.isoformat())
+
+    def due_in(zone_name: str) -> list[str]:
+        env = {**os.environ, "TZ": zone_name}
+        out = subprocess.run(
+            [str(BIN / "brag"), "inbox", "--json"], env=env, capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stderr
+        return [i["due"] for i in json.loads(out.stdout)]
+
+    assert due_in("Pacific/Kiritimati") == [east.isoformat()]
+    assert due_in("Pacific/Pago_Pago") == []
