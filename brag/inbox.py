@@ -53,6 +53,7 @@ ACTIONS: dict[str, str] = {
     "o": "outcome",
     "a": "area",
     "l": "leverage",
+    "f": "follow-up",
     "k": "keep",
     "p": "private",
     "d": "drop",
@@ -455,6 +456,17 @@ def _change_for(action: str, value: str, item: Item, today: dt.date) -> tuple[An
             return f"Leverage {entry.leverage} saved on {entry.id}."
 
         return set_leverage, "leverage for"
+    if action == "follow-up":
+        when = parse_follow_up(_check_value(action, value), item.entry.date, today)
+        if when <= today:
+            raise BragError(f"follow-up {when.isoformat()} is not after today: give a later day")
+
+        def follow_up(entry: Entry) -> str:
+            entry.follow_up = when
+            _clear(entry, item, today)
+            return f"Will ask for the result of {entry.id} on {when.isoformat()}."
+
+        return follow_up, "follow-up for"
     if action == "keep":
 
         def keep(entry: Entry) -> str:

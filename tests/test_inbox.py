@@ -955,3 +955,32 @@ def test_due_today_in_kiritimati_is_not_yet_due_in_pago_pago(brag, journal):
 
     assert due_in("Pacific/Kiritimati") == [east.isoformat()]
     assert due_in("Pacific/Pago_Pago") == []
+
+
+def test_follow_up_later_from_the_walk(walk_journal, brag):
+    today = inbox.local_today()
+    child = spawn("inbox")
+    prompt(child)
+    child.send("s")
+    prompt(child)
+    child.send("f")
+    child.expect("Ask for the result when")
+    child.sendline("2026-01-01")  # before today: refused, same item
+    shown = prompt(child)
+    assert "is not after today" in shown or "before the entry's date" in shown
+    child.send("f")
+    child.expect("Ask for the result when")
+    later = today + dt.timedelta(days=30)
+    child.sendline(later.isoformat())
+    shown = prompt(child)
+    assert f"on {later.isoformat()}" in shown and "[3/4]" in shown
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    entry = next(e for e in fresh(walk_journal).entries() if e.source_id == "o/r#1")
+    assert entry.follow_up == later and entry.inbox_cleared == today
+    ids = [i["id"] for i in json.loads(brag("inbox", "--json").stdout)]
+    assert entry.id not in ids
+    # When the day comes it is back, asking for the result.
+    [item] = [i for i in inbox.collect(fresh(walk_journal), later) if i.id == entry.id]
+    assert item.reason == "follow-up"

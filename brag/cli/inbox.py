@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 #: Shown under each item. ``g`` stays free for a "suggest" action.
 KEYS_HELP = (
-    "i impact  m metric  o outcome  a area  l leverage  k keep  p private  d drop  s skip  q quit"
+    "i impact  m metric  o outcome  a area  l leverage  f follow-up  "
+    "k keep  p private  d drop  s skip  q quit"
 )
 #: What each value-taking action asks.
 PROMPTS = {
@@ -26,6 +27,7 @@ PROMPTS = {
     "outcome": "Result (words, or 'name: A -> B')",
     "area": "Area (revenue, cost, risk, customer, retention, velocity, quality, people, strategy)",
     "leverage": "Leverage (execution, strategic, interpersonal, expert)",
+    "follow-up": "Ask for the result when (30d, 6w, 3m from its date, or 2026-03-01)",
 }
 BODY_LINES = 4
 
@@ -38,9 +40,9 @@ def inbox(ctx: click.Context, as_json: bool) -> None:
 
     Imported entries without an impact, launches due a follow-up and likely
     duplicates. On a terminal, walks them one by one with single keys:
-    i impact, m metric, o outcome, a area, l leverage, k keep, p private,
-    d drop (never imported again), s skip, q quit. Every answer is committed
-    at once. Elsewhere it lists them.
+    i impact, m metric, o outcome, a area, l leverage, f follow-up later,
+    k keep, p private, d drop (never imported again), s skip, q quit. Every
+    answer is committed at once. Elsewhere it lists them.
 
     \b
     brag inbox                      walk the items
@@ -173,7 +175,7 @@ def _walk(state: State, journal: Journal, items: list[Item]) -> bool:
             if decision.message:
                 click.echo(click.style(f"  {decision.message}", fg="green"))
             changed += decision.changed
-            if action in ("keep", "private", "drop", "skip"):
+            if action in ("keep", "private", "drop", "skip", "follow-up"):
                 cleared += decision.cleared
                 break
             if decision.cleared:
