@@ -115,6 +115,16 @@ _JOURNAL_SECTIONS = [
         gap_days_minimum=1,
     ),
     section(
+        "inbox",
+        "What 'brag inbox' asks about.",
+        ("follow_up_launches", "string", 'Ask for a launch result after this span: "30d", "6w".'),
+    ),
+    section(
+        "plugins",
+        "Installed plugins.",
+        ("override", "list", "Built-in names a third-party plugin may take over."),
+    ),
+    section(
         "glossary",
         'Terms explained once for non-technical readers: TERM = "meaning".',
         free="string",
