@@ -201,6 +201,8 @@ class Exporter:
     #: ``importlib.resources.files("pkg") / "templates"``): searched after the
     #: journal's ``templates/`` and before the built-in ones.
     template_dir: str | os.PathLike[str] | Traversable | None = None
+    #: One to three command lines shown under "Examples" in ``brag export NAME --help``.
+    examples: tuple[str, ...] = ()
 
     def template_for(self, fmt: str) -> str | None:
         """The template file ``fmt`` is rendered with (None for JSON or ``render``)."""

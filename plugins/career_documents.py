@@ -676,6 +676,11 @@ def register_exporters(register: Any) -> None:
             name="one-on-one",
             help="1:1 agenda since the last one: wins, risks, asks, career.",
             build=build_one_on_one,
+            examples=(
+                "brag export one-on-one",
+                "brag export one-on-one --since 2026-11-01 --no-remember",
+                "brag export one-on-one -f html -o agenda.html",
+            ),
             formats=("md", "txt", "html", "json"),
             after=remember_one_on_one,
             window=window_one_on_one,
@@ -694,6 +699,10 @@ def register_exporters(register: Any) -> None:
             name="self-review",
             help="Self-review by impact area, strongest first, with evidence.",
             build=build_self_review,
+            examples=(
+                "brag export self-review --period 2026H2",
+                "brag export self-review -p 2026H1 -A exec --per-area 3",
+            ),
             window=_window_days(365),
             formats=("md", "html", "json"),
             params=[
@@ -712,6 +721,10 @@ def register_exporters(register: Any) -> None:
             name="promo-brief",
             help="One-page promotion brief against a target level.",
             build=build_promo_brief,
+            examples=(
+                "brag export promo-brief -T staff",
+                "brag export promo-brief -T staff -f html -o brief.html",
+            ),
             window=_window_days(365),
             formats=("md", "html", "json"),
             params=[_target_option()],
@@ -722,6 +735,11 @@ def register_exporters(register: Any) -> None:
             name="status",
             help="Status update: what to know, to feel, to decide.",
             build=build_status,
+            examples=(
+                "brag export status",
+                "brag export status --cadence monthly -A cto",
+                "brag export status -s 'last friday' -f txt",
+            ),
             window=_status_window,
             formats=("md", "txt", "html", "json"),
             params=[

@@ -16,6 +16,7 @@ from . import State, json_option, period_options, resolve_period, warn_broken
 @period_options
 @click.option(
     "--target",
+    "-T",
     metavar="LEVEL",
     help="Compare the Tree B share with a level: mid, senior, staff, principal "
     "(default: user.target_level).",
