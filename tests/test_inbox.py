@@ -984,3 +984,14 @@ def test_follow_up_later_from_the_walk(walk_journal, brag):
     # When the day comes it is back, asking for the result.
     [item] = [i for i in inbox.collect(fresh(walk_journal), later) if i.id == entry.id]
     assert item.reason == "follow-up"
+
+
+def test_the_coach_counts_a_measured_outcome_as_a_number(brag, journal):
+    brag("add", "Shipped the new checkout", "-d", "2026-03-01", "--follow-up", "30d")
+    before = json.loads(brag("coach", "--period", "2026", "--json").stdout)
+    assert before["stats"]["quantified"] == 0
+    item = inbox.collect(journal, D(2026, 4, 2))[0]
+    inbox.decide(journal, item, "o", "conversion: 3.1% -> 3.4%", today=D(2026, 4, 2))
+    after = json.loads(brag("coach", "--period", "2026", "--json").stdout)
+    assert after["stats"]["quantified"] == 1
+    assert not [f for f in after["findings"] if f["kind"] == "quantify" and f["entry_id"]]
