@@ -660,6 +660,23 @@ def outcomes_landed(
     return found
 
 
+def with_outcomes(
+    journal: Journal,
+    entries: list[Entry],
+    since: dt.date | None,
+    until: dt.date | None,
+    *,
+    include_private: bool,
+) -> list[Entry]:
+    """A document's ``entries`` (oldest first) as documents tell them
+    (:func:`for_documents`), with :func:`outcomes_landed` in the period added."""
+    told = [for_documents(e) for e in entries]
+    if since is None:
+        return told
+    landed = outcomes_landed(journal, since, until, include_private=include_private)
+    return sorted(told + landed, key=lambda e: e.date) if landed else told
+
+
 def _metric_words(metric: dict[str, Any]) -> str:
     unit = str(metric.get("unit", ""))
     name = str(metric.get("name", "")).strip()
