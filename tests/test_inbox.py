@@ -995,3 +995,9 @@ def test_the_coach_counts_a_measured_outcome_as_a_number(brag, journal):
     after = json.loads(brag("coach", "--period", "2026", "--json").stdout)
     assert after["stats"]["quantified"] == 1
     assert not [f for f in after["findings"] if f["kind"] == "quantify" and f["entry_id"]]
+
+
+def test_a_quote_links_only_to_a_safe_address():
+    good = inbox.feedback_entry("Great", "Ana", date=D(2026, 5, 1), url="https://k/1")
+    bad = inbox.feedback_entry("Also great", "Bo", date=D(2026, 5, 2), url="javascript:alert(1)")
+    assert [q["url"] for q in inbox.quotes([good, bad])] == ["", "https://k/1"]
