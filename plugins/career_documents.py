@@ -116,6 +116,23 @@ def _base(
     }
 
 
+def _work_and_feedback(entries: list[Entry]) -> tuple[list[Entry], list[Entry]]:
+    """Feedback received is quoted under "What others say", never counted or listed as work."""
+    from brag.inbox import is_feedback
+
+    return [e for e in entries if not is_feedback(e)], [e for e in entries if is_feedback(e)]
+
+
+def _others_say(data: dict[str, Any], feedback: list[Entry], limit: int = 5) -> None:
+    """Quote the period's feedback for "What others say": attributed and linked
+    (private feedback is already left out unless included)."""
+    from brag.inbox import quotes
+
+    found = quotes(feedback, include_private=True)
+    if found:
+        data["others_say"] = found[:limit]
+
+
 def _bullet(ctx: ExportContext, entry: Entry, score: impact.Score | None = None) -> dict[str, Any]:
     """One exported item: the hook's (or built-in) impact-first wording plus its facts."""
     framed = ctx.reframe(entry)
@@ -344,11 +361,12 @@ def remember_one_on_one(ctx: ExportContext) -> None:
 
 def build_self_review(ctx: ExportContext) -> dict[str, Any]:
     since, until = _window(ctx, 365)
-    entries = _done(_within(ctx, since, until))
+    entries, feedback = _work_and_feedback(_done(_within(ctx, since, until)))
     per_area = int(ctx.options.get("per_area") or 5)
     user = _user(ctx, ctx.options.get("target"))
     data = _base(ctx, "self-review", "Self-review", since, until, entries)
     data["user"] = user
+    _others_say(data, feedback)
     ranked = ctx.ranked(entries)
     read = ctx.analysis
     lens = ctx.lens
@@ -440,7 +458,7 @@ def _growth(entries: list[Entry], since: dt.date, until: dt.date, read: Any) -> 
 
 def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
     since, until = _window(ctx, 365)
-    entries = _done(_within(ctx, since, until))
+    entries, feedback = _work_and_feedback(_done(_within(ctx, since, until)))
     user = _user(ctx, ctx.options.get("target"))
     if not user["target"]:
         raise brag.errors.BragError(
@@ -450,6 +468,7 @@ def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
     data = _base(ctx, "promo-brief", "Promotion brief", since, until, entries)
     data["user"] = user
     data["level_word"] = coach.LEVEL_WORDS.get(user["target"], user["target"])
+    _others_say(data, feedback)
     read = ctx.analysis
     ranked = ctx.ranked(entries)
     # One pass over the period for every count the brief needs.

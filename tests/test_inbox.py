@@ -1001,3 +1001,81 @@ def test_a_quote_links_only_to_a_safe_address():
     good = inbox.feedback_entry("Great", "Ana", date=D(2026, 5, 1), url="https://k/1")
     bad = inbox.feedback_entry("Also great", "Bo", date=D(2026, 5, 2), url="javascript:alert(1)")
     assert [q["url"] for q in inbox.quotes([good, bad])] == ["", "https://k/1"]
+
+
+@pytest.fixture
+def with_feedback(brag, journal):
+    brag(
+        "add",
+        "Cut checkout p99 from 800ms to 200ms",
+        "-d",
+        "2026-03-03",
+        "-i",
+        "cart abandonment down 3%",
+    )
+    brag("add", "Mentored two new hires", "-d", "2026-03-04", "--area", "people")
+    brag(
+        "add",
+        "--feedback",
+        "--from",
+        "Priya N",
+        "Your design review saved us a quarter",
+        "-d",
+        "2026-03-05",
+        "--url",
+        "https://kudos.example/1",
+    )
+    brag(
+        "add",
+        "--feedback",
+        "--from",
+        "Bo",
+        "Calmest incident lead I have seen",
+        "-d",
+        "2026-03-06",
+        "--private",
+    )
+    return journal  # fmt: skip
+
+
+@pytest.mark.parametrize(("kind", "extra"), KINDS)
+@pytest.mark.parametrize("fmt", ["md", "html", "json"])
+def test_feedback_in_every_document_private_only_when_included(
+    with_feedback, brag, kind, extra, fmt
+):
+    base = ["export", kind, "--period", "2026-03", "--format", fmt, *extra]
+    if kind == "one-on-one" and fmt == "json":
+        base.remove("--no-remember")
+    text = brag(*base).stdout
+    assert "Your design review saved us a quarter" in text
+    assert "Calmest incident lead" not in text
+    private = brag(*base, "--include-private").stdout
+    assert "Calmest incident lead I have seen" in private
+    if kind in ("self-review", "promo-brief"):
+        if fmt == "json":
+            quotes = json.loads(text)["others_say"]
+            assert quotes == [
+                {"id": quotes[0]["id"], "quote": "Your design review saved us a quarter",
+                 "from": "Priya N", "date": "2026-03-05", "url": "https://kudos.example/1",
+                 "path": quotes[0]["path"]}
+            ]  # fmt: skip
+        else:
+            assert "What others say" in text
+            # Quoted once, attributed and linked; not listed again as work.
+            assert text.count("Your design review saved us a quarter") == 1
+            if fmt == "md":
+                assert (
+                    '- "Your design review saved us a quarter" (Priya N, 2026-03-05) '
+                    "([source](https://kudos.example/1))" in text
+                )
+            else:
+                assert "(Priya N, 2026-03-05)" in text and 'href="https://kudos.example/1"' in text
+
+
+def test_no_feedback_no_section(brag, journal):
+    brag("add", "Cut checkout p99 from 800ms to 200ms", "-d", "2026-03-03")
+    text = brag("export", "self-review", "--period", "2026-03").stdout
+    assert "What others say" not in text
+    assert "others_say" not in json.loads(
+        brag("export", "self-review", "--period", "2026-03", "--format", "json").stdout
+    )
