@@ -311,9 +311,10 @@ def _status_window(ctx: ExportContext) -> tuple[dt.date, dt.date]:
 def build_one_on_one(ctx: ExportContext) -> dict[str, Any]:
     since, remembered = _one_on_one_since(ctx)
     until = ctx.until or ctx.today
-    entries = _within(ctx, since, until)
+    entries, feedback = _work_and_feedback(_within(ctx, since, until))
     user = _user(ctx, ctx.options.get("target"))
     data = _base(ctx, "one-on-one", "1:1 agenda", since, until, entries)
+    _others_say(data, feedback)
     data["since_last"] = remembered
     data["user"] = user
     ranked = ctx.ranked(entries)
@@ -637,7 +638,8 @@ def _next_steps(ctx: ExportContext, entries: list[Entry], review: coach.Review) 
 def build_status(ctx: ExportContext) -> dict[str, Any]:
     cadence = ctx.options.get("cadence") or "weekly"
     since, until = _window(ctx, 7 if cadence == "weekly" else 30)
-    entries = _within(ctx, since, until)
+    # Results only: feedback received is quoted in the other documents.
+    entries = _work_and_feedback(_within(ctx, since, until))[0]
     label = "Weekly" if cadence == "weekly" else "Monthly"
     data = _base(ctx, "status", f"{label} status", since, until, entries)
     data["cadence"] = cadence

@@ -1038,38 +1038,56 @@ def with_feedback(brag, journal):
     return journal  # fmt: skip
 
 
-@pytest.mark.parametrize(("kind", "extra"), KINDS)
-@pytest.mark.parametrize("fmt", ["md", "html", "json"])
-def test_feedback_in_every_document_private_only_when_included(
-    with_feedback, brag, kind, extra, fmt
-):
+QUOTING = [
+    (kind, extra, fmt)
+    for kind, extra, formats in [
+        ("self-review", [], ("md", "html", "json")),
+        ("promo-brief", ["--target", "staff"], ("md", "html", "json")),
+        ("one-on-one", ["--no-remember"], ("md", "txt", "html", "json")),
+    ]
+    for fmt in formats
+]
+
+
+@pytest.mark.parametrize(("kind", "extra", "fmt"), QUOTING)
+def test_feedback_is_quoted_private_only_when_included(with_feedback, brag, kind, extra, fmt):
     base = ["export", kind, "--period", "2026-03", "--format", fmt, *extra]
-    if kind == "one-on-one" and fmt == "json":
-        base.remove("--no-remember")
+    if fmt == "json" and "--no-remember" in base:
+        base.remove("--no-remember")  # a JSON agenda is never remembered
     text = brag(*base).stdout
-    assert "Your design review saved us a quarter" in text
+    # Quoted once, attributed and linked; not listed again as work.
+    assert text.count("Your design review saved us a quarter") == 1
     assert "Calmest incident lead" not in text
     private = brag(*base, "--include-private").stdout
-    assert "Calmest incident lead I have seen" in private
-    if kind in ("self-review", "promo-brief"):
-        if fmt == "json":
-            quotes = json.loads(text)["others_say"]
-            assert quotes == [
-                {"id": quotes[0]["id"], "quote": "Your design review saved us a quarter",
-                 "from": "Priya N", "date": "2026-03-05", "url": "https://kudos.example/1",
-                 "path": quotes[0]["path"]}
-            ]  # fmt: skip
-        else:
-            assert "What others say" in text
-            # Quoted once, attributed and linked; not listed again as work.
-            assert text.count("Your design review saved us a quarter") == 1
-            if fmt == "md":
-                assert (
-                    '- "Your design review saved us a quarter" (Priya N, 2026-03-05) '
-                    "([source](https://kudos.example/1))" in text
-                )
-            else:
-                assert "(Priya N, 2026-03-05)" in text and 'href="https://kudos.example/1"' in text
+    assert private.count("Calmest incident lead I have seen") == 1
+    if fmt == "json":
+        quotes = json.loads(text)["others_say"]
+        assert quotes == [
+            {"id": quotes[0]["id"], "quote": "Your design review saved us a quarter",
+             "from": "Priya N", "date": "2026-03-05", "url": "https://kudos.example/1",
+             "path": quotes[0]["path"]}
+        ]  # fmt: skip
+        assert len(json.loads(private)["others_say"]) == 2
+    elif fmt == "md":
+        assert "## What others say" in text
+        assert (
+            '- "Your design review saved us a quarter" (Priya N, 2026-03-05) '
+            "([source](https://kudos.example/1))" in text
+        )
+    elif fmt == "txt":
+        assert "WHAT OTHERS SAY" in text
+        assert "(Priya N, 2026-03-05) <https://kudos.example/1>" in text
+    else:
+        assert "<h2>What others say</h2>" in text
+        assert "(Priya N, 2026-03-05)" in text and 'href="https://kudos.example/1"' in text
+
+
+@pytest.mark.parametrize("fmt", ["md", "txt", "html", "json"])
+def test_a_status_update_lists_results_not_feedback(with_feedback, brag, fmt):
+    text = brag("export", "status", "--period", "2026-03", "--format", fmt, "--include-private")
+    assert "Cut checkout p99" in text.stdout or "cart abandonment" in text.stdout.lower()
+    assert "design review saved us" not in text.stdout
+    assert "Calmest incident lead" not in text.stdout
 
 
 def test_no_feedback_no_section(brag, journal):
