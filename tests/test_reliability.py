@@ -798,8 +798,10 @@ def _index(root: Path) -> Path:
 
 
 def _spoil_index(root: Path, how: str) -> None:
+    import gc
     import sqlite3
 
+    gc.collect()  # close the connections of earlier in-process commands
     index = _index(root)
     good = index.read_bytes()
     for suffix in ("-wal", "-shm"):
