@@ -191,6 +191,7 @@ class Journal:
             raise ConfigError(f"{self.config_path}: {exc}") from None
         # A token pasted into brag.toml is never printed: register its value for masking.
         secrets.register_config(data)
+        secrets.refuse_url_credentials(data)
         return data
 
     def config_get(self, key: str) -> Any:
@@ -207,6 +208,7 @@ class Journal:
         parts = key.split(".")
         if not all(parts):
             raise ConfigError(f"bad config key {key!r}: use section.name, like user.name")
+        secrets.refuse_url_credentials(value, key)
         data = self._read_config()
         node = data
         for part in parts[:-1]:

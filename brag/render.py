@@ -187,9 +187,12 @@ def render(
     """Render template ``name``; any template error becomes one ExportError naming file:line."""
     import jinja2
 
+    from .text import strip_control
+
     env = env or environment(journal_root)
     try:
-        return env.get_template(name).render(**context)
+        # No escape sequence reaches a terminal or a file from entry text.
+        return strip_control(env.get_template(name).render(**context))
     except jinja2.TemplateSyntaxError as exc:
         where = exc.filename or exc.name or name
         raise ExportError(f"template {where}:{exc.lineno}: {exc.message}") from None

@@ -133,7 +133,7 @@ def add(
         click.echo(json.dumps(entry.to_dict(), ensure_ascii=False))
     else:
         marker = " (private)" if entry.private else ""
-        click.echo(f"Added {entry.id}: {entry.title}{marker}")
+        click.echo(f"Added {entry.id}: {_plain(entry.title)}{marker}")
     state.changed(journal)
 
 
@@ -164,7 +164,7 @@ def _print_entries(entries: list[Entry], as_json: bool) -> None:
         return
     # One write, not one per entry: click.echo costs a few microseconds a call
     # (stream lookup, ANSI stripping when piped), which adds up over thousands.
-    click.echo("\n".join(_format_line(entry) for entry in entries))
+    click.echo(_masked("\n".join(_format_line(entry) for entry in entries)))
 
 
 def _list_dict(entry: Entry) -> dict[str, Any]:
@@ -173,17 +173,32 @@ def _list_dict(entry: Entry) -> dict[str, Any]:
     return data
 
 
+def _plain(text: str, one_line: bool = True) -> str:
+    """Entry text as the terminal may show it: no escape sequences or control
+    characters (imported and synced text is untrusted)."""
+    from ..text import strip_control
+
+    return strip_control(text, keep_newlines=not one_line)
+
+
+def _masked(text: str) -> str:
+    from ..secrets import mask
+
+    return mask(text)
+
+
 def _format_line(entry: Entry) -> str:
-    title = " ".join(entry.title.split())
+    title = " ".join(_plain(entry.title).split())
     parts = [
         click.style(entry.id, fg="yellow"),
         click.style(entry.date.isoformat(), fg="cyan"),
         title,
     ]
     if entry.impact:
-        parts.append(click.style("→ " + " ".join(entry.impact.split()), fg="green"))
+        parts.append(click.style("→ " + " ".join(_plain(entry.impact).split()), fg="green"))
     if entry.tags:
-        parts.append(click.style(" ".join("#" + t for t in entry.tags), fg="magenta"))
+        tags = " ".join("#" + _plain(t) for t in entry.tags)
+        parts.append(click.style(tags, fg="magenta"))
     if entry.private:
         parts.append(click.style("(private)", fg="red"))
     return "  ".join(parts)
@@ -267,7 +282,8 @@ def list_(
     if not ranked:
         click.echo("No entries.", err=True)
     for entry, result in ranked:
-        click.echo(f"{click.style(f'{result.total:6.2f}', fg='blue')}  {_format_line(entry)}")
+        line = _masked(_format_line(entry))
+        click.echo(f"{click.style(f'{result.total:6.2f}', fg='blue')}  {line}")
 
 
 @click.command()
@@ -324,9 +340,10 @@ def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: 
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     if raw:
-        click.echo((journal.root / entry.path).read_text(encoding="utf-8"), nl=False)
+        text = (journal.root / entry.path).read_text(encoding="utf-8")
+        click.echo(_masked(_plain(text, one_line=False)), nl=False)
         return
-    click.echo(click.style(entry.title, bold=True))
+    click.echo(click.style(_masked(_plain(entry.title)), bold=True))
     rows = [
         ("id", entry.id),
         ("date", entry.date.isoformat()),
@@ -350,10 +367,10 @@ def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: 
         rows.append((key, str(value)))
     for name, value in rows:
         if value:
-            click.echo(f"  {click.style(name + ':', fg='cyan'):<20} {value}")
+            click.echo(f"  {click.style(name + ':', fg='cyan'):<20} {_masked(_plain(value))}")
     if entry.body.strip():
         click.echo()
-        click.echo(entry.body.rstrip("\n"))
+        click.echo(_masked(_plain(entry.body.rstrip("\n"), one_line=False)))
     analysis = explain_entry(journal, entry, audience)
     click.echo()
     click.echo(click.style(f"Impact score for {analysis['audience']}", bold=True))
@@ -363,9 +380,9 @@ def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: 
         f"leverage: {analysis['leverage']} ({how[analysis['leverage_inferred']]}); "
         f"tree {analysis['tree']}"
     )
-    click.echo(f"  reads as: {analysis['reframed']}")
+    click.echo(f"  reads as: {_masked(_plain(analysis['reframed']))}")
     for line in analysis["explain"].splitlines():
-        click.echo(f"  {line}")
+        click.echo(f"  {_masked(_plain(line))}")
 
 
 @click.command()
@@ -416,7 +433,7 @@ def edit(
         entry.tags += [t for t in clean_tags(tags) if t not in entry.tags]
         state.writable()
         journal.update(entry)
-        click.echo(f"Updated {entry.id}: {entry.title}")
+        click.echo(f"Updated {entry.id}: {_plain(entry.title)}")
         _resolved(journal, entry)
         state.changed(journal)
         return
@@ -452,7 +469,7 @@ def edit(
     state.writable()  # only now: an open editor must not hold the write lock
     journal.update(edited)
     scratch.unlink(missing_ok=True)
-    click.echo(f"Updated {edited.id}: {edited.title}")
+    click.echo(f"Updated {edited.id}: {_plain(edited.title)}")
     _resolved(journal, edited)
     state.changed(journal)
 
@@ -485,7 +502,7 @@ def rm(state: State, entry_ids: tuple[str, ...]) -> None:
     entries = [journal.get(i) for i in entry_ids]
     for entry in entries:
         journal.remove(entry)
-        click.echo(f"Removed {entry.id}: {entry.title} (still in git history)")
+        click.echo(f"Removed {entry.id}: {_plain(entry.title)} (still in git history)")
     state.changed(journal)
 
 
