@@ -40,10 +40,13 @@ _NOT_PROSE = re.compile(r"^\s*(- \[[ xX]\]|!\[|<img|\||[-+=*_]{3,}\s*$)")
 
 def clean_text(text: Any, limit: int) -> str:
     """``text`` as safe, bounded plain text: no control or bidi-override characters."""
+    from brag.text import strip_control
+
     if not isinstance(text, str):
         return ""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
-    text = _CONTROL.sub("", text).strip()
+    # Whole escape sequences go ("\x1b[2J", not just the ESC), then bidi overrides.
+    text = _CONTROL.sub("", strip_control(text)).strip()
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text

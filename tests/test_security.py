@@ -376,3 +376,129 @@ def test_terminal_output_strips_escape_sequences(brag, hostile_journal):
     for args in (("status", "-f", "txt"), ("one-on-one", "-f", "txt", "--no-remember")):
         out = brag("export", *args).stdout
         assert "\x1b" not in out and "\x07" not in out, args
+
+
+# -- hostile imports and stored numbers ---------------------------------------------------
+
+
+def _one_line(result) -> str:
+    lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    return lines[0]
+
+
+def test_json_import_skips_a_lone_surrogate_row_and_strips_escapes(brag, journal, tmp_path):
+    data = tmp_path / "wins.json"
+    data.write_text(
+        '[{"date": "2026-03-01", "title": "Kept one"},'
+        ' {"date": "2026-03-02", "title": "Broken \\ud800 row"},'
+        ' {"date": "2026-03-03", "title": "Red \\u001b[31mtitle\\u001b]0;x\\u0007",'
+        '  "impact": "cut \\u009b2J cost", "tags": ["a\\u001b[1m"]}]',
+        encoding="utf-8",
+    )
+    result = brag("import", "file", str(data))
+    assert "lone surrogate" in result.output + result.stderr
+    titles = sorted(e["title"] for e in json.loads(brag("list", "--json").stdout))
+    assert titles == ["Kept one", "Red title"]
+    text = "".join(p.read_text(encoding="utf-8") for p in (journal.root / "entries").rglob("*.md"))
+    assert "\x1b" not in text and "\x9b" not in text and "\x07" not in text
+
+
+def test_csv_import_strips_escape_sequences(brag, journal, tmp_path):
+    data = tmp_path / "wins.csv"
+    data.write_text("date,title\n2026-03-01,Shipped \x1b[2Jthe thing\n", encoding="utf-8")
+    brag("import", "file", str(data))
+    assert [e["title"] for e in json.loads(brag("list", "--json").stdout)] == ["Shipped the thing"]
+
+
+def test_deeply_nested_json_is_one_line(brag, journal, tmp_path):
+    for body in (
+        "[" * 200_000 + "]" * 200_000,
+        '[{"title": ' + "[" * 200_000 + "]" * 200_000 + "}]",
+    ):
+        data = tmp_path / "deep.json"
+        data.write_text(body)
+        line = _one_line(brag("import", "file", str(data), expect=1))
+        assert "nested too deeply" in line
+    assert json.loads(brag("list", "--json").stdout) == []
+
+
+def test_import_file_reads_only_bounded_regular_files(brag, journal, tmp_path, monkeypatch):
+    import os
+
+    from brag.plugins import file_import
+
+    line = _one_line(brag("import", "file", "/dev/zero", expect=1))
+    assert "not a regular file" in line
+    fifo = tmp_path / "wins.json"
+    os.mkfifo(fifo)
+    assert "not a regular file" in _one_line(brag("import", "file", str(fifo), expect=1))
+    monkeypatch.setattr(file_import, "MAX_BYTES", 1000)
+    big = tmp_path / "big.csv"
+    big.write_text("date,title\n" + "2026-03-01,Shipped it\n" * 100)
+    assert "larger than" in _one_line(brag("import", "file", str(big), expect=1))
+    piped = brag("import", "file", "-", input=big.read_text(), expect=1)
+    assert "larger than" in _one_line(piped)
+    assert json.loads(brag("list", "--json").stdout) == []
+
+
+def test_fifo_in_a_docs_folder_is_skipped_not_waited_on(brag, journal, tmp_path):
+    import os
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    git(docs, "init", "-q")
+    (docs / "cache.md").write_text("# Design: cache layer\n\nCut p99 from 800ms to 200ms.\n")
+    git(docs, "add", "cache.md")
+    git(docs, "commit", "-q", "-m", "design")
+    os.mkfifo(docs / "x.md")
+    result = subprocess.run(
+        [*_brag_command(), "import", "docs", str(docs)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "BRAG_DIR": str(journal.root)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "x.md" in result.stderr and "not a regular file" in result.stderr
+    assert "added 1" in result.stdout + result.stderr
+
+
+def _brag_command() -> list[str]:
+    import shutil
+    import sys
+
+    exe = Path(sys.executable).with_name("brag")
+    return [str(exe)] if exe.exists() else [shutil.which("brag") or "brag"]
+
+
+def test_huge_metric_in_a_file_never_breaks_an_export(brag, journal, monkeypatch):
+    monkeypatch.setenv("BRAG_TODAY", "2026-03-20")
+    brag("add", "Cut cloud cost", "--metric", "cost: $5", "--date", "2026-03-02")
+    brag("add", "Saved $" + "9" * 400 + " a year", "--date", "2026-03-03")
+    (path,) = [p for p in (journal.root / "entries").rglob("*.md") if "cloud" in p.read_text()]
+    text = path.read_text(encoding="utf-8")
+    huge = re.sub(r"value = 5(\.0)?\b", "value = 1" + "0" * 400, text)
+    assert huge != text
+    path.write_text(huge, encoding="utf-8")
+    git(journal.root, "commit", "-qam", "hand edit")
+    for args in [*EXPORTS, ("report",)]:
+        for fmt in _formats(args[0]):
+            result = brag("export", *args, "-f", fmt, "-o", "-", expect=None)
+            assert result.exit_code == 0, (args, fmt, result.stderr)
+            assert "0" * 30 not in result.stdout  # the title keeps its words; no metric
+    brag("list")
+    brag("stats")
+
+
+def test_refused_connection_to_a_url_with_401_is_not_called_authentication(brag, journal):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    brag("remote", "set", f"http://127.0.0.1:{port}/401/403.git")
+    result = brag("sync", expect=1)
+    assert "could not reach the remote" in result.stderr
+    assert "authentication failed" not in result.stderr
