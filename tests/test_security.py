@@ -502,3 +502,20 @@ def test_refused_connection_to_a_url_with_401_is_not_called_authentication(brag,
     result = brag("sync", expect=1)
     assert "could not reach the remote" in result.stderr
     assert "authentication failed" not in result.stderr
+
+
+def test_config_set_refuses_a_url_with_credentials_without_echoing_it(brag, journal):
+    before = git(journal.root, "rev-parse", "HEAD")
+    result = brag(
+        "config",
+        "set",
+        "import.github.api_url",
+        "https://user:tok-cfg-4242@ghe.example.com/",
+        expect=1,
+    )
+    line = _one_line(result)
+    assert "import.github.api_url" in line and "credentials" in line
+    assert "tok-cfg-4242" not in result.output + result.stderr
+    assert git(journal.root, "rev-parse", "HEAD") == before
+    assert "tok-cfg-4242" not in (journal.root / "brag.toml").read_text()
+    assert "tok-cfg-4242" not in git(journal.root, "log", "-p", "--all")
