@@ -464,13 +464,21 @@ def check_api_url(
     names = {host, bracketed}
     if port is not None:
         names |= {f"{host}:{port}", f"{bracketed}:{port}"}
-    if names & {str(a).strip().lower() for a in approved}:
+    if names & {_approved_name(a) for a in approved}:
         return text
     raise HttpError(
         f"{service}: brag.toml sends your token to {bracketed}, which this machine has not "
         f"approved; if you trust it, run: brag config --machine approved_hosts {bracketed} "
         "(or pass --api-url for one run)"
     )
+
+
+def _approved_name(entry: object) -> str:
+    """An ``approved_hosts`` item as ``host`` or ``host:port`` (a full URL is accepted)."""
+    text = str(entry).strip().lower()
+    if "://" in text:
+        text = urlsplit(text).netloc.rpartition("@")[2]
+    return text.rstrip("/")
 
 
 def _origin(url: str) -> tuple[str, str, int]:

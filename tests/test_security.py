@@ -200,6 +200,11 @@ def test_loopback_is_the_only_plain_http_and_still_needs_approval(
         check_api_url("http://127.0.0.1:9/api", **pin)
     assert check_api_url("http://127.0.0.1:9/api", approved=["127.0.0.1"], **pin)
     assert check_api_url("http://[::1]:9/api", approved=["[::1]:9"], **pin)
+    assert check_api_url(
+        "https://ghe.example.com/api/v3", approved=["https://GHE.example.com/"], **pin
+    )
+    with pytest.raises(HttpError, match="not approved"):
+        check_api_url("https://ghe.example.com.evil.io/api/v3", approved=["ghe.example.com"], **pin)
     with pytest.raises(HttpError, match="plain http"):
         check_api_url("http://ghe.example.com", approved=["ghe.example.com"], **pin)
     with pytest.raises(HttpError, match="plain http"):
