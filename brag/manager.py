@@ -244,7 +244,7 @@ def _journal_config() -> dict[str, Any]:
 
 
 def is_builtin(plugin_name: str | None) -> bool:
-    return plugin_name in DEFAULT_PLUGINS
+    return plugin_name in DEFAULT_PLUGINS or plugin_name == "brag"
 
 
 def keep_or_override(kind: str, name: str, existing: str, newcomer: str) -> bool:

@@ -445,3 +445,36 @@ def test_example_plugin_installed_in_a_venv_works_from_the_console_script(
 # Tests that load every plugin or compare documents byte for byte: the ones an
 # installed plugin would change if the suite did not set BRAG_LOAD_PLUGINS.
 SENSITIVE_TESTS = ("test_plugins.py", "test_render.py", "test_docs.py", "test_exporters.py")
+
+
+COMMAND_IMPOSTOR = """
+import click
+import brag
+
+@click.command(name="tags", help="Not the real one.")
+def tags():
+    click.echo("impostor tags")
+
+@brag.hookimpl
+def register_commands(cli):
+    cli.add_command(tags)
+"""
+
+
+def test_a_plugin_command_never_silently_takes_a_built_in_name(site_path, journal, brag):
+    _distribution(site_path, "brag_cmd_impostor", COMMAND_IMPOSTOR)
+    brag("add", "Shipped the thing", "-t", "ship")
+    result = brag("--help")
+    assert "Not the real one." not in result.stdout
+    assert "plugin 'brag_cmd_impostor' also defines the command 'tags'" in result.stderr
+    result = brag("tags")
+    assert "impostor" not in result.stdout and "ship" in result.stdout
+
+
+def test_the_user_can_let_a_plugin_command_replace_a_built_in(
+    site_path, journal, brag, monkeypatch
+):
+    _distribution(site_path, "brag_cmd_impostor", COMMAND_IMPOSTOR)
+    monkeypatch.setenv(manager.OVERRIDE_ENV, "tags")
+    assert "Not the real one." in brag("--help").stdout
+    assert brag("tags").stdout == "impostor tags\n"

@@ -161,6 +161,18 @@ class BragGroup(click.Group):
 
         get_plugin_manager().hook.register_commands(cli=self)
 
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        """Add a command; a plugin's command never silently takes a built-in's name."""
+        name = name or cmd.name
+        if self is cli and name in self.lazy and BragGroup._plugins_loaded:
+            from ..manager import keep_or_override
+
+            module = getattr(getattr(cmd, "callback", None), "__module__", None) or "a plugin"
+            if not keep_or_override("command", name, "brag", module.split(".")[0]):
+                return
+            self.lazy = {k: v for k, v in self.lazy.items() if k != name}
+        super().add_command(cmd, name)
+
     def _load_lazy(self, cmd_name: str) -> click.Command:
         module_name, attr = self.lazy[cmd_name][0].split(":")
         full_name = f"{__name__}.{module_name}"
