@@ -685,6 +685,9 @@ def test_reviews_rerun_adds_nothing_and_exits_3(brag, journal, github, api, git_
         reviewed(github, "acme/api", 40 + n, f"Change {n}", D(2026, 3, 30))
     reviewed(github, "acme/api", 60, "Single", D(2026, 4, 8))
     brag("config", "set", "import.github.api_url", api)
+    from brag import machine
+
+    machine.add_to_list("approved_hosts", "localhost")  # brag.toml's host, approved here
     brag("config", "set", "import.github.reviews", "true")
     args = ("import", "--since", "2026-03-30", "--until", "2026-04-12")
     result = brag(*args)

@@ -328,6 +328,9 @@ def test_reviews_rerun_and_later_runs_never_rewrite(brag, journal, gitlab, api, 
     for n in range(6):  # 2026-W11: rolled up
         reviewed(gitlab, "acme/api", 20 + n, f"Busy {n}", D(2026, 3, 9))
     brag("config", "set", "import.gitlab.api_url", api)
+    from brag import machine
+
+    machine.add_to_list("approved_hosts", "localhost")  # brag.toml's host, approved here
     brag("config", "set", "import.gitlab.reviews", "true")
     args = ("import", "--since", "2026-03-02", "--until", "2026-03-15")
     assert "gitlab: added 4" in brag(*args).output
