@@ -234,8 +234,18 @@ def test_url_credentials_are_masked_in_output(brag, journal):
     assert mask("see https://me:tok-123456@host/x") == "see https://***@host/x"
     assert url_credentials("https://me:tok@host/") and not url_credentials("https://host/a@b")
     brag("add", "Shipped the thing", "--url", "https://me:tok-in-url-999@example.com/pr/1")
-    for args in (("list",), ("show", "1"), ("export", "status", "-f", "md")):
-        out = brag(*args, expect=None)
+    first = brag("list", "--json").stdout
+    assert "tok-in-url-999" not in first and "https://***@example.com/pr/1" in first
+    entry_id = json.loads(first)[0]["id"]
+    for args in (
+        ("list",),
+        ("show", entry_id),
+        ("show", entry_id, "--json"),
+        ("search", "thing", "--json"),
+        ("export", "status", "-f", "md"),
+        ("export", "status", "-f", "json"),
+    ):
+        out = brag(*args, expect=0)
         assert "tok-in-url-999" not in out.output + out.stderr, args
 
 

@@ -130,7 +130,7 @@ def add(
     state.writable()
     journal.add(entry)
     if as_json:
-        click.echo(json.dumps(entry.to_dict(), ensure_ascii=False))
+        click.echo(_masked(json.dumps(entry.to_dict(), ensure_ascii=False)))
     else:
         marker = " (private)" if entry.private else ""
         click.echo(f"Added {entry.id}: {_plain(entry.title)}{marker}")
@@ -157,7 +157,9 @@ def _edit_template() -> dict[str, str]:
 
 def _print_entries(entries: list[Entry], as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps([_list_dict(e) for e in entries], ensure_ascii=False, indent=2))
+        click.echo(
+            _masked(json.dumps([_list_dict(e) for e in entries], ensure_ascii=False, indent=2))
+        )
         return
     if not entries:
         click.echo("No entries.", err=True)
@@ -277,7 +279,7 @@ def list_(
         ranked = ranked[:limit]
     if as_json:
         rows = [{**_list_dict(e), "score": s.total} for e, s in ranked]
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(_masked(json.dumps(rows, ensure_ascii=False, indent=2)))
         return
     if not ranked:
         click.echo("No entries.", err=True)
@@ -337,7 +339,7 @@ def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: 
     if as_json:
         data = entry.to_dict()
         data["analysis"] = explain_entry(journal, entry, audience)
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(_masked(json.dumps(data, ensure_ascii=False, indent=2)))
         return
     if raw:
         text = (journal.root / entry.path).read_text(encoding="utf-8")
