@@ -224,34 +224,18 @@ def create(folder: Path, today: dt.date | None = None) -> Journal:
     return journal
 
 
-def export_context(journal: Journal, exporter: Any, options: dict[str, Any]) -> Any:
-    """The context ``brag export`` would build: the past year, private entries left out."""
-    from .exporting import ExportContext, today
+def _past_year(journal: Journal, exporter: Any, options: dict[str, Any], output: Any = None) -> Any:
+    """What ``brag export`` would write for the past year, private entries left out."""
+    from .exporting import run_export, today
 
     until = today()
-    since = until - dt.timedelta(days=365)
-    entries = list(
-        journal.entries(
-            since=since.isoformat(),
-            until=until.isoformat(),
-            include_private=False,
-            newest_first=False,
-        )
-    )
-    import click
-
-    # The exporter's own options at their defaults, exactly as `brag export` parses them.
-    command = click.Command(exporter.name, params=list(exporter.params))
-    defaults = command.make_context(exporter.name, [], resilient_parsing=True).params
-    return ExportContext(
-        journal=journal,
-        entries=entries,
-        since=since,
+    return run_export(
+        journal,
+        exporter,
+        since=until - dt.timedelta(days=365),
         until=until,
-        audience="manager",
-        format=exporter.formats[0],
-        options={**defaults, **options},
-        today=until,
+        options=options,
+        output=output,
     )
 
 
@@ -271,12 +255,11 @@ def run(folder: Path | None, echo: Any) -> Path:
         options = {"target": DEMO_TARGET} if any(p.name == "target" for p in brief.params) else {}
         rule = "─" * 72
         echo(f"\n{rule}\nbrag export promo-brief --target {DEMO_TARGET}\n{rule}\n")
-        echo(brief.run(export_context(journal, brief, options)).rstrip("\n"))
+        echo(_past_year(journal, brief, options).text.rstrip("\n"))
         echo(rule)
     report = available["report"]
     path = root / REPORT_NAME
-    html = report.run(export_context(journal, report, {"target": DEMO_TARGET}))
-    path.write_text(html, encoding="utf-8")
+    _past_year(journal, report, {"target": DEMO_TARGET}, output=path)
     echo(f"\nWrote the HTML report: {path}")
     echo(f"  open it in a browser: {path.as_uri()}")
     echo("\nTry it on the sample journal:")

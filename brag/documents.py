@@ -5,18 +5,18 @@ paths the user names, front matter (YAML-style ``---`` or TOML ``+++``),
 Markdown and reStructuredText titles, sections, metadata lines such as
 ``Date: 2026-03-14`` or ``:Status: Accepted``, and first paragraphs.
 
-Front matter is read with a small parser for the flat ``key: value`` YAML
-that documents actually carry (scalars, ``[a, b]`` lists, ``- item`` lists,
-one level of nesting), so brag needs no YAML library.
+YAML front matter is read with PyYAML's safe loader (imported only when a
+document has some); TOML front matter with :mod:`tomllib`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +25,7 @@ from .errors import ImportSourceError
 
 if TYPE_CHECKING:
     from .authorship import FileHistory, HistoryCache, Identity, RepoInfo
+    from .entry import Entry
     from .importing import ImportContext
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd"})
@@ -130,112 +131,69 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
     return meta, "\n".join(lines[end + 1 :]), end + 2
 
 
-_YAML_KEY = re.compile(r"^(?P<indent>\s*)(?P<key>[A-Za-z_][\w .-]*?)\s*:(?:\s+(?P<value>.*))?$")
-_YAML_ITEM = re.compile(r"^(?P<indent>\s*)-\s+(?P<value>.*)$")
+@functools.cache
+def _yaml_loader() -> type:
+    """PyYAML's safe loader, reading only what front matter means: dates and times
+    stay text (``as_date`` reads them), ``1:30`` is not a base-60 number, and only
+    whole numbers become numbers ("1.5" stays text, as a duration or version)."""
+    import yaml
 
+    class FrontMatterLoader(yaml.SafeLoader):
+        pass
 
-def _yaml_scalar(text: str) -> Any:
-    text = text.strip()
-    if not text:
-        return ""
-    if text[0] in "\"'":
-        quote = text[0]
-        end = text.find(quote, 1)
-        while quote == '"' and end > 0 and text[end - 1] == "\\":
-            end = text.find(quote, end + 1)
-        inner = text[1:end] if end > 0 else text[1:]
-        return inner.replace('\\"', '"') if quote == '"' else inner.replace("''", "'")
-    text = re.sub(r"\s+#.*$", "", text)
-    if text.startswith("[") and text.endswith("]"):
-        return [_yaml_scalar(p) for p in _split_flow(text[1:-1]) if p.strip()]
-    low = text.lower()
-    if low in ("true", "yes", "on"):
-        return True
-    if low in ("false", "no", "off"):
-        return False
-    if low in ("null", "~"):
-        return None
-    if re.fullmatch(r"[-+]?[0-9]+", text):
-        return int(text)
-    return text
-
-
-def _split_flow(text: str) -> list[str]:
-    parts, depth, quote, current = [], 0, "", []
-    for ch in text:
-        if quote:
-            current.append(ch)
-            if ch == quote:
-                quote = ""
-        elif ch in "\"'":
-            quote = ch
-            current.append(ch)
-        elif ch == "[":
-            depth += 1
-            current.append(ch)
-        elif ch == "]":
-            depth -= 1
-            current.append(ch)
-        elif ch == "," and depth == 0:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-    parts.append("".join(current))
-    return parts
+    drop = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+    FrontMatterLoader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag not in drop]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    FrontMatterLoader.add_implicit_resolver(
+        "tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789")
+    )
+    return FrontMatterLoader
 
 
 def parse_simple_yaml(text: str, first_line: int = 1) -> dict[str, Any]:
-    """Flat YAML: ``key: value``, ``[a, b]``, ``- item`` lists, ``|``/``>`` blocks and
-    one level of nested ``key: value``. Anything fancier raises :class:`DocumentError`
-    naming the line, rather than being misread."""
-    result: dict[str, Any] = {}
-    lines = text.split("\n")
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            i += 1
-            continue
-        m = _YAML_KEY.match(line)
-        if not m or m["indent"]:
-            raise DocumentError(
-                f"front matter line {first_line + i}: can't read {stripped[:40]!r} "
-                "(use 'key: value')"
-            )
-        key, value = m["key"].strip(), (m["value"] or "").strip()
-        i += 1
-        block: list[str] = []
-        while i < len(lines) and (not lines[i].strip() or lines[i][:1] in (" ", "\t", "-")):
-            if lines[i].startswith("-") and not _YAML_ITEM.match(lines[i]):
-                break
-            block.append(lines[i])
-            i += 1
-        while block and not block[-1].strip():
-            block.pop()
-        if value in ("|", ">", "|-", ">-", "|+", ">+"):
-            body = [b.strip() for b in block]
-            joiner = "\n" if value.startswith("|") else " "
-            result[key] = joiner.join(body).strip()
-        elif value:
-            result[key] = _yaml_scalar(value)
-            if block:  # a plain scalar continued on indented lines
-                extra = " ".join(b.strip() for b in block if b.strip())
-                if isinstance(result[key], str):
-                    result[key] = f"{result[key]} {extra}".strip()
-        elif block and _YAML_ITEM.match(block[0]):
-            result[key] = [_yaml_scalar(im["value"]) for b in block if (im := _YAML_ITEM.match(b))]
-        elif block:
-            nested: dict[str, Any] = {}
-            for b in block:
-                nm = _YAML_KEY.match(b.strip())
-                if nm:
-                    nested[nm["key"].strip().lower()] = _yaml_scalar(nm["value"] or "")
-            result[key] = nested
-        else:
-            result[key] = ""
-    return result
+    """YAML front matter as a mapping, read with ``yaml.safe_load``. Dates stay text,
+    block scalars lose their trailing newline, and nested keys are lower case. YAML
+    that does not parse, or is not ``key: value`` at the top, raises
+    :class:`DocumentError` naming the line (counted from the file's first line)."""
+    import yaml
+
+    try:
+        # A SafeLoader subclass: yaml.safe_load with front matter's own resolvers.
+        data = yaml.load(text, Loader=_yaml_loader())
+    except yaml.MarkedYAMLError as exc:
+        # A key that never gets its ':' is reported where it started, not a line later.
+        started = exc.context_mark if "simple key" in (exc.context or "") else None
+        mark = started or exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "not valid YAML"
+        if mark is None:
+            raise DocumentError(f"front matter: {problem}") from None
+        lines = text.split("\n")
+        shown = lines[mark.line].strip()[:40] if mark.line < len(lines) else ""
+        raise DocumentError(
+            f"front matter line {first_line + mark.line}: can't read {shown!r} ({problem})"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise DocumentError(f"front matter: not valid YAML ({exc})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise DocumentError(
+            f"front matter line {first_line}: not 'key: value' lines "
+            f"(found a YAML {type(data).__name__})"
+        )
+    return {str(k): _front_matter_value(v) for k, v in data.items()}
+
+
+def _front_matter_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dict):
+        return {str(k).lower(): _front_matter_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_front_matter_value(v) for v in value]
+    return value
 
 
 # -- document structure --------------------------------------------------------------
@@ -673,3 +631,46 @@ def in_window(context: ImportContext, day: dt.date) -> bool:
     if since and day < since:
         return False
     return not (context.until and day > context.until)
+
+
+def import_documents(
+    context: ImportContext,
+    suffixes: frozenset[str],
+    *,
+    people: Callable[[Document], dict[str, list[str]]],
+    not_yours: str,
+    date_of: Callable[[Candidate], dt.date | None],
+    undated: str,
+    entry: Callable[[Candidate, str, dt.date], Entry],
+    not_this_kind: Callable[[Document], str] | None = None,
+) -> Iterator[Entry | tuple[str, str]]:
+    """The loop every document importer runs: each document under the ``paths``
+    option that ``not_this_kind`` does not turn away (it returns the skip reason,
+    or "" to keep it), that names you among its ``people`` (role -> names, in
+    credit order) or, naming nobody, that git says you wrote, that has a date and
+    falls inside the window, becomes ``entry(candidate, role, day)``. Everything
+    else is a ``(file, reason)`` skip: ``not_yours``, ``undated`` (also logged)."""
+    from .authorship import involvement
+
+    for item in scan(context, suffixes):
+        if isinstance(item, tuple):
+            yield item
+            continue
+        reason = not_this_kind(item.doc) if not_this_kind else ""
+        if reason:
+            yield item.shown, reason
+            continue
+        listed = people(item.doc)
+        history = None if any(listed.values()) else item.history()
+        role = involvement(item.identity, listed, history)
+        if role is None:
+            yield item.shown, not_yours
+            continue
+        day = date_of(item)
+        if day is None:
+            context.progress.log(f"skipped {item.shown}: {undated}")
+            yield item.shown, undated
+            continue
+        if not in_window(context, day):
+            continue
+        yield entry(item, role, day)

@@ -13,6 +13,23 @@ class BragError(Exception):
     exit_code = 1
 
 
+class CommandExit(BragError):
+    """A command's result that is not success, with its own exit code.
+
+    ``brag check`` finding problems, an empty ``brag add``, an unattended
+    import with nothing new: the message (possibly empty) is printed as it is,
+    without an ``Error:`` prefix, and the command exits with ``exit_code``.
+    """
+
+    def __init__(self, message: str = "", exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class PluginError(BragError):
+    """A plugin misbehaved: an unexpected exception or a wrong value, named in one line."""
+
+
 class JournalError(BragError):
     """The journal is missing, not a git repository, or in a state brag cannot use."""
 

@@ -1,7 +1,9 @@
 """What every exporter shares: its description and the context it renders from.
 
-An exporter never reads files: the CLI selects entries from the journal (period,
-privacy) and hands them over in an :class:`ExportContext`.
+An exporter never reads files: :func:`run_export` (what ``brag export``,
+``brag demo`` and third-party code call) selects entries from the journal
+(period, privacy, the exporter's window) and hands them over in an
+:class:`ExportContext`.
 
 An exporter either renders text itself (``render``) or, better, builds a plain
 dict (``build``) that brag renders with the template ``NAME.FORMAT.j2`` (the
@@ -21,9 +23,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .errors import BragError
+from .errors import BragError, PluginError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import click
 
     from .entry import Entry
@@ -74,6 +78,8 @@ class ExportContext:
     options: dict[str, Any] = field(default_factory=dict)
     #: The date the document is written as of (recency, "this week", gaps).
     today: dt.date = field(default_factory=dt.date.today)
+    #: The plugin hook caller (``pm.hook``) asked for ``reframe_entry``; None: built-in only.
+    hook: Any = field(default=None, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
     # Analyses by entry identity: the entries of one export are not edited meanwhile.
     _analyses: dict[int, Analysis] = field(default_factory=dict, repr=False)
@@ -145,9 +151,9 @@ class ExportContext:
         from .impact import Reframed, reframe
 
         built_in = reframe(entry, self.lens, self.glossary, keywords=self.keywords)
-        from .manager import get_plugin_manager
-
-        answer = get_plugin_manager().hook.reframe_entry(entry=entry, audience=self.lens.name)
+        if self.hook is None:
+            return built_in
+        answer = self.hook.reframe_entry(entry=entry, audience=self.lens.name, journal=self.journal)
         if answer is None:
             return built_in
         if isinstance(answer, Reframed):
@@ -221,3 +227,185 @@ class Exporter:
         name = self.template_for(ctx.format)
         assert name is not None
         return render(name, data, ctx.journal.root)
+
+
+def impact_cache(journal: Journal) -> Path:
+    """Where analyses of entries are kept between runs: next to the index, out of git."""
+    return journal.index.location.parent / "impact-cache.pickle"
+
+
+def _plugin_hook() -> Any:
+    from .manager import get_plugin_manager
+
+    return get_plugin_manager().hook
+
+
+def _guarded(exporter: Exporter, what: str, call: Callable[[], Any]) -> Any:
+    """Call a piece of an exporter; an unexpected exception names the plugin in one line."""
+    try:
+        return call()
+    except BragError:
+        raise
+    except Exception as exc:
+        from .importing import plugin_of
+
+        origin = plugin_of(getattr(exporter, what, None) or exporter.build or exporter.render)
+        raise PluginError(
+            f"exporter '{exporter.name}' (plugin {origin}) failed: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def find_exporter(kind: str) -> Exporter:
+    """The installed exporter called ``kind``, or a BragError listing the available ones."""
+    from .manager import exporters
+
+    available = exporters()
+    exporter = available.get(kind)
+    if exporter is None:
+        raise BragError(f"no exporter '{kind}' (available: {', '.join(sorted(available))})")
+    return exporter
+
+
+@dataclass
+class ExportResult:
+    """What :func:`run_export` produced: the document, and where it went."""
+
+    kind: str
+    format: str
+    text: str
+    #: The file written, or None when the text is for standard output.
+    path: Path | None = None
+    #: True when ``path`` was chosen by brag (an HTML page asked for on a terminal).
+    default_path: bool = False
+    entries: int = 0
+    #: Entry files that could not be read and were left out.
+    broken: list[Any] = field(default_factory=list)
+
+
+def run_export(
+    journal: Journal,
+    kind: str | Exporter,
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    audience: str | None = None,
+    format: str | None = None,
+    include_private: bool = False,
+    options: dict[str, Any] | None = None,
+    output: str | os.PathLike[str] | None = None,
+    html_to_file: bool = False,
+    hook: Any = None,
+) -> ExportResult:
+    """Write one document from the journal: the one path every export takes.
+
+    Picks the entries (the period given, else the exporter's ``window``, else
+    everything; private ones only with ``include_private``), reads the impact
+    cache, renders, writes ``output`` if given (``-`` or None: the text is only
+    returned), runs the exporter's ``after`` step and saves the cache.
+    ``options`` are the exporter's own options (at their defaults when left
+    out). ``html_to_file`` writes an HTML document with no ``output`` to
+    ``brag-KIND.html`` (what ``brag export`` does on a terminal). ``hook`` is the
+    plugin hook caller (default: the installed plugins').
+    """
+    from pathlib import Path
+
+    from . import impact
+
+    exporter = find_exporter(kind) if isinstance(kind, str) else kind
+    fmt = format or exporter.formats[0]
+    if fmt not in exporter.formats:
+        raise BragError(
+            f"{exporter.name} can be written as {', '.join(exporter.formats)}, not {fmt}"
+        )
+    default_path = False
+    if output is None and fmt == "html" and html_to_file:
+        output, default_path = f"brag-{exporter.name}.html", True
+    context = ExportContext(
+        journal=journal,
+        entries=[],
+        since=since,
+        until=until,
+        audience=audience or "manager",
+        format=fmt,
+        include_private=include_private,
+        options={**default_options(exporter), **(options or {})},
+        today=today(until),
+        hook=_plugin_hook() if hook is None else hook,
+    )
+    # An unknown audience or a bad [lenses]/[glossary]/[impact] table fails
+    # before any work.
+    context.lens, context.glossary, context.keywords  # noqa: B018
+    first, last = since, until
+    if since is None and exporter.window is not None:
+        window = exporter.window
+        first, last = _guarded(exporter, "window", lambda: window(context))
+    with bulk():
+        context.entries = list(
+            journal.entries(
+                since=first.isoformat() if first else None,
+                until=last.isoformat() if last else None,
+                include_private=include_private,
+                newest_first=False,
+            )
+        )
+        cache = impact_cache(journal)
+        impact.load_cache(cache)
+        text = _guarded(exporter, "build", lambda: exporter.run(context))
+        path = None
+        if output is not None and str(output) != "-":
+            path = Path(output)
+            path.write_text(text, encoding="utf-8")
+        if exporter.after is not None:
+            after = exporter.after
+            _guarded(exporter, "after", lambda: after(context))
+        impact.save_cache(cache)
+    return ExportResult(
+        kind=exporter.name,
+        format=fmt,
+        text=text,
+        path=path,
+        default_path=default_path,
+        entries=len(context.entries),
+        broken=journal.broken(),
+    )
+
+
+def default_options(exporter: Exporter) -> dict[str, Any]:
+    """The exporter's own options at their defaults, exactly as ``brag export`` parses them."""
+    if not exporter.params:
+        return {}
+    import click
+
+    command = click.Command(exporter.name, params=list(exporter.params))
+    return dict(command.make_context(exporter.name, [], resilient_parsing=True).params)
+
+
+def explain_entry(
+    journal: Journal, entry: Entry, audience: str | None = None, *, hook: Any = None
+) -> dict[str, Any]:
+    """How an audience reads one entry (what ``brag show`` explains), through the same
+    :class:`ExportContext` as exports, so a plugin's ``reframe_entry`` wording applies."""
+    context = ExportContext(
+        journal=journal,
+        entries=[entry],
+        since=None,
+        until=None,
+        audience=audience or "manager",
+        today=today(),
+        hook=_plugin_hook() if hook is None else hook,
+    )
+    found = context.analysis(entry)
+    result = context.score(entry)
+    framed = context.reframe(entry)
+    return {
+        "audience": context.lens.name,
+        "areas": list(found.areas),
+        "areas_inferred": found.areas_inferred,
+        "leverage": found.leverage,
+        "leverage_inferred": found.leverage_inferred,
+        "tree": found.tree,
+        "metrics": [m.describe() for m in found.metrics],
+        "reframed": framed.text,
+        "score": result.to_dict(),
+        "explain": result.explain(),
+    }

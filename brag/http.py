@@ -97,6 +97,11 @@ def _short(seconds: float) -> str:
     return f"{seconds // 3600} h {seconds % 3600 // 60} min"
 
 
+def pause(seconds: float) -> None:
+    """How a :class:`Client` waits unless given its own ``sleep``: really."""
+    time.sleep(seconds)
+
+
 class Client:
     """A small JSON-over-HTTPS client bound to one API root and one token.
 
@@ -117,7 +122,8 @@ class Client:
         backoff: float | None = None,
         retries: int = DEFAULT_RETRIES,
         timeout: float = DEFAULT_TIMEOUT,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] | None = None,
     ):
         import httpx
 
@@ -141,7 +147,9 @@ class Client:
             backoff if backoff is not None else env_float("BRAG_HTTP_BACKOFF", DEFAULT_BACKOFF)
         )
         self.retries = retries
-        self.sleep = sleep
+        # Injected in tests, which then assert the waits asked for instead of waiting.
+        self.sleep = sleep if sleep is not None else pause
+        self.clock = clock if clock is not None else time.time
         self.requests = 0
         self._http = httpx.Client(
             headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
@@ -245,7 +253,7 @@ class Client:
         headers = reply.headers
         retry_after = headers.get("retry-after")
         if retry_after is not None:
-            seconds = _parse_retry_after(retry_after)
+            seconds = _parse_retry_after(retry_after, self.clock())
             if seconds is not None:
                 return seconds
         remaining = headers.get("x-ratelimit-remaining", headers.get("ratelimit-remaining"))
@@ -257,7 +265,7 @@ class Client:
                 return None
             # GitHub and GitLab send an epoch time; small numbers are seconds from now.
             if value > 1_000_000_000:
-                return max(0.0, value - time.time()) + 1.0
+                return max(0.0, value - self.clock()) + 1.0
             return max(0.0, value)
         if "rate limit" in _error_detail(reply).lower():
             # GitHub: a secondary rate limit without headers means "wait at least a minute".
@@ -266,7 +274,7 @@ class Client:
 
     def _wait_for_rate_limit(self, seconds: float, reply: httpx.Response) -> None:
         if seconds > self.max_wait:
-            until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)
+            until = dt.datetime.fromtimestamp(self.clock() + seconds, dt.UTC)
             raise self.fail(
                 f"rate limit reached (HTTP {reply.status_code}); it resets in {_short(seconds)} "
                 f"(at {until:%H:%M} UTC). Nothing was imported; run the import again then "
@@ -394,7 +402,7 @@ def _origin(url: str) -> tuple[str, str, int]:
     return scheme, parts.hostname or "", port or (443 if scheme == "https" else 80)
 
 
-def _parse_retry_after(value: str) -> float | None:
+def _parse_retry_after(value: str, now: float) -> float | None:
     value = value.strip()
     if not value:
         return None
@@ -408,7 +416,7 @@ def _parse_retry_after(value: str) -> float | None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+    return max(0.0, when.timestamp() - now)
 
 
 def _error_detail(reply: httpx.Response) -> str:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .entry import Entry
+from .errors import BragError, PluginError
 
 if TYPE_CHECKING:
     import click
@@ -84,9 +85,49 @@ def resolve_window(
     return since, until
 
 
+def plugin_of(func: Any) -> str:
+    """The module a plugin's callable comes from: how a misbehaving plugin is named."""
+    return str(getattr(func, "__module__", None) or type(func).__module__)
+
+
+def _checked(importer: Importer, items: Iterable[Any]) -> Iterator[Entry | tuple[str, str]]:
+    """The importer's items, each checked to be an Entry draft or an (item, reason) pair;
+    an unexpected exception inside the plugin becomes one line naming it."""
+    where = f"importer '{importer.name}' (plugin {plugin_of(importer.fetch)})"
+    try:
+        for item in items:
+            if isinstance(item, Entry):
+                yield item
+            elif (
+                isinstance(item, tuple) and len(item) == 2 and all(isinstance(x, str) for x in item)
+            ):
+                yield item
+            else:
+                raise PluginError(
+                    f"{where} yielded {type(item).__name__}; expected an Entry draft "
+                    "or an (item, reason) pair"
+                )
+    except BragError:
+        raise
+    except Exception as exc:
+        raise PluginError(f"{where} failed: {type(exc).__name__}: {exc}") from exc
+
+
+def find_importer(name: str) -> Importer:
+    """The installed importer called ``name``, or a BragError listing the available ones."""
+    from .manager import importers
+
+    available = importers()
+    if name not in available:
+        raise BragError(
+            f"no importer '{name}' (available: {', '.join(sorted(available)) or 'none'})"
+        )
+    return available[name]
+
+
 def run_import(
     journal: Journal,
-    importer: Importer,
+    importer: Importer | str,
     *,
     options: dict[str, Any],
     since: dt.date | None = None,
@@ -94,6 +135,15 @@ def run_import(
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportResult:
+    """Run one importer into ``journal``: the one path every import takes.
+
+    ``importer`` is an :class:`Importer` or the name of an installed one.
+    ``options`` are its command-line options (unset ones fall back to
+    ``[import.NAME]`` in brag.toml). Returns what was added, already present
+    and skipped; with ``dry_run`` nothing is written.
+    """
+    if isinstance(importer, str):
+        importer = find_importer(importer)
     config = journal.config.get("import", {}).get(importer.name, {})
     merged = {**(config if isinstance(config, dict) else {})}
     for key, value in options.items():
@@ -114,7 +164,14 @@ def run_import(
         resumed=since is None and window_since is not None,
     )
     today = dt.date.today()
-    drafts = list(importer.fetch(context))
+    try:
+        items = importer.fetch(context)
+    except BragError:
+        raise
+    except Exception as exc:
+        where = f"importer '{importer.name}' (plugin {plugin_of(importer.fetch)})"
+        raise PluginError(f"{where} failed: {type(exc).__name__}: {exc}") from exc
+    drafts = list(_checked(importer, items))
     # Keys an importer put in ``context.state`` (finer cursors) are kept with it.
     new_state: dict[str, Any] | None = None
     if importer.resumable:

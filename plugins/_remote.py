@@ -12,10 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import click
 
 from brag.errors import ConfigError, ImportSourceError
 from brag.importing import ImportContext
+
+if TYPE_CHECKING:
+    from brag.http import Client
 
 TITLE_MAX = 200
 IMPACT_MAX = 500
@@ -142,6 +148,22 @@ def parse_time(stamp: Any) -> dt.datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
+def who_option(flag: str, metavar: str, help: str) -> click.Option:
+    """Whose work to import (``--user``, ``--user-id``); the token's owner by default."""
+    return click.Option([flag], metavar=metavar, help=help)
+
+
+def repeatable_option(flag: str, metavar: str, help: str) -> click.Option:
+    """A repeatable filter such as ``--repo`` (read back with :func:`option_list`)."""
+    return click.Option([flag], multiple=True, metavar=metavar, help=f"{help} (repeatable).")
+
+
+def api_url_option(default: str, elsewhere: str = "") -> click.Option:
+    """``--api-url``: another API root, such as a self-hosted server (``elsewhere``)."""
+    more = f"; {elsewhere}" if elsewhere else ""
+    return click.Option(["--api-url"], metavar="URL", help=f"API root (default {default}{more}).")
+
+
 def option_list(ctx: ImportContext, name: str) -> list[str]:
     """A repeatable option (or a brag.toml string or list) as a clean list."""
     value = ctx.option(name)
@@ -212,6 +234,51 @@ def gh_cli_token(host: str | None) -> str | None:
 
 def missing_token(service: str, hint: str) -> ImportSourceError:
     return ImportSourceError(f"{service}: no token found: {hint}")
+
+
+def connect(
+    ctx: ImportContext,
+    source: str,
+    *,
+    service: str,
+    default_api_url: str,
+    token_vars: tuple[str, ...],
+    no_token: str,
+    headers: Callable[[str], dict[str, str]],
+    expired: str = "",
+    api_root: Callable[[str], str] = lambda url: url,
+    fallback: Callable[[str], tuple[str, str] | None] | None = None,
+) -> Client:
+    """The HTTP client for one service, with the token and options every remote
+    importer reads the same way.
+
+    A token in ``[import.SOURCE]`` is refused; ``api_url`` (through ``api_root``)
+    and ``max_wait`` come from the options; the token is the first of
+    ``token_vars`` set in the environment, else what ``fallback(api_url)`` finds
+    (a token and how to replace it), else ``no_token`` says how to get one.
+    ``headers(token)`` authenticates; ``expired`` is added to the hint a 401 shows.
+    """
+    from brag.http import Client
+
+    refuse_token_in_config(ctx, source, token_vars[0])
+    api_url = api_root(option_str(ctx, "api_url", default_api_url) or default_api_url)
+    found = token_from_env(token_vars)
+    if found:
+        token, hint = found[0], f"check {found[1]}{expired}"
+    else:
+        other = fallback(api_url) if fallback else None
+        if other is None:
+            raise missing_token(service, no_token)
+        token, hint = other
+    return Client(
+        api_url,
+        service=service,
+        headers=headers(token),
+        secrets=(token,),
+        token_hint=hint,
+        progress=ctx.progress,
+        max_wait=option_number(ctx, "max_wait"),
+    )
 
 
 def field_dict(data: dict[str, Any], key: str) -> dict[str, Any]:

@@ -30,8 +30,6 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import click
-
 from brag.documents import (
     MARKDOWN_SUFFIXES,
     RST_SUFFIXES,
@@ -41,12 +39,13 @@ from brag.documents import (
     as_list,
     date_from_name,
     first_paragraph,
-    in_window,
-    scan,
+    import_documents,
 )
 from brag.entry import Entry, stable_id
 from brag.hookspecs import hookimpl
 from brag.importing import ImportContext, Importer
+
+from ._local import author_option, paths_argument
 
 SOURCE = "docs"
 AUTHOR_KEYS = ("authors", "author", "owner", "owners", "written_by")
@@ -153,31 +152,27 @@ def doc_entry(c: Candidate, role: str, day: dt.date, others: list[str]) -> Entry
     return entry
 
 
-def fetch(context: ImportContext) -> Iterator[Entry | tuple[str, str]]:
-    from brag.authorship import involvement
+def _people(doc: Document) -> dict[str, list[str]]:
+    authors = authors_of(doc)
+    # The first listed author wrote it; the others co-wrote it.
+    return {"author": authors[:1], "co-author": authors[1:]}
 
-    for item in scan(context, MARKDOWN_SUFFIXES | RST_SUFFIXES):
-        if isinstance(item, tuple):
-            yield item
-            continue
-        authors = authors_of(item.doc)
-        # The first listed author wrote it; the others co-wrote it.
-        listed = {"author": authors[:1], "co-author": authors[1:]}
-        history = None if authors else item.history()
-        role = involvement(item.identity, listed, history)
-        if role is None:
-            yield item.shown, "not written by you"
-            continue
-        day = doc_date(item)
-        if day is None:
-            reason = "no date (add 'date: YYYY-MM-DD' front matter, or commit it to git)"
-            context.progress.log(f"skipped {item.shown}: {reason}")
-            yield item.shown, reason
-            continue
-        if not in_window(context, day):
-            continue
-        others = [a for a in authors if not item.identity.is_person(a)]
-        yield doc_entry(item, role, day, others)
+
+def _entry(c: Candidate, role: str, day: dt.date) -> Entry:
+    others = [a for a in authors_of(c.doc) if not c.identity.is_person(a)]
+    return doc_entry(c, role, day, others)
+
+
+def fetch(context: ImportContext) -> Iterator[Entry | tuple[str, str]]:
+    return import_documents(
+        context,
+        MARKDOWN_SUFFIXES | RST_SUFFIXES,
+        people=_people,
+        not_yours="not written by you",
+        date_of=doc_date,
+        undated="no date (add 'date: YYYY-MM-DD' front matter, or commit it to git)",
+        entry=_entry,
+    )
 
 
 @hookimpl
@@ -193,13 +188,10 @@ def register_importers(register: Any) -> None:
             fetch=fetch,
             resumable=False,
             params=[
-                click.Argument(["paths"], nargs=-1, type=click.Path()),
-                click.Option(
-                    ["--author", "authors"],
-                    multiple=True,
-                    metavar="EMAIL|NAME",
-                    help="You, as documents and commits name you (repeatable). "
-                    "Default: [user] name and emails in brag.toml and git's user.email.",
+                paths_argument(),
+                author_option(
+                    "You, as documents and commits name you (repeatable). "
+                    "Default: [user] name and emails in brag.toml and git's user.email."
                 ),
             ],
         )

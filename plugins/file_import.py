@@ -35,28 +35,16 @@ from typing import Any
 
 import click
 
-from brag.entry import AREAS, LEVERAGE, Entry, parse_metric, stable_id
+from brag.entry import AREAS, KNOWN_FIELDS, LEVERAGE, Entry, parse_metric, stable_id
 from brag.errors import BragError, ImportSourceError
 from brag.hookspecs import hookimpl
 from brag.importing import ImportContext, Importer
 
+from ._local import paths_argument
+
 SOURCE = "file"
-FIELDS = frozenset(
-    {
-        "date",
-        "title",
-        "tags",
-        "impact",
-        "areas",
-        "leverage",
-        "with",
-        "url",
-        "private",
-        "metrics",
-        "body",
-        "source_id",
-    }
-)
+# What a row may set: every field of an entry but those brag itself keeps, and the body.
+FIELDS = (KNOWN_FIELDS - {"id", "source", "created", "updated"}) | {"body"}
 # Column names that mean a field without --map.
 ALIASES = {
     "id": "source_id",
@@ -419,7 +407,7 @@ def register_importers(register: Any) -> None:
             fetch=fetch,
             resumable=False,
             params=[
-                click.Argument(["paths"], nargs=-1, metavar="FILE.csv|FILE.json|-"),
+                paths_argument(metavar="FILE.csv|FILE.json|-"),
                 click.Option(
                     ["--map", "map"],
                     multiple=True,

@@ -61,74 +61,42 @@ def register_importers(register: Any) -> None:
             ),
             fetch=fetch,
             params=[
-                click.Option(["--user"], metavar="LOGIN", help="Whose PRs (default: the token's)."),
-                click.Option(
-                    ["--repo"],
-                    multiple=True,
-                    metavar="OWNER/NAME",
-                    help="Only this repository (repeatable).",
-                ),
-                click.Option(
-                    ["--org"],
-                    multiple=True,
-                    metavar="ORG",
-                    help="Only this organisation (repeatable).",
-                ),
-                click.Option(
-                    ["--exclude-label"],
-                    multiple=True,
-                    metavar="LABEL",
-                    help="Skip PRs with this label (repeatable).",
-                ),
+                _remote.who_option("--user", "LOGIN", "Whose PRs (default: the token's)."),
+                _remote.repeatable_option("--repo", "OWNER/NAME", "Only this repository"),
+                _remote.repeatable_option("--org", "ORG", "Only this organisation"),
+                _remote.repeatable_option("--exclude-label", "LABEL", "Skip PRs with this label"),
                 click.Option(
                     ["--min-lines"],
                     type=click.IntRange(min=0),
                     metavar="N",
                     help="Skip PRs changing fewer lines (one extra request per new PR).",
                 ),
-                click.Option(
-                    ["--api-url"],
-                    metavar="URL",
-                    help=f"API root (default {DEFAULT_API_URL}; Enterprise: https://HOST/api/v3).",
-                ),
+                _remote.api_url_option(DEFAULT_API_URL, "Enterprise: https://HOST/api/v3"),
             ],
         )
     )
 
 
-def _token(api_url: str) -> tuple[str, str]:
-    found = _remote.token_from_env(TOKEN_VARS)
-    if found:
-        return found[0], f"check {found[1]}"
-    host = urlsplit(api_url).hostname
-    token = _remote.gh_cli_token(host)
-    if token:
-        return token, "run 'gh auth login' again"
-    raise _remote.missing_token(
-        "GitHub",
-        "set GITHUB_TOKEN (or GH_TOKEN) to a token that can read your pull requests, "
-        "or log in with 'gh auth login'",
-    )
+def _gh_cli(api_url: str) -> tuple[str, str] | None:
+    token = _remote.gh_cli_token(urlsplit(api_url).hostname)
+    return (token, "run 'gh auth login' again") if token else None
 
 
 def fetch(ctx: ImportContext) -> Iterator[Entry | tuple[str, str]]:
-    from brag.http import Client
-
-    _remote.refuse_token_in_config(ctx, NAME, "GITHUB_TOKEN")
-    api_url = _remote.option_str(ctx, "api_url", DEFAULT_API_URL) or DEFAULT_API_URL
-    token, hint = _token(api_url)
-    with Client(
-        api_url,
+    with _remote.connect(
+        ctx,
+        NAME,
         service="GitHub",
-        headers={
+        default_api_url=DEFAULT_API_URL,
+        token_vars=TOKEN_VARS,
+        no_token="set GITHUB_TOKEN (or GH_TOKEN) to a token that can read your pull requests, "
+        "or log in with 'gh auth login'",
+        headers=lambda token: {
             "Authorization": f"Bearer {token}",
             "Accept": "application/vnd.github+json",
             "X-GitHub-Api-Version": "2022-11-28",
         },
-        secrets=(token,),
-        token_hint=hint,
-        progress=ctx.progress,
-        max_wait=_remote.option_number(ctx, "max_wait"),
+        fallback=_gh_cli,
     ) as client:
         yield from _Fetch(ctx, client).run()
 

@@ -29,8 +29,6 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
-import click
-
 from brag.entry import Entry, stable_id
 from brag.errors import ImportSourceError
 from brag.hookspecs import hookimpl
@@ -54,29 +52,11 @@ def register_importers(register: Any) -> None:
             ),
             fetch=fetch,
             params=[
-                click.Option(
-                    ["--user"], metavar="USERNAME", help="Whose MRs (default: the token's)."
-                ),
-                click.Option(
-                    ["--repo"],
-                    multiple=True,
-                    metavar="GROUP/PROJECT",
-                    help="Only this project (repeatable).",
-                ),
-                click.Option(
-                    ["--org"], multiple=True, metavar="GROUP", help="Only this group (repeatable)."
-                ),
-                click.Option(
-                    ["--exclude-label"],
-                    multiple=True,
-                    metavar="LABEL",
-                    help="Skip MRs with this label (repeatable).",
-                ),
-                click.Option(
-                    ["--api-url"],
-                    metavar="URL",
-                    help=f"API root (default {DEFAULT_API_URL}; self-managed: https://HOST/api/v4).",
-                ),
+                _remote.who_option("--user", "USERNAME", "Whose MRs (default: the token's)."),
+                _remote.repeatable_option("--repo", "GROUP/PROJECT", "Only this project"),
+                _remote.repeatable_option("--org", "GROUP", "Only this group"),
+                _remote.repeatable_option("--exclude-label", "LABEL", "Skip MRs with this label"),
+                _remote.api_url_option(DEFAULT_API_URL, "self-managed: https://HOST/api/v4"),
             ],
         )
     )
@@ -91,24 +71,16 @@ def api_root(url: str) -> str:
 
 
 def fetch(ctx: ImportContext) -> Iterator[Entry | tuple[str, str]]:
-    from brag.http import Client
-
-    _remote.refuse_token_in_config(ctx, NAME, "GITLAB_TOKEN")
-    api_url = api_root(_remote.option_str(ctx, "api_url", DEFAULT_API_URL) or DEFAULT_API_URL)
-    found = _remote.token_from_env(("GITLAB_TOKEN",))
-    if not found:
-        raise _remote.missing_token(
-            "GitLab", "set GITLAB_TOKEN to a personal access token with the read_api scope"
-        )
-    token = found[0]
-    with Client(
-        api_url,
+    with _remote.connect(
+        ctx,
+        NAME,
         service="GitLab",
-        headers={"Authorization": f"Bearer {token}"},
-        secrets=(token,),
-        token_hint="check GITLAB_TOKEN (it may have expired)",
-        progress=ctx.progress,
-        max_wait=_remote.option_number(ctx, "max_wait"),
+        default_api_url=DEFAULT_API_URL,
+        token_vars=("GITLAB_TOKEN",),
+        no_token="set GITLAB_TOKEN to a personal access token with the read_api scope",
+        headers=lambda token: {"Authorization": f"Bearer {token}"},
+        expired=" (it may have expired)",
+        api_root=api_root,
     ) as client:
         yield from _fetch(ctx, client)
 

@@ -27,8 +27,6 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import click
-
 from brag.documents import (
     MARKDOWN_SUFFIXES,
     Candidate,
@@ -38,13 +36,14 @@ from brag.documents import (
     as_list,
     date_from_name,
     first_paragraph,
-    in_window,
+    import_documents,
     list_items,
-    scan,
 )
 from brag.entry import Entry, stable_id
 from brag.hookspecs import hookimpl
 from brag.importing import ImportContext, Importer
+
+from ._local import author_option, paths_argument
 
 SOURCE = "incidents"
 
@@ -221,32 +220,23 @@ def incident_entry(c: Candidate, role: str, day: dt.date) -> Entry:
     return entry
 
 
-def fetch(context: ImportContext) -> Iterator[Entry | tuple[str, str]]:
-    from brag.authorship import involvement
+def _not_a_postmortem(doc: Document) -> str:
+    if is_postmortem(doc):
+        return ""
+    return "not a postmortem (no summary, impact or root cause section)"
 
-    for item in scan(context, MARKDOWN_SUFFIXES):
-        if isinstance(item, tuple):
-            yield item
-            continue
-        doc = item.doc
-        if not is_postmortem(doc):
-            yield item.shown, "not a postmortem (no summary, impact or root cause section)"
-            continue
-        listed = _listed(doc)
-        history = None if any(listed.values()) else item.history()
-        role = involvement(item.identity, listed, history)
-        if role is None:
-            yield item.shown, "you are not its author or a responder"
-            continue
-        day = _incident_date(doc)
-        if day is None:
-            reason = "no date (add 'date: YYYY-MM-DD' front matter or a 'Date:' line)"
-            context.progress.log(f"skipped {item.shown}: {reason}")
-            yield item.shown, reason
-            continue
-        if not in_window(context, day):
-            continue
-        yield incident_entry(item, role, day)
+
+def fetch(context: ImportContext) -> Iterator[Entry | tuple[str, str]]:
+    return import_documents(
+        context,
+        MARKDOWN_SUFFIXES,
+        not_this_kind=_not_a_postmortem,
+        people=_listed,
+        not_yours="you are not its author or a responder",
+        date_of=lambda c: _incident_date(c.doc),
+        undated="no date (add 'date: YYYY-MM-DD' front matter or a 'Date:' line)",
+        entry=incident_entry,
+    )
 
 
 @hookimpl
@@ -262,13 +252,10 @@ def register_importers(register: Any) -> None:
             fetch=fetch,
             resumable=False,
             params=[
-                click.Argument(["paths"], nargs=-1, type=click.Path()),
-                click.Option(
-                    ["--author", "authors"],
-                    multiple=True,
-                    metavar="EMAIL|NAME",
-                    help="You, as documents and commits name you (repeatable). "
-                    "Default: [user] emails in brag.toml and git's user.email.",
+                paths_argument(),
+                author_option(
+                    "You, as documents and commits name you (repeatable). "
+                    "Default: [user] emails in brag.toml and git's user.email."
                 ),
             ],
         )

@@ -32,8 +32,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-import click
-
 from brag.entry import Entry, stable_id
 from brag.errors import ImportSourceError
 from brag.hookspecs import hookimpl
@@ -67,12 +65,10 @@ def register_importers(register: Any) -> None:
             ),
             fetch=fetch,
             params=[
-                click.Option(
-                    ["--user-id"], metavar="ID", help="Whose incidents (default: the token's user)."
+                _remote.who_option(
+                    "--user-id", "ID", "Whose incidents (default: the token's user)."
                 ),
-                click.Option(
-                    ["--api-url"], metavar="URL", help=f"API root (default {DEFAULT_API_URL})."
-                ),
+                _remote.api_url_option(DEFAULT_API_URL),
             ],
         )
     )
@@ -89,27 +85,17 @@ class _Incident:
 
 
 def fetch(ctx: ImportContext) -> Iterator[Entry | tuple[str, str]]:
-    from brag.http import Client
-
-    _remote.refuse_token_in_config(ctx, NAME, "PAGERDUTY_TOKEN")
-    api_url = _remote.option_str(ctx, "api_url", DEFAULT_API_URL) or DEFAULT_API_URL
-    found = _remote.token_from_env(("PAGERDUTY_TOKEN",))
-    if not found:
-        raise _remote.missing_token(
-            "PagerDuty", "set PAGERDUTY_TOKEN to a REST API user token (My Profile → User Settings)"
-        )
-    token = found[0]
-    with Client(
-        api_url,
+    with _remote.connect(
+        ctx,
+        NAME,
         service="PagerDuty",
-        headers={
+        default_api_url=DEFAULT_API_URL,
+        token_vars=("PAGERDUTY_TOKEN",),
+        no_token="set PAGERDUTY_TOKEN to a REST API user token (My Profile → User Settings)",
+        headers=lambda token: {
             "Authorization": f"Token token={token}",
             "Accept": "application/vnd.pagerduty+json;version=2",
         },
-        secrets=(token,),
-        token_hint="check PAGERDUTY_TOKEN",
-        progress=ctx.progress,
-        max_wait=_remote.option_number(ctx, "max_wait"),
     ) as client:
         yield from _fetch(ctx, client)
 

@@ -308,3 +308,66 @@ def test_import_dry_run_on_a_missing_journal_creates_nothing(brag, journal_dir, 
     out = brag("import", "file", str(wins), "--dry-run").stdout
     assert "would add 1" in out
     assert not journal_dir.exists()
+
+
+# -- the lazy command group ------------------------------------------------------------
+
+
+def _run_and_list_modules(*args: str) -> tuple[str, set[str]]:
+    """Run the real entry point in a fresh interpreter; its output and the brag.cli
+    modules it imported."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from brag.cli import cli\n"
+        f"try:\n    cli.main({list(args)!r}, prog_name='brag')\n"
+        "except SystemExit:\n    pass\n"
+        "print('MODULES', *sorted(m for m in sys.modules if m.startswith('brag.cli.')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    head, _, modules = out.rpartition("MODULES")
+    return head, set(modules.split())
+
+
+def test_help_lists_every_command_without_importing_their_modules():
+    from brag.cli import LAZY_COMMANDS
+
+    text, modules = _run_and_list_modules("--help")
+    for name in LAZY_COMMANDS:
+        assert f"\n  {name} " in text, name
+    assert "Note an accomplishment." in text
+    assert modules == set()
+
+
+def test_a_command_imports_only_its_own_module(journal):
+    text, modules = _run_and_list_modules("list")
+    assert modules == {"brag.cli.entries"}
+    _, modules = _run_and_list_modules("stats", "--help")
+    assert modules == {"brag.cli.insights"}
+
+
+def test_help_table_matches_each_commands_docstring():
+    import click
+
+    from brag.cli import LAZY_COMMANDS, cli
+
+    ctx = click.Context(cli)
+    for name, (_target, summary) in LAZY_COMMANDS.items():
+        command = cli.get_command(ctx, name)
+        assert command is not None and command.name == name
+        first = (command.help or "").split("\n\n")[0]
+        assert " ".join(first.split()) == summary, name
+
+
+def test_check_and_add_exit_through_the_one_error_path(brag, journal, tmp_path, monkeypatch):
+    # `brag check` with problems: exit 1, its findings on stdout, no "Error:" line.
+    (journal.root / "entries" / "bad.md").parent.mkdir(parents=True, exist_ok=True)
+    (journal.root / "entries" / "bad.md").write_text("no front matter\n")
+    result = brag("check", expect=1)
+    assert "broken: entries/bad.md" in result.stdout and "Error" not in result.stderr
+    monkeypatch.setenv("EDITOR", write_editor(tmp_path, "# nothing\n"))
+    assert brag("add", expect=1).stderr == "Empty title: nothing added.\n"

@@ -12,8 +12,9 @@ import click
 import pytest
 
 import brag
-from brag import manager
+from brag import hookimpl, manager
 from brag.entry import Entry
+from brag.errors import BragError
 from brag.exporting import ExportContext, Exporter
 from brag.importing import ImportContext, Importer
 
@@ -211,3 +212,125 @@ def test_import_options_fall_back_to_brag_toml_but_zero_on_the_cli_wins(brag, jo
     assert "added 2" in brag("import", "tickets").stdout
     journal.config_set("import.tickets.count", 4)
     assert "added 0, already present 0" in brag("import", "tickets", "--count", "0").stdout
+
+
+# -- what plugins hand back, and when they fail ------------------------------------------
+
+
+class Fetching:
+    """An importer plugin whose fetch does what a test asks of it."""
+
+    def __init__(self, items) -> None:
+        self.items = items
+
+    @hookimpl
+    def register_importers(self, register):
+        def fetch(ctx: ImportContext):
+            yield Entry(title="Good one", date=dt.date(2026, 5, 1), source="odd", source_id="1")
+            yield from self.items()
+
+        register(Importer(name="odd", help="Odd items.", fetch=fetch))
+
+
+def test_fetch_yielding_a_non_entry_is_one_line_naming_the_plugin(brag, journal):
+    manager.get_plugin_manager().register(Fetching(lambda: [{"title": "a dict"}]), name="odd")
+    head = git(journal.root, "rev-parse", "HEAD")
+    result = brag("import", "odd", expect=1)
+    assert result.stderr.strip().count("\n") == 0
+    assert "importer 'odd' (plugin test_plugins) yielded dict; expected an Entry draft" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    # Nothing was half-written: not even the good item before the bad one.
+    assert git(journal.root, "rev-parse", "HEAD") == head
+    assert brag("list").stderr == "No entries.\n"
+
+
+def _boom():
+    raise RuntimeError("service said no")
+    yield  # pragma: no cover
+
+
+def test_plugin_exception_in_fetch_is_one_line_and_debug_shows_the_traceback(brag, journal, runner):
+    from brag.cli import cli
+
+    manager.get_plugin_manager().register(Fetching(_boom), name="odd")
+    head = git(journal.root, "rev-parse", "HEAD")
+    result = brag("import", "odd", expect=1)
+    assert result.stderr == (
+        "Error: importer 'odd' (plugin test_plugins) failed: RuntimeError: service said no\n"
+    )
+    assert git(journal.root, "rev-parse", "HEAD") == head
+    debug = runner.invoke(cli, ["--debug", "import", "odd"])
+    assert debug.exit_code == 1
+    assert "Traceback (most recent call last)" in debug.stderr
+    assert "RuntimeError: service said no" in debug.stderr
+
+
+def test_plugin_exception_in_export_is_one_line_naming_the_plugin(brag, journal, tmp_path):
+    class Failing:
+        @hookimpl
+        def register_exporters(self, register):
+            def render(ctx: ExportContext) -> str:
+                raise RuntimeError("template engine on fire")
+
+            register(Exporter(name="failing", help="Fails.", render=render))
+
+    manager.get_plugin_manager().register(Failing(), name="failing")
+    brag("add", "Something")
+    out = tmp_path / "doc.md"
+    result = brag("export", "failing", "-o", str(out), expect=1)
+    assert result.stderr == (
+        "Error: exporter 'failing' (plugin test_plugins) failed: "
+        "RuntimeError: template engine on fire\n"
+    )
+    assert not out.exists()
+
+
+def test_hook_reframe_entry_wording_shows_in_brag_show(brag, journal):
+    class Wording:
+        @hookimpl
+        def reframe_entry(self, entry, audience):
+            return f"{audience.upper()} READS: {entry.title}"
+
+    manager.get_plugin_manager().register(Wording(), name="wording")
+    entry_id = json.loads(brag("add", "Cut p99 from 800ms to 200ms", "--json").stdout)["id"]
+    assert "reads as: MANAGER READS: Cut p99 from 800ms to 200ms" in brag("show", entry_id).stdout
+    shown = json.loads(brag("show", entry_id, "--json", "--audience", "exec").stdout)
+    assert shown["analysis"]["reframed"] == "EXEC READS: Cut p99 from 800ms to 200ms"
+
+
+def test_export_context_asks_the_hook_caller_it_was_given_with_the_journal(journal):
+    class Hooks:
+        """A hook caller with one hook, recording what it is asked."""
+
+        def __init__(self) -> None:
+            self.calls: list[dict] = []
+
+        def reframe_entry(self, **kwargs):
+            self.calls.append(kwargs)
+            return "Reworded"
+
+    entry = Entry(title="Shipped it", date=dt.date(2026, 5, 1))
+    hooks = Hooks()
+    context = ExportContext(journal=journal, entries=[entry], since=None, until=None, hook=hooks)
+    assert context.reframe(entry).headline == "Reworded"
+    assert hooks.calls == [{"entry": entry, "audience": "manager", "journal": journal}]
+    # Without a hook caller only the built-in wording is used: no global plugin manager.
+    plain = ExportContext(journal=journal, entries=[entry], since=None, until=None)
+    assert plain.reframe(entry).headline != "Reworded"
+    assert manager._pm is None
+
+
+def test_run_import_and_run_export_are_callable_without_the_cli(journal, plugin, tmp_path):
+    from brag.exporting import run_export
+    from brag.importing import run_import
+
+    result = run_import(journal, "tickets", options={"count": 3})
+    assert [e.source_id for e in result.added] == ["T-0", "T-1", "T-2"]
+    out = tmp_path / "bullets.md"
+    written = run_export(journal, "bullets", output=out)
+    assert written.path == out and written.entries == 3
+    assert out.read_text() == "* Ticket 0\n* Ticket 1\n* Ticket 2\n" == written.text
+    with pytest.raises(BragError, match="no importer 'nope'"):
+        run_import(journal, "nope", options={})

@@ -32,6 +32,13 @@ from werkzeug import Request, Response
 from brag.journal import Journal
 
 
+def record_waits(monkeypatch: Any) -> list[float]:
+    """Make brag's HTTP client note each wait it asks for instead of sleeping."""
+    waits: list[float] = []
+    monkeypatch.setattr("brag.http.pause", waits.append)
+    return waits
+
+
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(
         json.dumps(data), status=status, headers=headers or {}, content_type="application/json"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 
 class Repo:
@@ -87,3 +88,20 @@ class Repo:
             env=self.ident(merger, committer, when),
         )
         return self.head()
+
+
+def count_commits(journal: Any) -> int:
+    """How many commits the journal's repository holds."""
+    out = subprocess.run(
+        ["git", "-C", str(journal.root), "rev-list", "--count", "HEAD"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return int(out)
+
+
+def all_entries(journal: Any) -> list:
+    """The journal's entries as they are on disk now, oldest first."""
+    journal._index = None
+    return sorted(journal.entries(), key=lambda e: e.date)

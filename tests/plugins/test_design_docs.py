@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
-from gitrepo import Repo
-
-from brag.journal import Journal
+from gitrepo import Repo, all_entries, count_commits
 
 ME = ("Test User", "test@example.com")
 ALICE = ("Alice", "alice@example.com")
@@ -82,22 +79,6 @@ Design
 
 Details.
 """
-
-
-def commits(journal: Journal) -> int:
-    return int(
-        subprocess.run(
-            ["git", "-C", str(journal.root), "rev-list", "--count", "HEAD"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    )
-
-
-def all_entries(journal: Journal) -> list:
-    journal._index = None
-    return sorted(journal.entries(), key=lambda e: e.date)
 
 
 @pytest.fixture
@@ -187,15 +168,15 @@ def test_imports_only_my_documents(brag, journal, docs_repo):
 
 
 def test_rerun_dry_run_and_period(brag, journal, docs_repo):
-    before = commits(journal)
+    before = count_commits(journal)
     dry = brag("import", "docs", str(docs_repo), "--dry-run", "--json")
     assert json.loads(dry.stdout)["added"] == 3
-    assert commits(journal) == before
+    assert count_commits(journal) == before
     brag("import", "docs", str(docs_repo))
-    after = commits(journal)
+    after = count_commits(journal)
     again = brag("import", "docs", str(docs_repo))
     assert "added 0, already present 3" in again.stdout
-    assert commits(journal) == after
+    assert count_commits(journal) == after
     assert len(all_entries(journal)) == 3
 
     only = brag("import", "docs", str(docs_repo), "--period", "2026", "--dry-run", "--json")
@@ -265,10 +246,10 @@ def test_bad_front_matter_is_reported_not_fatal(brag, journal, tmp_path):
 
 
 def test_missing_path(brag, journal, tmp_path):
-    before = commits(journal)
+    before = count_commits(journal)
     result = brag("import", "docs", str(tmp_path / "nope"), expect=1)
     assert f"Error: {tmp_path / 'nope'}: no such file or folder" in result.output
-    assert commits(journal) == before
+    assert count_commits(journal) == before
 
 
 def test_single_file_that_is_not_a_document(brag, journal, tmp_path):

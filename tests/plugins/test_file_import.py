@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
-from brag.journal import Journal
+from gitrepo import all_entries, count_commits
 
 CSV = (
     "date,title,tags,impact,Owner,Why it mattered\n"
@@ -14,22 +13,6 @@ CSV = (
     '2026-02-01,"Mentored two new hires, both shipping",people,,me,\n'
     "2026-03-10T09:30:00Z,Cut build time,ci,Builds 12m -> 4m,me,devs happier\n"
 )
-
-
-def commits(journal: Journal) -> int:
-    return int(
-        subprocess.run(
-            ["git", "-C", str(journal.root), "rev-list", "--count", "HEAD"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    )
-
-
-def all_entries(journal: Journal) -> list:
-    journal._index = None
-    return sorted(journal.entries(), key=lambda e: e.date)
 
 
 def test_csv_columns_map_to_fields(brag, journal, tmp_path):
@@ -72,24 +55,24 @@ def test_bad_rows_reported_by_line_good_rows_import(brag, journal, tmp_path):
     assert "added 2, already present 0, skipped 4" in result.stdout
     assert [e.title for e in all_entries(journal)] == ["Shipped SSO", "Fixed flaky tests"]
     # A re-run reports the same bad rows and duplicates nothing.
-    before = commits(journal)
+    before = count_commits(journal)
     again = brag("import", "file", str(path))
     assert "added 0, already present 2, skipped 4" in again.stdout
-    assert commits(journal) == before
+    assert count_commits(journal) == before
     assert len(all_entries(journal)) == 2
 
 
 def test_strict_imports_nothing(brag, journal, tmp_path):
     path = tmp_path / "wins.csv"
     path.write_bytes(b"date,title\n2026-01-15,Good\n2026-01-16\n2026-01-17,Caf\xe9\n")
-    before = commits(journal)
+    before = count_commits(journal)
     result = brag("import", "file", str(path), "--strict", expect=1)
     assert result.output.strip().splitlines()[-1] == (
         f"Error: {path} line 3: has 1 columns, the header has 2 (and 1 more bad rows); "
         "nothing imported (--strict)"
     )
     assert "Traceback" not in result.output
-    assert commits(journal) == before
+    assert count_commits(journal) == before
     assert all_entries(journal) == []
 
 
@@ -148,12 +131,12 @@ def test_json_list_with_ids(brag, journal, tmp_path):
 def test_json_not_a_list(brag, journal, tmp_path):
     path = tmp_path / "export.json"
     path.write_text('{"date": "2026-01-01", "title": "x"}')
-    before = commits(journal)
+    before = count_commits(journal)
     result = brag("import", "file", str(path), expect=1)
     assert f"Error: {path}: expected a JSON list of objects ([{{...}}, ...]), got an object" in (
         result.output
     )
-    assert commits(journal) == before
+    assert count_commits(journal) == before
     broken = tmp_path / "broken.json"
     broken.write_text('[\n  {"date": "2026-01-01", "title": "x"},\n  {"date": \n')
     result = brag("import", "file", str(broken), expect=1)
@@ -172,7 +155,7 @@ def test_stdin(brag, journal):
 def test_since_until_and_dry_run(brag, journal, tmp_path):
     path = tmp_path / "wins.csv"
     path.write_text(CSV)
-    before = commits(journal)
+    before = count_commits(journal)
     result = brag(
         "import",
         "file",
@@ -187,7 +170,7 @@ def test_since_until_and_dry_run(brag, journal, tmp_path):
     data = json.loads(result.stdout)
     assert [e["title"] for e in data["entries"]] == ["Mentored two new hires, both shipping"]
     assert data["dry_run"] is True
-    assert commits(journal) == before
+    assert count_commits(journal) == before
 
 
 def test_missing_file_and_bad_map(brag, journal, tmp_path):

@@ -6,14 +6,19 @@ import datetime as dt
 import shutil
 
 import pytest
-from fakeapis import FakeGitLab, entries, head, load
+from fakeapis import FakeGitLab, entries, head, load, record_waits
 
 TOKEN = "glpat-test-SECRET456"
 D = dt.date
 
 
 @pytest.fixture
-def gitlab(httpserver, monkeypatch) -> FakeGitLab:
+def waits(monkeypatch) -> list[float]:
+    return record_waits(monkeypatch)
+
+
+@pytest.fixture
+def gitlab(httpserver, monkeypatch, waits) -> FakeGitLab:
     monkeypatch.setenv("GITLAB_TOKEN", TOKEN)
     monkeypatch.setenv("BRAG_HTTP_BACKOFF", "0.01")
     monkeypatch.setenv("BRAG_HTTP_MAX_WAIT", "5")
@@ -74,7 +79,7 @@ def test_empty_result(brag, journal, gitlab, api):
     assert entries(journal.root) == []
 
 
-def test_rate_limit_429_with_retry_after(brag, journal, gitlab, api, httpserver):
+def test_rate_limit_429_with_retry_after(brag, journal, gitlab, api, httpserver, waits):
     gitlab.add("acme/web", 1, "One", D(2026, 2, 1))
     httpserver.expect_oneshot_request("/api/v4/merge_requests").respond_with_data(
         "Retry later",
@@ -89,6 +94,7 @@ def test_rate_limit_429_with_retry_after(brag, journal, gitlab, api, httpserver)
     )
     result = brag("import", "gitlab", "--api-url", api, *window())
     assert "GitLab: rate limited (HTTP 429); waiting 1 s" in result.stderr
+    assert waits == [1.0]
     assert set(load(journal)) == {"acme/web!1"}
 
 

@@ -14,6 +14,7 @@ from brag.http import AuthError, Client, HttpError, RateLimited
 from brag.importing import Progress
 
 SECRET = "tok_test_SECRET000"
+NOW = 1_780_000_000.0  # the client's clock in these tests
 
 
 class Recorder(Progress):
@@ -46,6 +47,7 @@ def client(httpserver, progress, sleeps):
         max_wait=30,
         backoff=0.5,
         sleep=sleeps.append,
+        clock=lambda: NOW,
     ) as c:
         yield c
 
@@ -71,23 +73,23 @@ def test_retry_after_seconds_is_waited(client, httpserver, sleeps, progress):
 
 
 def test_retry_after_as_http_date(client, httpserver, sleeps):
-    when = email.utils.formatdate(time.time() + 20, usegmt=True)
+    when = email.utils.formatdate(NOW + 20, usegmt=True)
     httpserver.expect_oneshot_request("/x").respond_with_data(
         "", status=403, headers={"Retry-After": when}
     )
     httpserver.expect_request("/x").respond_with_json([])
     client.get("x")
-    assert len(sleeps) == 1 and 15 <= sleeps[0] <= 21
+    assert sleeps == [20.0]
 
 
 def test_ratelimit_reset_epoch_within_max_wait(client, httpserver, sleeps):
-    reset = int(time.time()) + 10
+    reset = int(NOW) + 10
     httpserver.expect_oneshot_request("/x").respond_with_data(
         "", status=403, headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)}
     )
     httpserver.expect_request("/x").respond_with_json([])
     client.get("x")
-    assert len(sleeps) == 1 and 8 <= sleeps[0] <= 12
+    assert sleeps == [11.0]  # one second past the reset
 
 
 def test_wait_longer_than_max_stops_without_sleeping(client, httpserver, sleeps):
@@ -278,6 +280,7 @@ def test_rate_limit_message_without_headers_waits_a_minute(httpserver, progress,
         progress=progress,
         max_wait=60,
         sleep=sleeps.append,
+        clock=lambda: NOW,
     ) as c:
         c.get("x")
     assert sleeps == [60.0]

@@ -8,9 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from gitrepo import Repo
-
-from brag.journal import Journal
+from gitrepo import Repo, all_entries, count_commits
 
 ME = ("Test User", "test@example.com")
 ALICE = ("Alice", "alice@example.com")
@@ -82,21 +80,6 @@ Search p99 went from 300ms to 9s.
 
 A missing index after a migration.
 """
-
-
-def count_commits(journal: Journal) -> int:
-    out = subprocess.run(
-        ["git", "-C", str(journal.root), "rev-list", "--count", "HEAD"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return int(out)
-
-
-def all_entries(journal: Journal) -> list:
-    journal._index = None
-    return sorted(journal.entries(), key=lambda e: e.date)
 
 
 @pytest.fixture
@@ -249,6 +232,45 @@ def test_postmortem_without_date(brag, journal, tmp_path):
     again = brag("import", "incidents", str(folder))
     assert "added 0, already present 1, skipped 1" in again.stdout
     assert [e.title for e in all_entries(journal)] == ["Checkout database ran out of disk"]
+
+
+def test_broken_yaml_front_matter_names_the_file_and_line(brag, journal, tmp_path):
+    folder = tmp_path / "pm"
+    folder.mkdir()
+    (folder / "good.md").write_text(YAML_PM)
+    (folder / "broken.md").write_text(
+        "---\nauthor: test@example.com\ndate: 2026-03-02\nsummary: [unclosed\n---\n"
+        "# Cache stampede\n\n## Summary\n\nIt stampeded.\n"
+    )
+    (folder / "dangling.md").write_text(
+        "---\nauthor: test@example.com\njust text\ndate: 2026-03-02\n---\n# Queue\n"
+    )
+    result = brag("import", "incidents", str(folder), "--json")
+    skipped = {s["item"]: s["reason"] for s in json.loads(result.stdout)["skipped"]}
+    # Lines count from the file's first line, the opening "---".
+    assert skipped["pm/broken.md"] == (
+        "front matter line 4: can't read 'summary: [unclosed' "
+        "(expected ',' or ']', but got '<stream end>')"
+    )
+    assert skipped["pm/dangling.md"].startswith("front matter line 3: can't read 'just text'")
+    assert [e.title for e in all_entries(journal)] == ["Checkout database ran out of disk"]
+
+
+def test_yaml_front_matter_keeps_dates_and_durations_as_written(tmp_path):
+    from brag.documents import split_front_matter
+
+    meta, _, _ = split_front_matter(
+        "---\ndate: 2026-03-14\nduration: 01:30\ncount: 3\ndraft: no\n"
+        "summary: |\n  one\n  two\nOwner:\n  Name: Alice\n---\n"
+    )
+    assert meta == {
+        "date": "2026-03-14",
+        "duration": "01:30",
+        "count": 3,
+        "draft": False,
+        "summary": "one\ntwo",
+        "owner": {"name": "Alice"},
+    }
 
 
 @pytest.mark.skipif(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from fakeapis import FakePagerDuty, Incident, entries, head, load
+from fakeapis import FakePagerDuty, Incident, entries, head, load, record_waits
 
 TOKEN = "pd_test_SECRET789"
 UTC = dt.UTC
@@ -16,7 +16,12 @@ def at(day: str, hour: int = 10, minute: int = 0) -> dt.datetime:
 
 
 @pytest.fixture
-def pd(httpserver, monkeypatch) -> FakePagerDuty:
+def waits(monkeypatch) -> list[float]:
+    return record_waits(monkeypatch)
+
+
+@pytest.fixture
+def pd(httpserver, monkeypatch, waits) -> FakePagerDuty:
     monkeypatch.setenv("PAGERDUTY_TOKEN", TOKEN)
     monkeypatch.setenv("BRAG_HTTP_BACKOFF", "0.01")
     monkeypatch.setenv("BRAG_HTTP_MAX_WAIT", "5")
@@ -155,7 +160,7 @@ def test_500_then_success(brag, journal, pd, api, httpserver):
     assert set(load(journal)) == {"PT4KHLK"}
 
 
-def test_rate_limited_429(brag, journal, pd, api, httpserver):
+def test_rate_limited_429(brag, journal, pd, api, httpserver, waits):
     resolved_incident(pd)
     httpserver.expect_oneshot_request("/users/me").respond_with_json(
         {"error": {"message": "Rate Limit Exceeded", "code": 2020}},
@@ -164,6 +169,7 @@ def test_rate_limited_429(brag, journal, pd, api, httpserver):
     )
     result = brag("import", "pagerduty", "--api-url", api, *WINDOW)
     assert "PagerDuty: rate limited (HTTP 429); waiting 1 s" in result.stderr
+    assert waits == [1.0]
     assert set(load(journal)) == {"PT4KHLK"}
 
 

@@ -1,17 +1,12 @@
-"""``brag remote`` and ``brag sync``: thin commands over :mod:`brag.sync`.
-
-Kept apart from ``cli.py`` so the sync machinery is imported only when used.
-"""
+"""``brag remote`` and ``brag sync``: thin commands over :mod:`brag.sync`."""
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 import click
 
-if TYPE_CHECKING:
-    from .cli import State
+from . import State, note, warn
 
 
 @click.group(invoke_without_command=True)
@@ -34,9 +29,8 @@ def remote(ctx: click.Context) -> None:
 @click.pass_obj
 def remote_set(state: State, url: str) -> None:
     """Use URL (a private git repository) as the journal's remote 'origin'."""
-    from .cli import warn
-    from .gitcmd import redact
-    from .sync import has_credentials, set_remote
+    from ..gitcmd import redact
+    from ..sync import has_credentials, set_remote
 
     journal = state.journal()
     set_remote(journal, url)
@@ -53,7 +47,7 @@ def remote_set(state: State, url: str) -> None:
 @click.pass_obj
 def remote_show(state: State, as_json: bool) -> None:
     """The remote's URL, and how far ahead or behind the journal was at the last sync."""
-    from .sync import status
+    from ..sync import status
 
     info = status(state.journal())
     if as_json:
@@ -88,8 +82,7 @@ def sync_command(state: State, quiet: bool, as_json: bool) -> None:
     beside it as NAME.theirs.md, and 'brag edit ID' resolves it. If the remote
     cannot be reached nothing local changes; run 'brag sync' again later.
     """
-    from .cli import note
-    from .sync import sync
+    from ..sync import sync
 
     journal = state.journal()
     result = sync(journal, note=None if quiet else note)

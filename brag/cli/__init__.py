@@ -1,0 +1,346 @@
+"""The ``brag`` command line: parse, call the core, print. The only place that exits.
+
+The commands live in one module per subject (``entries``, ``imports``,
+``exports``, ``insights``, ``admin``, ``sync``) and are loaded lazily: the group
+knows each command's module and one-line help, so ``brag --help`` imports none
+of them and ``brag add`` imports only :mod:`brag.cli.entries`. GitPython,
+Jinja2, rich, httpx and plugin discovery are imported only by the commands that
+need them.
+
+Every command exits through :meth:`BragGroup.invoke`: a :class:`~brag.errors.BragError`
+becomes one line (``--debug`` shows the traceback), a
+:class:`~brag.errors.CommandExit` its own message and exit code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from .. import __version__
+from ..errors import BragError, CommandExit
+
+if TYPE_CHECKING:
+    from ..entry import Entry
+    from ..journal import Journal
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+# `brag import` with no SOURCE: exit codes for unattended runs (docs/unattended.md).
+EXIT_IMPORTED = 0
+EXIT_IMPORT_FAILED = 1
+EXIT_NOTHING_NEW = 3
+
+#: Built-in commands: name -> ("module:attribute", the first paragraph of its help).
+#: The help is what ``brag --help`` lists without importing the module;
+#: tests/test_cli.py checks it against each command's docstring.
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "add": ("entries:add", "Note an accomplishment. With no TEXT, opens $EDITOR on a template."),
+    "check": ("admin:check", "Find broken, uncommitted, duplicated or conflicting entries."),
+    "coach": (
+        "insights:coach",
+        "Review the journal like a good manager: missing numbers, activity instead of "
+        "outcomes, jargon, balance for your target level, long gaps.",
+    ),
+    "completion": ("admin:completion", "Print the shell completion script for SHELL."),
+    "config": ("admin:config", "Read and change brag.toml settings (each change is a commit)."),
+    "demo": ("admin:demo", "Try brag on a sample journal: brief and HTML report."),
+    "edit": ("entries:edit", "Edit an entry in $EDITOR, or set fields with options."),
+    "export": ("exports:export", "Write a document from the journal, impact first."),
+    "import": ("imports:import_", "Pull in merged PRs, incidents, design docs, spreadsheets."),
+    "init": ("admin:init", "Create a journal (a git repository with brag.toml)."),
+    "list": ("entries:list_", "List entries, newest first (or strongest first with --rank)."),
+    "plugins": ("admin:plugins", "Installed plugins and the hooks each implements."),
+    "remote": ("sync:remote", "Set or show the git remote to sync with."),
+    "rm": ("entries:rm", "Remove entries from the journal. They stay in git history."),
+    "search": ("entries:search", "Find entries by words in title, impact or body."),
+    "show": (
+        "entries:show",
+        "Show one entry and how its impact score is made. ID may be any unique prefix.",
+    ),
+    "stats": ("insights:stats", "Entries per month, by area, leverage and source."),
+    "sync": (
+        "sync:sync_command",
+        "Fetch from the remote, rebase local entries onto it, and push.",
+    ),
+    "tags": ("entries:tags", "Tags with counts, most used first."),
+}
+
+
+class State:
+    """Per-invocation settings shared by every command (``--dir``, ``--debug``)."""
+
+    def __init__(self, directory: str | None, debug: bool):
+        self.directory = directory
+        self.debug = debug
+        self._journal: Journal | None = None
+        self._write_lock: Any = None
+
+    def journal(self, must_exist: bool = True) -> Journal:
+        if self._journal is None:
+            from ..journal import Journal, locate
+
+            self._journal = Journal(locate(self.directory))
+            self._journal.on_saved.append(_call_entry_saved)
+        if must_exist:
+            self._journal.check_usable()
+        return self._journal
+
+    def writable(self) -> Journal:
+        """The journal, ready to write: recovered from any crashed writer, write lock held."""
+        journal = self.journal()
+        if self._write_lock is None:
+            import contextlib
+
+            from ..recovery import writing
+
+            self._write_lock = contextlib.ExitStack()
+            self._write_lock.enter_context(writing(journal, note=note))
+            click.get_current_context().call_on_close(self.done_writing)
+        return journal
+
+    def done_writing(self) -> None:
+        if self._write_lock is not None:
+            self._write_lock.close()
+            self._write_lock = None
+
+    def changed(self, journal: Journal) -> None:
+        """After a committed change: release the lock, then push if [sync] auto = true."""
+        self.done_writing()
+        section = journal.config.get("sync")
+        if isinstance(section, dict) and section.get("auto") is True:
+            from ..sync import auto_sync
+
+            result = auto_sync(journal, warn)
+            if result is not None and (result.pulled or result.pushed):
+                click.echo(result.summary(), err=True)
+
+
+def _call_entry_saved(entry: Entry, journal: Journal) -> None:
+    from ..manager import entry_saved
+
+    entry_saved(entry, journal)
+
+
+def warn(message: str) -> None:
+    from ..gitcmd import redact
+
+    click.echo(f"brag: warning: {redact(message)}", err=True)
+
+
+def note(message: str) -> None:
+    from ..gitcmd import redact
+
+    click.echo(f"brag: note: {redact(message)}", err=True)
+
+
+class BragGroup(click.Group):
+    """A click group that loads a command's module only when that command is used,
+    turns BragError into one clear line, and loads plugin commands only when a
+    name is not built in (or the full list is asked for)."""
+
+    _plugins_loaded = False
+
+    def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]] | None = None, **kw: Any):
+        super().__init__(*args, **kw)
+        self.lazy = lazy or {}
+
+    def _load_plugin_commands(self) -> None:
+        if BragGroup._plugins_loaded:
+            return
+        BragGroup._plugins_loaded = True
+        from ..manager import get_plugin_manager
+
+        get_plugin_manager().hook.register_commands(cli=self)
+
+    def _load_lazy(self, cmd_name: str) -> click.Command:
+        module_name, attr = self.lazy[cmd_name][0].split(":")
+        full_name = f"{__name__}.{module_name}"
+        # __import__, not importlib.import_module: `python -X importtime` sees it.
+        __import__(full_name)
+        command: click.Command = getattr(sys.modules[full_name], attr)
+        return command
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in self.lazy:
+            return self._load_lazy(cmd_name)
+        if command is None and self is cli:
+            self._load_plugin_commands()
+            command = super().get_command(ctx, cmd_name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        if self is cli:
+            self._load_plugin_commands()
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list, with built-in commands' help from the table (no imports)."""
+        rows: list[tuple[str, click.Command]] = []
+        for name in self.list_commands(ctx):
+            command = self.commands.get(name)
+            if command is None and name in self.lazy:
+                command = click.Command(name, help=self.lazy[name][1])
+            elif command is None:
+                command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command))
+        if rows:
+            limit = formatter.width - 6 - max(len(name) for name, _ in rows)
+            with formatter.section("Commands"):
+                formatter.write_dl([(n, c.get_short_help_str(limit)) for n, c in rows])
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CommandExit as exc:
+            if str(exc):
+                click.echo(str(exc), err=True)
+            raise click.exceptions.Exit(exc.exit_code) from None
+        except BragError as exc:
+            state = ctx.find_object(State)
+            if state is not None and state.debug:
+                _print_traceback()
+                raise click.exceptions.Exit(exc.exit_code) from exc
+            from ..gitcmd import redact
+
+            error = click.ClickException(redact(str(exc)))
+            error.exit_code = exc.exit_code
+            raise error from None
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except BrokenPipeError:
+            raise  # `brag … | head`: main() ends quietly
+        except OSError as exc:
+            # Permissions and read-only file systems: one line, no traceback.
+            import errno
+
+            state = ctx.find_object(State)
+            if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC) or (
+                state is not None and state.debug
+            ):
+                _print_traceback()
+                raise click.exceptions.Exit(1) from exc
+            from ..gitcmd import redact
+
+            where = f" {exc.filename}" if exc.filename else ""
+            raise click.ClickException(
+                redact(f"cannot write{where}: {exc.strerror}")
+                + ("" if exc.errno == errno.ENOSPC else " (is the journal read-only?)")
+            ) from None
+        except Exception as exc:
+            # A bug: show the traceback, with any secret masked.
+            _print_traceback()
+            raise click.exceptions.Exit(1) from exc
+
+
+def _print_traceback() -> None:
+    """The current exception's traceback on stderr, with credentials and tokens masked."""
+    import traceback
+
+    from ..gitcmd import redact
+
+    click.echo(redact(traceback.format_exc()).rstrip("\n"), err=True)
+
+
+def json_option(f: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(f)
+
+
+def period_options(f: F) -> F:
+    f = click.option(
+        "--period",
+        "-p",
+        metavar="PERIOD",
+        help="Both ends at once: 2026, 2026H2, 2026Q3, last-quarter, this-year …",
+    )(f)
+    f = click.option("--until", "-u", metavar="DATE", help="Up to this date (inclusive).")(f)
+    f = click.option(
+        "--since",
+        "-s",
+        metavar="DATE",
+        help="From this date: 2026-03-01, 'last friday', '30 days ago', a period's start.",
+    )(f)
+    return f
+
+
+def resolve_period(
+    since: str | None, until: str | None, period: str | None
+) -> tuple[dt.date | None, dt.date | None]:
+    from ..dates import parse_period, parse_since, parse_until
+
+    start = end = None
+    if period:
+        start, end = parse_period(period)
+    if since:
+        start = parse_since(since)
+    if until:
+        end = parse_until(until)
+    if start and end and start > end:
+        raise BragError(f"--since {start} is after --until {end}")
+    return start, end
+
+
+def split_values(values: tuple[str, ...]) -> list[str]:
+    """Repeatable options also accept comma-separated lists."""
+    out: list[str] = []
+    for value in values:
+        for part in value.split(","):
+            part = part.strip()
+            if part and part not in out:
+                out.append(part)
+    return out
+
+
+def clean_tags(values: tuple[str, ...] | list[str]) -> list[str]:
+    return [t.lstrip("#") for t in split_values(tuple(values)) if t.lstrip("#")]
+
+
+def warn_broken(journal: Journal) -> None:
+    for broken in journal.broken():
+        warn(f"skipped {broken} (see 'brag check')")
+
+
+@click.group(cls=BragGroup, context_settings=CONTEXT_SETTINGS, lazy=LAZY_COMMANDS)
+@click.version_option(__version__, "--version", "-V", prog_name="brag")
+@click.option(
+    "--dir",
+    "-C",
+    "directory",
+    metavar="PATH",
+    envvar=None,
+    help="Journal to use (default: $BRAG_DIR, the journal you are in, or your data folder).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.pass_context
+def cli(ctx: click.Context, directory: str | None, debug: bool) -> None:
+    """brag: note what you shipped, and turn it into the documents that decide careers.
+
+    \b
+    Capture:   brag add "Cut checkout p99 from 800ms to 200ms" -i "cart abandonment down 3%"
+    Look back: brag list --since last-quarter        brag search latency
+    Evidence:  brag import github                    brag import git ~/src/app
+    Write up:  brag export one-on-one                brag export promo-brief --target staff
+
+    The journal is a git repository of Markdown files; every change is a commit.
+    """
+    ctx.obj = State(directory, debug)
+
+
+def main() -> None:
+    try:
+        cli(prog_name="brag")
+    except BrokenPipeError:
+        # `brag list | head`: stop quietly, like other Unix tools.
+        sys.stderr.close()
+        sys.exit(0)

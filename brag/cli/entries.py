@@ -1,0 +1,508 @@
+"""``brag add``, ``list``, ``search``, ``show``, ``edit``, ``rm`` and ``tags``: the entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..entry import AREAS, LEVERAGE, Entry, parse_metric
+from ..errors import BragError, CommandExit, EntryError
+from . import (
+    State,
+    clean_tags,
+    json_option,
+    note,
+    period_options,
+    resolve_period,
+    split_values,
+    warn_broken,
+)
+
+if TYPE_CHECKING:
+    from ..journal import Journal
+
+
+def _check_choices(values: list[str], allowed: tuple[str, ...], what: str) -> list[str]:
+    lowered = [v.lower() for v in values]
+    bad = [v for v in lowered if v not in allowed]
+    if bad:
+        raise click.BadParameter(
+            f"unknown {what} {', '.join(map(repr, bad))}; choose from {', '.join(allowed)}"
+        )
+    return lowered
+
+
+@click.command()
+@click.argument("text", nargs=-1)
+@click.option("--impact", "-i", metavar="TEXT", help="The outcome, in words.")
+@click.option("--tag", "-t", "tags", multiple=True, metavar="TAG", help="A tag (repeatable).")
+@click.option(
+    "--area",
+    "-a",
+    "areas",
+    multiple=True,
+    metavar="AREA",
+    help=f"Impact area (repeatable): {', '.join(AREAS)}.",
+)
+@click.option(
+    "--leverage",
+    "-l",
+    type=click.Choice(LEVERAGE, case_sensitive=False),
+    help="How the work had leverage.",
+)
+@click.option(
+    "--with", "-w", "with_", multiple=True, metavar="NAME", help="A collaborator (repeatable)."
+)
+@click.option(
+    "--metric",
+    "-m",
+    "metrics",
+    multiple=True,
+    metavar="'NAME: A -> B'",
+    help="A measured result, e.g. 'p99: 800ms -> 200ms' (repeatable).",
+)
+@click.option("--url", metavar="URL", help="Link to the evidence (PR, doc, dashboard).")
+@click.option("--date", "-d", "when", metavar="DATE", help="When it happened (default: today).")
+@click.option("--body", "-b", metavar="TEXT", help="Longer notes (Markdown).")
+@click.option("--private", is_flag=True, help="Never exported unless --include-private.")
+@json_option
+@click.pass_obj
+def add(
+    state: State,
+    text: tuple[str, ...],
+    impact: str | None,
+    tags: tuple[str, ...],
+    areas: tuple[str, ...],
+    leverage: str | None,
+    with_: tuple[str, ...],
+    metrics: tuple[str, ...],
+    url: str | None,
+    when: str | None,
+    body: str | None,
+    private: bool,
+    as_json: bool,
+) -> None:
+    """Note an accomplishment. With no TEXT, opens $EDITOR on a template.
+
+    \b
+    brag add "Cut checkout p99 from 800ms to 200ms" -i "cart abandonment down 3%" -t perf
+    brag add "Mentored two new hires" --area people --leverage interpersonal --with "Sam Lee"
+    brag add --private "Negotiated the vendor contract renewal"
+    """
+    from ..dates import parse_date
+
+    fields: dict[str, str] = {}
+    title = " ".join(text).strip()
+    if not title:
+        fields = _edit_template()
+        if not fields:
+            raise CommandExit("Empty title: nothing added.")
+        title = fields["title"]
+    date_text = when or fields.get("date")
+    date = parse_date(date_text) if date_text else dt.date.today()
+    leverage = leverage or fields.get("leverage") or None
+    entry = Entry(
+        title=title,
+        date=date,
+        impact=(impact if impact is not None else fields.get("impact", "")).strip(),
+        tags=clean_tags(tags + (fields.get("tags", ""),)),
+        areas=_check_choices(split_values(areas + (fields.get("areas", ""),)), AREAS, "area"),
+        leverage=_check_choices([leverage], LEVERAGE, "leverage")[0] if leverage else "",
+        with_=split_values(with_ + (fields.get("with", ""),)),
+        metrics=[parse_metric(m) for m in metrics],
+        url=(url or fields.get("url", "")).strip(),
+        private=private,
+        body=body if body is not None else fields.get("body", ""),
+    )
+    if entry.body and not entry.body.endswith("\n"):
+        entry.body += "\n"
+    journal = state.journal(must_exist=False)
+    if not journal.exists():
+        journal.init()
+        click.echo(f"Created a new journal at {journal.root}", err=True)
+    journal.check_usable()
+    state.writable()
+    journal.add(entry)
+    if as_json:
+        click.echo(json.dumps(entry.to_dict(), ensure_ascii=False))
+    else:
+        marker = " (private)" if entry.private else ""
+        click.echo(f"Added {entry.id}: {entry.title}{marker}")
+    state.changed(journal)
+
+
+def _edit_template() -> dict[str, str]:
+    import tempfile
+
+    from ..editing import TEMPLATE, parse_template, run_editor
+
+    if not sys.stdin.isatty() and not os.environ.get("EDITOR") and not os.environ.get("VISUAL"):
+        raise BragError('no text given and no terminal for an editor: brag add "what you did"')
+    fd, name = tempfile.mkstemp(prefix="brag-add-", suffix=".md")
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(TEMPLATE)
+        run_editor(path)
+        return parse_template(path.read_text(encoding="utf-8"))
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _print_entries(entries: list[Entry], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps([_list_dict(e) for e in entries], ensure_ascii=False, indent=2))
+        return
+    if not entries:
+        click.echo("No entries.", err=True)
+        return
+    # One write, not one per entry: click.echo costs a few microseconds a call
+    # (stream lookup, ANSI stripping when piped), which adds up over thousands.
+    click.echo("\n".join(_format_line(entry) for entry in entries))
+
+
+def _list_dict(entry: Entry) -> dict[str, Any]:
+    data = entry.to_dict()
+    data.pop("body", None)
+    return data
+
+
+def _format_line(entry: Entry) -> str:
+    title = " ".join(entry.title.split())
+    parts = [
+        click.style(entry.id, fg="yellow"),
+        click.style(entry.date.isoformat(), fg="cyan"),
+        title,
+    ]
+    if entry.impact:
+        parts.append(click.style("→ " + " ".join(entry.impact.split()), fg="green"))
+    if entry.tags:
+        parts.append(click.style(" ".join("#" + t for t in entry.tags), fg="magenta"))
+    if entry.private:
+        parts.append(click.style("(private)", fg="red"))
+    return "  ".join(parts)
+
+
+@click.command(name="list")
+@period_options
+@click.option(
+    "--tag",
+    "-t",
+    "tags",
+    multiple=True,
+    metavar="TAG",
+    help="Only entries with this tag (repeatable: all must match).",
+)
+@click.option("-n", "--limit", type=click.IntRange(min=0), metavar="N", help="At most N entries.")
+@click.option("--reverse", "-r", is_flag=True, help="Oldest first.")
+@click.option("--no-private", is_flag=True, help="Hide private entries.")
+@click.option("--rank", is_flag=True, help="Strongest first, with each entry's impact score.")
+@click.option(
+    "--audience", "-a", metavar="LENS", help="Score for this reader with --rank (default manager)."
+)
+@json_option
+@click.pass_obj
+def list_(
+    state: State,
+    since: str | None,
+    until: str | None,
+    period: str | None,
+    tags: tuple[str, ...],
+    limit: int | None,
+    reverse: bool,
+    no_private: bool,
+    rank: bool,
+    audience: str | None,
+    as_json: bool,
+) -> None:
+    """List entries, newest first (or strongest first with --rank).
+
+    \b
+    brag list -n 20
+    brag list --since last-quarter -t perf
+    brag list --period 2026H2 --json
+    brag list --rank --audience cfo -n 10
+    """
+    journal = state.journal()
+    start, end = resolve_period(since, until, period)
+    if audience and not rank:
+        raise BragError("--audience only changes the order with --rank")
+    entries = list(
+        journal.entries(
+            since=start.isoformat() if start else None,
+            until=end.isoformat() if end else None,
+            tags=clean_tags(tags),
+            include_private=not no_private,
+            limit=None if rank else limit,
+            newest_first=not reverse,
+        )
+    )
+    warn_broken(journal)
+    if not rank:
+        _print_entries(entries, as_json)
+        return
+    from .. import impact
+    from ..exporting import bulk, impact_cache, today
+
+    lens = impact.get_lens(audience, impact.load_lenses(journal.config))
+    cache = impact_cache(journal)
+    with bulk():
+        impact.load_cache(cache)
+        ranked = impact.rank(entries, lens, today(end), impact.load_keywords(journal.config))
+        impact.save_cache(cache)
+    if reverse:
+        ranked.reverse()
+    if limit is not None:
+        ranked = ranked[:limit]
+    if as_json:
+        rows = [{**_list_dict(e), "score": s.total} for e, s in ranked]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not ranked:
+        click.echo("No entries.", err=True)
+    for entry, result in ranked:
+        click.echo(f"{click.style(f'{result.total:6.2f}', fg='blue')}  {_format_line(entry)}")
+
+
+@click.command()
+@click.argument("words", nargs=-1, required=True)
+@period_options
+@click.option("--tag", "-t", "tags", multiple=True, metavar="TAG", help="Only with this tag.")
+@click.option("-n", "--limit", type=click.IntRange(min=0), metavar="N", help="At most N entries.")
+@json_option
+@click.pass_obj
+def search(
+    state: State,
+    words: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    period: str | None,
+    tags: tuple[str, ...],
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """Find entries by words in title, impact or body.
+
+    Every WORD must appear (any case).
+    """
+    journal = state.journal()
+    start, end = resolve_period(since, until, period)
+    entries = list(
+        journal.entries(
+            text=" ".join(words),
+            since=start.isoformat() if start else None,
+            until=end.isoformat() if end else None,
+            tags=clean_tags(tags),
+            limit=limit,
+        )
+    )
+    warn_broken(journal)
+    _print_entries(entries, as_json)
+
+
+@click.command()
+@click.argument("entry_id", metavar="ID")
+@click.option("--raw", is_flag=True, help="Print the file exactly as stored.")
+@click.option("--audience", "-a", metavar="LENS", help="Explain the score for this reader.")
+@json_option
+@click.pass_obj
+def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: bool) -> None:
+    """Show one entry and how its impact score is made. ID may be any unique prefix."""
+    from ..exporting import explain_entry
+
+    journal = state.journal()
+    entry = journal.get(entry_id)
+    if as_json:
+        data = entry.to_dict()
+        data["analysis"] = explain_entry(journal, entry, audience)
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    if raw:
+        click.echo((journal.root / entry.path).read_text(encoding="utf-8"), nl=False)
+        return
+    click.echo(click.style(entry.title, bold=True))
+    rows = [
+        ("id", entry.id),
+        ("date", entry.date.isoformat()),
+        ("impact", entry.impact),
+        ("tags", ", ".join(entry.tags)),
+        ("areas", ", ".join(entry.areas)),
+        ("leverage", entry.leverage),
+        ("with", ", ".join(entry.with_)),
+        ("source", f"{entry.source} {entry.source_id}".strip()),
+        ("url", entry.url),
+        ("private", "yes" if entry.private else ""),
+        ("file", entry.path),
+    ]
+    for metric in entry.metrics:
+        value = f"{metric.get('value', '')} {metric.get('unit', '')}".strip()
+        if "before" in metric and "after" in metric:
+            unit = metric.get("unit", "")
+            value = f"{metric['before']} → {metric['after']} {unit}".strip()
+        rows.append(("metric", f"{metric.get('name', '')}: {value}"))
+    for key, value in entry.extra.items():
+        rows.append((key, str(value)))
+    for name, value in rows:
+        if value:
+            click.echo(f"  {click.style(name + ':', fg='cyan'):<20} {value}")
+    if entry.body.strip():
+        click.echo()
+        click.echo(entry.body.rstrip("\n"))
+    analysis = explain_entry(journal, entry, audience)
+    click.echo()
+    click.echo(click.style(f"Impact score for {analysis['audience']}", bold=True))
+    how = {True: "inferred", False: "explicit"}
+    click.echo(
+        f"  areas: {', '.join(analysis['areas']) or '-'} ({how[analysis['areas_inferred']]}); "
+        f"leverage: {analysis['leverage']} ({how[analysis['leverage_inferred']]}); "
+        f"tree {analysis['tree']}"
+    )
+    click.echo(f"  reads as: {analysis['reframed']}")
+    for line in analysis["explain"].splitlines():
+        click.echo(f"  {line}")
+
+
+@click.command()
+@click.argument("entry_id", metavar="ID")
+@click.option("--title", metavar="TEXT", help="Set the title without an editor.")
+@click.option("--impact", "-i", metavar="TEXT", help="Set the impact without an editor.")
+@click.option("--tag", "-t", "tags", multiple=True, metavar="TAG", help="Add a tag.")
+@click.option("--untag", multiple=True, metavar="TAG", help="Remove a tag.")
+@click.option("--url", metavar="URL", help="Set the evidence link.")
+@click.option("--private/--public", default=None, help="Change whether it is private.")
+@click.pass_obj
+def edit(
+    state: State,
+    entry_id: str,
+    title: str | None,
+    impact: str | None,
+    tags: tuple[str, ...],
+    untag: tuple[str, ...],
+    url: str | None,
+    private: bool | None,
+) -> None:
+    """Edit an entry in $EDITOR, or set fields with options.
+
+    The result is validated, then committed.
+    If the edited file does not parse, you are asked to reopen it (on a
+    terminal) or the edit is refused and saved aside: the entry is never left
+    broken and your text is never lost.
+    """
+    from ..recovery import check_repo_state
+
+    journal = state.journal()
+    check_repo_state(journal)  # refuse before the user spends time in the editor
+    entry = journal.get(entry_id)
+    _conflict_hint(journal, entry)
+    if any(v is not None for v in (title, impact, url, private)) or tags or untag:
+        if title is not None:
+            if not title.strip():
+                raise BragError("the title cannot be empty")
+            entry.title = title.strip()
+        if impact is not None:
+            entry.impact = impact.strip()
+        if url is not None:
+            entry.url = url.strip()
+        if private is not None:
+            entry.private = private
+        drop = {t.casefold() for t in clean_tags(untag)}
+        entry.tags = [t for t in entry.tags if t.casefold() not in drop]
+        entry.tags += [t for t in clean_tags(tags) if t not in entry.tags]
+        state.writable()
+        journal.update(entry)
+        click.echo(f"Updated {entry.id}: {entry.title}")
+        _resolved(journal, entry)
+        state.changed(journal)
+        return
+    from ..editing import run_editor
+
+    original = (journal.root / entry.path).read_text(encoding="utf-8")
+    scratch = journal.root / ".git" / "brag" / f"edit-{entry.id}.md"
+    if not scratch.parent.is_dir():
+        import tempfile
+
+        scratch = Path(tempfile.gettempdir()) / f"brag-edit-{entry.id}.md"
+    scratch.parent.mkdir(parents=True, exist_ok=True)
+    scratch.write_text(original, encoding="utf-8")
+    while True:
+        run_editor(scratch)
+        text = scratch.read_text(encoding="utf-8")
+        if text == original:
+            scratch.unlink(missing_ok=True)
+            click.echo("No changes.")
+            _resolved(journal, entry)
+            return
+        try:
+            edited = Entry.from_markdown(text, entry.path)
+            if edited.id != entry.id:
+                raise EntryError(f"the id cannot change (was {entry.id})", entry.path)
+            break
+        except EntryError as exc:
+            if sys.stdin.isatty() and click.confirm(f"{exc}\nReopen the editor?", default=True):
+                continue
+            raise BragError(f"not saved: {exc}. Your edit is kept in {scratch}") from None
+    edited.created = entry.created
+    edited.path = entry.path
+    state.writable()  # only now: an open editor must not hold the write lock
+    journal.update(edited)
+    scratch.unlink(missing_ok=True)
+    click.echo(f"Updated {edited.id}: {edited.title}")
+    _resolved(journal, edited)
+    state.changed(journal)
+
+
+def _conflict_hint(journal: Journal, entry: Entry) -> None:
+    from ..sync import theirs_path
+
+    other = theirs_path(entry.path)
+    if (journal.root / other).exists():
+        note(
+            f"this entry was changed on two machines: the other version is in {other}; "
+            "saving this edit resolves the conflict"
+        )
+
+
+def _resolved(journal: Journal, entry: Entry) -> None:
+    from ..sync import resolve
+
+    other = resolve(journal, entry.path)
+    if other:
+        click.echo(f"Resolved the sync conflict on {entry.id} (removed {other})")
+
+
+@click.command()
+@click.argument("entry_ids", metavar="ID...", nargs=-1, required=True)
+@click.pass_obj
+def rm(state: State, entry_ids: tuple[str, ...]) -> None:
+    """Remove entries from the journal. They stay in git history."""
+    journal = state.writable()
+    entries = [journal.get(i) for i in entry_ids]
+    for entry in entries:
+        journal.remove(entry)
+        click.echo(f"Removed {entry.id}: {entry.title} (still in git history)")
+    state.changed(journal)
+
+
+@click.command()
+@click.option("--no-private", is_flag=True, help="Leave private entries out of the counts.")
+@json_option
+@click.pass_obj
+def tags(state: State, no_private: bool, as_json: bool) -> None:
+    """Tags with counts, most used first."""
+    journal = state.journal()
+    counts = journal.index.tag_counts(include_private=not no_private)
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
+    if as_json:
+        click.echo(json.dumps(dict(ordered), ensure_ascii=False, indent=2))
+        return
+    if not ordered:
+        click.echo('No tags yet: brag add "…" -t TAG', err=True)
+    width = max((len(t) for t, _ in ordered), default=0)
+    for tag, count in ordered:
+        click.echo(f"{tag:<{width}}  {count}")

@@ -1,0 +1,153 @@
+"""``brag stats`` and ``brag coach``: what the journal says as a whole."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import click
+
+from ..exporting import impact_cache
+from . import State, json_option, period_options, resolve_period, warn_broken
+
+
+@click.command()
+@period_options
+@click.option(
+    "--target",
+    metavar="LEVEL",
+    help="Compare the Tree B share with a level: mid, senior, staff, principal "
+    "(default: user.target_level).",
+)
+@click.option("--no-private", is_flag=True, help="Leave private entries out of the counts.")
+@json_option
+@click.pass_obj
+def stats(
+    state: State,
+    since: str | None,
+    until: str | None,
+    period: str | None,
+    target: str | None,
+    no_private: bool,
+    as_json: bool,
+) -> None:
+    """Entries per month, by area, leverage and source.
+
+    Also the Tree A/B share against the target level (--target, or
+    user.target_level in brag.toml).
+
+    \b
+    brag stats                      everything
+    brag stats --period this-year --target staff
+    brag stats --json               the same numbers for scripts
+    """
+    from ..stats import for_journal, format_text, public
+
+    start, end = resolve_period(since, until, period)
+    summary = for_journal(
+        state.journal(), since=start, until=end, target=target, include_private=not no_private
+    )
+    if as_json:
+        click.echo(json.dumps(public(summary), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_text(summary), nl=False)
+
+
+@click.command()
+@period_options
+@click.option("--target", "-T", metavar="LEVEL", help="Target level (default [user] target_level).")
+@click.option("--all", "show_all", is_flag=True, help="List every entry finding, not the first 20.")
+@json_option
+@click.pass_obj
+def coach(
+    state: State,
+    since: str | None,
+    until: str | None,
+    period: str | None,
+    target: str | None,
+    show_all: bool,
+    as_json: bool,
+) -> None:
+    """Review the journal like a good manager: missing numbers, activity instead of
+    outcomes, jargon, balance for your target level, long gaps.
+
+    \b
+    brag coach                      # the last 12 months
+    brag coach --period 2026H1 --target staff
+    brag coach --json
+    """
+    from .. import coach as coaching
+    from .. import impact
+    from ..exporting import bulk, today
+
+    journal = state.journal()
+    start, end = resolve_period(since, until, period)
+    day = today(end)
+    start = start or day - dt.timedelta(days=364)
+    entries = list(
+        journal.entries(since=start.isoformat(), until=(end or day).isoformat(), newest_first=False)
+    )
+    warn_broken(journal)
+    config = journal.config
+    level, goal = coaching.levels(config, target)
+    cache = impact_cache(journal)
+    with bulk():
+        impact.load_cache(cache)
+        result = coaching.review(
+            entries,
+            today=day,
+            target=goal,
+            level=level,
+            glossary=impact.load_glossary(config),
+            keywords=impact.load_keywords(config),
+            max_gap_days=coaching.gap_days(config),
+            since=start,
+            until=end or day,
+        )
+        impact.save_cache(cache)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    _print_review(result, show_all)
+
+
+def _print_review(result: Any, show_all: bool, limit: int = 20) -> None:
+    stats = result.stats
+    target = f", target {result.target}" if result.target else " (set [user] target_level)"
+    click.echo(
+        click.style(f"Coach: {result.entries} entries, {result.since} to {result.until}", bold=True)
+        + target
+    )
+    if not result.entries:
+        click.echo("Nothing to review yet: add entries with 'brag add' or 'brag import'.")
+        return
+    tree = stats["tree"]
+    click.echo(
+        f"  {stats['quantified']} of {stats['entries']} quantified; Tree B {tree['B']} of "
+        f"{stats['entries']} ({round(tree['share_b'] * 100)}%"
+        + (f", {result.target} expects about {round(tree['target_b'] * 100)}%)" if
+           "target_b" in tree else ")")
+    )  # fmt: skip
+    if not result.findings:
+        click.echo(click.style("No findings: this reads like a strong case.", fg="green"))
+        return
+    period = result.balance
+    if period:
+        click.echo()
+        click.echo(click.style("The period", bold=True))
+        for f in period:
+            click.echo(f"  {click.style('!', fg='yellow')} {f.problem}")
+            click.echo(f"    Fix: {f.fix}")
+    per_entry = [f for f in result.findings if f.entry_id]
+    if per_entry:
+        click.echo()
+        click.echo(click.style("Entries", bold=True))
+        shown = per_entry if show_all else per_entry[:limit]
+        for f in shown:
+            click.echo(
+                f"  {click.style(f.entry_id, fg='yellow')} {f.entry_title} ({f.date}): {f.problem}"
+            )
+            click.echo(f"    Fix: {f.fix}")
+        if len(per_entry) > len(shown):
+            click.echo(f"  … {len(per_entry) - len(shown)} more (brag coach --all, or --json)")

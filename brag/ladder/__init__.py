@@ -1,0 +1,75 @@
+"""The user's career ladder and review form: evidence mapped to the real rubric.
+
+A ladder is ``ladder.toml`` at the journal root (committed and synced like
+``brag.toml``): levels in order, and competencies, each with an expectation
+text per level, its skill tree (A technical, B communication and influence)
+and optional signals that suggest an entry shows it. Without one, brag uses
+:func:`default_ladder`, distilled from the product's rules (impact areas, the
+four leverage types, Tree A/B by level). ``docs/ladder.md`` documents the
+formats with a complete example.
+
+Everything here is deterministic and reads only what it is given:
+
+- :func:`load_ladder`, :func:`import_ladder` (CSV, Markdown table or heading
+  outline), :func:`dump_ladder`;
+- :func:`map_entry`: the competencies an entry shows, each with the signal
+  that matched, honouring pins in the entry's front matter;
+- :func:`coverage`: evidence per competency at a target level, and gaps,
+  without verdicts (the reader judges);
+- :func:`load_form` and :func:`answer_form`: a review form's questions
+  answered in the user's own words within each question's limit;
+- :func:`people` and :func:`peer_brief_data`: collaborators, and what to send
+  someone asked for a peer review.
+"""
+
+from __future__ import annotations
+
+from .forms import (
+    Answer,
+    Question,
+    ReviewForm,
+    answer_form,
+    item_sentences,
+    journal_form,
+    load_form,
+)
+from .importer import ImportResult, import_ladder
+from .mapping import (
+    CompetencyCoverage,
+    Coverage,
+    Match,
+    coverage,
+    default_window,
+    ladder_tree,
+    map_entry,
+    pins,
+    set_pins,
+)
+from .model import (
+    DEFAULT_WINDOW_DAYS,
+    FORM_FILE,
+    LADDER_FILE,
+    PIN_FIELD,
+    SIGNAL_KINDS,
+    UNPIN_FIELD,
+    Competency,
+    Ladder,
+    LadderError,
+    Signals,
+    default_ladder,
+    dump_ladder,
+    journal_ladder,
+    load_ladder,
+    write_ladder,
+)
+from .people import Person, peer_brief_data, people
+
+__all__ = [
+    "DEFAULT_WINDOW_DAYS", "FORM_FILE", "LADDER_FILE", "PIN_FIELD", "SIGNAL_KINDS",
+    "UNPIN_FIELD", "Answer", "Competency", "CompetencyCoverage", "Coverage", "ImportResult",
+    "Ladder", "LadderError", "Match", "Person", "Question", "ReviewForm", "Signals",
+    "answer_form", "coverage", "default_ladder", "default_window", "dump_ladder",
+    "import_ladder", "item_sentences", "journal_form", "journal_ladder", "ladder_tree",
+    "load_form", "load_ladder", "map_entry", "peer_brief_data", "people", "pins", "set_pins",
+    "write_ladder",
+]  # fmt: skip
