@@ -80,9 +80,30 @@ class ExportContext:
     today: dt.date = field(default_factory=dt.date.today)
     #: The plugin hook caller (``pm.hook``) asked for ``reframe_entry``; None: built-in only.
     hook: Any = field(default=None, repr=False)
+    #: For an entry that stands for a story recorded more than once, the ids of
+    #: every entry of that story (itself first): see :meth:`select`.
+    stories: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
     # Analyses by entry identity: the entries of one export are not edited meanwhile.
     _analyses: dict[int, Analysis] = field(default_factory=dict, repr=False)
+
+    def select(self, entries: list[Entry]) -> None:
+        """Use ``entries`` (oldest first), each story once: a win recorded twice
+        within two weeks shows as its latest entry, unless the user kept both on
+        purpose (see :mod:`brag.duplicates`). Every exporter reads the result."""
+        from .duplicates import groups
+
+        drop: set[str] = set()
+        self.stories = {}
+        for group in groups(entries):
+            *older, latest = group
+            drop.update(e.id for e in older)
+            self.stories[latest.id] = [latest.id, *(e.id for e in reversed(older))]
+        self.entries = [e for e in entries if e.id not in drop]
+
+    def story_ids(self, entry: Entry) -> list[str]:
+        """Every entry id behind ``entry``'s story (itself first)."""
+        return self.stories.get(entry.id, [entry.id])
 
     # -- configuration, read once ------------------------------------------
 
@@ -340,12 +361,14 @@ def run_export(
         window = exporter.window
         first, last = _guarded(exporter, "window", lambda: window(context))
     with bulk():
-        context.entries = list(
-            journal.entries(
-                since=first.isoformat() if first else None,
-                until=last.isoformat() if last else None,
-                include_private=include_private,
-                newest_first=False,
+        context.select(
+            list(
+                journal.entries(
+                    since=first.isoformat() if first else None,
+                    until=last.isoformat() if last else None,
+                    include_private=include_private,
+                    newest_first=False,
+                )
             )
         )
         cache = impact_cache(journal)

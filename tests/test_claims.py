@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from brag.entry import Entry
+from brag.entry import Entry, parse_metric
 from brag.impact import LENSES, claims, load_glossary
 from brag.journal import Journal
 
@@ -40,8 +40,8 @@ def trap_entries() -> list[Entry]:
             "Finished the design review for the fraud rules engine", 5,
             impact="all open concerns resolved before launch", tags=["design"],
         ),
-        _e("cache tier cost cut", 6, metrics=[{"name": "cache tier cost", "before": "$22k",
-                                               "after": "$15k", "unit": "$/month"}]),
+        _e("cache tier cost cut", 6,
+           metrics=[parse_metric("cache tier cost: $22k/month -> $15k/month")]),
         _e(
             "Cut search p95 from 900ms to 300ms", 9, impact="search exits down 4%",
             url="https://git.example.com/search/pull/77", tags=["perf"],

@@ -30,9 +30,9 @@ AREA_KEYWORDS: dict[str, list[str]] = {
         "payment", "ads", "advertising", "funnel", "signup", "sign-up",
     ],
     "cost": [
-        "cost", "spend", "spending", "saving", "savings", "budget", "cloud bill", "aws bill",
-        "bill", "cheaper", "license", "licence", "vendor", "reserved instance", "rightsiz*",
-        "right-siz*", "efficiency", "efficient", "finops", "egress", "compute cost",
+        "cost", "spend", "spending", "save", "saving", "savings", "budget", "cloud bill",
+        "aws bill", "bill", "cheaper", "license", "licence", "vendor", "reserved instance",
+        "rightsiz*", "right-siz*", "efficiency", "efficient", "finops", "egress", "compute cost",
         "storage cost", "infrastructure cost", "consolidat*", "decommission",
     ],
     "risk": [
@@ -134,6 +134,10 @@ def _areas_for(
         if explicit:
             return explicit, False
     table = keywords if keywords is not None else AREA_KEYWORDS
+    if _is_upkeep(entry):
+        # "Upgraded Python on the billing service" names a service, not an
+        # outcome: the upgrade is not revenue work. "Other work" is honest.
+        return [], True
     order = {area: i for i, area in enumerate(AREAS)}
     strong, weak = _entry_tokens(entry)
     tags = {t.strip().lower() for t in entry.tags}
@@ -148,6 +152,26 @@ def _areas_for(
             scores[area] = hits
     ranked = sorted(scores, key=lambda a: (-scores[a], order.get(a, len(order)), a))
     return ranked[:3], True
+
+
+_UPKEEP = _lazy(
+    r"(?i)^\W*(?:[\w.-]+:\s*)?(?:upgrad\w*|updat\w*|bump\w*|pin\w*|unpin\w*|"
+    r"drop(?:ped|s)? (?:support|python|node|java)|deprecat\w*|renam\w*|chore|"
+    r"moved? [\w .-]{0,40}? from [\w.]+(?: [\w.]+)? (?:to|->|→) )"
+)
+#: Words that say what an upgrade changed for someone: then its areas count.
+_UPKEEP_OUTCOME = _lazy(
+    r"(?i)\b(?:sav\w*|cut|reduc\w*|faster|slower|fix\w*|prevent\w*|unblock\w*|"
+    r"customers?|users?|revenue|cost|security|vulnerab\w*|cve|outage|incident\w*)\b"
+)
+
+
+def _is_upkeep(entry: Entry) -> bool:
+    """A version bump or dependency update that states no outcome of its own."""
+    text = f"{entry.title}. {entry.impact}"
+    if not _UPKEEP().search(entry.title):
+        return False
+    return not _UPKEEP_OUTCOME().search(text) and not entry.metrics
 
 
 def _tag_words(tag: str) -> str:
@@ -253,4 +277,10 @@ def _entry_tokens(entry: Entry) -> tuple[list[str], list[str]]:
 def _entry_text(entry: Entry) -> tuple[str, str]:
     """(strong text: title, impact, tags; weak text: body) for keyword scoring."""
     strong = " \n ".join([entry.title, entry.impact, *(_tag_words(t) for t in entry.tags)])
-    return strong, _strip_code(entry.body)
+    return _NOT_CUSTOMERS().sub(r"\1 keep-period", strong), _strip_code(entry.body)
+
+
+#: "log retention" is how long data is kept, not customers staying.
+_NOT_CUSTOMERS = _lazy(
+    r"(?i)\b(logs?|data|backups?|messages?|emails?|metrics?|traces?|events?|audit)\s+retention\b"
+)

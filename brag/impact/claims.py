@@ -19,6 +19,9 @@ the entries it was made from and returns every span it cannot trace back:
   replacement that no entry wrote, other than the explanation of a term in
   parentheses right after it or in a glossary line.
 
+An HTML element marked ``data-frame`` (the report's score explanation, its
+footer) is the document's own reasoning, not a claim, and is skipped.
+
 It knows nothing about brag's exporters, so it can check any text: a built-in
 document, a user's template, or a rewrite made by some other tool.
 :func:`is_risk` and :func:`is_ask` are the same tests the exporters use to
@@ -66,8 +69,8 @@ _PEOPLE_UNITS = (
     r"reports?|mentees?|interns?|services?|companies|partners?"
 )
 _PEOPLE_COUNT = re.compile(
-    rf"(?i)(?:\b([a-z][\w'-]*)\s+)?(?:(?:by|to|across|for|with|of)\s+)?"
-    rf"(~?\d[\d,]*(?:\.\d+)?[kK]?)\s+(?:[a-z-]+\s+)?({_PEOPLE_UNITS})\b"
+    rf"(?i)(?:\b([a-z][\w'-]*) )?(?:(?:by|to|across|for|with|of) )?"
+    rf"(~?\d[\d,]*(?:\.\d+)?[kK]?) (?:[a-z-]+ )?({_PEOPLE_UNITS})\b"
 )
 #: Phrases a document makes up when it has nothing to say.
 FILLER = {
@@ -275,7 +278,8 @@ class _Stated:
 def _plain(document: str) -> str:
     """The document's text with markup blanked out, offsets kept."""
     text = document
-    for block in re.finditer(r"(?is)<(style|script|svg)\b.*?</\1>", text):
+    blocks = r"(?is)<(style|script|svg)\b.*?</\1>|<(\w+)\b[^>]*\bdata-frame\b[^>]*>.*?</\2>"
+    for block in re.finditer(blocks, text):
         text = text[: block.start()] + " " * (block.end() - block.start()) + text[block.end() :]
 
     def blank_tag(m: re.Match[str]) -> str:
@@ -351,7 +355,7 @@ def check(
             count_spans.append(m.span())
     framed = _blank(count_spans, framed)
 
-    found += _check_numbers(framed, plain, stated)
+    found += _check_numbers(framed, plain, stated, document_text)
     found += _check_people(plain, stated)
     found += _check_words(plain, stated)
     found += _check_sections(document_text, plain, entries)
@@ -360,7 +364,7 @@ def check(
     return sorted(set(found), key=lambda u: (u.start, u.end, u.reason))
 
 
-def _check_numbers(framed: str, plain: str, stated: _Stated) -> list[Unsupported]:
+def _check_numbers(framed: str, plain: str, stated: _Stated, document: str) -> list[Unsupported]:
     found = []
     for m in _NUMBER.finditer(framed):
         currency, digits, decimals, scale, suffix = m.groups()
@@ -369,11 +373,14 @@ def _check_numbers(framed: str, plain: str, stated: _Stated) -> list[Unsupported
         if stated.supports(value, tol):
             continue
         line = _line_of(plain, m.start())
+        markup = _line_of(document, m.start())
+        in_table = line.lstrip().startswith("|") or "<td" in markup
         context = plain[max(0, m.start() - 60) : m.end() + 40]
-        if suffix and "%" in suffix and _SHARE_CONTEXT.search(line):
+        if suffix and "%" in suffix and (in_table or _SHARE_CONTEXT.search(line)):
             if stated.count_is_share(value) or _is_tree_target(value):
                 continue
-        if not currency and not suffix and not scale and _is_table_cell(line, m.group(0)):
+        cell = m.group(0).strip()
+        if not currency and not suffix and not scale and in_table and _is_table_cell(line, cell):
             if value <= stated.n:
                 continue
         if currency and _DERIVED_LABEL.search(context) and stated.sums_to(value, tol):
@@ -393,10 +400,12 @@ def _is_tree_target(percent: float) -> bool:
 
 
 def _is_table_cell(line: str, number: str) -> bool:
+    """Whether ``number`` fills a cell on its own (a Markdown row, or an HTML
+    row whose tags were blanked to spaces)."""
     stripped = line.strip()
     if stripped.startswith("|"):
-        return any(cell.strip() == number.strip() for cell in stripped.strip("|").split("|"))
-    return False
+        return any(cell.strip() == number for cell in stripped.strip("|").split("|"))
+    return number in line.split()
 
 
 def _why(currency: str | None) -> str:
@@ -476,7 +485,7 @@ def _check_sections(document: str, plain: str, entries: Sequence[Entry]) -> list
         for item in _ITEM.finditer(document, start, end):
             body = item.group(1) or item.group(2) or ""
             words = _words(_plain(body))
-            if not words or re.match(r"(?i)\s*nothing\b|\s*none\b|\s*_", body):
+            if not words or re.match(r"(?i)\s*(?:nothing|none|no)\b|\s*_", body):
                 continue
             best = max(
                 entries,
