@@ -40,6 +40,7 @@ from brag import coach, impact
 from brag.entry import Entry
 from brag.exporting import ExportContext, Exporter
 from brag.impact import claims
+from brag.impact.figures import evidence
 from brag.links import safe_href
 
 LEVERAGE_ORDER = ("execution", "strategic", "interpersonal", "expert")
@@ -172,7 +173,7 @@ def _with_terms(ctx: ExportContext, data: dict[str, Any]) -> dict[str, Any]:
     for text in _shown_text(data):
         for term in impact.jargon_in(text, ctx.glossary):
             key = term.lower()
-            if key not in seen and len(seen) < 8:
+            if key not in seen:
                 seen[key] = term
     data["terms"] = [{"term": t, "plain": ctx.glossary[t]} for t in seen.values()]
     return data
@@ -229,8 +230,9 @@ def _is_ask(entry: Entry) -> bool:
 
 
 def _done(entries: list[Entry]) -> list[Entry]:
-    """Accomplishments only: a risk or an ask is not a result."""
-    return [e for e in entries if not claims.is_risk(e) and not claims.is_ask(e)]
+    """Accomplishments only (see :func:`brag.impact.figures.evidence`): the same
+    entries ``brag stats`` counts its Tree A/B balance over."""
+    return evidence(entries)
 
 
 def _is_cross_team(entry: Entry, read: Any) -> bool:
@@ -388,6 +390,8 @@ def build_one_on_one(ctx: ExportContext) -> dict[str, Any]:
     data["risks"] = [_risk(ctx, e, s) for e, s in risks[:3]]
     data["asks"] = [_bullet(ctx, e, s) for e, s in asks[:3]]
     career_since = until - dt.timedelta(days=CAREER_DAYS - 1)
+    if ctx.since is not None:
+        career_since = max(career_since, ctx.since)  # only what was read: say so
     recent = _done(_within(ctx, career_since, until))
     review = _review(ctx, recent, user["target"], career_since, until)
     data["career"] = coach.career_questions(review, limit=2)

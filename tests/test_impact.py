@@ -805,7 +805,7 @@ def test_each_lens_leads_with_the_numbers_its_reader_wants():
         metrics=[{"name": "compute spend saved", "value": 72, "unit": "$k"}],
     )
     cfo = reframe(entry, "cfo").headline
-    assert cfo.startswith("Index builds 3x faster (compute spend saved $72K)")
+    assert cfo.startswith("Index builds 3x faster (compute spend saved $72k)")
     assert reframe(entry, "manager").headline.startswith("Index builds 3x faster — ")
     assert reframe(entry, "cto").headline.startswith("Index builds 3x faster — ")
 

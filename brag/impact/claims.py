@@ -41,8 +41,10 @@ from .metrics import find_metrics, metric_from_dict
 RISK_TAGS = frozenset({"risk", "blocked", "blocker", "concern"})
 ASK_TAGS = frozenset({"ask", "decision", "help"})
 _RISK_WORDS = re.compile(
-    r"(?i)\b(?:risks?|at risk|risky|blockers?|blocked|blocking|concerns?|concerned|worried|"
-    r"nobody owns|no owner|unowned|could fail|might fail|may fail|runs? out|expires?|ends? in)\b"
+    r"(?i)^\W*(?:risks?|blockers?|blocked|concerns?)\b|\bat risk\b|\bblocked (?:on|by)\b|"
+    r"\bblocking\b|\bconcerned\b|\bworried\b|\bnobody owns\b|\bno owner\b|\bunowned\b|"
+    r"\b(?:might|could|may|will) (?:slip|fail|miss|lapse|expire|run out)\b|\bruns? out\b|"
+    r"\bexpires?\b|\blapses?\b"
 )
 _RESOLVED_WORDS = re.compile(
     r"(?i)\b(?:resolved|fixed|closed|mitigated|removed|done|shipped|finished|completed|"
@@ -184,7 +186,12 @@ def is_ask(entry: Entry) -> bool:
     tags = {t.strip().lower() for t in entry.tags}
     if tags & ASK_TAGS:
         return True
-    return bool(_ASK_WORDS.search(f"{entry.title}. {entry.impact}"))
+    return asks_in_words(f"{entry.title}. {entry.impact}")
+
+
+def asks_in_words(text: str) -> bool:
+    """Whether ``text`` is written as a request ("Need a decision on …")."""
+    return bool(_ASK_WORDS.search(text))
 
 
 def _value(currency: str | None, digits: str, decimals: str | None, scale: str | None) -> float:
@@ -532,4 +539,4 @@ def _check_glossary(plain: str, stated: _Stated, glossary: Mapping[str, str]) ->
     return found
 
 
-__all__ = ["FILLER", "Unsupported", "check", "entry_text", "is_ask", "is_risk"]
+__all__ = ["FILLER", "Unsupported", "asks_in_words", "check", "entry_text", "is_ask", "is_risk"]
