@@ -282,8 +282,12 @@ def _balance_findings(stats: dict[str, Any], target: str) -> list[Finding]:
         out.append(
             Finding(
                 "quantify",
-                f"Only {stats['quantified']} of {total} entries have a number; {missing} say "
-                "what you did but not how much it mattered.",
+                (
+                    f"Only {stats['quantified']} of {total} entries have a number; {missing} say "
+                    if stats["quantified"]
+                    else f"None of the {total} entries has a number: they say "
+                )
+                + "what you did but not how much it mattered.",
                 "Add the number a decision-maker would ask for: %, money, time saved, before → "
                 "after (`brag edit ID --impact ...`). `brag coach` lists each one.",
             )

@@ -199,7 +199,8 @@ class Exporter:
     ``build``, brag renders the dict with the template ``TEMPLATE.FORMAT.j2``
     (``template`` defaults to the exporter's name) and writes it as JSON for
     ``--format json``. ``after(ctx)`` runs once the document was written (the
-    1:1 agenda uses it to remember the date). ``window(ctx)`` narrows what is
+    1:1 agenda uses it to remember the date); it may return a one-line note for
+    the user ("nothing new to record"), which is not an error. ``window(ctx)`` narrows what is
     read from the journal when the user gave no period (a weekly status needs
     a week, not the whole journal).
     """
@@ -213,7 +214,7 @@ class Exporter:
     params: list[click.Parameter] = field(default_factory=list)
     build: Callable[[ExportContext], dict[str, Any]] | None = None
     template: str = ""
-    after: Callable[[ExportContext], None] | None = None
+    after: Callable[[ExportContext], str | None] | None = None
     #: The entries to load when no --since is given: ``window(ctx) -> (since, until)``
     #: (``ctx.entries`` is empty when it is called). Without it, everything is loaded.
     window: Callable[[ExportContext], tuple[dt.date | None, dt.date | None]] | None = None
@@ -301,6 +302,8 @@ class ExportResult:
     entries: int = 0
     #: Entry files that could not be read and were left out.
     broken: list[Any] = field(default_factory=list)
+    #: What the exporter's ``after`` step had to say ("nothing new to record"), or "".
+    note: str = ""
 
 
 def run_export(
@@ -378,9 +381,11 @@ def run_export(
         if output is not None and str(output) != "-":
             path = Path(output)
             path.write_text(text, encoding="utf-8")
+        note = ""
         if exporter.after is not None:
             after = exporter.after
-            _guarded(exporter, "after", lambda: after(context))
+            said = _guarded(exporter, "after", lambda: after(context))
+            note = said.strip() if isinstance(said, str) else ""
         impact.save_cache(cache)
     return ExportResult(
         kind=exporter.name,
@@ -390,6 +395,7 @@ def run_export(
         default_path=default_path,
         entries=len(context.entries),
         broken=journal.broken(),
+        note=note,
     )
 
 

@@ -411,11 +411,18 @@ def _risk(ctx: ExportContext, entry: Entry, score: impact.Score) -> dict[str, An
     return item
 
 
-def remember_one_on_one(ctx: ExportContext) -> None:
-    """Record today as the last 1:1, so the next agenda starts here (one commit)."""
+def remember_one_on_one(ctx: ExportContext) -> str | None:
+    """Record today as the last 1:1, so the next agenda starts here (one commit).
+
+    A second agenda on the same day has nothing new to record: it says so and
+    succeeds, with no commit.
+    """
     if ctx.options.get("no_remember") or ctx.format == "json":
-        return  # scripts reading the agenda must not move the marker
+        return None  # scripts reading the agenda must not move the marker
+    if ctx.journal.read_state(STATE_ONE_ON_ONE).get("last") == ctx.today:
+        return f"Nothing new to record: the last 1:1 is already {ctx.today.isoformat()}."
     ctx.journal.write_state(STATE_ONE_ON_ONE, {"last": ctx.today})
+    return None
 
 
 # -- self-review -----------------------------------------------------------------
@@ -663,6 +670,8 @@ def _join(words: list[str]) -> str:
 
 
 _FIRST_PERSON = (
+    # "nothing shows you seeing…" is an object: "shows me", never "shows I".
+    (re.compile(r"\b(shows|show|gives|give|lets|let|helps|help|for|to|with) you\b"), r"\1 me"),
     (re.compile(r"\byour\b"), "my"),
     (re.compile(r"\bYour\b"), "My"),
     (re.compile(r"\byou\b"), "I"),

@@ -208,3 +208,20 @@ def test_a_small_export_keeps_the_year_in_the_cache(brag, fixture_journal):
     brag("export", "status", "--since", "2026-06-29")  # one entry's worth
     impact.clear_memo()
     assert impact.load_cache(cache) >= year
+
+
+def test_no_numbers_at_all_reads_as_none_not_only_zero():
+    import datetime as dt
+
+    from brag import coach
+    from brag.entry import Entry
+
+    entries = [
+        Entry(title=f"Shipped the {name} page", date=dt.date(2026, 3, day))
+        for day, name in ((2, "pricing"), (9, "settings"), (16, "profile"), (23, "billing"))
+    ]
+    result = coach.review(entries, today=dt.date(2026, 3, 31), target="senior")
+    problems = [f.problem for f in result.balance if f.kind == "quantify"]
+    assert problems == [
+        "None of the 4 entries has a number: they say what you did but not how much it mattered."
+    ]

@@ -495,3 +495,32 @@ def test_one_set_of_figures_for_the_same_window(brag, fixture_journal):
     agenda = as_json(brag, "one-on-one")
     assert agenda["career_span"] == "Apr 2 – Jun 30, 2026"
     assert agenda["career"][0].startswith(f"I'm at {share}% communication and influence")
+
+
+def test_one_on_one_twice_on_a_day_succeeds_with_nothing_to_record(
+    fixture_journal, monkeypatch, tmp_path
+):
+    """Through the real console script: the second agenda of the day exits 0,
+    says there is nothing new to record, and makes no commit."""
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "brag"
+    monkeypatch.setenv("BRAG_TODAY", "2026-06-10")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(script), *args], capture_output=True, text=True, env=os.environ.copy(),
+            timeout=120,
+        )  # fmt: skip
+
+    first = run("export", "one-on-one", "-o", str(tmp_path / "first.md"))
+    assert first.returncode == 0, first.stderr
+    head = git(fixture_journal.root, "rev-parse", "HEAD")
+    second = run("export", "one-on-one", "-o", str(tmp_path / "second.md"))
+    assert second.returncode == 0, second.stderr
+    assert "Nothing new to record: the last 1:1 is already 2026-06-10." in second.stderr
+    assert "Error" not in second.stderr
+    assert git(fixture_journal.root, "rev-parse", "HEAD") == head
+    assert (tmp_path / "second.md").read_text().startswith("# 1:1 agenda")
+    assert git(fixture_journal.root, "status", "--porcelain").strip() == ""

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..entry import AREAS, Entry
 from ..errors import ConfigError
-from .metrics import _lazy, _strip_code
+from .metrics import _lazy, _strip_code, find_metrics
 
 #: Default words that place an entry in an impact area. A keyword matches whole
 #: words, case-insensitively, with common English endings (s, es, ed, ing, er,
@@ -150,8 +150,27 @@ def _areas_for(
             hits += 3
         if hits:
             scores[area] = hits
+    if scores.get("revenue") and not _names_revenue(strong, weak, table):
+        # "the k8s config for checkout", "w/ payments team": a system's or a
+        # team's name is not revenue work unless the entry states a number.
+        del scores["revenue"]
     ranked = sorted(scores, key=lambda a: (-scores[a], order.get(a, len(order)), a))
     return ranked[:3], True
+
+
+#: Revenue keywords that are usually the name of a system or team ("billing
+#: service", "checkout", "payments team"), not an outcome.
+SYSTEM_NAMES = frozenset({"billing", "payment", "payments", "checkout", "cart"})
+
+
+def _names_revenue(strong: list[str], weak: list[str], table: Mapping[str, Sequence[str]]) -> bool:
+    """Whether the entry's revenue keywords say more than a system's name, or it
+    states a number."""
+    outcome_words = tuple(w for w in table.get("revenue", ()) if w not in SYSTEM_NAMES)
+    index = _keyword_index((("revenue", outcome_words),))
+    if index.count(strong)["revenue"] or index.count(weak)["revenue"]:
+        return True
+    return bool(find_metrics(" ".join(strong)))
 
 
 _UPKEEP = _lazy(
