@@ -233,7 +233,8 @@ def _protected_re() -> re.Pattern[str]:
         r"\b\d{1,2}\.\d{1,2}\.\d{4}\b",
         # Written dates: "March 3", "Mar 3rd, 2026", "3 March", "March 2026".
         rf"\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}}\b)?",
-        rf"(?<![\w.])\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?![A-Za-z])(?:,?\s+\d{{4}}\b)?",
+        rf"(?<![\w.])\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?![A-Za-z])"
+        rf"(?!,?\s+\d{{1,2}}\b)(?:,?\s+\d{{4}}\b)?",
         rf"\b{_MONTHS}\s+'?\d{{2,4}}\b",
         # Times of day: "14:00", "9:30 am", "2am", "2 p.m.".
         r"\b\d{1,2}(?::\d{2}){1,2}(?:\s?(?i:[ap]\.?m\.?))?(?![\w])",
