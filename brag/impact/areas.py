@@ -170,7 +170,7 @@ def _names_revenue(strong: list[str], weak: list[str], table: Mapping[str, Seque
     index = _keyword_index((("revenue", outcome_words),))
     if index.count(strong)["revenue"] or index.count(weak)["revenue"]:
         return True
-    return bool(find_metrics(" ".join(strong)))
+    return any(m.kind in ("money", "percent") or m.is_pair for m in find_metrics(" ".join(strong)))
 
 
 _UPKEEP = _lazy(
