@@ -138,7 +138,7 @@ def _bullet(ctx: ExportContext, entry: Entry, score: impact.Score | None = None)
         "headline": framed.headline,
         "outcome": framed.outcome,
         "action": framed.action,
-        "text": framed.text,
+        "text": f"{framed.headline} ({link})" if link else framed.headline,
         "link": link,
         "areas": list(found.areas),
         "leverage": found.leverage,
