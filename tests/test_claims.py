@@ -298,7 +298,9 @@ def test_duplicates_show_once_in_every_document(brag, traps):
         else:
             assert text.count("search exits down 4%") <= 1, kind
     data = json.loads(_md(brag, "self-review", "-f", "json"))
-    items = [b for a in data["areas"] for b in a["bullets"] if "search exits" in b["headline"]]
+    items = [
+        b for a in data["areas"] for b in a["bullets"] if "search exits" in b["headline"].lower()
+    ]
     assert len(items) == 1 and len(items[0]["entry_ids"]) == 2
     assert items[0]["date"] == "2026-03-12"  # the later date
 
