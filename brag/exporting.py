@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import BragError, PluginError
 
 if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
     from pathlib import Path
 
     import click
@@ -218,6 +219,10 @@ class Exporter:
     #: The entries to load when no --since is given: ``window(ctx) -> (since, until)``
     #: (``ctx.entries`` is empty when it is called). Without it, everything is loaded.
     window: Callable[[ExportContext], tuple[dt.date | None, dt.date | None]] | None = None
+    #: A folder of templates this exporter ships (a path, or
+    #: ``importlib.resources.files("pkg") / "templates"``): searched after the
+    #: journal's ``templates/`` and before the built-in ones.
+    template_dir: str | os.PathLike[str] | Traversable | None = None
 
     def template_for(self, fmt: str) -> str | None:
         """The template file ``fmt`` is rendered with (None for JSON or ``render``)."""
@@ -364,16 +369,24 @@ def run_export(
         window = exporter.window
         first, last = _guarded(exporter, "window", lambda: window(context))
     with bulk():
-        context.select(
-            list(
-                journal.entries(
-                    since=first.isoformat() if first else None,
-                    until=last.isoformat() if last else None,
-                    include_private=include_private,
-                    newest_first=False,
-                )
+        from .inbox import for_documents, outcomes_landed
+
+        # A measured outcome, recorded after a follow-up, leads over the launch wording.
+        entries = [
+            for_documents(entry)
+            for entry in journal.entries(
+                since=first.isoformat() if first else None,
+                until=last.isoformat() if last else None,
+                include_private=include_private,
+                newest_first=False,
             )
-        )
+        ]
+        if first is not None:
+            landed = outcomes_landed(journal, first, last, include_private=include_private)
+            if landed:
+                entries = sorted(entries + landed, key=lambda e: e.date)
+        # Each story once, for every exporter (see ExportContext.select).
+        context.select(entries)
         cache = impact_cache(journal)
         impact.load_cache(cache)
         text = _guarded(exporter, "build", lambda: exporter.run(context))

@@ -8,8 +8,7 @@ entry-point group. Every hook is documented in ``docs/plugins.md``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
 import pluggy
 
@@ -19,6 +18,7 @@ if TYPE_CHECKING:
 
     from .entry import Entry
     from .exporting import Exporter
+    from .impact import Reframed
     from .importing import Importer
     from .journal import Journal
 
@@ -26,14 +26,26 @@ hookspec = pluggy.HookspecMarker("brag")
 hookimpl = pluggy.HookimplMarker("brag")
 
 
-@hookspec
-def register_importers(register: Callable[[Importer], None]) -> None:
-    """Register importers by calling ``register(Importer(...))`` for each one."""
+class RegisterImporter(Protocol):
+    """The ``register`` callback handed to ``register_importers``."""
+
+    def __call__(self, importer: Importer, /) -> None: ...
+
+
+class RegisterExporter(Protocol):
+    """The ``register`` callback handed to ``register_exporters``."""
+
+    def __call__(self, exporter: Exporter, /) -> None: ...
 
 
 @hookspec
-def register_exporters(register: Callable[[Exporter], None]) -> None:
-    """Register exporters by calling ``register(Exporter(...))`` for each one."""
+def register_importers(register: RegisterImporter) -> None:
+    """Register importers: call ``register(Importer(...))`` once for each."""
+
+
+@hookspec
+def register_exporters(register: RegisterExporter) -> None:
+    """Register exporters: call ``register(Exporter(...))`` once for each."""
 
 
 @hookspec
@@ -47,11 +59,14 @@ def entry_saved(entry: Entry, journal: Journal) -> None:
 
 
 @hookspec(firstresult=True)
-def reframe_entry(entry: Entry, audience: str) -> Any | None:
+def reframe_entry(entry: Entry, audience: str, journal: Journal) -> str | Reframed | None:
     """Return the impact-first wording of ``entry`` for ``audience``, or None to
-    leave it to the next plugin (and finally to the built-in wording)."""
+    leave it to the next plugin (and finally to the built-in wording).
+
+    ``journal`` gives the plugin its settings (``journal.config``, brag.toml).
+    """
 
 
 @hookspec
 def prepare_jinja2_environment(env: jinja2.Environment) -> None:
-    """Modify the Jinja2 environment exporters render with (add filters, globals)."""
+    """Add filters, tests or globals to the Jinja2 environment exporters render with."""

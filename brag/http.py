@@ -33,8 +33,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
+from . import secrets as _secrets
 from .errors import ImportSourceError
-from .gitcmd import redact as redact_url_credentials
+from .secrets import mask as redact_url_credentials
 
 if TYPE_CHECKING:
     import httpx
@@ -138,6 +139,8 @@ class Client:
         self.origin = _origin(self.base_url)
         self.service = service
         self.secrets = tuple(s for s in secrets if s)
+        for secret in self.secrets:  # masked in every message brag prints, not only ours
+            _secrets.register(secret)
         self.token_hint = token_hint
         self.progress = progress or Progress()
         self.max_wait = (

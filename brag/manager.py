@@ -3,13 +3,22 @@
 Loading is lazy (only commands that need plugins pay for discovery) and
 idempotent. A plugin that fails to import is named in one warning and skipped,
 so one broken plugin never takes the rest of brag down with it.
+
+``$BRAG_LOAD_PLUGINS`` (a comma list of entry-point or distribution names)
+limits which third-party plugins load; set to the empty string, none do. The
+built-in plugins always load.
+
+A third-party importer, exporter or command with a built-in's name is refused
+with a warning naming both plugins, unless the user opts in to the override
+(``[plugins] override = ["github"]`` in brag.toml, or
+``$BRAG_PLUGIN_OVERRIDE=github``).
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
@@ -40,6 +49,11 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
 BUILTIN_ENTRY_SAVED: tuple[str, ...] = ()
 
 ENTRY_POINT_GROUP = "brag"
+#: Comma list of third-party plugins to load (entry-point or distribution names);
+#: empty for none. Unset: every installed plugin loads.
+LOAD_ENV = "BRAG_LOAD_PLUGINS"
+#: Comma list of importer/exporter/command names a third-party plugin may take over.
+OVERRIDE_ENV = "BRAG_PLUGIN_OVERRIDE"
 
 _pm: pluggy.PluginManager | None = None
 load_errors: list[tuple[str, str]] = []
@@ -98,17 +112,49 @@ def _may_declare(group: str) -> bool:
     return False
 
 
+def allowed_plugins() -> set[str] | None:
+    """The third-party plugins ``$BRAG_LOAD_PLUGINS`` allows (None: no limit)."""
+    import os
+
+    raw = os.environ.get(LOAD_ENV)
+    if raw is None:
+        return None
+    return {_normalize(name) for name in raw.split(",") if name.strip()}
+
+
+def _normalize(name: str) -> str:
+    # Distribution names compare like pip compares them: case and -_. do not matter.
+    import re
+
+    return re.sub(r"[-_.]+", "-", name.strip()).lower()
+
+
+def _allowed(ep: EntryPoint, allowed: set[str] | None) -> bool:
+    if allowed is None:
+        return True
+    dist = getattr(ep, "dist", None)
+    names = {ep.name, ep.value.split(":")[0]}
+    if dist is not None:
+        names.add(dist.name)
+    return bool({_normalize(n) for n in names} & allowed)
+
+
 def _entry_points(group: str) -> list[EntryPoint]:
-    if not _may_declare(group):
+    allowed = allowed_plugins()
+    if allowed == set() or not _may_declare(group):
         return []
     from importlib.metadata import entry_points
 
-    return list(entry_points(group=group))
+    return [ep for ep in entry_points(group=group) if _allowed(ep, allowed)]
 
 
 def entry_saved(entry: Entry, journal: Journal) -> None:
     """Run the ``entry_saved`` hook, without loading plugins when none could listen."""
-    if _pm is None and not BUILTIN_ENTRY_SAVED and not _may_declare(ENTRY_POINT_GROUP):
+    if (
+        _pm is None
+        and not BUILTIN_ENTRY_SAVED
+        and (allowed_plugins() == set() or not _may_declare(ENTRY_POINT_GROUP))
+    ):
         return
     get_plugin_manager().hook.entry_saved(entry=entry, journal=journal)
 
@@ -165,17 +211,98 @@ def plugins_info() -> list[dict[str, object]]:
     return sorted(result, key=lambda p: (not p["builtin"], str(p["name"])))
 
 
-def importers() -> dict[str, Importer]:
-    found: dict[str, Importer] = {}
-    get_plugin_manager().hook.register_importers(
-        register=lambda imp: found.setdefault(imp.name, imp)
-    )
+# Collisions already warned about, so a command that lists importers twice warns once.
+_warned_collisions: set[tuple[str, str, str]] = set()
+
+
+def overrides(config: dict[str, Any] | None = None) -> set[str]:
+    """Names a third-party plugin may take from a built-in: ``$BRAG_PLUGIN_OVERRIDE``
+    plus ``[plugins] override`` in brag.toml (``config``; default: the journal brag
+    would open)."""
+    import os
+
+    names = {n.strip() for n in os.environ.get(OVERRIDE_ENV, "").split(",") if n.strip()}
+    if config is None:
+        config = _journal_config()
+    section = config.get("plugins", {}) if isinstance(config, dict) else {}
+    listed = section.get("override", []) if isinstance(section, dict) else []
+    if isinstance(listed, str):
+        listed = [listed]
+    if isinstance(listed, list):
+        names.update(str(n).strip() for n in listed if str(n).strip())
+    return names
+
+
+def _journal_config() -> dict[str, Any]:
+    """brag.toml of the journal brag would open, or {} (no journal, unreadable file)."""
+    try:
+        from .journal import Journal, locate
+
+        return Journal(locate()).config
+    except Exception:  # a broken brag.toml is reported by the command that reads it
+        return {}
+
+
+def is_builtin(plugin_name: str | None) -> bool:
+    return plugin_name in DEFAULT_PLUGINS or plugin_name == "brag"
+
+
+def keep_or_override(kind: str, name: str, existing: str, newcomer: str) -> bool:
+    """Whether ``newcomer`` (a plugin name) may replace ``existing``'s ``kind`` ``name``.
+
+    A third-party plugin never silently replaces a built-in: it is refused with a
+    warning naming both, unless ``name`` is in :func:`overrides`. Between two
+    third-party plugins (or two built-ins) the first one registered is kept.
+    Commands use this too, so ``brag NAME`` follows the same rule.
+    """
+    if not is_builtin(existing) or is_builtin(newcomer):
+        return False
+    allowed = name in overrides()
+    key = (kind, name, newcomer)
+    if key not in _warned_collisions:
+        _warned_collisions.add(key)
+        if allowed:
+            message = (
+                f"{kind} '{name}' from plugin '{newcomer}' replaces the built-in one from "
+                f"'{existing}' (listed in [plugins] override)"
+            )
+        else:
+            message = (
+                f"plugin '{newcomer}' also defines the {kind} '{name}'; keeping the built-in "
+                f"one from '{existing}' (add \"{name}\" to [plugins] override in brag.toml "
+                f"or ${OVERRIDE_ENV} to use the plugin's)"
+            )
+        print(f"brag: warning: {message}", file=sys.stderr)
+    return allowed
+
+
+def _collect(hook_name: str, kind: str) -> dict[str, Any]:
+    """Call a ``register_*`` hook plugin by plugin, resolving name collisions."""
+    pm = get_plugin_manager()
+    found: dict[str, Any] = {}
+    owner: dict[str, str] = {}
+    caller = getattr(pm.hook, hook_name)
+    # Built-ins first, then third-party plugins in registration order.
+    impls = sorted(caller.get_hookimpls(), key=lambda impl: not is_builtin(impl.plugin_name))
+    for impl in impls:
+        plugin_name = impl.plugin_name
+
+        def register(item: Any, _plugin: str = plugin_name) -> None:
+            name = item.name
+            if name in found and not keep_or_override(kind, name, owner[name], _plugin):
+                return
+            found[name] = item
+            owner[name] = _plugin
+
+        impl.function(*[{"register": register}[arg] for arg in impl.argnames])
     return found
+
+
+def importers() -> dict[str, Importer]:
+    """Every registered importer by name (built-ins win collisions unless overridden)."""
+    return _collect("register_importers", "importer")
 
 
 def exporters() -> dict[str, Exporter]:
-    found: dict[str, Exporter] = {}
-    get_plugin_manager().hook.register_exporters(
-        register=lambda exp: found.setdefault(exp.name, exp)
-    )
-    return found
+    """Every registered exporter by name (built-ins win collisions unless overridden)."""
+    return _collect("register_exporters", "exporter")

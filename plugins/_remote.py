@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from brag.errors import ConfigError, ImportSourceError
+from brag.entry import Entry, stable_id
+from brag.errors import BragError, ConfigError, ImportSourceError
 from brag.importing import ImportContext
 
 if TYPE_CHECKING:
@@ -295,3 +297,191 @@ def field_list(data: dict[str, Any], key: str) -> list[Any]:
 def field_str(data: dict[str, Any], key: str) -> str:
     value = data.get(key)
     return value if isinstance(value, str) else ""
+
+
+# -- reviews: pull/merge requests the user reviewed -------------------------------------
+
+REVIEW_ROLLUP = 5
+REVIEW_TAG = "review"
+
+
+def today() -> dt.date:
+    """The local date that decides which weeks are finished."""
+    return dt.date.today()
+
+
+def reviews_option() -> click.Option:
+    """``--reviews``: also import what the user reviewed (``reviews = true`` in brag.toml)."""
+    return click.Option(
+        ["--reviews"],
+        is_flag=True,
+        default=None,
+        help="Also import merged PRs you reviewed (one entry each, or one per busy week).",
+    )
+
+
+def review_rollup_option() -> click.Option:
+    return click.Option(
+        ["--review-rollup"],
+        type=click.IntRange(min=0),
+        metavar="N",
+        help=f"Roll up a finished week with more than N reviews into one entry "
+        f"(default {REVIEW_ROLLUP}).",
+    )
+
+
+def option_flag(ctx: ImportContext, name: str) -> bool:
+    value = ctx.option(name, False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{name} must be true or false")
+    return value
+
+
+def review_threshold(ctx: ImportContext) -> int:
+    value = ctx.option("review_rollup")
+    if value is None:
+        return REVIEW_ROLLUP
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError("review_rollup must be a whole number, 0 or more")
+    return value
+
+
+def review_window(ctx: ImportContext, epoch: dt.date) -> tuple[dt.date, dt.date]:
+    """The import window widened to whole ISO weeks (Monday to Sunday), so that a
+    week is always counted whole, whatever day a run starts or resumes from."""
+    start = ctx.since or epoch
+    end = ctx.until or today()
+    monday = start - dt.timedelta(days=start.weekday())
+    sunday = end + dt.timedelta(days=6 - end.weekday())
+    return max(monday, epoch), sunday
+
+
+def iso_week(day: dt.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+@dataclass
+class Reviewed:
+    """A merged pull/merge request someone else wrote and the user reviewed."""
+
+    ref: str  # "acme/api#12", "group/project!45"
+    title: str  # the request's own title, verbatim (cleaned)
+    author: str
+    merged: dt.date
+    url: str
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def source_id(self) -> str:
+        return f"review:{self.ref}"
+
+
+def review_entries(
+    ctx: ImportContext, source: str, reviewed: list[Reviewed], noun: str
+) -> Iterator[Entry | tuple[str, str]]:
+    """Entries for ``reviewed``, week by ISO week: one per review, or one roll-up
+    for a finished week holding more than the threshold.
+
+    A week still in progress is left for a later run. A week is decided once:
+    a week already imported review by review stays that way (new ones are
+    added individually), and a roll-up, once written, is never rewritten
+    (a review turning up later for its week is added on its own).
+    """
+    threshold = review_threshold(ctx)
+    known = ctx.journal.index.source_keys()
+    removed = ctx.journal.removed_imports()
+    now = today()
+    weeks: dict[str, list[Reviewed]] = {}
+    for review in sorted(reviewed, key=lambda r: (r.merged, r.ref)):
+        weeks.setdefault(iso_week(review.merged), []).append(review)
+    for week, items in weeks.items():
+        sunday = items[0].merged + dt.timedelta(days=6 - items[0].merged.weekday())
+        if sunday >= now:
+            for review in items:
+                yield (review.ref, f"week {week} still in progress, imported once it ends")
+            continue
+        rollup_key = (source, f"reviews:{week}")
+        individually = any(
+            (source, r.source_id) in known or (source, r.source_id) in removed for r in items
+        )
+        if rollup_key in removed:
+            yield _rollup_entry(source, week, items, noun)  # reported as removed with brag rm
+            continue
+        if rollup_key in known:
+            covered = _rolled_up_refs(ctx, known[rollup_key])
+            late = [r for r in items if covered is not None and r.ref not in covered]
+            yield _rollup_entry(source, week, [r for r in items if r not in late], noun)
+            for review in late:
+                yield _review_entry(source, review)
+            continue
+        if len(items) > threshold and not individually:
+            yield _rollup_entry(source, week, items, noun)
+            continue
+        for review in items:
+            yield _review_entry(source, review)
+
+
+def _rolled_up_refs(ctx: ImportContext, path: str) -> set[str] | None:
+    """The requests an existing roll-up lists (its ``reviewed`` field); None when
+    that cannot be told (then the whole week counts as rolled up)."""
+    try:
+        entry = ctx.journal.read_file(path)
+    except (BragError, OSError):
+        return None
+    refs = entry.extra.get("reviewed")
+    if not isinstance(refs, list):
+        return None
+    return {r for r in refs if isinstance(r, str)}
+
+
+def _review_entry(source: str, review: Reviewed) -> Entry:
+    link = f"[{review.ref}]({review.url})" if review.url else review.ref
+    return Entry(
+        id=stable_id(source, review.source_id),
+        title=f"Reviewed {review.title}",
+        date=review.merged,
+        tags=_review_tags([review]),
+        leverage="interpersonal",
+        with_=[review.author] if review.author else [],
+        source=source,
+        source_id=review.source_id,
+        url=review.url,
+        body=f"Reviewed {link} by {review.author or 'an unknown author'}, "
+        f"merged {review.merged.isoformat()}.\n",
+    )
+
+
+def _rollup_entry(source: str, week: str, items: list[Reviewed], noun: str) -> Entry:
+    authors = list(dict.fromkeys(r.author for r in items if r.author))
+    lines = []
+    for r in items:
+        link = f"[{r.ref}]({r.url})" if r.url else r.ref
+        lines.append(f"- {link} {r.title} ({r.author or 'unknown author'}, {r.merged.isoformat()})")
+    count = len(items)
+    return Entry(
+        id=stable_id(source, f"reviews:{week}"),
+        title=f"Reviewed {count} {noun if count != 1 else noun.rstrip('s')} in week {week}",
+        date=max((r.merged for r in items), default=_week_sunday(week)),
+        tags=_review_tags(items),
+        leverage="interpersonal",
+        with_=authors,
+        source=source,
+        source_id=f"reviews:{week}",
+        body="\n".join(lines) + "\n",
+        extra={"reviewed": [r.ref for r in items]},
+    )
+
+
+def _week_sunday(week: str) -> dt.date:
+    year, number = week.split("-W")
+    return dt.date.fromisocalendar(int(year), int(number), 7)
+
+
+def _review_tags(items: list[Reviewed]) -> list[str]:
+    tags = [REVIEW_TAG]
+    for review in items:
+        for tag in review.tags:
+            if tag and tag not in tags:
+                tags.append(tag)
+    return tags

@@ -9,6 +9,8 @@ the same names win)::
     org = ["acme"]                      # only these organisations
     exclude_label = ["dependencies", "chore"]
     min_lines = 10                      # fetches each new PR's size: one request per PR
+    reviews = true                      # also merged PRs by others that you reviewed
+    review_rollup = 5                   # a finished week with more becomes one entry
     api_url = "https://github.example.com/api/v3"   # GitHub Enterprise Server
     max_wait = 60                       # longest rate-limit wait, in seconds
 
@@ -22,13 +24,19 @@ holding more is split in halves until each part fits. Search results carry no
 line counts: with ``--min-lines`` each pull request not yet in the journal is
 fetched once more (``GET /repos/OWNER/REPO/pulls/N``) for its additions and
 deletions.
+
+With ``--reviews`` (or ``reviews = true``) the pull requests others wrote and
+the user reviewed are searched too (``is:pr is:merged reviewed-by:USER
+-author:USER merged:A..B``) and written by :func:`._remote.review_entries`:
+one entry per review, or one roll-up per finished week holding more than
+``review_rollup``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -72,6 +80,8 @@ def register_importers(register: Any) -> None:
                     help="Skip PRs changing fewer lines (one extra request per new PR).",
                 ),
                 _remote.api_url_option(DEFAULT_API_URL, "Enterprise: https://HOST/api/v3"),
+                _remote.reviews_option(),
+                _remote.review_rollup_option(),
             ],
         )
     )
@@ -114,6 +124,9 @@ class _Fetch:
         self.seen: set[str] = set()
         self.started = False
         self.several = False
+        self.label = "GitHub: merged pull requests"
+        self.user = ""
+        self.reviewed: dict[str, _remote.Reviewed] = {}
 
     def run(self) -> Iterator[Entry | tuple[str, str]]:
         repos = _remote.option_list(self.ctx, "repo")
@@ -128,15 +141,37 @@ class _Fetch:
                 raise ImportSourceError(f"GitHub: --org {org!r} is not an organisation name")
         scopes = [f"repo:{r}" for r in repos] + [f"org:{o}" for o in orgs]
         self.several = len(scopes) > 1
+        reviews = _remote.option_flag(self.ctx, "reviews")
+        _remote.review_threshold(self.ctx)  # a bad setting fails before any request
         user = _remote.option_str(self.ctx, "user") or self._login()
         if not re.fullmatch(r"[\w.\[\]-]+", user):
             raise ImportSourceError(f"GitHub: {user!r} is not a GitHub login")
         start = self.ctx.since or GITHUB_EPOCH
         end = self.ctx.until or dt.date.today()
-        if start > end:
-            return
+        if start <= end:
+            for scope in scopes or [""]:
+                yield from self._search(f"author:{user}", scope, start, end, self._item)
+        if reviews:
+            yield from self._reviews(user, scopes)
+
+    def _reviews(self, user: str, scopes: list[str]) -> Iterator[Entry | tuple[str, str]]:
+        """Merged pull requests by others that ``user`` reviewed, as review entries."""
+        start, end = _remote.review_window(self.ctx, GITHUB_EPOCH)
+        self.started = False
+        self.label = "GitHub: reviewed pull requests"
+        self.user = user
+        self.reviewed = {}
+        # "-author:" leaves the user's own PRs out on the server; _review_item checks again.
+        who = f"reviewed-by:{user} -author:{user}"
+        skipped: list[tuple[str, str]] = []
         for scope in scopes or [""]:
-            yield from self._search(user, scope, start, end)
+            for found in self._search(who, scope, start, end, self._review_item):
+                if isinstance(found, tuple):
+                    skipped.append(found)
+        yield from skipped
+        yield from _remote.review_entries(
+            self.ctx, NAME, list(self.reviewed.values()), "pull requests"
+        )
 
     def _login(self) -> str:
         response = self.client.get("user")
@@ -146,16 +181,21 @@ class _Fetch:
         return login
 
     def _search(
-        self, user: str, scope: str, start: dt.date, end: dt.date
+        self,
+        who: str,
+        scope: str,
+        start: dt.date,
+        end: dt.date,
+        take: Callable[[Any, Any], Iterator[Entry | tuple[str, str]]],
     ) -> Iterator[Entry | tuple[str, str]]:
-        query = f"is:pr is:merged author:{user} merged:{start.isoformat()}..{end.isoformat()}"
+        query = f"is:pr is:merged {who} merged:{start.isoformat()}..{end.isoformat()}"
         if scope:
             query += f" {scope}"
         first = self.client.get("search/issues", {"q": query, "per_page": PER_PAGE})
         total = self._total(first)
         if not self.started:
             shown_total = None if self.several else total
-            self.ctx.progress.start("GitHub: merged pull requests", total=shown_total)
+            self.ctx.progress.start(self.label, total=shown_total)
             self.started = True
         if total > SEARCH_CAP and start < end:
             # Search returns at most 1,000 results per query: halve the range
@@ -165,8 +205,8 @@ class _Fetch:
                 f"GitHub: {total} pull requests merged {start}..{end}: more than the "
                 f"search API returns at once; splitting the range"
             )
-            yield from self._search(user, scope, start, middle)
-            yield from self._search(user, scope, middle + dt.timedelta(days=1), end)
+            yield from self._search(who, scope, start, middle, take)
+            yield from self._search(who, scope, middle + dt.timedelta(days=1), end, take)
             return
         if first.data.get("incomplete_results"):
             self.ctx.progress.log(
@@ -181,7 +221,7 @@ class _Fetch:
             for item in items:
                 count += 1
                 self.ctx.progress.advance()
-                yield from self._item(page, item)
+                yield from take(page, item)
         if total > SEARCH_CAP and count < total:
             yield (
                 f"{total - count} pull requests merged on {start}",
@@ -195,14 +235,57 @@ class _Fetch:
             raise self.client.malformed(response, "no 'total_count' number")
         return total
 
-    def _item(self, page: Any, item: Any) -> Iterator[Entry | tuple[str, str]]:
+    def _repo_number(self, page: Any, item: Any) -> tuple[str, int]:
         if not isinstance(item, dict):
             raise self.client.malformed(page, "a search result that is not an object")
         number = item.get("number")
         repo_url = item.get("repository_url")
         if not isinstance(number, int) or "/repos/" not in str(repo_url):
             raise self.client.malformed(page, "a search result without 'number'/'repository_url'")
-        repo = str(repo_url).rstrip("/").split("/repos/", 1)[1]
+        return str(repo_url).rstrip("/").split("/repos/", 1)[1], number
+
+    def _labels(self, item: dict[str, Any]) -> list[str]:
+        return [
+            _remote.field_str(lab, "name")
+            for lab in _remote.field_list(item, "labels")
+            if isinstance(lab, dict) and _remote.field_str(lab, "name")
+        ]
+
+    def _review_item(self, page: Any, item: Any) -> Iterator[tuple[str, str]]:
+        repo, number = self._repo_number(page, item)
+        ref = f"{repo}#{number}"
+        if ref in self.reviewed:  # found again by another --repo/--org scope
+            return
+        author = _remote.field_dict(item, "user")
+        login = _remote.field_str(author, "login")
+        if login.casefold() == self.user.casefold():
+            yield (ref, "your own pull request")
+            return
+        if author.get("type") == "Bot":
+            yield (ref, "authored by a bot")
+            return
+        hit = next((lab for lab in self._labels(item) if lab.casefold() in self.excluded), None)
+        if hit is not None:
+            yield (ref, f"label '{_remote.clean_title(hit, '?')}' excluded")
+            return
+        pull = _remote.field_dict(item, "pull_request")
+        merged = _remote.local_date(pull.get("merged_at")) or _remote.local_date(
+            item.get("closed_at")
+        )
+        if merged is None:
+            yield (ref, "no merge date")
+            return
+        self.reviewed[ref] = _remote.Reviewed(
+            ref=ref,
+            title=_remote.clean_title(item.get("title"), f"pull request {ref}"),
+            author=_remote.clean_title(login, ""),
+            merged=merged,
+            url=_remote.field_str(item, "html_url"),
+            tags=[_remote.tag_for(repo.rsplit("/", 1)[-1])],
+        )
+
+    def _item(self, page: Any, item: Any) -> Iterator[Entry | tuple[str, str]]:
+        repo, number = self._repo_number(page, item)
         source_id = f"{repo}#{number}"
         if source_id in self.seen:  # found again by another --repo/--org scope
             return
@@ -219,11 +302,7 @@ class _Fetch:
         if author.get("type") == "Bot":
             yield (source_id, "authored by a bot")
             return
-        labels = [
-            _remote.field_str(lab, "name")
-            for lab in _remote.field_list(item, "labels")
-            if isinstance(lab, dict) and _remote.field_str(lab, "name")
-        ]
+        labels = self._labels(item)
         hit = next((lab for lab in labels if lab.casefold() in self.excluded), None)
         if hit is not None:
             yield (source_id, f"label '{_remote.clean_title(hit, '?')}' excluded")

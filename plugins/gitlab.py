@@ -8,6 +8,8 @@ the same names win)::
     repo = ["acme/api"]                 # only these projects (full paths)
     org = ["acme"]                      # only these groups (and their subgroups)
     exclude_label = ["dependencies"]
+    reviews = true                      # also merged MRs by others you were a reviewer of
+    review_rollup = 5                   # a finished week with more becomes one entry
     api_url = "https://gitlab.example.com/api/v4"   # self-managed
     max_wait = 60                       # longest rate-limit wait, in seconds
 
@@ -20,6 +22,10 @@ author_username=USER`` (or the project/group variants), narrowed on the server
 by ``updated_after`` (a merge request is always updated when it merges, and
 every GitLab version has this filter) and then by ``merged_at`` here. GitLab's
 lists carry no line counts, so there is no ``--min-lines`` for GitLab.
+
+With ``--reviews`` (or ``reviews = true``) the merge requests others wrote
+that list the user among their reviewers are read too (``reviewer_username=
+USER``) and written by :func:`._remote.review_entries`.
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ from . import _remote
 NAME = "gitlab"
 DEFAULT_API_URL = "https://gitlab.com/api/v4"
 PER_PAGE = 100
+# Reviewers on merge requests arrived in GitLab 13.7 (December 2020).
+GITLAB_EPOCH = dt.date(2020, 12, 1)
 
 
 @hookimpl
@@ -57,6 +65,8 @@ def register_importers(register: Any) -> None:
                 _remote.repeatable_option("--org", "GROUP", "Only this group"),
                 _remote.repeatable_option("--exclude-label", "LABEL", "Skip MRs with this label"),
                 _remote.api_url_option(DEFAULT_API_URL, "self-managed: https://HOST/api/v4"),
+                _remote.reviews_option(),
+                _remote.review_rollup_option(),
             ],
         )
     )
@@ -86,6 +96,8 @@ def fetch(ctx: ImportContext) -> Iterator[Entry | tuple[str, str]]:
 
 
 def _fetch(ctx: ImportContext, client: Any) -> Iterator[Entry | tuple[str, str]]:
+    reviews = _remote.option_flag(ctx, "reviews")
+    _remote.review_threshold(ctx)  # a bad setting fails before any request
     user = _remote.option_str(ctx, "user")
     if not user:
         response = client.get("user")
@@ -109,6 +121,15 @@ def _fetch(ctx: ImportContext, client: Any) -> Iterator[Entry | tuple[str, str]]
         params["updated_after"] = start.isoformat()
     ctx.progress.start("GitLab: merged merge requests")
     seen: set[str] = set()
+    for page, item in _list(client, paths, params):
+        ctx.progress.advance()
+        yield from _item(ctx, client, page, item, excluded, seen)
+    if reviews:
+        yield from _reviews(ctx, client, user, paths, excluded)
+
+
+def _list(client: Any, paths: list[str], params: dict[str, Any]) -> Iterator[tuple[Any, Any]]:
+    """Every merge request the list endpoints answer, with the page it came on."""
     for path in paths or ["merge_requests"]:
         query = dict(params)
         if path == "merge_requests":
@@ -117,8 +138,64 @@ def _fetch(ctx: ImportContext, client: Any) -> Iterator[Entry | tuple[str, str]]
             if not isinstance(page.data, list):
                 raise client.malformed(page, "not a list of merge requests")
             for item in page.data:
-                ctx.progress.advance()
-                yield from _item(ctx, client, page, item, excluded, seen)
+                yield page, item
+
+
+def _reviews(
+    ctx: ImportContext, client: Any, user: str, paths: list[str], excluded: set[str]
+) -> Iterator[Entry | tuple[str, str]]:
+    """Merged merge requests by others where ``user`` is a reviewer, as review entries."""
+    start, end = _remote.review_window(ctx, GITLAB_EPOCH)
+    params: dict[str, Any] = {
+        "state": "merged",
+        "reviewer_username": user,
+        "per_page": PER_PAGE,
+        "order_by": "updated_at",
+        "sort": "asc",
+        "updated_after": dt.datetime.combine(start, dt.time()).astimezone().isoformat(),
+    }
+    ctx.progress.start("GitLab: reviewed merge requests")
+    reviewed: dict[str, _remote.Reviewed] = {}
+    for page, item in _list(client, paths, params):
+        ctx.progress.advance()
+        if not isinstance(item, dict) or not isinstance(item.get("iid"), int):
+            raise client.malformed(page, "a merge request without an 'iid'")
+        project = _project_path(item)
+        if not project:
+            raise _no_project()
+        ref = f"{project}!{item['iid']}"
+        if ref in reviewed:
+            continue
+        author = _remote.field_dict(item, "author")
+        username = _remote.field_str(author, "username")
+        merged = _remote.local_date(item.get("merged_at"))
+        labels = [lab for lab in item.get("labels") or [] if isinstance(lab, str)]
+        hit = next((lab for lab in labels if lab.casefold() in excluded), None)
+        if username.casefold() == user.casefold():
+            yield (ref, "your own merge request")
+        elif author.get("bot") is True:
+            yield (ref, "authored by a bot")
+        elif hit is not None:
+            yield (ref, f"label '{_remote.clean_title(hit, '?')}' excluded")
+        elif merged is None:
+            yield (ref, "no merge date")
+        elif start <= merged <= end:  # updated in the window, merged in it too
+            reviewed[ref] = _remote.Reviewed(
+                ref=ref,
+                title=_remote.clean_title(item.get("title"), f"merge request {ref}"),
+                author=_remote.clean_title(username, ""),
+                merged=merged,
+                url=_remote.field_str(item, "web_url"),
+                tags=[_remote.tag_for(project.rsplit("/", 1)[-1])],
+            )
+    yield from _remote.review_entries(ctx, NAME, list(reviewed.values()), "merge requests")
+
+
+def _no_project() -> ImportSourceError:
+    return ImportSourceError(
+        "GitLab: a merge request has neither 'references' nor a 'web_url' to name its "
+        "project; nothing was imported"
+    )
 
 
 def _item(
@@ -133,10 +210,7 @@ def _item(
         raise client.malformed(page, "a merge request without an 'iid'")
     project = _project_path(item)
     if not project:
-        raise ImportSourceError(
-            "GitLab: a merge request has neither 'references' nor a 'web_url' to name its "
-            "project; nothing was imported"
-        )
+        raise _no_project()
     source_id = f"{project}!{item['iid']}"
     if source_id in seen:
         return

@@ -70,6 +70,20 @@ def brag(runner: CliRunner):
 
 
 @pytest.fixture(autouse=True)
+def no_installed_plugins(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Third-party plugins installed next to brag never change the suite's results.
+
+    Tests that put a distribution of their own on ``sys.path`` (the ``site_path``
+    fixture) load plugins as users do; every other test loads only the built-ins.
+    """
+    if "site_path" in request.fixturenames:
+        monkeypatch.delenv("BRAG_LOAD_PLUGINS", raising=False)
+    else:
+        monkeypatch.setenv("BRAG_LOAD_PLUGINS", "")
+    monkeypatch.delenv("BRAG_PLUGIN_OVERRIDE", raising=False)
+
+
+@pytest.fixture(autouse=True)
 def fresh_plugin_manager():
     """Plugins register per test; reset discovery so one test cannot leak into another."""
     from brag import cli
@@ -77,6 +91,7 @@ def fresh_plugin_manager():
     builtin = dict(cli.cli.commands)
     manager._pm = None
     manager.load_errors.clear()
+    manager._warned_collisions.clear()
     cli.BragGroup._plugins_loaded = False
     yield
     manager._pm = None

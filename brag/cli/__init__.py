@@ -54,6 +54,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "edit": ("entries:edit", "Edit an entry in $EDITOR, or set fields with options."),
     "export": ("exports:export", "Write a document from the journal, impact first."),
     "import": ("imports:import_", "Pull in merged PRs, incidents, design docs, spreadsheets."),
+    "inbox": (
+        "inbox:inbox",
+        "Entries that wait for your judgement: add the why, the result, or drop them.",
+    ),
     "init": ("admin:init", "Create a journal (a git repository with brag.toml)."),
     "list": ("entries:list_", "List entries, newest first (or strongest first with --rank)."),
     "plugins": ("admin:plugins", "Installed plugins and the hooks each implements."),
@@ -158,6 +162,18 @@ class BragGroup(click.Group):
         from ..manager import get_plugin_manager
 
         get_plugin_manager().hook.register_commands(cli=self)
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        """Add a command; a plugin's command never silently takes a built-in's name."""
+        name = name or cmd.name
+        if self is cli and name in self.lazy and BragGroup._plugins_loaded:
+            from ..manager import keep_or_override
+
+            module = getattr(getattr(cmd, "callback", None), "__module__", None) or "a plugin"
+            if not keep_or_override("command", name, "brag", module.split(".")[0]):
+                return
+            self.lazy = {k: v for k, v in self.lazy.items() if k != name}
+        super().add_command(cmd, name)
 
     def _load_lazy(self, cmd_name: str) -> click.Command:
         module_name, attr = self.lazy[cmd_name][0].split(":")

@@ -34,6 +34,7 @@ import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..entry import Entry
 from .metrics import find_metrics, metric_from_dict
@@ -164,7 +165,12 @@ class Unsupported:
 def entry_text(entry: Entry) -> str:
     """Everything an entry says, as one text: title, impact, body and its metrics."""
     parts = [entry.title, entry.impact, entry.body]
-    for table in entry.metrics:
+    outcome = getattr(entry, "outcome", None)  # a result measured later (brag inbox)
+    tables: list[Mapping[str, Any]] = list(entry.metrics)
+    if isinstance(outcome, Mapping):
+        parts += [str(v) for k, v in outcome.items() if k != "metrics"]
+        tables += [m for m in outcome.get("metrics", []) if isinstance(m, Mapping)]
+    for table in tables:
         if isinstance(table, Mapping):
             parts.append(" ".join(f"{k}: {v}" for k, v in table.items()))
     return "\n".join(p for p in parts if p)

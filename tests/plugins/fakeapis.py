@@ -6,10 +6,12 @@ service does, with the field names and headers of the official documentation:
 
 - GitHub: ``GET /user``; ``GET /search/issues`` (``total_count``,
   ``incomplete_results``, ``items``; qualifiers ``is:pr is:merged author:
-  merged:A..B repo: org:``; at most 1,000 results reachable; ``Link`` header);
+  -author: reviewed-by: merged:A..B repo: org:``, logins matched without
+  regard to case; at most 1,000 results reachable; ``Link`` header);
   ``GET /repos/{owner}/{repo}/pulls/{n}`` (``additions``/``deletions``).
 - GitLab: ``GET /api/v4/user``; ``GET /api/v4/merge_requests`` and the
-  project/group variants (``X-Next-Page`` and ``Link`` headers).
+  project/group variants (``author_username``, ``reviewer_username``,
+  ``updated_after``; ``X-Next-Page`` and ``Link`` headers).
 - PagerDuty: ``GET /users/me``; ``GET /users/{id}/log_entries``
   (``offset``/``limit``/``more``); ``GET /incidents/{id}``.
 
@@ -66,6 +68,7 @@ class PullRequest:
     author_type: str = "User"
     additions: int = 40
     deletions: int = 8
+    reviewers: list[str] = field(default_factory=list)
 
 
 class FakeGitHub:
@@ -80,6 +83,9 @@ class FakeGitHub:
         self.search_requests = 0
         self.detail_requests = 0
         self.base = ""
+        # Searches for reviews (q with "reviewed-by:") answered with a secondary
+        # rate limit before the real answer, as GitHub does under load.
+        self.review_rate_limits = 0
 
     def add(self, repo: str, number: int, title: str, merged: dt.date, **kw: Any) -> PullRequest:
         pr = PullRequest(repo, number, title, merged, **kw)
@@ -132,7 +138,12 @@ class FakeGitHub:
         orgs = [t[4:] for t in terms if t.startswith("org:")]
         for term in terms:
             if term.startswith("author:"):
-                found = [p for p in found if p.author == term[7:]]
+                found = [p for p in found if p.author.casefold() == term[7:].casefold()]
+            elif term.startswith("-author:"):
+                found = [p for p in found if p.author.casefold() != term[8:].casefold()]
+            elif term.startswith("reviewed-by:"):
+                who = term[12:].casefold()
+                found = [p for p in found if who in {r.casefold() for r in p.reviewers}]
             elif term.startswith("merged:"):
                 a, _, b = term[7:].partition("..")
                 lo, hi = dt.date.fromisoformat(a), dt.date.fromisoformat(b)
@@ -146,6 +157,18 @@ class FakeGitHub:
         if denied:
             return denied
         q = request.args.get("q", "")
+        if "reviewed-by:" in q and self.review_rate_limits > 0:
+            self.review_rate_limits -= 1
+            return _json(
+                {
+                    "message": "You have exceeded a secondary rate limit. Please wait a few "
+                    "minutes before you try again.",
+                    "documentation_url": "https://docs.github.com/rest/overview/"
+                    "rate-limits-for-the-rest-api#about-secondary-rate-limits",
+                },
+                403,
+                headers={"Retry-After": "2"},
+            )
         found = self.matching(q)
         per_page = min(int(request.args.get("per_page", 30)), 100)
         page = int(request.args.get("page", 1))
@@ -298,6 +321,8 @@ class MergeRequest:
     labels: list[str] = field(default_factory=list)
     author: str = "jdoe"
     updated: dt.date | None = None
+    reviewers: list[str] = field(default_factory=list)
+    author_bot: bool = False
 
 
 class FakeGitLab:
@@ -307,6 +332,8 @@ class FakeGitLab:
         self.mrs: list[MergeRequest] = []
         self.requests: list[dict[str, str]] = []
         self.base = ""
+        # List requests for reviews answered with 429 (and Retry-After) first.
+        self.review_rate_limits = 0
 
     def add(self, project: str, iid: int, title: str, merged: dt.date, **kw: Any) -> MergeRequest:
         mr = MergeRequest(project, iid, title, merged, **kw)
@@ -346,9 +373,23 @@ class FakeGitLab:
         # GitLab names a project by its URL-encoded path ("acme%2Fapi"): read the raw URI.
         raw_path = request.environ.get("RAW_URI", request.path).split("?", 1)[0]
         self.requests.append({"path": raw_path, **args.to_dict()})
+        if args.get("reviewer_username") and self.review_rate_limits > 0:
+            self.review_rate_limits -= 1
+            return _json(
+                {"message": "429 Too Many Requests"},
+                429,
+                headers={
+                    "Retry-After": "3",
+                    "RateLimit-Limit": "2000",
+                    "RateLimit-Remaining": "0",
+                    "RateLimit-Observed": "2000",
+                },
+            )
         found = [m for m in self.mrs if args.get("state") in (None, "all", "merged")]
         if args.get("author_username"):
             found = [m for m in found if m.author == args["author_username"]]
+        if args.get("reviewer_username"):
+            found = [m for m in found if args["reviewer_username"] in m.reviewers]
         scope = re.match(r"^/api/v4/(projects|groups)/([^/]+)/", raw_path)
         if scope:
             ident = unquote(scope.group(2))
@@ -374,15 +415,20 @@ class FakeGitLab:
         }
         return _json([self.item(m) for m in chunk], headers=headers)
 
-    def item(self, m: MergeRequest) -> dict[str, Any]:
-        author = {
-            "id": 1,
-            "username": m.author,
-            "name": "Jane Doe",
+    def _user(self, username: str, bot: bool = False) -> dict[str, Any]:
+        return {
+            "id": 1 + sum(map(ord, username)),
+            "username": username,
+            "name": username.capitalize(),
             "state": "active",
+            "locked": False,
             "avatar_url": None,
-            "web_url": f"https://gitlab.example.com/{m.author}",
+            "web_url": f"https://gitlab.example.com/{username}",
+            **({"bot": True} if bot else {}),
         }
+
+    def item(self, m: MergeRequest) -> dict[str, Any]:
+        author = self._user(m.author, m.author_bot)
         return {
             "id": 80_000 + m.iid,
             "iid": m.iid,
@@ -405,7 +451,7 @@ class FakeGitLab:
             "author": author,
             "assignees": [],
             "assignee": None,
-            "reviewers": [],
+            "reviewers": [self._user(r) for r in m.reviewers],
             "source_project_id": 3,
             "target_project_id": 3,
             "labels": list(m.labels),

@@ -542,3 +542,260 @@ def test_max_wait_from_brag_toml(brag, journal, github, api, httpserver, git_run
     result = brag("import", "github", "--api-url", api, "--since", "2026-01-01", expect=1)
     assert "it resets in 3 s" in result.output and "raise max_wait, now 2 s" in result.output
     assert head(git_run, journal.root) == before
+
+
+# -- --reviews: pull requests the user reviewed -----------------------------------------
+
+
+def on_day(monkeypatch, day: dt.date) -> None:
+    """Make the review importer believe today is ``day`` (which weeks are finished)."""
+    monkeypatch.setattr("brag.plugins._remote.today", lambda: day)
+
+
+def reviewed(github, repo, number, title, merged, author="hubot", **kw):
+    return github.add(repo, number, title, merged, author=author, reviewers=["octocat"], **kw)
+
+
+def test_reviews_one_entry_per_reviewed_pr(brag, journal, github, api):
+    github.add("acme/api", 1, "My own change", D(2026, 3, 4))
+    reviewed(github, "acme/api", 12, "Add retries to the webhook sender", D(2026, 3, 4))
+    reviewed(github, "acme/web", 30, "fix: dark mode contrast", D(2026, 3, 5), author="monalisa")
+    reviewed(github, "acme/web", 31, "Bump lodash", D(2026, 3, 5), author="dependabot[bot]",
+             author_type="Bot")  # fmt: skip
+    github.add("acme/web", 32, "Not reviewed by me", D(2026, 3, 5), author="monalisa")
+    result = brag(
+        "import", "github", "--api-url", api, "--since", "2026-03-04", "--until", "2026-03-31",
+        "--reviews",
+    )  # fmt: skip
+    assert "github: added 3, already present 0, skipped 1 (1 authored by a bot)" in result.output
+    found = load(journal)
+    assert set(found) == {"acme/api#1", "review:acme/api#12", "review:acme/web#30"}
+    e = found["review:acme/api#12"]
+    assert e.title == "Reviewed Add retries to the webhook sender"
+    assert found["review:acme/web#30"].title == "Reviewed fix: dark mode contrast"
+    assert e.leverage == "interpersonal"
+    assert e.tags == ["review", "api"]
+    assert e.with_ == ["hubot"]
+    assert e.url == "https://github.com/acme/api/pull/12"
+    assert e.date == D(2026, 3, 4)
+    assert e.source == "github"
+    from brag.impact import tree_for
+
+    assert tree_for(e) == "B"
+    # Whole ISO weeks: 2026-03-04 is a Wednesday, 2026-03-31 a Tuesday.
+    assert github.queries[-1] == (
+        "is:pr is:merged reviewed-by:octocat -author:octocat merged:2026-03-02..2026-04-05"
+    )
+
+
+def test_without_reviews_nothing_reviewed_is_searched(brag, journal, github, api):
+    reviewed(github, "acme/api", 12, "Add retries", D(2026, 3, 4))
+    brag("import", "github", "--api-url", api, "--since", "2026-03-01", "--until", "2026-03-31")
+    assert load(journal) == {}
+    assert not any("reviewed-by:" in q for q in github.queries)
+
+
+def test_busy_finished_week_is_one_roll_up(brag, journal, github, api):
+    authors = ["hubot", "monalisa", "hubot", "mona", "defunkt", "monalisa", "pjhyett"]
+    for n, author in enumerate(authors):
+        reviewed(github, "acme/api", 40 + n, f"Change {n}", D(2026, 3, 30) + dt.timedelta(days=n),
+                 author=author)  # fmt: skip
+    reviewed(github, "acme/web", 50, "Next week's change", D(2026, 4, 7))
+    # reviews = true in brag.toml turns them on for every run.
+    brag("config", "set", "import.github.reviews", "true")
+    result = brag(
+        "import", "github", "--api-url", api, "--since", "2026-03-30", "--until", "2026-04-12"
+    )
+    assert "github: added 2, already present 0, skipped 0" in result.output
+    found = load(journal)
+    assert set(found) == {"reviews:2026-W14", "review:acme/web#50"}
+    week = found["reviews:2026-W14"]
+    assert week.title == "Reviewed 7 pull requests in week 2026-W14"
+    assert week.with_ == ["hubot", "monalisa", "mona", "defunkt", "pjhyett"]
+    assert week.leverage == "interpersonal"
+    assert week.tags == ["review", "api"]
+    assert week.date == D(2026, 4, 5)
+    for n in range(7):
+        assert f"- [acme/api#{40 + n}](https://github.com/acme/api/pull/{40 + n}) Change {n}" in (
+            week.body
+        )
+    assert week.extra["reviewed"] == [f"acme/api#{40 + n}" for n in range(7)]
+
+
+def test_roll_up_threshold_is_a_setting(brag, journal, github, api):
+    for n in range(3):
+        reviewed(github, "acme/api", 40 + n, f"Change {n}", D(2026, 3, 2))
+    args = ("import", "github", "--api-url", api, "--since", "2026-03-02", "--until", "2026-03-08")
+    brag("config", "set", "import.github.review_rollup", "2")
+    brag(*args, "--reviews")
+    assert set(load(journal)) == {"reviews:2026-W10"}
+    # Exactly the threshold is not "more than" it.
+    reviewed(github, "acme/api", 60, "Other week", D(2026, 3, 9))
+    reviewed(github, "acme/api", 61, "Other week again", D(2026, 3, 10))
+    brag(*args[:-4], "--since", "2026-03-09", "--until", "2026-03-15", "--reviews")
+    assert set(load(journal)) == {"reviews:2026-W10", "review:acme/api#60", "review:acme/api#61"}
+
+
+def test_bad_review_settings_are_refused_before_any_search(brag, journal, github, api, git_run):
+    before = head(git_run, journal.root)
+    with (journal.root / "brag.toml").open("a") as fh:
+        fh.write('\n[import.github]\nreviews = "yes"\n')
+    result = brag("import", "github", "--api-url", api, expect=1)
+    assert "reviews must be true or false" in result.output
+    assert "Traceback" not in result.output
+    result = brag("import", "github", "--api-url", api, "--review-rollup", "-1", expect=2)
+    assert github.queries == []
+    assert head(git_run, journal.root) == before
+
+
+def test_week_in_progress_waits_until_it_is_over(brag, journal, github, api, monkeypatch):
+    reviewed(github, "acme/api", 10, "Last week's change", D(2026, 3, 24))
+    for n in range(7):
+        reviewed(
+            github, "acme/api", 40 + n, f"Change {n}", D(2026, 3, 30) + dt.timedelta(days=n % 3)
+        )
+    on_day(monkeypatch, D(2026, 4, 1))  # a Wednesday in 2026-W14
+    result = brag(
+        "import", "github", "--api-url", api, "--since", "2026-03-23", "--until", "2026-04-01",
+        "--reviews",
+    )  # fmt: skip
+    assert "added 1, already present 0, skipped 7 (7 week 2026-W14 still in progress" in (
+        result.output
+    )
+    assert set(load(journal)) == {"review:acme/api#10"}
+    # A week later the run resumes from its cursor, widened back to that week's Monday.
+    reviewed(github, "acme/api", 70, "This week's change", D(2026, 4, 7))
+    on_day(monkeypatch, D(2026, 4, 8))
+    result = brag("import", "github", "--api-url", api, "--reviews")
+    assert "merged:2026-03-30..2026-04-12" in github.queries[-1]
+    assert "added 1, already present 0, skipped 1 (1 week 2026-W15 still in progress" in (
+        result.output
+    )
+    found = load(journal)
+    assert set(found) == {"review:acme/api#10", "reviews:2026-W14"}
+    assert found["reviews:2026-W14"].title == "Reviewed 7 pull requests in week 2026-W14"
+
+
+def test_reviews_rerun_adds_nothing_and_exits_3(brag, journal, github, api, git_run):
+    for n in range(7):
+        reviewed(github, "acme/api", 40 + n, f"Change {n}", D(2026, 3, 30))
+    reviewed(github, "acme/api", 60, "Single", D(2026, 4, 8))
+    brag("config", "set", "import.github.api_url", api)
+    brag("config", "set", "import.github.reviews", "true")
+    args = ("import", "--since", "2026-03-30", "--until", "2026-04-12")
+    result = brag(*args)
+    assert "github: added 2" in result.output
+    files = {p: p.read_bytes() for p in entries(journal.root)}
+    commits = git_run(journal.root, "rev-list", "--count", "HEAD")
+    result = brag(*args, expect=3)
+    assert "github: added 0, already present 2, skipped 0" in result.output
+    assert {p: p.read_bytes() for p in entries(journal.root)} == files
+    assert git_run(journal.root, "rev-list", "--count", "HEAD") == commits
+
+
+def test_a_later_run_never_rewrites_a_review_entry(brag, journal, github, api):
+    args = ("import", "github", "--api-url", api, "--since", "2026-03-02", "--until", "2026-03-15",
+            "--reviews")  # fmt: skip
+    for n in range(3):  # 2026-W10: three reviews, imported one by one
+        reviewed(github, "acme/api", 10 + n, f"Small {n}", D(2026, 3, 2))
+    for n in range(6):  # 2026-W11: six, rolled up
+        reviewed(github, "acme/api", 20 + n, f"Busy {n}", D(2026, 3, 9))
+    brag(*args)
+    assert set(load(journal)) == {
+        "review:acme/api#10",
+        "review:acme/api#11",
+        "review:acme/api#12",
+        "reviews:2026-W11",
+    }
+    rollup = load(journal)["reviews:2026-W11"]
+    brag("edit", rollup.id, "--impact", "Unblocked the release train")
+    files = {p: p.read_bytes() for p in entries(journal.root)}
+    # Reviews that turn up later for weeks already imported (search lag, a new scope):
+    for n in range(4):  # W10 now holds seven, but it was decided review by review
+        reviewed(github, "acme/api", 30 + n, f"Late {n}", D(2026, 3, 3))
+    reviewed(github, "acme/api", 40, "Late for the roll-up", D(2026, 3, 10))
+    result = brag(*args)
+    assert "added 5, already present 4, skipped 0" in result.output
+    found = load(journal)
+    assert {f"review:acme/api#{30 + n}" for n in range(4)} <= set(found)
+    assert "review:acme/api#40" in found
+    assert "reviews:2026-W10" not in found
+    for path, data in files.items():
+        assert path.read_bytes() == data, path
+    assert found["reviews:2026-W11"].impact == "Unblocked the release train"
+    assert found["reviews:2026-W11"].title == "Reviewed 6 pull requests in week 2026-W11"
+    assert brag(*args).output.count("added 0, already present 9") == 1
+
+
+def test_own_pull_requests_are_not_reviews(brag, journal, github, api):
+    # Commenting on your own PR makes GitHub count you as a reviewer of it.
+    github.add("acme/api", 5, "Mine", D(2026, 3, 3), reviewers=["octocat", "hubot"])
+    github.add("acme/api", 6, "Mine, other case", D(2026, 3, 3), author="OctoCat",
+               reviewers=["octocat"])  # fmt: skip
+    reviewed(github, "acme/api", 7, "Theirs", D(2026, 3, 4))
+    brag("import", "github", "--api-url", api, "--since", "2026-03-02", "--until", "2026-03-08",
+         "--reviews")  # fmt: skip
+    assert set(load(journal)) == {"acme/api#5", "acme/api#6", "review:acme/api#7"}
+    assert "-author:octocat" in github.queries[-1]
+
+
+def test_own_pull_request_in_results_is_left_out_here_too(brag, journal, github, api, httpserver):
+    # A server that ignores "-author:" (an older GitHub Enterprise, a proxy).
+    reviewed(github, "acme/api", 7, "Theirs", D(2026, 3, 4))
+    mine = github.add("acme/api", 8, "Mine", D(2026, 3, 4), reviewers=["octocat"])
+
+    def ignoring_negation(request):
+        response = github.search(request)
+        if "reviewed-by:" in request.args.get("q", ""):
+            data = json.loads(response.get_data())
+            data["items"].append(github.item(mine))
+            data["total_count"] += 1
+            response.set_data(json.dumps(data))
+        return response
+
+    httpserver.expect_ordered_request("/search/issues").respond_with_handler(github.search)
+    httpserver.expect_ordered_request("/search/issues").respond_with_handler(ignoring_negation)
+    result = brag(
+        "import", "github", "--api-url", api, "--since", "2026-03-02", "--until", "2026-03-08",
+        "--reviews", "--user", "octocat",
+    )  # fmt: skip
+    assert "skipped 1 (1 your own pull request)" in result.output
+    assert "review:acme/api#8" not in load(journal)
+
+
+def test_review_search_rate_limit_waits_and_continues(brag, journal, github, api, waits):
+    reviewed(github, "acme/api", 7, "Theirs", D(2026, 3, 4))
+    github.review_rate_limits = 1
+    result = brag(
+        "import", "github", "--api-url", api, "--since", "2026-03-02", "--until", "2026-03-08",
+        "--reviews",
+    )  # fmt: skip
+    assert waits == [2.0]
+    assert "rate limited (HTTP 403); waiting 2 s" in result.stderr
+    assert set(load(journal)) == {"review:acme/api#7"}
+
+
+def test_review_rate_limit_too_long_commits_nothing(brag, journal, github, api, git_run):
+    github.add("acme/api", 1, "Mine", D(2026, 3, 3))
+    reviewed(github, "acme/api", 7, "Theirs", D(2026, 3, 4))
+    brag("config", "set", "import.github.max_wait", "1")
+    before = head(git_run, journal.root)
+    github.review_rate_limits = 1
+    result = brag("import", "github", "--api-url", api, "--since", "2026-03-02", "--reviews",
+                  expect=1)  # fmt: skip
+    assert "rate limit" in result.output and "Traceback" not in result.output
+    assert head(git_run, journal.root) == before
+    assert entries(journal.root) == []
+
+
+def test_a_removed_roll_up_stays_removed(brag, journal, github, api):
+    for n in range(6):
+        reviewed(github, "acme/api", 20 + n, f"Busy {n}", D(2026, 3, 9))
+    args = ("import", "github", "--api-url", api, "--since", "2026-03-09", "--until", "2026-03-15",
+            "--reviews")  # fmt: skip
+    brag(*args)
+    brag("rm", load(journal)["reviews:2026-W11"].id)
+    reviewed(github, "acme/api", 40, "Late for the roll-up", D(2026, 3, 10))
+    result = brag(*args)
+    assert "added 0, already present 0, skipped 1 (1 removed earlier with brag rm)" in result.output
+    assert load(journal) == {}

@@ -235,3 +235,139 @@ def test_brag_import_runs_every_configured_source_and_reports_each_failure(
     assert "github: failed: GitHub: no token found" in result.stderr
     assert "gitlab: added 1" in result.output
     assert set(load(journal)) == {"acme/web!1"}
+
+
+# -- --reviews: merge requests the user reviewed ----------------------------------------
+
+
+def on_day(monkeypatch, day: dt.date) -> None:
+    """Make the review importer believe today is ``day`` (which weeks are finished)."""
+    monkeypatch.setattr("brag.plugins._remote.today", lambda: day)
+
+
+def reviewed(gitlab, project, iid, title, merged, author="alice", **kw):
+    return gitlab.add(project, iid, title, merged, author=author, reviewers=["jdoe"], **kw)
+
+
+def review_requests(gitlab) -> list[dict[str, str]]:
+    return [r for r in gitlab.requests if "reviewer_username" in r]
+
+
+def test_reviews_one_entry_per_reviewed_mr(brag, journal, gitlab, api):
+    gitlab.add("acme/api", 1, "My own change", D(2026, 3, 4))
+    reviewed(gitlab, "acme/platform/api", 12, "Add retries to the webhook sender", D(2026, 3, 4))
+    reviewed(gitlab, "acme/web", 30, "fix: dark mode contrast", D(2026, 3, 5), author="bob")
+    reviewed(gitlab, "acme/web", 31, "Bump lodash", D(2026, 3, 5), author="renovate-bot",
+             author_bot=True)  # fmt: skip
+    reviewed(gitlab, "acme/web", 32, "Old, touched lately", D(2026, 1, 5), updated=D(2026, 3, 5))
+    gitlab.add("acme/web", 33, "Not reviewed by me", D(2026, 3, 5), author="bob")
+    result = brag(
+        "import", "gitlab", "--api-url", api, "--since", "2026-03-04", "--until", "2026-03-31",
+        "--reviews",
+    )  # fmt: skip
+    assert "gitlab: added 3, already present 0, skipped 1 (1 authored by a bot)" in result.output
+    found = load(journal)
+    assert set(found) == {"acme/api!1", "review:acme/platform/api!12", "review:acme/web!30"}
+    e = found["review:acme/platform/api!12"]
+    assert e.title == "Reviewed Add retries to the webhook sender"
+    assert found["review:acme/web!30"].title == "Reviewed fix: dark mode contrast"
+    assert e.leverage == "interpersonal"
+    assert e.tags == ["review", "api"]
+    assert e.with_ == ["alice"]
+    assert e.url == "https://gitlab.example.com/acme/platform/api/-/merge_requests/12"
+    assert e.date == D(2026, 3, 4)
+    from brag.impact import tree_for
+
+    assert tree_for(e) == "B"
+    (asked,) = review_requests(gitlab)
+    assert asked["scope"] == "all" and asked["state"] == "merged"
+    assert asked["reviewer_username"] == "jdoe"
+    assert asked["updated_after"].startswith("2026-03-02T00:00:00")  # that week's Monday
+
+
+def test_busy_week_rolls_up_only_once_finished(brag, journal, gitlab, api, monkeypatch):
+    reviewed(gitlab, "acme/api", 10, "Last week's change", D(2026, 3, 24))
+    authors = ["alice", "bob", "alice", "carol", "dave", "bob", "erin"]
+    for n, author in enumerate(authors):
+        day = D(2026, 3, 30) + dt.timedelta(days=n % 3)
+        reviewed(gitlab, "acme/api", 40 + n, f"Change {n}", day, author=author)
+    brag("config", "set", "import.gitlab.reviews", "true")
+    on_day(monkeypatch, D(2026, 4, 1))  # a Wednesday in 2026-W14
+    result = brag("import", "gitlab", "--api-url", api, "--since", "2026-03-23")
+    assert "added 1, already present 0, skipped 7 (7 week 2026-W14 still in progress" in (
+        result.output
+    )
+    assert set(load(journal)) == {"review:acme/api!10"}
+    on_day(monkeypatch, D(2026, 4, 8))
+    result = brag("import", "gitlab", "--api-url", api, "--since", "2026-03-31")
+    assert "added 1, already present 0, skipped 0" in result.output
+    found = load(journal)
+    assert set(found) == {"review:acme/api!10", "reviews:2026-W14"}
+    week = found["reviews:2026-W14"]
+    assert week.title == "Reviewed 7 merge requests in week 2026-W14"
+    # Everyone whose work was reviewed, in the order of their first merge that week.
+    assert week.with_ == ["alice", "carol", "erin", "bob", "dave"]
+    assert week.tags == ["review", "api"]
+    assert "- [acme/api!46](https://gitlab.example.com/acme/api/-/merge_requests/46) Change 6" in (
+        week.body
+    )
+
+
+def test_reviews_rerun_and_later_runs_never_rewrite(brag, journal, gitlab, api, git_run):
+    for n in range(3):  # 2026-W10: imported one by one
+        reviewed(gitlab, "acme/api", 10 + n, f"Small {n}", D(2026, 3, 2))
+    for n in range(6):  # 2026-W11: rolled up
+        reviewed(gitlab, "acme/api", 20 + n, f"Busy {n}", D(2026, 3, 9))
+    brag("config", "set", "import.gitlab.api_url", api)
+    brag("config", "set", "import.gitlab.reviews", "true")
+    args = ("import", "--since", "2026-03-02", "--until", "2026-03-15")
+    assert "gitlab: added 4" in brag(*args).output
+    files = {p: p.read_bytes() for p in entries(journal.root)}
+    commits = git_run(journal.root, "rev-list", "--count", "HEAD")
+    result = brag(*args, expect=3)
+    assert "gitlab: added 0, already present 4, skipped 0" in result.output
+    assert git_run(journal.root, "rev-list", "--count", "HEAD") == commits
+    for n in range(4):
+        reviewed(gitlab, "acme/api", 30 + n, f"Late {n}", D(2026, 3, 3))
+    reviewed(gitlab, "acme/api", 40, "Late for the roll-up", D(2026, 3, 10))
+    assert "gitlab: added 5, already present 4" in brag(*args).output
+    found = load(journal)
+    assert "reviews:2026-W10" not in found and "review:acme/api!40" in found
+    for path, data in files.items():
+        assert path.read_bytes() == data, path
+
+
+def test_own_merge_requests_are_not_reviews(brag, journal, gitlab, api):
+    gitlab.add("acme/api", 5, "Mine", D(2026, 3, 3), reviewers=["jdoe", "alice"])
+    reviewed(gitlab, "acme/api", 7, "Theirs", D(2026, 3, 4))
+    result = brag(
+        "import", "gitlab", "--api-url", api, "--since", "2026-03-02", "--until", "2026-03-08",
+        "--reviews",
+    )  # fmt: skip
+    assert set(load(journal)) == {"acme/api!5", "review:acme/api!7"}
+    assert "skipped 1 (1 your own merge request)" in result.output
+
+
+def test_review_list_rate_limit_waits_and_continues(brag, journal, gitlab, api, waits):
+    reviewed(gitlab, "acme/api", 7, "Theirs", D(2026, 3, 4))
+    gitlab.review_rate_limits = 1
+    result = brag(
+        "import", "gitlab", "--api-url", api, "--since", "2026-03-02", "--until", "2026-03-08",
+        "--reviews",
+    )  # fmt: skip
+    assert waits == [3.0]
+    assert "GitLab: rate limited (HTTP 429); waiting 3 s" in result.stderr
+    assert set(load(journal)) == {"review:acme/api!7"}
+
+
+def test_reviews_follow_x_next_page(brag, journal, gitlab, api):
+    for n in range(150):
+        reviewed(
+            gitlab, "acme/api", 100 + n, f"Change {n}", D(2026, 2, 2) + dt.timedelta(days=n % 20)
+        )
+    result = brag(
+        "import", "gitlab", "--api-url", api, "--since", "2026-02-02", "--until", "2026-02-22",
+        "--reviews", "--review-rollup", "100",
+    )  # fmt: skip
+    assert "gitlab: added 150" in result.output
+    assert [r.get("page", "1") for r in review_requests(gitlab)] == ["1", "2"]
