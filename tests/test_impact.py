@@ -810,6 +810,18 @@ def test_each_lens_leads_with_the_numbers_its_reader_wants():
     assert reframe(entry, "cto").headline.startswith("Index builds 3x faster — ")
 
 
+def test_a_bare_number_is_not_lifted_out_of_its_sentence():
+    from brag.impact import reframe
+
+    entry = Entry(
+        title="Ship order service phase one to 100% of traffic",
+        impact="Order changes now deploy independently, 6 times a week instead of 1",
+        date=dt.date(2026, 3, 1),
+    )
+    # "(100%)" next to the impact would read as a result the entry never states.
+    assert "(100%)" not in reframe(entry, "cfo").headline
+
+
 def test_user_lens_can_set_its_lead(tmp_path):
     from brag.errors import ConfigError
     from brag.impact import load_lenses

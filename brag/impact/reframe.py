@@ -119,9 +119,13 @@ def _reframe(
     if impact:
         outcome = impact
         impact_metrics = find_metrics(impact)
-        wanted = _for_reader(metrics, the_lens)
-        if not impact_metrics and metrics:
-            outcome = f"{impact} ({_evidence_phrase(wanted or max(metrics, key=metric_points))})"
+        # Only a number that carries its own meaning may be quoted next to the
+        # impact: a named metric or a before/after. A bare "100%" lifted from
+        # "to 100% of traffic" would say something the entry does not.
+        quotable = [m for m in metrics if m.is_pair or m.name]
+        wanted = _for_reader(quotable, the_lens)
+        if not impact_metrics and quotable:
+            outcome = f"{impact} ({_evidence_phrase(wanted or max(quotable, key=metric_points))})"
         elif (
             wanted is not None
             and wanted.kind not in {m.kind for m in impact_metrics}
