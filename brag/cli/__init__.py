@@ -143,14 +143,16 @@ def _call_entry_saved(entry: Entry, journal: Journal) -> None:
 
 def warn(message: str) -> None:
     from ..gitcmd import redact
+    from ..text import strip_control
 
-    click.echo(f"brag: warning: {redact(message)}", err=True)
+    click.echo(f"brag: warning: {strip_control(redact(message))}", err=True)
 
 
 def note(message: str) -> None:
     from ..gitcmd import redact
+    from ..text import strip_control
 
-    click.echo(f"brag: note: {redact(message)}", err=True)
+    click.echo(f"brag: note: {strip_control(redact(message))}", err=True)
 
 
 class BragGroup(click.Group):
@@ -278,8 +280,10 @@ class BragGroup(click.Group):
                 _print_traceback()
                 raise click.exceptions.Exit(exc.exit_code) from exc
             from ..gitcmd import redact
+            from ..text import strip_control
 
-            error = click.ClickException(redact(str(exc)))
+            # Messages quote entry titles and file names: no escape sequence gets through.
+            error = click.ClickException(strip_control(redact(str(exc))))
             error.exit_code = exc.exit_code
             raise error from None
         except KeyboardInterrupt:
