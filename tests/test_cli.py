@@ -484,7 +484,10 @@ def test_check_lists_duplicates_and_edit_merge_resolves_them(brag, journal):
 
 
 def test_changing_date_or_title_moves_the_file_in_the_same_commit(brag, journal):
-    brag("add", "Wrote the design doc", "-d", "2026-03-02")
+    # A realistic entry: git pairs a rename by content, and a tiny file is mostly stamps.
+    body = "Why we chose the log-structured store.\n" * 3
+    brag("add", "Wrote the design doc", "-d", "2026-03-02", "-i", "unblocked the storage team",
+         "-t", "design", "-w", "Sam", "--body", body)  # fmt: skip
     entry = entries(brag)[0]
     assert entry["path"] == "entries/2026/03/2026-03-02-wrote-the-design-doc.md"
     before = int(git(journal.root, "rev-list", "--count", "HEAD"))
