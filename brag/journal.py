@@ -546,10 +546,18 @@ class Journal:
                     if text is not None:
                         self._atomic_write(self.root / rel, text)
                 if remove:
-                    gitcmd.run(self.root, ["checkout", "--", STATE_DIR], check=False)
+                    self._restore_from_head([f"{STATE_DIR}/{REMOVED_STATE}.toml"])
                 raise
         self._saved(entry)
         return entry
+
+    def _restore_from_head(self, rels: list[str]) -> None:
+        """Put files back as committed, in the index and on disk (a new one is removed)."""
+        for rel in rels:
+            if gitcmd.run(self.root, ["cat-file", "-e", f"HEAD:{rel}"], check=False).returncode:
+                self._roll_back_new([rel])
+            else:
+                gitcmd.run(self.root, ["checkout", "HEAD", "--", rel], check=False)
 
     def _moved_path(self, entry: Entry, old_text: str | None) -> str:
         """Where ``entry`` belongs after an edit: its current path unless the date or
@@ -597,7 +605,7 @@ class Journal:
                     if text is not None:
                         self._atomic_write(path, text)
                     if removed_note:
-                        gitcmd.run(self.root, ["checkout", "--", STATE_DIR], check=False)
+                        self._restore_from_head([removed_note])
                     raise
 
     def _note_removed_import(self, entry: Entry) -> str | None:
