@@ -60,6 +60,8 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE INDEX IF NOT EXISTS files_date ON files(date);
 CREATE INDEX IF NOT EXISTS files_id ON files(id);
 CREATE INDEX IF NOT EXISTS files_source ON files(source, source_id);
+-- Every reading command asks for broken files: without this, a full scan of the blobs.
+CREATE INDEX IF NOT EXISTS files_broken ON files(path) WHERE error IS NOT NULL;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
 """
 
@@ -268,7 +270,9 @@ class Index:
         return db
 
     def _memory(self, reason: BaseException | None = None) -> sqlite3.Connection:
-        if reason is not None:
+        # A full disk is said once, by whatever write then fails; reading the files
+        # directly needs no note of its own.
+        if reason is not None and not _is_full(reason):
             _note(
                 f"cannot use the index {self.location} ({reason}): "
                 "reading the entry files directly this time"

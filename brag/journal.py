@@ -292,6 +292,8 @@ class Journal:
                 _unlink_quietly(self.config_path)
             else:
                 self._atomic_write(self.config_path, before)
+            # The failed commit may have staged the new text: unstage it too.
+            gitcmd.run(self.root, ["reset", "-q", "--", CONFIG_NAME], check=False)
             raise
         self._config = data
 
