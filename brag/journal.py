@@ -547,6 +547,8 @@ class Journal:
                 for rel, text in saved.items():
                     if text is not None:
                         self._atomic_write(self.root / rel, text)
+                # Unstage whatever the failed commit staged.
+                gitcmd.run(self.root, ["reset", "-q", "--", *saved], check=False)
                 if remove:
                     self._restore_from_head([f"{STATE_DIR}/{REMOVED_STATE}.toml"])
                 raise
@@ -603,9 +605,11 @@ class Journal:
                         paths=[entry.path],
                     )
                 except BaseException:
-                    # Not committed: put the entry back rather than leave a deletion behind.
+                    # Not committed: put the entry back rather than leave a deletion behind
+                    # (on disk, and unstaged if the failed commit staged it).
                     if text is not None:
                         self._atomic_write(path, text)
+                    gitcmd.run(self.root, ["reset", "-q", "--", entry.path], check=False)
                     if removed_note:
                         self._restore_from_head([removed_note])
                     raise
