@@ -549,11 +549,21 @@ class Journal:
                 for rel, text in saved.items():
                     if text is not None:
                         self._atomic_write(self.root / rel, text)
+                # Unstage whatever the failed commit staged.
+                gitcmd.run(self.root, ["reset", "-q", "--", *saved], check=False)
                 if remove:
-                    gitcmd.run(self.root, ["checkout", "--", STATE_DIR], check=False)
+                    self._restore_from_head([f"{STATE_DIR}/{REMOVED_STATE}.toml"])
                 raise
         self._saved(entry)
         return entry
+
+    def _restore_from_head(self, rels: list[str]) -> None:
+        """Put files back as committed, in the index and on disk (a new one is removed)."""
+        for rel in rels:
+            if gitcmd.run(self.root, ["cat-file", "-e", f"HEAD:{rel}"], check=False).returncode:
+                self._roll_back_new([rel])
+            else:
+                gitcmd.run(self.root, ["checkout", "HEAD", "--", rel], check=False)
 
     def _moved_path(self, entry: Entry, old_text: str | None) -> str:
         """Where ``entry`` belongs after an edit: its current path unless the date or
@@ -597,11 +607,13 @@ class Journal:
                         paths=[entry.path],
                     )
                 except BaseException:
-                    # Not committed: put the entry back rather than leave a deletion behind.
+                    # Not committed: put the entry back rather than leave a deletion behind
+                    # (on disk, and unstaged if the failed commit staged it).
                     if text is not None:
                         self._atomic_write(path, text)
+                    gitcmd.run(self.root, ["reset", "-q", "--", entry.path], check=False)
                     if removed_note:
-                        gitcmd.run(self.root, ["checkout", "--", STATE_DIR], check=False)
+                        self._restore_from_head([removed_note])
                     raise
 
     def _note_removed_import(self, entry: Entry) -> str | None:

@@ -484,7 +484,10 @@ def test_check_lists_duplicates_and_edit_merge_resolves_them(brag, journal):
 
 
 def test_changing_date_or_title_moves_the_file_in_the_same_commit(brag, journal):
-    brag("add", "Wrote the design doc", "-d", "2026-03-02")
+    # A realistic entry: git pairs a rename by content, and a tiny file is mostly stamps.
+    body = "Why we chose the log-structured store.\n" * 3
+    brag("add", "Wrote the design doc", "-d", "2026-03-02", "-i", "unblocked the storage team",
+         "-t", "design", "-w", "Sam", "--body", body)  # fmt: skip
     entry = entries(brag)[0]
     assert entry["path"] == "entries/2026/03/2026-03-02-wrote-the-design-doc.md"
     before = int(git(journal.root, "rev-list", "--count", "HEAD"))
@@ -683,3 +686,16 @@ def test_git_without_identity_leaves_nothing_behind(journal, tmp_path, monkeypat
     [entry] = json.loads(real("list", "--json").stdout)
     assert (entry["title"], entry["tags"]) == ("Shipped the thing", ["a"])
     assert real("check").returncode == 0
+
+
+def test_rm_of_an_imported_entry_without_identity_leaves_nothing(journal, tmp_path, monkeypatch):
+    csv = tmp_path / "wins.csv"
+    csv.write_text("date,title\n2026-03-02,Shipped the importer\n")
+    assert real("import", "file", str(csv)).returncode == 0
+    entry_id = json.loads(real("list", "--json").stdout)[0]["id"]
+    before = head(journal)
+    _forget_git_identity(tmp_path, monkeypatch)
+    result = real("rm", entry_id)
+    assert result.returncode == 1 and "git config --global user.email" in result.stderr
+    assert head(journal) == before and status(journal) == ""
+    assert [e["id"] for e in json.loads(real("list", "--json").stdout)] == [entry_id]

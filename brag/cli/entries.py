@@ -202,11 +202,7 @@ def _refuse_duplicate(journal: Journal, entry: Entry, force: bool) -> None:
     from ..duplicates import DISTINCT_FIELD, WINDOW_DAYS, find_match
     from ..text import shorten
 
-    window = dt.timedelta(days=WINDOW_DAYS)
-    nearby = journal.entries(
-        since=(entry.date - window).isoformat(), until=(entry.date + window).isoformat()
-    )
-    other = find_match(entry, nearby)
+    other = find_match(entry, _nearby(journal, entry.date, WINDOW_DAYS))
     if other is None:
         return
     if force:
@@ -217,6 +213,30 @@ def _refuse_duplicate(journal: Journal, entry: Entry, force: bool) -> None:
         f"'{shorten(other.title, 50)}'; add --force to keep both "
         f"(or 'brag edit {other.id}' to add to it)"
     )
+
+
+def _nearby(journal: Journal, day: dt.date, days: int) -> list[Entry]:
+    """Entries filed within ``days`` of ``day``, read from their month folders: a few
+    files, and no index to open or rebuild on the way to a write."""
+    from ..journal import ENTRIES_DIR
+
+    window = dt.timedelta(days=days)
+    months = sorted({(d.year, d.month) for d in (day - window, day, day + window)})
+    found = []
+    for year, month in months:
+        folder = journal.root / ENTRIES_DIR / f"{year:04d}" / f"{month:02d}"
+        try:
+            names = sorted(p.name for p in folder.iterdir() if p.suffix == ".md")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".theirs.md") or name.startswith("."):
+                continue
+            try:
+                found.append(journal.read_file(f"{ENTRIES_DIR}/{year:04d}/{month:02d}/{name}"))
+            except (BragError, OSError):
+                continue  # a broken file is 'brag check's business
+    return found
 
 
 def _inbox_reminder(journal: Journal) -> None:
