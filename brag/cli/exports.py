@@ -9,15 +9,21 @@ from typing import Any
 
 import click
 
+from ..secrets import mask
 from . import BragGroup, State, json_option, period_options, resolve_period, warn
 
 
 def _export(state: State, kind: str, params: dict[str, Any]) -> None:
     from ..exporting import run_export
+    from ..rewrite import RewriteRequest
 
     journal = state.journal()
     start, end = resolve_period(params.pop("since"), params.pop("until"), params.pop("period"))
     output = params.pop("output")
+    rewrite = RewriteRequest.pop_from(params)
+    if rewrite.enabled:
+        _export_rewritten(state, kind, params, rewrite, start, end, output)
+        return
     result = run_export(
         journal,
         kind,
@@ -39,6 +45,34 @@ def _export(state: State, kind: str, params: dict[str, Any]) -> None:
         click.echo(f"Wrote {result.path.resolve()} (open it in a browser)", err=True)
     else:
         click.echo(f"Wrote {output}", err=True)
+
+
+def _export_rewritten(
+    state: State,
+    kind: str,
+    params: dict[str, Any],
+    request: Any,
+    start: Any,
+    end: Any,
+    output: str | None,
+) -> None:
+    from ..errors import CommandExit
+    from ..rewrite import export_rewritten, interactive
+
+    outcome = export_rewritten(
+        state.journal(), kind, request, since=start, until=end,
+        audience=params.pop("audience"), format=params.pop("fmt"),
+        include_private=params.pop("include_private"), options=params, output=output,
+        confirm=(lambda q: click.confirm(q, default=False, err=True)) if interactive() else None,
+    )  # fmt: skip
+    for line in outcome.notes:
+        click.echo(f"brag: {mask(line)}", err=True)
+    if outcome.text:
+        click.echo(outcome.text, nl=not outcome.text.endswith("\n"))
+    if outcome.path:
+        click.echo(f"Wrote {outcome.path}", err=True)
+    if outcome.exit_code:
+        raise CommandExit("", outcome.exit_code)
 
 
 def _export_list(state: State, as_json: bool) -> None:
@@ -77,6 +111,7 @@ class ExportGroup(BragGroup):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         from ..manager import exporters
+        from ..rewrite import options as rewrite_options
 
         exporter = exporters().get(cmd_name)
         if exporter is None:
@@ -106,6 +141,7 @@ class ExportGroup(BragGroup):
             ),
         ):
             command.params.append(option)
+        command.params.extend(rewrite_options())
         return period_options(command)  # type: ignore[no-any-return]
 
 
