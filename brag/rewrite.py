@@ -545,6 +545,18 @@ def ensure_consent(
     machine.add_to_list(CONSENT_KEY, model_id)
 
 
+def suggest_available(config: Mapping[str, Any]) -> bool:
+    """Whether the inbox should offer "suggest": ``[llm] model`` is set and ``llm`` is
+    installed (found without importing it)."""
+    from importlib.util import find_spec
+
+    try:
+        model = settings(config).model
+    except ConfigError:
+        return False
+    return model is not None and find_spec("llm") is not None
+
+
 # -- the export flow -----------------------------------------------------------------------
 
 

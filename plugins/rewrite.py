@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from brag.entry import Entry
+    from brag.journal import Journal
 
 
 def _llm() -> Any:
@@ -128,23 +129,32 @@ def suggest_impact(
     entry: Entry,
     model: str | None = None,
     *,
+    journal: Journal | None = None,
     redact: Iterable[str] = (),
-    timeout: float = 60.0,
+    timeout: float | None = None,
     confirm: Callable[[str], bool] | None = None,
     yes: bool = False,
 ) -> str | None:
     """An impact line for an imported ``entry`` (a pull request: its title and body),
     or None when the model's suggestion adds a fact they do not state.
 
-    Raises :class:`~brag.rewrite.RewriteUnavailable` (a one-line BragError) when no
+    ``journal`` supplies ``[llm]`` from its brag.toml: the model when ``model`` is
+    None, the names to ``redact`` (added to any given) and the timeout. Raises
+    :class:`~brag.rewrite.RewriteUnavailable` (a one-line BragError) when no
     suggestion can be made: a private entry, no ``llm``, an unknown model, no key,
     a timeout, or no consent for the model on this machine (``confirm`` asks,
-    ``yes`` agrees). ``redact`` names ([llm] redact) never leave the machine.
+    ``yes`` agrees). Redacted names never leave the machine.
     """
-    from brag.rewrite import Redactor, ensure_consent, verify
+    from brag.rewrite import DEFAULT_TIMEOUT, Redactor, ensure_consent, settings, verify
 
     if entry.private:
         raise RewriteUnavailable("private entries are never sent to a model")
+    if journal is not None:
+        config = settings(journal.config)
+        model = model or config.model
+        redact = [*redact, *config.redact]
+        timeout = timeout or config.timeout
+    timeout = timeout or DEFAULT_TIMEOUT
     model_id = resolve(model)
     ensure_consent(model_id, yes=yes, confirm=confirm)
     redactor = Redactor(redact)

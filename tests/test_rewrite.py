@@ -113,6 +113,9 @@ MODELS = ["fake-faithful", "fake-inventor", "fake-linkdrop", "fake-slow", "fake-
 
 @pytest.fixture(autouse=True)
 def fake_models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # Only the fakes: no llm plugin installed on this machine is loaded or asked.
+    monkeypatch.setattr(llm.plugins, "LLM_LOAD_PLUGINS", "")
+    monkeypatch.setenv("LLM_LOAD_PLUGINS", "")
     monkeypatch.setenv("LLM_USER_PATH", str(tmp_path / "llm"))
     monkeypatch.setenv("BRAG_CONFIG_DIR", str(tmp_path / "machine"))
     monkeypatch.delenv("FAKE_MODEL_KEY", raising=False)
@@ -464,6 +467,22 @@ def test_suggest_impact_redacts_and_needs_consent():
     line = suggest_impact(_pr(), "fake-scripted", redact=["payouts worker"], yes=True)
     assert "payouts worker" not in CALLS[0][2]
     assert line == "payouts worker retries failed payouts up to 3 times."
+
+
+def test_suggest_impact_reads_the_journals_llm_settings(book, consented):
+    from brag.plugins.rewrite import suggest_impact
+    from brag.rewrite import suggest_available
+
+    assert not suggest_available(book.config)
+    with book.config_path.open("a") as fh:
+        fh.write('\n[llm]\nmodel = "fake-scripted"\nredact = ["payouts worker"]\n')
+    book = Journal(book.root)
+    assert suggest_available(book.config)
+    SCRIPT["answer"] = lambda prompt: "REDACTED_1 retries failed payouts up to 3 times."
+    assert suggest_impact(_pr(), journal=book) == (
+        "payouts worker retries failed payouts up to 3 times."
+    )
+    assert CALLS[0][0] == "fake-scripted" and "payouts worker" not in CALLS[0][2]
 
 
 # -- llm stays out of the way ---------------------------------------------------------------
