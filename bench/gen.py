@@ -22,7 +22,7 @@ import random
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -431,6 +431,13 @@ def _commit(branch: str, when: dt.datetime, message: str, files: dict[str, str])
 
 def build_journal(path: Path, n: int, seed: int = 7) -> None:
     """Create a journal of ``n`` generated entries at ``path`` (missing or empty)."""
+    write_journal(path, generate(n, seed))
+
+
+def write_journal(path: Path, entries: Iterable[Entry], start: dt.datetime | None = None) -> None:
+    """A journal at ``path`` (missing or empty) holding ``entries`` (oldest first, each
+    with ``path`` and ``created`` set), one ``brag: add`` commit per entry, as brag
+    itself leaves it; ``start`` dates the ``brag: init journal`` commit."""
     path = Path(path)
     if path.exists() and any(path.iterdir()):
         raise SystemExit(f"{path} exists and is not empty")
@@ -445,7 +452,8 @@ def build_journal(path: Path, n: int, seed: int = 7) -> None:
     git("config", "commit.gpgsign", "false")
     branch = git("symbolic-ref", "HEAD", capture_output=True).stdout.decode().strip()
 
-    start = dt.datetime.combine(FIRST_DAY - dt.timedelta(days=1), dt.time(9), TZ)
+    if start is None:
+        start = dt.datetime.combine(FIRST_DAY - dt.timedelta(days=1), dt.time(9), TZ)
     init = {
         CONFIG_NAME: tomli_w.dumps(DEFAULT_CONFIG),
         "README.md": JOURNAL_README,
@@ -456,7 +464,7 @@ def build_journal(path: Path, n: int, seed: int = 7) -> None:
     )
     assert proc.stdin is not None
     proc.stdin.write(_commit(branch, start, "brag: init journal", init))
-    for entry in generate(n, seed):
+    for entry in entries:
         assert entry.created is not None
         message = f'brag: add "{_short(entry.title)}"'
         proc.stdin.write(_commit(branch, entry.created, message, {entry.path: entry.to_markdown()}))

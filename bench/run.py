@@ -1,6 +1,8 @@
 """Measure brag as a user feels it: whole processes, on a small and a 10,000-entry journal.
 
-    python bench/run.py            # ~3-5 minutes; prints a table, writes docs/benchmarks.md
+    python bench/run.py --all      # every speed target on both journals (bench/suite.py)
+    python bench/run.py --profile "list -n 20"   # where one command's time goes
+    python bench/run.py            # ~3-5 minutes; the 10/10,000-entry table only
 
 Builds two journals with ``bench/gen.py`` under ``bench/.work/`` (10 and 10,000
 entries), then times each command as a separate process started by
@@ -364,14 +366,44 @@ def ms(seconds: float) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=10, help="timed runs per command (10)")
+    parser.add_argument(
+        "--runs", type=int, default=None, help="timed runs per command (10; --all: 5)"
+    )
     parser.add_argument("--jrnl-add-runs", type=int, default=10, help="timed jrnl adds (10)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-jrnl", action="store_true", help="skip jrnl")
     parser.add_argument(
         "--out", type=Path, default=ROOT / "docs" / "benchmarks.md", help="Markdown report"
     )
+    parser.add_argument(
+        "--all", action="store_true", help="every speed target, both journals (bench/suite.py)"
+    )
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[10_000, 100_000], help="--all: journal sizes"
+    )
+    parser.add_argument(
+        "--journals", nargs="+", choices=["user", "gen"], default=["user", "gen"],
+        help="--all: user-shaped (bench/gen_user.py) and/or bench/gen.py journals",
+    )  # fmt: skip
+    parser.add_argument("--jrnl-runs", type=int, default=3, help="--all: timed jrnl runs (3)")
+    parser.add_argument("--no-profiles", action="store_true", help="--all: no profile of misses")
+    parser.add_argument(
+        "--profile", metavar="CMD", help='cProfile of one command in-process, e.g. "list -n 20"'
+    )
+    parser.add_argument("--journal", default="user-10000", help="--profile: KIND-SIZE journal")
+    parser.add_argument("--cold", action="store_true", help="--profile: drop .git/brag/ first")
+    parser.add_argument("--top", type=int, default=20, help="--profile: functions shown (20)")
     args = parser.parse_args(argv)
+    if args.runs is None:
+        args.runs = 5 if args.all else 10
+    if args.profile or args.all:
+        import suite
+
+        if args.all:
+            return suite.run_all(args)
+        kind, _, size = args.journal.partition("-")
+        print(suite.profile(args.profile, kind, int(size or 10_000), args.top, args.cold))
+        return 0
     runs = args.runs
     started = time.perf_counter()
     facts = machine()

@@ -1,11 +1,14 @@
-"""The git CLI on brag's hot paths.
+"""brag's one way to run git: the git executable, as a subprocess.
 
-GitPython is brag's git library (``brag init``, history, sync), but importing it
-costs ~100 ms and its pure-Python index takes ~780 ms to commit one file into a
-10,000-entry repository. ``brag add`` must stay near the git floor, so the few
-commands on that path (add, commit, rm) call the git executable directly: two
-short processes, no import cost. Everything here retries while another brag
+Every git command brag runs (the journal's add/commit/rm, sync, recovery, and
+the local importers' history reads) goes through :func:`run`: no process per
+commit or file, output decoded as UTF-8 (a stray byte becomes U+FFFD, never a
+crash), credentials masked in every message. Writes retry while another brag
 process holds git's ``index.lock`` or a ref lock, so concurrent adds all land.
+
+GitPython is used in one place only, ``Journal.init`` (creating a repository
+and reading its identity config), and imported there: importing it costs about
+100 ms, which ``brag add`` and ``brag list`` never pay.
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ redact = secrets.mask
 
 
 class GitError(JournalError):
-    def __init__(self, args: Sequence[str], stderr: str, returncode: int):
+    def __init__(
+        self, args: Sequence[str], stderr: str, returncode: int, where: Path | None = None
+    ):
         self.git_args = list(args)
         self.stderr = redact(stderr.strip())
         self.returncode = returncode
@@ -45,7 +50,8 @@ class GitError(JournalError):
                 "'git config --global user.name \"Your Name\"' and "
                 "'git config --global user.email you@example.com'"
             )
-        super().__init__(f"git {args[0] if args else ''} failed: {first}")
+        place = f" in {where}" if where is not None else ""
+        super().__init__(f"git {args[0] if args else ''} failed{place}: {first}")
 
 
 def run(
@@ -75,6 +81,8 @@ def run(
                 input=input,
                 capture_output=True,
                 text=True,
+                encoding="utf-8",
+                errors="replace",
                 env=full_env,
                 timeout=timeout,
                 stdin=subprocess.DEVNULL if input is None else None,
@@ -91,6 +99,15 @@ def run(
             continue
         raise GitError(list(args), proc.stderr or proc.stdout, proc.returncode)
     raise AssertionError("unreachable")
+
+
+def output(root: Path, args: Sequence[str], *, input: str | None = None, check: bool = True) -> str:
+    """stdout of a git command that only reads (no lock retries): what the
+    importers use. A failure is a :class:`GitError` naming the repository."""
+    try:
+        return run(root, args, input=input, check=check, retries=0).stdout
+    except GitError as exc:
+        raise GitError(exc.git_args, exc.stderr, exc.returncode, where=root) from None
 
 
 _MANY_PATHS = 200
