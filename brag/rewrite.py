@@ -229,6 +229,8 @@ class Prompt:
     system: str
     prompt: str
     redactor: Redactor
+    #: The glossary's plain words offered for the document's terms (allowed in the draft).
+    explained: list[str] = field(default_factory=list)
 
     def show(self, model: str) -> str:
         """The prompt as ``--show-prompt`` prints it."""
@@ -283,8 +285,11 @@ def build_prompt(
     technical: bool,
     format: str,
     redact: Iterable[str] = (),
+    glossary: Mapping[str, str] | None = None,
 ) -> Prompt:
-    """The system prompt and the prompt for one document, names redacted."""
+    """The system prompt and the prompt for one document, names redacted. For a
+    reader who is not technical, the ``glossary``'s plain words for the terms the
+    document uses are offered to explain them."""
     redactor = Redactor(redact)
     system = RULES.format(
         reader=reader,
@@ -297,7 +302,22 @@ def build_prompt(
         f"<document>\n{document.strip()}\n</document>\n\n"
         f"The evidence it was written from:\n<evidence>\n{evidence}\n</evidence>\n"
     )
-    return Prompt(redactor.redact(system), redactor.redact(prompt), redactor)
+    explained = [] if technical else _terms(document + "\n" + evidence, glossary or {})
+    if explained:
+        prompt += "\nPlain words for its technical terms:\n" + "".join(
+            f"- {line}\n" for line in explained
+        )
+    return Prompt(redactor.redact(system), redactor.redact(prompt), redactor, explained)
+
+
+def _terms(text: str, glossary: Mapping[str, str]) -> list[str]:
+    """``term: plain words`` for each glossary term ``text`` uses."""
+    lowered = _URL.sub(" ", text).lower()
+    return [
+        f"{term}: {plain}"
+        for term, plain in sorted(glossary.items(), key=lambda kv: kv[0].lower())
+        if plain and re.search(rf"(?<![\w-]){re.escape(term.lower())}(?![\w-])", lowered)
+    ]
 
 
 # -- verification ---------------------------------------------------------------------
@@ -347,7 +367,7 @@ class Verification:
 
 _URL = re.compile(r"https?://[^\s)<>\"'\]]+")
 _NUMBERISH = re.compile(
-    r"(?<![\w.#/@-])[$€£¥]?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|K|m|M|bn|B|million|billion|thousand)\b)?"
+    r"(?<![\w.#/@])(?<!\d-)[$€£¥]?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|K|m|M|bn|B|million|billion|thousand)\b)?"
     r"(?:\s?%|x\b|×)?"
 )
 _FRAME_NUMBER = re.compile(
@@ -414,17 +434,18 @@ def _claims_check() -> Callable[..., Sequence[Any]] | None:
 
 
 def _unsupported(
-    draft: str, entries: Sequence[Entry], original_document: str
+    draft: str, entries: Sequence[Entry], original_document: str, extra: Sequence[str] = ()
 ) -> tuple[list[Span], str]:
     """The claims trace of ``draft``: brag's own claims check when it is installed,
-    else a minimal one. Anything brag's own document already says passes."""
+    else a minimal one. Anything brag's own document already says passes, and so do
+    the ``extra`` phrases brag sent (plain words for terms)."""
     check = _claims_check()
     if check is None:
-        allowed = original_document + "\n" + "\n".join(evidence_text(e) for e in entries)
+        allowed = "\n".join([original_document, *extra, *(evidence_text(e) for e in entries)])
         return _fallback_check(draft, allowed), "built-in fallback"
     lowered = original_document.lower()
     spans = []
-    for found in check(draft, entries):
+    for found in check(draft, entries, allowed_extra=extra):
         text = str(found.text)
         if text and re.search(rf"(?<![\w$€£¥.]){re.escape(text.lower())}(?![\w%])", lowered):
             continue
@@ -455,12 +476,16 @@ def _names(draft: str, allowed: str) -> list[Span]:
     return found
 
 
-def verify(draft: str, entries: Sequence[Entry], original_document: str) -> Verification:
-    """Whether ``draft`` says only what ``entries`` (their evidence as sent) and brag's
-    own ``original_document`` say, and keeps every evidence link."""
+def verify(
+    draft: str, entries: Sequence[Entry], original_document: str, *, extra: Sequence[str] = ()
+) -> Verification:
+    """Whether ``draft`` says only what ``entries`` (their evidence as sent), brag's own
+    ``original_document`` and the ``extra`` phrases sent with them say, and keeps
+    every evidence link."""
     evidence = [dataclasses.replace(e, body="") for e in entries if not e.private]
-    spans, checker = _unsupported(draft, evidence, original_document)
-    allowed = original_document + "\n" + "\n".join(evidence_text(e) for e in evidence)
+    plain = [line.split(": ", 1)[-1] for line in extra]
+    spans, checker = _unsupported(draft, evidence, original_document, plain)
+    allowed = "\n".join([original_document, *extra, *(evidence_text(e) for e in evidence)])
     given = set(urls(allowed))
     for m in _URL.finditer(draft):
         url = m.group(0).rstrip(".,;:!?*_")
@@ -598,7 +623,7 @@ def export_rewritten(
     built-in plugin's, through ``llm``.
     """
     from .exporting import find_exporter, run_export
-    from .impact import get_lens, load_lenses
+    from .impact import get_lens, load_glossary, load_lenses
 
     if include_private:
         raise BragError(
@@ -637,6 +662,7 @@ def export_rewritten(
         technical=lens.technical,
         format=fmt,
         redact=config.redact,
+        glossary=load_glossary(journal.config),
     )
     model_name = request.model or config.model
     if request.show_prompt:
@@ -664,7 +690,7 @@ def export_rewritten(
         return _finish(outcome, output, original, request.diff)
 
     draft = _tidy(prompt.redactor.restore(answer), original)
-    verdict = verify(draft, entries, original)
+    verdict = verify(draft, entries, original, extra=prompt.explained)
     outcome.verification = verdict
     if request.diff:
         outcome.text = diff(original, draft, exporter.name) or "(the rewrite changed nothing)\n"

@@ -167,6 +167,42 @@ def test_the_model_gets_the_writing_rules_the_document_and_the_evidence(brag, bo
     assert "link: https://git.example.com/auth/pull/512" in prompt
 
 
+def test_plain_words_from_the_glossary_may_explain_a_term(brag, book, consented):
+    def explain(prompt: str) -> str:
+        return _document(prompt).replace(
+            "Reduced slowest-1% response time of the search API",
+            "Reduced p99 latency (slowest-1% response time) of the search API",
+        )
+
+    SCRIPT["answer"] = explain
+    result = brag("export", "self-review", "--period", "2026H1", "--model", "fake-scripted")
+    ((_, _, prompt),) = CALLS
+    assert "Plain words for its technical terms:\n" in prompt
+    assert "- p99 latency: slowest-1% response time\n" in prompt
+    assert "p99 latency (slowest-1% response time) of the search API" in result.stdout
+    # The same explanation with a figure of the model's own is not let through.
+    SCRIPT["answer"] = lambda p: explain(p).replace(
+        "(slowest-1% response time)", "(the slowest 7.3% of requests)"
+    )
+    result = brag("export", "self-review", "--period", "2026H1", "--model", "fake-scripted")
+    assert "[[unsupported: 7.3%]]" in result.stderr
+
+
+@pytest.mark.parametrize("checker", ["claims", "fallback"])
+def test_only_the_plain_words_sent_may_add_a_figure(monkeypatch, checker):
+    import brag.rewrite as rewrite
+
+    if checker == "fallback":
+        monkeypatch.setattr(rewrite, "_claims_check", lambda: None)
+    elif rewrite._claims_check() is None:
+        pytest.skip("brag.impact.claims is not installed")
+    entry = Entry(title="Cut p99 latency of checkout from 800ms to 200ms", date=dt.date(2026, 3, 1))
+    original = "- Cut p99 latency of checkout from 800ms to 200ms\n"
+    draft = "- Checkout's p99 latency (the slowest 1% of requests) fell from 800ms to 200ms\n"
+    assert not verify(draft, [entry], original).ok
+    assert verify(draft, [entry], original, extra=["p99 latency: the slowest 1% of requests"]).ok
+
+
 def test_an_alias_resolves_and_the_rewrite_can_go_to_a_file(brag, book, consented, tmp_path):
     out = tmp_path / "brief.md"
     result = brag("export", "promo-brief", "--rewrite", "--model", "faithful", "-o", str(out))
