@@ -599,6 +599,8 @@ class Outcome:
     verification: Verification | None = None
     #: Model calls made (a rewrite makes at most one per document).
     calls: int = 0
+    #: Entry files that could not be read and were left out of the document.
+    broken: list[str] = field(default_factory=list)
 
 
 def export_rewritten(
@@ -638,10 +640,11 @@ def export_rewritten(
     seen: list[Entry] = []
     after = exporter.after
 
-    def capture(ctx: Any) -> None:
+    def capture(ctx: Any) -> Any:
         seen[:] = ctx.entries
         if after is not None and not request.show_prompt:
-            after(ctx)
+            return after(ctx)  # the 1:1 agenda remembers its date; --show-prompt wrote nothing
+        return None
 
     result = run_export(
         journal,
@@ -665,25 +668,24 @@ def export_rewritten(
         glossary=load_glossary(journal.config),
     )
     model_name = request.model or config.model
+    broken = [str(b) for b in result.broken]
+    said = getattr(result, "note", "")
     if request.show_prompt:
-        return Outcome(prompt.show(model_name or "llm's default model"), used="prompt")
+        shown = prompt.show(model_name or "llm's default model")
+        return Outcome(shown, used="prompt", broken=broken)
 
-    outcome = Outcome(original)
+    outcome = Outcome(original, notes=[said] if said else [], broken=broken)
     timeout = request.timeout or config.timeout
     try:
         if complete is None:
-            from .plugins.rewrite import complete as complete_with_llm
-            from .plugins.rewrite import resolve
+            from .plugins import rewrite as plugin
 
-            model_id = resolve(model_name)
-            ensure_consent(model_id, yes=request.yes_send, confirm=confirm)
-            outcome.calls += 1
-            answer = complete_with_llm(model_id, prompt.system, prompt.prompt, timeout)
+            model_id, call = plugin.resolve(model_name), plugin.complete
         else:
-            model_id = model_name or "default"
-            ensure_consent(model_id, yes=request.yes_send, confirm=confirm)
-            outcome.calls += 1
-            answer = complete(model_id, prompt.system, prompt.prompt, timeout)
+            model_id, call = model_name or "default", complete
+        ensure_consent(model_id, yes=request.yes_send, confirm=confirm)
+        outcome.calls += 1
+        answer = call(model_id, prompt.system, prompt.prompt, timeout)
     except RewriteUnavailable as exc:
         outcome.notes.append(f"rewrite skipped: {exc}; this is brag's own document")
         outcome.exit_code = 1 if request.require else 0

@@ -65,6 +65,8 @@ def _export_rewritten(
         include_private=params.pop("include_private"), options=params, output=output,
         confirm=(lambda q: click.confirm(q, default=False, err=True)) if interactive() else None,
     )  # fmt: skip
+    for broken in outcome.broken:
+        warn(f"skipped {broken} (see 'brag check')")
     for line in outcome.notes:
         click.echo(f"brag: {mask(line)}", err=True)
     if outcome.text:
