@@ -534,12 +534,14 @@ def diff(original: str, draft: str, kind: str) -> str:
 # -- consent -----------------------------------------------------------------------------
 
 
-def consented(model_id: str) -> bool:
-    """Whether the user agreed, on this machine, to send documents to ``model_id``."""
+def consented(model_id: str, *aliases: str | None) -> bool:
+    """Whether the user agreed, on this machine, to send documents to ``model_id``
+    (under its id or one of the ``aliases`` it was asked for by)."""
     from . import machine
 
     listed = machine.get(CONSENT_KEY, [])
-    return isinstance(listed, list) and model_id in listed
+    names = {model_id, *(a for a in aliases if a)}
+    return isinstance(listed, list) and bool(names & set(listed))
 
 
 def consent_hint(model_id: str) -> str:
@@ -550,13 +552,17 @@ def consent_hint(model_id: str) -> str:
 
 
 def ensure_consent(
-    model_id: str, *, yes: bool = False, confirm: Callable[[str], bool] | None = None
+    model_id: str,
+    *,
+    yes: bool = False,
+    confirm: Callable[[str], bool] | None = None,
+    alias: str | None = None,
 ) -> None:
     """Ask once per model and machine; remember a yes. Raise when the answer is no
-    or nobody can be asked."""
+    or nobody can be asked. ``alias``: the name the user gave for the model."""
     from . import machine
 
-    if consented(model_id):
+    if consented(model_id, alias):
         return
     if not yes:
         if confirm is None:
@@ -683,7 +689,7 @@ def export_rewritten(
             model_id, call = plugin.resolve(model_name), plugin.complete
         else:
             model_id, call = model_name or "default", complete
-        ensure_consent(model_id, yes=request.yes_send, confirm=confirm)
+        ensure_consent(model_id, yes=request.yes_send, confirm=confirm, alias=model_name)
         outcome.calls += 1
         answer = call(model_id, prompt.system, prompt.prompt, timeout)
     except RewriteUnavailable as exc:
@@ -724,12 +730,21 @@ def export_rewritten(
     return _finish(outcome, output, original, request.diff)
 
 
+_PREAMBLE = re.compile(
+    r"(?i)\A(?:(?:here(?:'s| is)|sure|certainly|of course)\b[^\n]*(?::|\.)[ \t]*\n+)"
+)
+
+
 def _tidy(answer: str, original: str) -> str:
-    """The model's answer without a code fence around it, ending like brag's document."""
-    text = answer.strip()
+    """The model's answer without the wrapping models add (a "Here is…" line, a code
+    fence, the prompt's ``<document>`` tags), ending like brag's document."""
+    text = _PREAMBLE.sub("", answer.strip()).strip()
     fence = re.fullmatch(r"```[\w-]*\n(.*)\n```", text, re.S)
     if fence:
         text = fence.group(1).strip()
+    tags = re.fullmatch(r"<document>\s*(.*?)\s*</document>", text, re.S)
+    if tags:
+        text = tags.group(1)
     return text + ("\n" if original.endswith("\n") else "")
 
 

@@ -156,7 +156,7 @@ def suggest_impact(
         timeout = timeout or config.timeout
     timeout = timeout or DEFAULT_TIMEOUT
     model_id = resolve(model)
-    ensure_consent(model_id, yes=yes, confirm=confirm)
+    ensure_consent(model_id, yes=yes, confirm=confirm, alias=model)
     redactor = Redactor(redact)
     source = f"Title: {entry.title}\n"
     if entry.body.strip():

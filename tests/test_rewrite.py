@@ -391,6 +391,22 @@ def test_yes_send_agrees_and_is_remembered_on_this_machine(brag, book):
     assert len(CALLS) == 2
 
 
+def test_consent_given_under_an_alias_counts(brag, book):
+    machine.add_to_list("llm.models", "faithful")
+    assert (
+        "## What my work delivered" in brag("export", "promo-brief", "--model", "faithful").stdout
+    )
+
+
+def test_the_wrapping_models_add_is_taken_off(brag, book, consented):
+    SCRIPT["answer"] = lambda p: (
+        "Here is the rewritten document:\n\n```markdown\n" + faithful(p) + "```"
+    )
+    result = brag("export", "promo-brief", "--model", "fake-scripted")
+    assert result.stdout.startswith("# Promotion brief")
+    assert "## What my work delivered" in result.stdout and "```" not in result.stdout
+
+
 def test_an_interactive_answer_is_asked_once_per_model(book):
     asked: list[str] = []
 
