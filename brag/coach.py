@@ -11,7 +11,8 @@ and a concrete fix. The checks follow the rules in PRODUCT.md:
 - **tree** / **leverage** / **areas**: a balance skewed for the target level
   (Tree B share against the level's expected share; leverage leaning on
   execution or expertise alone; no business-facing areas, or one area only);
-- **gap**: long stretches with nothing written down.
+- **gap**: long stretches with nothing written down;
+- **inbox**: entries waiting for a decision (``brag inbox``), shown first.
 
 The same review feeds the exporters: "areas to develop" in a self-review, the
 gaps in a promotion brief and the career questions of a 1:1 agenda.
@@ -140,6 +141,7 @@ def review(
     since: dt.date | None = None,
     until: dt.date | None = None,
     read: Callable[[Entry], impact.Analysis] | None = None,
+    inbox: Mapping[str, int] | None = None,
 ) -> Review:
     """Review ``entries`` (oldest first is not required) for a ``target`` level.
 
@@ -150,6 +152,10 @@ def review(
     items = sorted(entries, key=lambda e: (e.date, e.id))
     findings: list[Finding] = []
     stats = _stats(items, target, read or (lambda e: impact.analyse(e, keywords)))
+    if inbox is not None:
+        # ``inbox``: brag.inbox.counts(); entries waiting for a decision come first.
+        stats["inbox"] = dict(inbox)
+        findings += _inbox_findings(inbox)
     findings += _balance_findings(stats, target)
     findings += _gap_findings(items, today, max_gap_days)
     if per_entry:
@@ -157,6 +163,29 @@ def review(
         for entry in reversed(items):
             findings += _entry_findings(entry, table, keywords)
     return Review(findings, stats, level, target, since, until, len(items))
+
+
+def _inbox_findings(counts: Mapping[str, int]) -> list[Finding]:
+    waiting = counts.get("inbox", 0)
+    if not waiting:
+        return []
+    parts = []
+    for key, words in (
+        ("awaiting_impact", "imported without an impact"),
+        ("follow_ups_due", "due a follow-up"),
+        ("duplicates", "likely duplicates"),
+    ):
+        if counts.get(key):
+            parts.append(f"{counts[key]} {words}")
+    noun = "entry waits" if waiting == 1 else "entries wait"
+    detail = f" ({', '.join(parts)})" if parts else ""
+    return [
+        Finding(
+            "inbox",
+            f"{waiting} {noun} for your judgement{detail}",
+            "run 'brag inbox': one key each adds the why, the measured result, or drops it",
+        )
+    ]
 
 
 def _stats(

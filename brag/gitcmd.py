@@ -54,6 +54,29 @@ class GitError(JournalError):
         super().__init__(f"git {args[0] if args else ''} failed{place}: {first}")
 
 
+# How long brag waits for a git lock held by someone else before saying so.
+LOCK_WAIT = 5.0
+
+
+class LockedError(GitError):
+    """A git lock file stayed in place while brag waited: name it and say what happens."""
+
+    def __init__(self, root: Path, args: Sequence[str], stderr: str, waited: float):
+        super().__init__(args, stderr, 1)
+        found = re.search(r"'([^']+\.lock)'", stderr)
+        lock = found.group(1) if found else str(Path(root) / ".git" / "index.lock")
+        self.lock = lock
+        self.args = (
+            f"git's lock file {lock} is in the way (git {args[0] if args else ''} waited "
+            f"{waited:.0f} s): another git command is working in the journal, or one was "
+            "killed. Nothing was changed. If no git command is running, the next brag "
+            "command removes a lock no process holds; run it again",
+        )
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 def run(
     root: Path,
     args: Sequence[str],
@@ -74,6 +97,7 @@ def run(
     if env:
         full_env = {**os.environ, **env}
     delay = 0.01
+    started = time.monotonic()
     for attempt in range(retries + 1):
         try:
             proc = subprocess.run(
@@ -93,10 +117,13 @@ def run(
             raise GitError(list(args), f"timed out after {timeout:g} seconds", -1) from None
         if proc.returncode == 0 or not check:
             return proc
-        if attempt < retries and _LOCK_PATTERNS.search(proc.stderr):
+        locked = _LOCK_PATTERNS.search(proc.stderr)
+        if attempt < retries and locked and time.monotonic() - started < LOCK_WAIT:
             time.sleep(delay + random.random() * delay)
             delay = min(delay * 1.5, 0.25)
             continue
+        if locked:
+            raise LockedError(root, list(args), proc.stderr, time.monotonic() - started)
         raise GitError(list(args), proc.stderr or proc.stdout, proc.returncode)
     raise AssertionError("unreachable")
 

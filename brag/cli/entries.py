@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -71,6 +72,14 @@ def _check_choices(values: list[str], allowed: tuple[str, ...], what: str) -> li
 @click.option("--date", "-d", "when", metavar="DATE", help="When it happened (default: today).")
 @click.option("--body", "-b", metavar="TEXT", help="Longer notes (Markdown).")
 @click.option("--private", is_flag=True, help="Never exported unless --include-private.")
+@click.option(
+    "--follow-up",
+    "follow_up",
+    metavar="WHEN",
+    help="Ask for the result later: 30d, 6w, 3m from the entry's date, or a date.",
+)
+@click.option("--feedback", is_flag=True, help="Feedback you received (needs --from).")
+@click.option("--from", "giver", metavar="NAME", help="Who gave the feedback.")
 @json_option
 @click.pass_obj
 def add(
@@ -86,6 +95,9 @@ def add(
     when: str | None,
     body: str | None,
     private: bool,
+    follow_up: str | None,
+    feedback: bool,
+    giver: str | None,
     as_json: bool,
 ) -> None:
     """Note an accomplishment. With no TEXT, opens $EDITOR on a template.
@@ -94,65 +106,119 @@ def add(
     brag add "Cut checkout p99 from 800ms to 200ms" -i "cart abandonment down 3%" -t perf
     brag add "Mentored two new hires" --area people --leverage interpersonal --with "Sam Lee"
     brag add --private "Negotiated the vendor contract renewal"
+    brag add "Shipped the new checkout" --follow-up 30d
+    brag add --feedback --from "Priya N" "Your design review saved us a quarter"
     """
-    from ..dates import parse_date
-
     fields: dict[str, str] = {}
     title = " ".join(text).strip()
-    if not title:
-        fields = _edit_template()
-        if not fields:
-            raise CommandExit("Empty title: nothing added.")
-        title = fields["title"]
-    date_text = when or fields.get("date")
-    date = parse_date(date_text) if date_text else dt.date.today()
-    leverage = leverage or fields.get("leverage") or None
-    entry = Entry(
-        title=title,
-        date=date,
-        impact=(impact if impact is not None else fields.get("impact", "")).strip(),
-        tags=clean_tags(tags + (fields.get("tags", ""),)),
-        areas=_check_choices(split_values(areas + (fields.get("areas", ""),)), AREAS, "area"),
-        leverage=_check_choices([leverage], LEVERAGE, "leverage")[0] if leverage else "",
-        with_=split_values(with_ + (fields.get("with", ""),)),
-        metrics=[parse_metric(m) for m in metrics],
-        url=(url or fields.get("url", "")).strip(),
-        private=private,
-        body=body if body is not None else fields.get("body", ""),
-    )
-    if entry.body and not entry.body.endswith("\n"):
-        entry.body += "\n"
+    if (feedback or giver is not None) and not (giver or "").strip():
+        raise BragError('say who gave the feedback: --from "Priya N"')
     journal = state.journal(must_exist=False)
-    if not journal.exists():
-        journal.init()
-        click.echo(f"Created a new journal at {journal.root}", err=True)
-    journal.check_usable()
-    state.writable()
-    journal.add(entry)
+    draft = None
+    if not title:
+        draft, fields = _edit_template(journal)
+        title = fields["title"]
+    try:
+        date_text = when or fields.get("date")
+        date = dt.date.today()
+        if date_text:
+            from ..dates import parse_date
+
+            date = parse_date(date_text)
+        leverage = leverage or fields.get("leverage") or None
+        entry = Entry(
+            title=title,
+            date=date,
+            impact=(impact if impact is not None else fields.get("impact", "")).strip(),
+            tags=clean_tags(tags + (fields.get("tags", ""),)),
+            areas=_check_choices(split_values(areas + (fields.get("areas", ""),)), AREAS, "area"),
+            leverage=_check_choices([leverage], LEVERAGE, "leverage")[0] if leverage else "",
+            with_=split_values(with_ + (fields.get("with", ""),)),
+            metrics=[parse_metric(m) for m in metrics],
+            url=(url or fields.get("url", "")).strip(),
+            private=private,
+            body=body if body is not None else fields.get("body", ""),
+        )
+        if entry.body and not entry.body.endswith("\n"):
+            entry.body += "\n"
+        if giver is not None:
+            from ..inbox import FEEDBACK
+
+            entry.kind, entry.from_ = FEEDBACK, " ".join(giver.split())
+        if follow_up is not None:
+            from ..inbox import parse_follow_up
+
+            entry.follow_up = parse_follow_up(follow_up, entry.date)
+        if not journal.exists():
+            journal.init()
+            click.echo(f"Created a new journal at {journal.root}", err=True)
+        journal.check_usable()
+        state.writable()
+        journal.add(entry)
+    except (BragError, click.BadParameter) as exc:
+        if draft is None:
+            raise
+        from ..editing import kept_message
+
+        reason = exc.format_message() if isinstance(exc, click.BadParameter) else str(exc)
+        raise BragError(kept_message(f"nothing added: {reason}", draft, "brag add")) from None
+    if draft is not None:
+        from ..editing import discard
+
+        discard(draft)
     if as_json:
         click.echo(json.dumps(entry.to_dict(), ensure_ascii=False))
     else:
         marker = " (private)" if entry.private else ""
+        if entry.from_:
+            marker = f" (feedback from {entry.from_}){marker}"
         click.echo(f"Added {entry.id}: {entry.title}{marker}")
+        if entry.follow_up:
+            click.echo(f"Follow-up on {entry.follow_up}: brag inbox will ask for the result.")
     state.changed(journal)
+    if not as_json:
+        _inbox_reminder(journal)
 
 
-def _edit_template() -> dict[str, str]:
-    import tempfile
+def _inbox_reminder(journal: Journal) -> None:
+    """Once a day after an import: how many imported entries wait for an impact."""
+    from ..inbox import reminder
 
-    from ..editing import TEMPLATE, parse_template, run_editor
+    line = reminder(journal)
+    if line:
+        note(line)
+
+
+def _edit_template(journal: Journal) -> tuple[Path, dict[str, str]]:
+    """The fields typed into the template (resuming unsaved text); abort if none."""
+    from ..editing import (
+        TEMPLATE,
+        edit_file,
+        kept_message,
+        parse_template,
+        read_unsaved,
+        resuming_note,
+        unsaved_path,
+    )
 
     if not sys.stdin.isatty() and not os.environ.get("EDITOR") and not os.environ.get("VISUAL"):
         raise BragError('no text given and no terminal for an editor: brag add "what you did"')
-    fd, name = tempfile.mkstemp(prefix="brag-add-", suffix=".md")
-    path = Path(name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(TEMPLATE)
-        run_editor(path)
-        return parse_template(path.read_text(encoding="utf-8"))
-    finally:
-        path.unlink(missing_ok=True)
+    draft = unsaved_path(journal.root, "add")
+    initial = read_unsaved(draft)
+    if initial is not None:
+        note(resuming_note(draft))
+    text = edit_file(draft, TEMPLATE if initial is None else initial, "brag add")
+    fields = parse_template(text)
+    if not fields:
+        from ..editing import discard
+
+        discard(draft)  # the template untouched or emptied: nothing to keep
+        raise CommandExit("Aborted: nothing added", exit_code=1)
+    if not fields.get("title"):
+        raise BragError(
+            kept_message("no title on the first line: nothing added", draft, "brag add")
+        )
+    return draft, fields
 
 
 def _print_entries(entries: list[Entry], as_json: bool) -> None:
@@ -244,6 +310,8 @@ def list_(
         )
     )
     warn_broken(journal)
+    if not as_json:
+        _inbox_reminder(journal)
     if not rank:
         _print_entries(entries, as_json)
         return
@@ -338,6 +406,10 @@ def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: 
         ("source", f"{entry.source} {entry.source_id}".strip()),
         ("url", entry.url),
         ("private", "yes" if entry.private else ""),
+        ("kind", entry.kind),
+        ("from", entry.from_),
+        ("follow-up", entry.follow_up.isoformat() if entry.follow_up else ""),
+        ("inbox cleared", entry.inbox_cleared.isoformat() if entry.inbox_cleared else ""),
         ("file", entry.path),
     ]
     for metric in entry.metrics:
@@ -346,6 +418,10 @@ def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: 
             unit = metric.get("unit", "")
             value = f"{metric['before']} → {metric['after']} {unit}".strip()
         rows.append(("metric", f"{metric.get('name', '')}: {value}"))
+    if entry.outcome:
+        from ..inbox import outcome_line
+
+        rows.append(("outcome", outcome_line(entry)))
     for key, value in entry.extra.items():
         rows.append((key, str(value)))
     for name, value in rows:
@@ -400,6 +476,7 @@ def edit(
     check_repo_state(journal)  # refuse before the user spends time in the editor
     entry = journal.get(entry_id)
     _conflict_hint(journal, entry)
+    before = dataclasses.replace(entry)  # to tell whether the edit clears an inbox item
     if any(v is not None for v in (title, impact, url, private)) or tags or untag:
         if title is not None:
             if not title.strip():
@@ -415,26 +492,43 @@ def edit(
         entry.tags = [t for t in entry.tags if t.casefold() not in drop]
         entry.tags += [t for t in clean_tags(tags) if t not in entry.tags]
         state.writable()
+        _clear_inbox_item(journal, entry, before)
         journal.update(entry)
         click.echo(f"Updated {entry.id}: {entry.title}")
         _resolved(journal, entry)
         state.changed(journal)
         return
-    from ..editing import run_editor
+    _edit_in_editor(state, journal, entry)
 
-    original = (journal.root / entry.path).read_text(encoding="utf-8")
-    scratch = journal.root / ".git" / "brag" / f"edit-{entry.id}.md"
-    if not scratch.parent.is_dir():
-        import tempfile
 
-        scratch = Path(tempfile.gettempdir()) / f"brag-edit-{entry.id}.md"
-    scratch.parent.mkdir(parents=True, exist_ok=True)
-    scratch.write_text(original, encoding="utf-8")
+def _edit_in_editor(state: State, journal: Journal, entry: Entry) -> None:
+    """The editor path of ``brag edit``: unsaved text kept, concurrent changes merged."""
+    from ..editing import (
+        base_path,
+        discard,
+        edit_file,
+        kept_message,
+        read_unsaved,
+        resuming_note,
+        unsaved_path,
+    )
+
+    command = f"brag edit {entry.id}"
+    scratch = unsaved_path(journal.root, f"edit-{entry.id}")
+    current_text = _read_text(journal, entry.path)
+    initial = read_unsaved(scratch)
+    base_text = read_unsaved(base_path(scratch))
+    if initial is not None and base_text is not None:
+        note(resuming_note(scratch))
+    else:
+        # The entry as the editor opens it: what a concurrent change is measured against.
+        initial = base_text = current_text
+        scratch.parent.mkdir(parents=True, exist_ok=True)
+        base_path(scratch).write_text(base_text, encoding="utf-8", newline="")
     while True:
-        run_editor(scratch)
-        text = scratch.read_text(encoding="utf-8")
-        if text == original:
-            scratch.unlink(missing_ok=True)
+        text = edit_file(scratch, initial, command)
+        if text == base_text:
+            discard(scratch)
             click.echo("No changes.")
             _resolved(journal, entry)
             return
@@ -445,16 +539,79 @@ def edit(
             break
         except EntryError as exc:
             if sys.stdin.isatty() and click.confirm(f"{exc}\nReopen the editor?", default=True):
+                initial = text
                 continue
-            raise BragError(f"not saved: {exc}. Your edit is kept in {scratch}") from None
-    edited.created = entry.created
-    edited.path = entry.path
+            raise BragError(kept_message(f"not saved: {exc}", scratch, command)) from None
+    from ..testpoints import pause
+
+    pause("edit-before-save")
     state.writable()  # only now: an open editor must not hold the write lock
-    journal.update(edited)
-    scratch.unlink(missing_ok=True)
-    click.echo(f"Updated {edited.id}: {edited.title}")
-    _resolved(journal, edited)
+    _clear_inbox_item(journal, edited, entry)
+    try:
+        saved, conflicts = _save_edit(journal, entry, base_text, edited)
+    except BragError as exc:
+        raise BragError(kept_message(f"not saved: {exc}", scratch, command)) from None
+    discard(scratch)
+    click.echo(f"Updated {saved.id}: {saved.title}")
+    if not conflicts:
+        _resolved(journal, saved)
     state.changed(journal)
+    if conflicts:
+        raise CommandExit(conflicts, exit_code=1)
+
+
+def _read_text(journal: Journal, rel: str) -> str:
+    try:
+        with open(journal.root / rel, encoding="utf-8", newline="") as fh:
+            return fh.read()
+    except UnicodeDecodeError as exc:
+        raise EntryError(f"not UTF-8 text ({exc.reason})", rel) from None
+
+
+def _save_edit(
+    journal: Journal, entry: Entry, base_text: str, edited: Entry
+) -> tuple[Entry, str | None]:
+    """Save ``edited``, merging what changed in the file since the editor opened.
+
+    Returns the saved entry and, when both sides changed the same field, the
+    conflict message (the other version is kept beside the entry, as sync does).
+    """
+    from ..editing import content_hash, describe, merge_three_way
+
+    journal._changed()
+    try:
+        now_entry = journal.get(entry.id)
+        current_text = _read_text(journal, now_entry.path)
+    except (FileNotFoundError, BragError):
+        raise BragError(f"entry {entry.id} was removed while the editor was open") from None
+    edited.created = entry.created
+    edited.path = now_entry.path
+    if content_hash(current_text) == content_hash(base_text):
+        return journal.update(edited), None
+    base = Entry.from_markdown(base_text, entry.path)
+    current = Entry.from_markdown(current_text, now_entry.path)
+    merged, clashes = merge_three_way(base, current, edited)
+    if not clashes:
+        note(f"{entry.id} changed while the editor was open: both changes are merged")
+        return journal.update(merged, f'brag: edit "{merged.title}" (merged)'), ""
+    from ..sync import theirs_path
+
+    other = theirs_path(now_entry.path)
+    journal._refuse_links(journal.root / other)
+    (journal.root / other).write_text(current_text, encoding="utf-8", newline="")
+    saved = journal.update(merged, f'brag: edit "{merged.title}" (conflict kept)')
+    return saved, (
+        f"{entry.id} was changed while the editor was open and both changed "
+        f"{describe(clashes)}: your version is saved, the other is kept in {other}; "
+        f"merge what you want with 'brag edit {entry.id}' (see 'brag check')"
+    )
+
+
+def _clear_inbox_item(journal: Journal, entry: Entry, before: Entry) -> None:
+    """Editing an inbox item is a decision on it: it leaves the inbox."""
+    from ..inbox import Settings, clear_after_edit
+
+    clear_after_edit(entry, before, settings=Settings.from_config(journal.config))
 
 
 def _conflict_hint(journal: Journal, entry: Entry) -> None:

@@ -91,6 +91,9 @@ def coach(
     warn_broken(journal)
     config = journal.config
     level, goal = coaching.levels(config, target)
+    from ..inbox import journal_counts
+
+    waiting = journal_counts(journal, today=day)
     cache = impact_cache(journal)
     with bulk():
         impact.load_cache(cache)
@@ -104,6 +107,7 @@ def coach(
             max_gap_days=coaching.gap_days(config),
             since=start,
             until=end or day,
+            inbox=waiting,
         )
         impact.save_cache(cache)
     if as_json:
