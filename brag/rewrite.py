@@ -557,9 +557,11 @@ def ensure_consent(
     yes: bool = False,
     confirm: Callable[[str], bool] | None = None,
     alias: str | None = None,
+    what: str = "this document and its evidence",
 ) -> None:
     """Ask once per model and machine; remember a yes. Raise when the answer is no
-    or nobody can be asked. ``alias``: the name the user gave for the model."""
+    or nobody can be asked. ``alias``: the name the user gave for the model;
+    ``what``: what is about to be sent, for the question."""
     from . import machine
 
     if consented(model_id, alias):
@@ -568,7 +570,7 @@ def ensure_consent(
         if confirm is None:
             raise RewriteUnavailable(consent_hint(model_id))
         question = (
-            f"Send this document and its evidence to the model '{model_id}'? "
+            f"Send {what} to the model '{model_id}'? "
             "Private entries are never sent. brag remembers your answer on this machine"
         )
         if not confirm(question):

@@ -177,7 +177,10 @@ def suggest_impact(
         timeout = timeout or config.timeout
     timeout = timeout or DEFAULT_TIMEOUT
     model_id = resolve(model)
-    ensure_consent(model_id, yes=yes, confirm=confirm, alias=model)
+    ensure_consent(
+        model_id, yes=yes, confirm=confirm, alias=model,
+        what="the title and description of imported work",
+    )  # fmt: skip
     redactor = Redactor(redact)
     source = f"Title: {entry.title}\n"
     if entry.body.strip():

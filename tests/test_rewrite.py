@@ -19,6 +19,7 @@ from pathlib import Path
 
 import fixtures_journal as fx
 import llm
+import pexpect
 import pytest
 
 from brag import machine
@@ -591,3 +592,101 @@ def test_the_plugin_is_built_in_and_registered():
     assert "brag.plugins.rewrite" in manager.DEFAULT_PLUGINS
     names = [p["name"] for p in manager.plugins_info()]
     assert "brag.plugins.rewrite" in names
+
+
+# -- the inbox's "suggest" key, through a real terminal ----------------------------------
+
+FAKE_LLM_PLUGIN = """
+import os
+
+import llm
+
+
+class Scripted(llm.Model):
+    model_id = "fake-scripted"
+
+    def execute(self, prompt, stream, response, conversation):
+        with open(os.environ["BRAG_FAKE_SENT"], "a", encoding="utf-8") as fh:
+            fh.write(prompt.prompt)
+        yield os.environ["BRAG_FAKE_ANSWER"]
+
+
+@llm.hookimpl
+def register_models(register):
+    register(Scripted())
+"""
+
+
+@pytest.fixture
+def inbox_with_a_pr(journal: Journal, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Journal:
+    """A journal with one imported pull request awaiting its impact, a model configured
+    and consented to, and the fake model installed as an llm plugin distribution."""
+    site = tmp_path / "site"
+    (site / "brag_fake_llm-0.1.dist-info").mkdir(parents=True)
+    (site / "brag_fake_llm.py").write_text(FAKE_LLM_PLUGIN)
+    (site / "brag_fake_llm-0.1.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: brag-fake-llm\nVersion: 0.1\n"
+    )
+    (site / "brag_fake_llm-0.1.dist-info" / "entry_points.txt").write_text(
+        "[llm]\nbrag_fake_llm = brag_fake_llm\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", str(site))
+    monkeypatch.setenv("LLM_LOAD_PLUGINS", "brag-fake-llm")
+    monkeypatch.setenv("BRAG_FAKE_SENT", str(tmp_path / "sent.txt"))
+    journal.import_entries("github", [_pr()])
+    journal.config_set("llm.model", "fake-scripted")
+    machine.add_to_list("llm.models", "fake-scripted")
+    return Journal(journal.root)
+
+
+def _walk_inbox() -> pexpect.spawn:
+    return pexpect.spawn(
+        str(Path(sys.executable).parent / "brag"),
+        ["inbox"],
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(50, 200),
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+
+
+def test_inbox_suggest_key_proposes_a_verified_impact(inbox_with_a_pr, monkeypatch):
+    monkeypatch.setenv("BRAG_FAKE_ANSWER", "Fewer failed payouts: each is retried up to 3 times.")
+    child = _walk_inbox()
+    child.expect("g suggest  q quit: ")
+    child.send("g")
+    child.expect(r"Impact \(Enter accepts the suggestion\) \[Fewer failed payouts")
+    child.sendline("")
+    child.expect("inbox done")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    (entry,) = Journal(inbox_with_a_pr.root).entries()
+    assert entry.impact == "Fewer failed payouts: each is retried up to 3 times."
+    assert "Retry failed payouts" in (Path(os.environ["BRAG_FAKE_SENT"])).read_text()
+
+
+def test_inbox_suggest_key_hides_an_invented_figure(inbox_with_a_pr, monkeypatch):
+    monkeypatch.setenv("BRAG_FAKE_ANSWER", "Cut failed payouts by 80% with retries.")
+    child = _walk_inbox()
+    child.expect("g suggest  q quit: ")
+    child.send("g")
+    child.expect("not shown")
+    child.expect("q quit: ")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    (entry,) = Journal(inbox_with_a_pr.root).entries()
+    assert entry.impact == ""
+
+
+def test_inbox_has_no_suggest_key_without_a_model(journal):
+    journal.import_entries("github", [_pr()])
+    child = _walk_inbox()
+    child.expect("s skip  q quit: ")
+    assert "g suggest" not in child.before
+    child.send("g")
+    child.expect("'g' is not a key here")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
