@@ -73,8 +73,20 @@ def _model(name: str | None) -> Any:
 
 
 def resolve(name: str | None) -> str:
-    """The id of the model ``name`` (an id or alias; None: llm's default model)."""
-    return str(_model(name).model_id)
+    """The id of the model ``name`` (an id or alias; None: llm's default model), once
+    it is known to be usable: a model that needs a key has one."""
+    from brag.secrets import mask
+
+    llm = _llm()
+    model = _model(name)
+    if getattr(model, "needs_key", None):
+        try:
+            model.get_key()
+        except llm.NeedsKeyException as exc:
+            raise RewriteUnavailable(
+                f"model '{model.model_id}' needs a key: {mask(str(exc))}"
+            ) from None
+    return str(model.model_id)
 
 
 def complete(model_id: str, system: str, prompt: str, timeout: float) -> str:

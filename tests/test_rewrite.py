@@ -443,6 +443,12 @@ def test_a_timeout_is_enforced_by_brag(brag, book, consented):
     assert result.stdout == original
 
 
+def test_a_missing_key_is_found_before_consent_is_asked(brag, book):
+    result = brag("export", "promo-brief", "--model", "fake-keyed", "--yes-send")
+    assert "needs a key" in result.stderr and CALLS == []
+    assert machine.get("llm.models") is None
+
+
 def test_a_missing_key_is_one_line(brag, book, consented):
     original = own_document(brag)
     result = brag("export", "promo-brief", "--model", "fake-keyed")
