@@ -224,6 +224,18 @@ def test_diff_shows_the_rewrite_against_brags_document(brag, book, consented):
     assert "-## Top impact\n+## What my work delivered\n" in result.stdout
 
 
+def test_diff_with_output_writes_the_chosen_document(brag, book, consented, tmp_path):
+    original = own_document(brag)
+    out = tmp_path / "brief.md"
+    args = ("export", "promo-brief", "--diff", "-o", str(out), "--model")
+    result = brag(*args, "fake-faithful")
+    assert "+## What my work delivered" in result.stdout
+    assert out.read_text().startswith("# Promotion brief") and "What my work" in out.read_text()
+    result = brag(*args, "fake-inventor")
+    assert "+Overall this cut costs by 47%." in result.stdout
+    assert out.read_text() == original
+
+
 # -- rejection -----------------------------------------------------------------------
 
 
