@@ -115,7 +115,8 @@ def options() -> list[click.Option]:
         click.Option(
             ["--timeout", "rewrite_timeout"], type=click.FloatRange(min=0, min_open=True),
             metavar="SECONDS",
-            help=f"Give up on the model after SECONDS (default {DEFAULT_TIMEOUT:g}).",
+            help="Stop waiting for the model after SECONDS "
+            f"([llm] timeout, else {DEFAULT_TIMEOUT:g}).",
         ),
         click.Option(["--require-rewrite"], is_flag=True,
                      help="Exit 1 when the rewrite fails or is rejected."),
