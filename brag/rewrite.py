@@ -546,9 +546,20 @@ def consented(model_id: str, *aliases: str | None) -> bool:
 
 
 def consent_hint(model_id: str) -> str:
+    """How to agree ahead of time: the setting takes the whole list, so the models
+    already agreed to are kept in it."""
+    from . import machine
+
+    listed = machine.get(CONSENT_KEY, [])
+    names = (
+        [*(str(m) for m in listed if m != model_id), model_id]
+        if isinstance(listed, list)
+        else [model_id]
+    )
+    value = names[0] if len(names) == 1 else '"' + ", ".join(names) + '"'
     return (
         f"sending to model '{model_id}' needs your consent on this machine: run "
-        f"'brag config --machine {CONSENT_KEY} {model_id}' or pass --yes-send"
+        f"'brag config --machine {CONSENT_KEY} {value}' or pass --yes-send"
     )
 
 

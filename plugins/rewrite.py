@@ -31,27 +31,6 @@ if TYPE_CHECKING:
     from brag.journal import Journal
 
 
-def _declare_settings() -> None:
-    """Declare ``[llm]`` to brag's typed configuration, where this brag has one."""
-    try:
-        from brag.config import register_section  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    register_section(
-        "llm",
-        "Rewriting documents with a language model (docs/rewrite.md).",
-        [
-            ("model", "string", "Model for --rewrite (an llm model id or alias)."),
-            ("redact", "list", "Names replaced by placeholders before anything is sent."),
-            ("timeout", "int", "Seconds brag waits for the model."),
-        ],
-        "brag.plugins.rewrite",
-    )
-
-
-_declare_settings()
-
-
 def _llm() -> Any:
     try:
         import llm

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import shlex
 import subprocess
 import sys
 import threading
@@ -159,7 +160,7 @@ def test_a_faithful_rewrite_is_printed_after_one_call(brag, book, consented):
 
 
 def test_the_model_gets_the_writing_rules_the_document_and_the_evidence(brag, book, consented):
-    brag("export", "promo-brief", "--rewrite", "--model", "fake-faithful", "-a", "cfo")
+    brag("export", "promo-brief", "--rewrite", "--model", "fake-faithful", "--audience", "cfo")
     ((_, system, prompt),) = CALLS
     assert "Conclusion first" in system and "Keep every link" in system
     assert "Finance: cost reduction and revenue" in system  # the reader's lens
@@ -393,6 +394,12 @@ def test_without_consent_nothing_is_sent_and_the_command_is_named(brag, book):
     assert result.stdout == original
     assert "brag config --machine llm.models fake-faithful" in result.stderr
     assert "--yes-send" in result.stderr
+    machine.add_to_list("llm.models", "fake-inventor")  # the hint keeps models agreed to
+    result = brag("export", "promo-brief", "--rewrite", "--model", "fake-faithful")
+    assert 'brag config --machine llm.models "fake-inventor, fake-faithful"' in result.stderr
+    hint = re.search(r"'(brag config [^']*)'", result.stderr).group(1)
+    brag(*shlex.split(hint)[1:])
+    assert machine.get("llm.models") == ["fake-inventor", "fake-faithful"]
 
 
 def test_yes_send_agrees_and_is_remembered_on_this_machine(brag, book):
@@ -484,8 +491,24 @@ def test_bad_llm_settings_and_formats_are_one_line(brag, book, consented):
     with book.config_path.open("a") as fh:
         fh.write('\n[llm]\nredact = "Lena"\ntimeout = "soon"\n')
     result = brag("export", "promo-brief", "--rewrite", expect=1)
-    assert "[llm] timeout in brag.toml must be a number of seconds" in result.output
-    assert "Traceback" not in result.output
+    assert "brag.toml" in result.output and "timeout" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+    assert CALLS == []
+
+
+def test_llm_settings_are_checked_whoever_reads_them():
+    from brag.errors import ConfigError
+    from brag.rewrite import settings
+
+    assert settings({"llm": {"redact": "Acme", "timeout": 5}}).redact == ["Acme"]
+    for bad, message in (
+        ({"llm": "x"}, "[llm] in brag.toml must be a table"),
+        ({"llm": {"redact": [1]}}, "[llm] redact in brag.toml must be a list of names"),
+        ({"llm": {"model": ""}}, "[llm] model in brag.toml must be a model name"),
+        ({"llm": {"timeout": 0}}, "[llm] timeout in brag.toml must be a number of seconds"),
+    ):
+        with pytest.raises(ConfigError, match=re.escape(message)):
+            settings(bad)
 
 
 # -- suggested impact for the inbox ------------------------------------------------------
