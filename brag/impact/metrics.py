@@ -146,6 +146,8 @@ def metric_from_dict(data: Mapping[str, Any]) -> Metric | None:
         return None
     kind, unit, factor = _classify_unit(unit_text)
     value *= factor
+    if not plausible(value, before and before * factor, after and after * factor):
+        return None
     if before is not None and after is not None:
         before, after = before * factor, after * factor
         if kind == "count" and not unit:
@@ -233,7 +235,8 @@ def _protected_re() -> re.Pattern[str]:
         r"\b\d{1,2}\.\d{1,2}\.\d{4}\b",
         # Written dates: "March 3", "Mar 3rd, 2026", "3 March", "March 2026".
         rf"\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}}\b)?",
-        rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?![A-Za-z])(?:,?\s+\d{{4}}\b)?",
+        rf"(?<![\w.])\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?![A-Za-z])"
+        rf"(?!,?\s+\d{{1,2}}\b)(?:,?\s+\d{{4}}\b)?",
         rf"\b{_MONTHS}\s+'?\d{{2,4}}\b",
         # Times of day: "14:00", "9:30 am", "2am", "2 p.m.".
         r"\b\d{1,2}(?::\d{2}){1,2}(?:\s?(?i:[ap]\.?m\.?))?(?![\w])",
@@ -343,7 +346,10 @@ _CONNECTOR = _lazy(
 
 _FROM_BEFORE = _lazy(r"(?i)\bfrom\s*(?:~|≈|about\s+|around\s+|roughly\s+|over\s+)?$")
 
-_VERSION_CONTEXT = _lazy(r"(?i)\b(?:upgrad\w*|version|bump\w*|release|python|node|java)\b")
+_VERSION_CONTEXT = _lazy(
+    r"(?i)\b(?:upgrad\w*|updat\w*|version|bump\w*|release|python|node|java|deps?|dependenc\w*|"
+    r"pin\w*|sdk|library|package|lib)\b"
+)
 
 _DOWN_WORDS = _lazy(
     r"(?i)^(?:reduc\w*|cut\w*|decreas\w*|lower\w*|drop\w*|dropp\w*|fell|fall\w*|down|shr[aiu]nk\w*"
@@ -409,6 +415,9 @@ def _scan(text: str) -> list[tuple[int, int, Metric]]:
     results: list[tuple[int, int, Metric]] = []
     i = 0
     while i < len(tokens):
+        if i + 1 < len(tokens) and _version_pair(tokens[i], tokens[i + 1], text):
+            i += 2  # "Update mypy 0.782 -> 0.790": versions, whatever word follows
+            continue
         if i + 1 < len(tokens):
             paired = _pair(tokens[i], tokens[i + 1], text)
             if paired is not None:
@@ -428,7 +437,8 @@ def _scan(text: str) -> list[tuple[int, int, Metric]]:
                 (start, end, Metric("multiplier", value, "x", m.group(0), change=change))
             )
     results.sort(key=lambda r: r[0])
-    return results
+    # "$999…9" with hundreds of digits is not a measurement: left out, never formatted.
+    return [r for r in results if plausible(r[2].value, r[2].before, r[2].after)]
 
 
 _PROTECT_REACH = 60  # longer than any identifier that could hide a number
@@ -559,6 +569,18 @@ def _singular(noun: str) -> str:
     return noun
 
 
+def _version_pair(a: _Token, b: _Token, text: str) -> bool:
+    """Whether "A -> B" is a version change: dotted numbers after a word such as
+    "update", "bump" or "python", with no unit of measurement."""
+    if a.kind not in (None, "count") or b.kind not in (None, "count"):
+        return False
+    if "." not in text[a.start : a.end] + text[b.start : b.end]:
+        return False
+    if _CONNECTOR().fullmatch(text[a.end : b.start]) is None:
+        return False
+    return bool(_VERSION_CONTEXT().search(text[max(0, a.start - 40) : a.start]))
+
+
 def _pair(a: _Token, b: _Token, text: str) -> tuple[int, int, Metric] | None:
     """Read "A → B", "A to B" and "from A to B" as one before/after metric."""
     between = text[a.end : b.start]
@@ -667,19 +689,30 @@ def _classify_unit(unit: str) -> tuple[str, str, float]:
     return "count", raw, 1.0
 
 
+# Larger than any real measurement (a quadrillion dollars, ms or users): such a
+# number is a typo or hostile input, and is left out rather than formatted.
+MAX_VALUE = 1e15
+
+
+def plausible(*values: float | None) -> bool:
+    """Whether every given number is finite and within :data:`MAX_VALUE`."""
+    return all(v is None or (math.isfinite(v) and abs(v) <= MAX_VALUE) for v in values)
+
+
 def _coerce_number(value: Any) -> float | None:
+    """A number from a metrics table, or None (not a number, or implausibly large)."""
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, (int, float)):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, str):
-        cleaned = re.sub(r"[,_\s$€£]", "", value)
-        try:
-            number = float(cleaned)
-        except ValueError:
+    try:
+        if isinstance(value, (int, float)):
+            number = float(value)
+        elif isinstance(value, str):
+            number = float(re.sub(r"[,_\s$€£]", "", value))
+        else:
             return None
-        return number if math.isfinite(number) else None
-    return None
+    except (ValueError, OverflowError):  # OverflowError: an int beyond any float
+        return None
+    return number if plausible(number) else None
 
 
 def _strip_code(text: str) -> str:
@@ -692,6 +725,8 @@ def _strip_code(text: str) -> str:
 
 def _format_number(value: float) -> str:
     value = float(value)
+    if not plausible(value):
+        return f"{value:.3g}"
     if value.is_integer():
         return f"{int(value):,}" if abs(value) >= 10000 else str(int(value))
     return f"{value:.2f}".rstrip("0").rstrip(".")
@@ -702,7 +737,7 @@ def _format_quantity(value: float, unit: str, kind: str) -> str:
     base, _, period = unit.partition("/")
     per = f"/{period}" if period else ""
     if kind == "money":
-        for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
             if abs(value) >= threshold:
                 return f"{base}{_format_number(round(value / threshold, 2))}{suffix}{per}"
         return f"{base}{_format_number(value)}{per}"
