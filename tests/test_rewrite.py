@@ -172,7 +172,7 @@ def test_the_model_gets_the_writing_rules_the_document_and_the_evidence(brag, bo
 def test_plain_words_from_the_glossary_may_explain_a_term(brag, book, consented):
     def explain(prompt: str) -> str:
         return _document(prompt).replace(
-            "Reduced slowest-1% response time of the search API",
+            "Reduced p99 latency of the search API",
             "Reduced p99 latency (slowest-1% response time) of the search API",
         )
 
