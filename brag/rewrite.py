@@ -339,8 +339,6 @@ class Verification:
     unsupported: list[Span]
     #: Evidence links in brag's document that the draft lost.
     dropped_links: list[str]
-    #: Which claims check ran: "brag.impact.claims" or "built-in fallback".
-    checker: str
 
     @property
     def ok(self) -> bool:
@@ -367,17 +365,6 @@ class Verification:
 
 
 _URL = re.compile(r"https?://[^\s)<>\"'\]]+")
-_NUMBERISH = re.compile(
-    r"(?<![\w.#/@])(?<!\d-)[$€£¥]?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|K|m|M|bn|B|million|billion|thousand)\b)?"
-    r"(?:\s?%|x\b|×)?"
-)
-_FRAME_NUMBER = re.compile(
-    r"\b\d{4}-\d{2}(?:-\d{2})?\b|(?m:^\s*\d+[.)]\s)|\b(?:19|20)\d{2}\b|\b[QH][1-4]\b|\b1:1s?\b"
-)
-_LEVEL = re.compile(
-    r"(?i)\b(?:junior|mid|senior|staff|principal|distinguished)[- ]level\b"
-    r"|\bready for (?:promotion|staff|principal|senior)\b"
-)
 _NAME = re.compile(r"(?<![\w@])[A-Z][a-z]+(?:['’][a-z]+)?\b|(?<![\w])@[A-Za-z0-9][\w-]*")
 _COMMON_CAPITALS = frozenset(
     """i i'm i've i'd i'll january february march april may june july august september
@@ -391,59 +378,14 @@ def urls(text: str) -> list[str]:
     return [u.rstrip(".,;:!?*_") for u in _URL.findall(text)]
 
 
-def _numbers(text: str) -> list[re.Match[str]]:
-    frame = [m.span() for m in _FRAME_NUMBER.finditer(text)]
-    frame += [m.span() for m in _URL.finditer(text)]
-    return [m for m in _NUMBERISH.finditer(text) if not any(s <= m.start() < e for s, e in frame)]
-
-
-def _norm_number(token: str) -> str:
-    return re.sub(r"[\s,]", "", token).lower().replace("×", "x")
-
-
-def _fallback_check(draft: str, allowed: str) -> list[Span]:
-    """Numbers, money, percentages and level verdicts in ``draft`` that ``allowed``
-    (the evidence and brag's own document) does not contain."""
-    stated = {_norm_number(m.group(0)) for m in _NUMBERISH.finditer(allowed)}
-    bare = {re.sub(r"[^\d.]", "", s) for s in stated}
-    found = []
-    for m in _numbers(draft):
-        token = _norm_number(m.group(0))
-        if token in stated:
-            continue
-        # "$2.3M" supports "2.3M"; "15%" supports "15 percent": the digits must match
-        # and neither may add a currency or percent sign the other lacks.
-        digits = re.sub(r"[^\d.]", "", token)
-        sign = re.sub(r"[\d.,\s]", "", token)
-        if not sign and digits in bare:
-            continue
-        reason = "money figure" if token[:1] in "$€£¥" else "number"
-        found.append(Span(m.start(), m.end(), m.group(0), f"{reason} no evidence states"))
-    lowered = allowed.lower()
-    for m in _LEVEL.finditer(draft):
-        if m.group(0).lower() not in lowered:
-            found.append(Span(m.start(), m.end(), m.group(0), "a level verdict no entry makes"))
-    return found
-
-
-def _claims_check() -> Callable[..., Sequence[Any]] | None:
-    try:
-        from .impact.claims import check
-    except ImportError:
-        return None
-    return check  # type: ignore[no-any-return]
-
-
 def _unsupported(
     draft: str, entries: Sequence[Entry], original_document: str, extra: Sequence[str] = ()
-) -> tuple[list[Span], str]:
-    """The claims trace of ``draft``: brag's own claims check when it is installed,
-    else a minimal one. Anything brag's own document already says passes, and so do
-    the ``extra`` phrases brag sent (plain words for terms)."""
-    check = _claims_check()
-    if check is None:
-        allowed = "\n".join([original_document, *extra, *(evidence_text(e) for e in entries)])
-        return _fallback_check(draft, allowed), "built-in fallback"
+) -> list[Span]:
+    """The claims trace of ``draft`` (:func:`brag.impact.claims.check`): anything brag's
+    own document already says passes, and so do the ``extra`` phrases brag sent
+    (plain words for terms)."""
+    from .impact.claims import check
+
     lowered = original_document.lower()
     spans = []
     for found in check(draft, entries, allowed_extra=extra):
@@ -451,7 +393,7 @@ def _unsupported(
         if text and re.search(rf"(?<![\w$€£¥.]){re.escape(text.lower())}(?![\w%])", lowered):
             continue
         spans.append(Span(found.start, found.end, text, str(found.reason)))
-    return spans, "brag.impact.claims"
+    return spans
 
 
 def _names(draft: str, allowed: str) -> list[Span]:
@@ -485,7 +427,7 @@ def verify(
     every evidence link."""
     evidence = [dataclasses.replace(e, body="") for e in entries if not e.private]
     plain = [line.split(": ", 1)[-1] for line in extra]
-    spans, checker = _unsupported(draft, evidence, original_document, plain)
+    spans = _unsupported(draft, evidence, original_document, plain)
     allowed = "\n".join([original_document, *extra, *(evidence_text(e) for e in evidence)])
     given = set(urls(allowed))
     for m in _URL.finditer(draft):
@@ -497,7 +439,7 @@ def verify(
         spans.append(Span(m.start(), m.end(), m.group(0), "a placeholder the model made up"))
     kept = set(urls(draft))
     dropped = list(dict.fromkeys(u for u in urls(original_document) if u not in kept))
-    return Verification(_dedupe(spans), dropped, checker)
+    return Verification(_dedupe(spans), dropped)
 
 
 def _dedupe(spans: list[Span]) -> list[Span]:
@@ -718,9 +660,7 @@ def export_rewritten(
         outcome.text = diff(original, draft, exporter.name) or "(the rewrite changed nothing)\n"
     if verdict.ok:
         outcome.used = "rewrite"
-        outcome.notes.append(
-            f"rewritten by {model_id}; every claim traces to the evidence ({verdict.checker})"
-        )
+        outcome.notes.append(f"rewritten by {model_id}; every claim traces to the evidence")
         if not request.diff:
             outcome.text = draft
         return _finish(outcome, output, draft, request.diff)
