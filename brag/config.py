@@ -139,6 +139,14 @@ _JOURNAL_SECTIONS = [
         "Your own audience lenses: [lenses.NAME] with weights, leverage, extends.",
         free="table",
     ),
+    section(
+        "llm",
+        "Rewriting documents with a language model: export --rewrite (docs/rewrite.md).",
+        ("model", "string", "Model for --rewrite (an llm model id or alias)."),
+        ("redact", "list", "Names replaced by placeholders before anything is sent."),
+        ("timeout", "int", "Seconds brag waits for the model."),
+        timeout_minimum=1,
+    ),
 ]
 
 _MACHINE_SECTIONS = [

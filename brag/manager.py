@@ -41,6 +41,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "brag.plugins.gitlab",
     "brag.plugins.pagerduty",
     "brag.plugins.report",
+    "brag.plugins.rewrite",
 )
 
 # The built-in plugins that implement ``entry_saved`` (a test keeps this true).

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from ..secrets import mask
 from . import (
     CONTEXT_SETTINGS,
     BragGroup,
@@ -24,10 +25,15 @@ from . import (
 
 def _export(state: State, kind: str, params: dict[str, Any]) -> None:
     from ..exporting import run_export
+    from ..rewrite import RewriteRequest
 
     journal = state.journal()
     start, end = resolve_period(params.pop("since"), params.pop("until"), params.pop("period"))
     output = params.pop("output")
+    rewrite = RewriteRequest.pop_from(params)
+    if rewrite.enabled:
+        _export_rewritten(state, kind, params, rewrite, start, end, output)
+        return
     result = run_export(
         journal,
         kind,
@@ -51,6 +57,36 @@ def _export(state: State, kind: str, params: dict[str, Any]) -> None:
         click.echo(f"Wrote {result.path.resolve()} (open it in a browser)", err=True)
     else:
         click.echo(f"Wrote {output}", err=True)
+
+
+def _export_rewritten(
+    state: State,
+    kind: str,
+    params: dict[str, Any],
+    request: Any,
+    start: Any,
+    end: Any,
+    output: str | None,
+) -> None:
+    from ..errors import CommandExit
+    from ..rewrite import export_rewritten, interactive
+
+    outcome = export_rewritten(
+        state.journal(), kind, request, since=start, until=end,
+        audience=params.pop("audience"), format=params.pop("fmt"),
+        include_private=params.pop("include_private"), options=params, output=output,
+        confirm=(lambda q: click.confirm(q, default=False, err=True)) if interactive() else None,
+    )  # fmt: skip
+    for broken in outcome.broken:
+        warn(f"skipped {broken} (see 'brag check')")
+    for line in outcome.notes:
+        click.echo(f"brag: {mask(line)}", err=True)
+    if outcome.text:
+        click.echo(outcome.text, nl=not outcome.text.endswith("\n"))
+    if outcome.path:
+        click.echo(f"Wrote {outcome.path}", err=True)
+    if outcome.exit_code:
+        raise CommandExit("", outcome.exit_code)
 
 
 def _export_list(state: State, as_json: bool) -> None:
@@ -91,6 +127,7 @@ class ExportGroup(BragGroup):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         from ..manager import exporters
+        from ..rewrite import options as rewrite_options
 
         exporter = exporters().get(cmd_name)
         if exporter is None:
@@ -121,7 +158,7 @@ class ExportGroup(BragGroup):
             exporter.name,
             callback=callback,
             help=with_examples(exporter.help, getattr(exporter, "examples", ())),
-            params=[*common, *target_short_flag(list(exporter.params))],
+            params=[*common, *rewrite_options(), *target_short_flag(list(exporter.params))],
             context_settings=CONTEXT_SETTINGS,
         )
 

@@ -16,11 +16,12 @@ if TYPE_CHECKING:
     from ..inbox import Item
     from ..journal import Journal
 
-#: Shown under each item. ``g`` stays free for a "suggest" action.
+#: Shown under each item; ``g suggest`` joins it when a model is configured (docs/rewrite.md).
 KEYS_HELP = (
     "i impact  m metric  o outcome  a area  l leverage  f follow-up  "
     "k keep  p private  d drop  s skip  q quit"
 )
+SUGGEST_HELP = KEYS_HELP.replace("  q quit", "  g suggest  q quit")
 #: What each value-taking action asks.
 PROMPTS = {
     "impact": "Impact (one line: why it mattered)",
@@ -138,8 +139,10 @@ def _read_key() -> str:
 def _walk(state: State, journal: Journal, items: list[Item]) -> bool:
     """Walk ``items``; True if anything was written."""
     from .. import inbox as core
+    from ..rewrite import suggest_available
 
     settings = core.Settings.from_config(journal.config)
+    suggest = suggest_available(journal.config)
     changed = cleared = 0
     total = len(items)
     position = 0
@@ -147,18 +150,21 @@ def _walk(state: State, journal: Journal, items: list[Item]) -> bool:
         item = items[position]
         _show(item, position + 1, total)
         while True:
-            click.echo(f"  {KEYS_HELP}: ", nl=False)
+            click.echo(f"  {SUGGEST_HELP if suggest else KEYS_HELP}: ", nl=False)
             key = _read_key()
             click.echo(key if key.isprintable() else "")
-            action = core.ACTIONS.get(key)
+            action, value = core.ACTIONS.get(key), ""
+            if key == "g" and suggest:
+                action, value = "impact", _suggest(journal, item) or ""
+                if not value:
+                    continue
             if action is None:
                 click.echo(f"  '{key}' is not a key here.")
                 continue
             if action == "quit":
                 _summary(cleared, changed, total - position)
                 return changed > 0
-            value = ""
-            if action in PROMPTS:
+            if action in PROMPTS and not value:
                 try:
                     value = click.prompt(f"  {PROMPTS[action]}", default="", show_default=False)
                 except (click.Abort, EOFError):
@@ -189,6 +195,31 @@ def _walk(state: State, journal: Journal, items: list[Item]) -> bool:
         position += 1
     _summary(cleared, changed, 0)
     return changed > 0
+
+
+def _suggest(journal: Journal, item: Item) -> str | None:
+    """Ask the configured model for an impact line, verified against the entry's
+    title and body; the user accepts it with Enter or types another."""
+    from ..plugins.rewrite import suggest_impact
+
+    try:
+        line = suggest_impact(
+            item.entry,
+            journal=journal,
+            confirm=lambda question: click.confirm(f"  {question}", default=False),
+        )
+    except BragError as exc:
+        click.echo(click.style(f"  {exc}", fg="red"))
+        return None
+    if line is None:
+        click.echo("  The suggestion stated facts the title and description do not: not shown.")
+        return None
+    try:
+        value = click.prompt("  Impact (Enter accepts the suggestion)", default=line)
+    except (click.Abort, EOFError):
+        click.echo()
+        return None
+    return str(value).strip() or None
 
 
 def _summary(cleared: int, changed: int, left: int) -> None:
