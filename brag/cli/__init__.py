@@ -55,7 +55,12 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("exports:export", "Write a document from the journal, impact first."),
     "import": ("imports:import_", "Pull in merged PRs, incidents, design docs, spreadsheets."),
     "init": ("admin:init", "Create a journal (a git repository with brag.toml)."),
+    "ladder": (
+        "ladder:ladder",
+        "Your evidence against your career ladder: each competency, its evidence, the gaps.",
+    ),
     "list": ("entries:list_", "List entries, newest first (or strongest first with --rank)."),
+    "people": ("ladder:people", "People you worked with (the entries' 'with' field), with counts."),
     "plugins": ("admin:plugins", "Installed plugins and the hooks each implements."),
     "remote": ("sync:remote", "Set or show the git remote to sync with."),
     "rm": ("entries:rm", "Remove entries from the journal. They stay in git history."),

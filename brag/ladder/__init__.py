@@ -60,6 +60,8 @@ from .model import (
     dump_ladder,
     journal_ladder,
     load_ladder,
+    save_ladder,
+    target_level,
     write_ladder,
 )
 from .people import Person, peer_brief_data, people
@@ -70,6 +72,6 @@ __all__ = [
     "Ladder", "LadderError", "Match", "Person", "Question", "ReviewForm", "Signals",
     "answer_form", "coverage", "default_ladder", "default_window", "dump_ladder",
     "import_ladder", "item_sentences", "journal_form", "journal_ladder", "ladder_tree",
-    "load_form", "load_ladder", "map_entry", "peer_brief_data", "people", "pins", "set_pins",
-    "write_ladder",
+    "load_form", "load_ladder", "map_entry", "peer_brief_data", "people", "pins", "save_ladder",
+    "set_pins", "target_level", "write_ladder",
 ]  # fmt: skip

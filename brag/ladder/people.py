@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -42,17 +43,24 @@ def _strength(match: Match) -> tuple[int, bool]:
 
 def people(entries: Iterable[Entry]) -> list[Person]:
     """Everyone named in entries' ``with``, most entries first (names compared
-    ignoring case and spacing; the first spelling seen is kept)."""
+    ignoring case and spacing; the spelling used most is kept, the latest on a tie)."""
     found: dict[str, Person] = {}
+    spellings: dict[str, Counter[str]] = {}
     for entry in sorted(entries, key=lambda e: (e.date, e.id)):
         for name in {_person_key(n): " ".join(n.split()) for n in entry.with_ if n.strip()}.items():
             key, spelled = name
+            spellings.setdefault(key, Counter())[spelled] += 1
             person = found.get(key)
             if person is None:
                 found[key] = Person(spelled, 1, entry.date, entry.date)
             else:
                 person.count += 1
                 person.last = max(person.last, entry.date)
+    for key, person in found.items():
+        # The spelling used most; on a tie the latest (Counter keeps first-seen
+        # order, so the last of the most common is the most recent).
+        top = max(spellings[key].values())
+        person.name = [s for s, n in spellings[key].items() if n == top][-1]
     return sorted(found.values(), key=lambda p: (-p.count, p.name.casefold()))
 
 

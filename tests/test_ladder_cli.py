@@ -1,0 +1,292 @@
+"""The ladder through the command line: coverage, show, import, people, the peer brief."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from brag.journal import Journal
+
+TODAY = "2026-06-30"
+
+CSV = """\
+competency,level,expectation,tree,signals
+Technical direction,Senior,"Shapes the direction of the team's area; writes proposals.",B,"words: rfc, design doc; leverage: strategic"
+Technical direction,Staff,Sets org-wide technical direction.,B,
+Mentorship,Senior,Mentors engineers on the team.,B,"words: mentor*; areas: people"
+Mentorship,Staff,Grows senior engineers across teams.,B,
+Delivery,Senior,Drives complex projects to done.,A,leverage: execution
+Delivery,Staff,Drives multi-team projects to done.,A,
+"""  # noqa: E501
+
+MD_TABLE = """\
+| Competency | Level | Expectation | Tree | Signals |
+|---|---|---|:-:|---|
+| Technical direction | Senior | Shapes the direction of the team's area; writes proposals. | B | words: rfc, design doc; leverage: strategic |
+| Technical direction | Staff | Sets org-wide technical direction. | B | |
+| Mentorship | Senior | Mentors engineers on the team. | B | words: mentor*; areas: people |
+| Mentorship | Staff | Grows senior engineers across teams. | B | |
+| Delivery | Senior | Drives complex projects to done. | A | leverage: execution |
+| Delivery | Staff | Drives multi-team projects to done. | A | |
+"""  # noqa: E501
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BRAG_TODAY", TODAY)
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(root), *args], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def add_work(brag) -> dict[str, str]:
+    """A few entries; returns title -> id."""
+    rows = [
+        ("Wrote the RFC for the event bus", "Aligned 3 teams on one design", "2026-05-01",
+         ["--with", "Sam Lee", "-t", "rfc", "--url", "https://example.com/rfc/7"]),
+        ("Mentored two new hires through their first launch", "Both shipped in week 2",
+         "2026-04-01", ["--with", "sam  lee"]),
+        ("Migrated billing to the new queue", "Cut billing failures from 120 to 4 a week",
+         "2026-03-01", ["-l", "execution", "--with", "Ana Ruiz"]),
+        ("Drafted the 2025 storage roadmap", "Agreed by two directors", "2025-02-01",
+         ["-l", "strategic"]),
+    ]  # fmt: skip
+    ids = {}
+    for title, impact, date, extra in rows:
+        out = brag("add", title, "-i", impact, "-d", date, *extra).stdout
+        ids[title] = out.split()[1].rstrip(":")
+    return ids
+
+
+# -- brag ladder: coverage -------------------------------------------------------
+
+
+def test_coverage_at_two_target_levels_text_and_json(brag, journal: Journal, tmp_path: Path):
+    ids = add_work(brag)
+    (tmp_path / "ladder.csv").write_text(CSV)
+    brag("ladder", "import", str(tmp_path / "ladder.csv"))
+
+    staff = json.loads(brag("ladder", "--target", "staff", "--json").stdout)
+    assert staff["target"] == "Staff"
+    assert (staff["since"], staff["until"]) == ("2025-07-01", "2026-06-30")
+    rows = {c["id"]: c for c in staff["competencies"]}
+    assert list(rows) == ["technical-direction", "mentorship", "delivery"]
+    for row in staff["competencies"]:
+        assert {"name", "evidence", "gap"} <= set(row)
+    assert rows["technical-direction"]["name"] == "Technical direction"
+    assert rows["technical-direction"]["evidence"] == [ids["Wrote the RFC for the event bus"]]
+    assert rows["technical-direction"]["expectation"] == "Sets org-wide technical direction."
+    assert rows["delivery"]["evidence"] == [ids["Migrated billing to the new queue"]]
+    assert rows["mentorship"]["gap"] is False
+
+    # Senior, and a window that leaves the migration and the mentoring out.
+    senior = json.loads(
+        brag("ladder", "-T", "senior", "-s", "2026-04-15", "-u", "2026-06-30", "--json").stdout
+    )
+    rows = {c["id"]: c for c in senior["competencies"]}
+    assert senior["target"] == "Senior"
+    assert rows["delivery"]["gap"] is True and rows["delivery"]["evidence"] == []
+    assert rows["delivery"]["expectation"] == "Drives complex projects to done."
+    assert rows["delivery"]["notes"] == [
+        "only evidence is older than the period: 1 entry, latest 2026-03-01 "
+        f"({ids['Migrated billing to the new queue']})"
+    ]
+    assert rows["mentorship"]["gap"] is True
+
+    text = brag("ladder", "-T", "senior", "-s", "2026-04-15").stdout
+    assert "Senior: your ladder (ladder.toml), 2026-04-15 to 2026-06-30" in text
+    assert "1 of 3 competencies with evidence; 2 with none" in text
+    assert "Delivery (Tree A): no evidence yet" in text
+    assert "Expects (Senior): Drives complex projects to done." in text
+    assert (
+        f"{ids['Wrote the RFC for the event bus']} Wrote the RFC for the event bus [word 'rfc']"
+        in text
+    )
+
+
+def test_coverage_target_defaults_from_the_users_level(brag, journal: Journal):
+    add_work(brag)
+    # No ladder.toml: the built-in ladder, and the level after [user] level.
+    brag("config", "set", "user.level", "senior")
+    data = json.loads(brag("ladder", "--json").stdout)
+    assert data["target"] == "staff" and data["ladder"] == "brag default ladder"
+    brag("config", "set", "user.target_level", "principal")
+    assert json.loads(brag("ladder", "--json").stdout)["target"] == "principal"
+
+
+def test_coverage_without_a_target_says_how_to_set_one(brag, journal: Journal):
+    result = brag("ladder", expect=1)
+    assert "no target level: give --target LEVEL" in result.stderr
+    assert "Traceback" not in result.output
+    result = brag("ladder", "-T", "director", expect=1)
+    assert "level 'director' is not in the ladder" in result.stderr
+
+
+# -- brag ladder show ------------------------------------------------------------
+
+
+def test_show_says_when_the_ladder_is_the_built_in_one(brag, journal: Journal, tmp_path: Path):
+    text = brag("ladder", "show").stdout
+    assert text.startswith("The built-in ladder (no ladder.toml in the journal")
+    assert "Mentorship and hiring (mentorship, Tree B)" in text
+    data = json.loads(brag("ladder", "show", "--json").stdout)
+    assert data["default"] is True and data["levels"] == ["mid", "senior", "staff", "principal"]
+
+    (tmp_path / "ladder.csv").write_text(CSV)
+    brag("ladder", "import", str(tmp_path / "ladder.csv"))
+    text = brag("ladder", "show").stdout
+    assert text.startswith("ladder.toml (ladder.toml)\nLevels: Senior, Staff\n")
+    assert "  Staff: Sets org-wide technical direction.\n" in text
+    assert "  Signals: words rfc, design doc; leverage strategic\n" in text
+    data = json.loads(brag("ladder", "show", "--json").stdout)
+    assert data["default"] is False
+    assert [c["id"] for c in data["competency"]] == [
+        "technical-direction",
+        "mentorship",
+        "delivery",
+    ]
+
+
+# -- brag ladder import ----------------------------------------------------------
+
+
+def test_import_from_csv_and_markdown_writes_the_same_committed_ladder(
+    brag, journal: Journal, tmp_path: Path
+):
+    (tmp_path / "ladder.csv").write_text(CSV)
+    (tmp_path / "ladder.md").write_text(MD_TABLE)
+    result = brag("ladder", "import", str(tmp_path / "ladder.csv"))
+    assert result.stdout == (
+        "Wrote ladder.toml: 3 competencies, levels Senior, Staff. Committed.\n"
+    )
+    written = (journal.root / "ladder.toml").read_text()
+    assert git(journal.root, "log", "-1", "--format=%s") == (
+        "brag: ladder imported from ladder.csv\n"
+    )
+    assert git(journal.root, "status", "--porcelain") == ""
+    assert git(journal.root, "show", "HEAD:ladder.toml") == written
+
+    # The same ladder from a Markdown table: nothing to change, no commit, exit 0.
+    head = git(journal.root, "rev-parse", "HEAD")
+    result = brag("ladder", "import", str(tmp_path / "ladder.md"))
+    assert result.stdout.startswith("Nothing to change: ladder.toml already holds this ladder")
+    assert (journal.root / "ladder.toml").read_text() == written
+    assert git(journal.root, "rev-parse", "HEAD") == head
+    # And again from the CSV.
+    assert brag("ladder", "import", str(tmp_path / "ladder.csv")).stdout.startswith(
+        "Nothing to change"
+    )
+
+
+def test_import_keeps_the_name_the_user_gave_the_ladder(brag, journal: Journal, tmp_path: Path):
+    (tmp_path / "ladder.csv").write_text(CSV)
+    brag("ladder", "import", str(tmp_path / "ladder.csv"))
+    path = journal.root / "ladder.toml"
+    path.write_text('name = "Acme ladder"\n' + path.read_text())
+    git(journal.root, "commit", "-qam", "name the ladder")
+    assert brag("ladder", "import", str(tmp_path / "ladder.csv")).stdout.startswith(
+        "Nothing to change"
+    )
+    assert path.read_text().startswith('name = "Acme ladder"\n')
+
+
+def test_import_reports_rows_it_skipped_and_keeps_the_rest(brag, journal: Journal, tmp_path: Path):
+    (tmp_path / "ladder.csv").write_text(CSV + ",Staff,no name here,,\nDelivery,Staff,x,C,\n")
+    result = brag("ladder", "import", str(tmp_path / "ladder.csv"))
+    assert "ladder.csv: row 8: no competency name; skipped" in result.stderr
+    assert "ladder.csv: row 9: tree 'C' is not A or B; ignored" in result.stderr
+    assert result.stdout.startswith("Wrote ladder.toml: 3 competencies")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("bad.csv", "team,level,expectation\nx,Senior,y\n",
+         "bad.csv:1: the header needs a 'competency' column"),
+        ("bad.md", "# Ladder\n\n| Team | Level | Expectation |\n|---|---|---|\n| A | B | x |\n",
+         "bad.md:3: the header needs a 'competency' column"),
+        ("bad.xlsx", "PK", "bad.xlsx: import reads .csv, .tsv or .md files"),
+    ],
+)  # fmt: skip
+def test_malformed_import_is_one_error_with_file_and_line_and_writes_nothing(
+    brag, journal: Journal, tmp_path: Path, name: str, text: str, message: str
+):
+    (tmp_path / "ladder.csv").write_text(CSV)
+    brag("ladder", "import", str(tmp_path / "ladder.csv"))
+    before = (journal.root / "ladder.toml").read_text()
+    head = git(journal.root, "rev-parse", "HEAD")
+    (tmp_path / name).write_text(text)
+    result = brag("ladder", "import", str(tmp_path / name), expect=1)
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    assert (journal.root / "ladder.toml").read_text() == before
+    assert git(journal.root, "rev-parse", "HEAD") == head
+    assert git(journal.root, "status", "--porcelain") == ""
+
+
+def test_import_of_a_missing_file_is_one_line(brag, journal: Journal, tmp_path: Path):
+    result = brag("ladder", "import", str(tmp_path / "nope.csv"), expect=1)
+    assert "nope.csv: cannot read" in result.stderr
+    assert not (journal.root / "ladder.toml").exists()
+
+
+def test_a_broken_ladder_toml_is_one_line_naming_file_and_line(brag, journal: Journal):
+    (journal.root / "ladder.toml").write_text('levels = ["a"]\n\n[[competency]]\nid = "x"\n')
+    result = brag("ladder", "show", expect=1)
+    assert "ladder.toml:3: competency[1] needs 'name'" in result.stderr
+
+
+# -- brag people -----------------------------------------------------------------
+
+
+def test_people_counts_collaborators(brag, journal: Journal):
+    add_work(brag)
+    data = json.loads(brag("people", "--json").stdout)
+    assert [(p["name"], p["count"]) for p in data] == [("Sam Lee", 2), ("Ana Ruiz", 1)]
+    assert (data[0]["first"], data[0]["last"]) == ("2026-04-01", "2026-05-01")
+    text = brag("people").stdout.splitlines()
+    assert text[0].split() == ["Sam", "Lee", "2", "entries", "2026-04-01", "to", "2026-05-01"]
+    assert text[1].split() == ["Ana", "Ruiz", "1", "entry", "2026-03-01"]
+    # A period narrows the counts.
+    data = json.loads(brag("people", "-s", "2026-04-15", "--json").stdout)
+    assert [(p["name"], p["count"]) for p in data] == [("Sam Lee", 1)]
+
+
+def test_people_with_nobody_recorded_says_how(brag, journal: Journal):
+    assert "No collaborators recorded" in brag("people").stdout
+
+
+# -- the real console script -----------------------------------------------------
+
+
+def test_console_script_imports_and_reads_the_ladder(journal: Journal, tmp_path: Path):
+    exe = Path(sys.executable).with_name("brag")
+    env = {**os.environ, "BRAG_DIR": str(journal.root)}
+    (tmp_path / "ladder.md").write_text(MD_TABLE)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(exe), *args], capture_output=True, text=True, env=env)
+
+    first = run("ladder", "import", str(tmp_path / "ladder.md"))
+    assert first.returncode == 0, first.stderr
+    assert "Wrote ladder.toml" in first.stdout
+    again = run("ladder", "import", str(tmp_path / "ladder.md"))
+    assert again.returncode == 0 and again.stdout.startswith("Nothing to change")
+    assert (
+        run("add", "Mentored Ana", "-i", "she led the launch", "-d", "2026-05-02").returncode == 0
+    )
+    shown = run("ladder", "--target", "Staff", "--json")
+    assert shown.returncode == 0, shown.stderr
+    rows = {c["id"]: c for c in json.loads(shown.stdout)["competencies"]}
+    assert len(rows["mentorship"]["evidence"]) == 1
+    assert rows["technical-direction"]["gap"] is True
+    bad = run("ladder", "--target", "L9")
+    assert bad.returncode == 1 and bad.stderr.count("\n") == 1
