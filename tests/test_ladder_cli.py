@@ -290,3 +290,79 @@ def test_console_script_imports_and_reads_the_ladder(journal: Journal, tmp_path:
     assert rows["technical-direction"]["gap"] is True
     bad = run("ladder", "--target", "L9")
     assert bad.returncode == 1 and bad.stderr.count("\n") == 1
+
+
+# -- brag export peer-brief ------------------------------------------------------
+
+
+def test_peer_brief_lists_our_work_in_my_words_each_with_its_evidence(
+    brag, journal: Journal, tmp_path: Path
+):
+    ids = add_work(brag)
+    brag("config", "set", "user.name", "Sam Rivera")
+    hidden = brag(
+        "add", "Paired on the secret launch plan", "-d", "2026-05-03", "--with", "Sam Lee",
+        "--private", "--url", "https://example.com/secret",
+    ).stdout.split()[1].rstrip(":")  # fmt: skip
+    odd = brag(
+        "add", "reviewed sam's p99 fix", "-i", "p99 from 800ms to 200ms", "-d", "2026-05-04",
+        "--with", "SAM LEE", "--url", "javascript:alert(1)",
+    ).stdout.split()[1].rstrip(":")  # fmt: skip
+    text = brag("export", "peer-brief", "--for", "sam lee").stdout
+    rfc = ids["Wrote the RFC for the event bus"]
+    mentoring = ids["Mentored two new hires through their first launch"]
+    assert text.startswith("# For Sam Lee: our work together\n\n_From Sam Rivera · 3 pieces")
+    # The user's words as written, each bullet with its evidence: a safe link, else the command.
+    assert (
+        "- **Wrote the RFC for the event bus**: Aligned 3 teams on one design "
+        "(May 1, 2026, [evidence](https://example.com/rfc/7))"
+    ) in text
+    assert (
+        f"- **reviewed sam's p99 fix**: p99 from 800ms to 200ms (May 4, 2026, evidence: "
+        f"`brag show {odd}`)"
+    ) in text
+    assert "javascript" not in text
+    assert f"evidence: `brag show {mentoring}`" in text
+    # Private work stays out; work with other people too.
+    assert "secret" not in text and hidden not in text
+    assert "Migrated billing" not in text
+    # Two or three things to speak to, each under a competency, none twice.
+    speak = text.split("## What it would help most if you spoke to\n\n")[1]
+    points = [line for line in speak.splitlines() if line[:2] in ("1.", "2.", "3.")]
+    assert 2 <= len(points) <= 3
+    assert points[0].startswith("1. **Technical direction**: Wrote the RFC for the event bus")
+    assert "(evidence" in points[0] or "([evidence]" in points[0]
+    names = [p.split("**")[1] for p in points if "**" in p]
+    assert len(names) == len(set(names))
+    # The built-in ladder's expectations are not put in the company's mouth.
+    assert "at staff:" not in text.lower()
+
+    data = json.loads(brag("export", "peer-brief", "--for", "Sam Lee", "-f", "json").stdout)
+    assert data["person"] == "Sam Lee" and data["count"] == 3
+    assert [e["id"] for e in data["entries"]][0] == rfc
+    assert data["entries"][0]["evidence"] == {"href": "https://example.com/rfc/7", "command": ""}
+    assert {e["id"] for e in data["entries"]} == {rfc, mentoring, odd}
+    with_private = brag("export", "peer-brief", "--for", "Sam Lee", "--include-private").stdout
+    assert "Paired on the secret launch plan" in with_private
+
+
+def test_peer_brief_quotes_the_users_own_ladder_at_the_target(
+    brag, journal: Journal, tmp_path: Path
+):
+    add_work(brag)
+    (tmp_path / "ladder.csv").write_text(CSV)
+    brag("ladder", "import", str(tmp_path / "ladder.csv"))
+    brag("config", "set", "user.target_level", "Staff")
+    text = brag("export", "peer-brief", "--for", "Sam Lee").stdout
+    assert '   ladder.toml at Staff: "Sets org-wide technical direction."' in text
+    assert '   ladder.toml at Staff: "Grows senior engineers across teams."' in text
+
+
+def test_peer_brief_for_someone_not_in_the_journal_is_one_line(brag, journal: Journal):
+    add_work(brag)
+    result = brag("export", "peer-brief", "--for", "Bob", expect=1)
+    assert result.stderr == (
+        "Error: no entry names 'Bob' in 'with'; people in the journal: Sam Lee, Ana Ruiz\n"
+    )
+    result = brag("export", "peer-brief", expect=2)
+    assert "--for" in result.stderr

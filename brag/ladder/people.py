@@ -43,7 +43,7 @@ def _strength(match: Match) -> tuple[int, bool]:
 
 def people(entries: Iterable[Entry]) -> list[Person]:
     """Everyone named in entries' ``with``, most entries first (names compared
-    ignoring case and spacing; the spelling used most is kept, the latest on a tie)."""
+    ignoring case and spacing; the spelling used most is kept; on a tie, one written as a name)."""
     found: dict[str, Person] = {}
     spellings: dict[str, Counter[str]] = {}
     for entry in sorted(entries, key=lambda e: (e.date, e.id)):
@@ -57,10 +57,13 @@ def people(entries: Iterable[Entry]) -> list[Person]:
                 person.count += 1
                 person.last = max(person.last, entry.date)
     for key, person in found.items():
-        # The spelling used most; on a tie the latest (Counter keeps first-seen
-        # order, so the last of the most common is the most recent).
-        top = max(spellings[key].values())
-        person.name = [s for s, n in spellings[key].items() if n == top][-1]
+        # The spelling used most; on a tie one written as a name ("Sam Lee",
+        # not "sam lee" or "SAM LEE"), then the one first used most recently.
+        ranked = [
+            (n, not (s.islower() or s.isupper()), i)
+            for i, (s, n) in enumerate(spellings[key].items())
+        ]
+        person.name = list(spellings[key])[max(ranked)[2]]
     return sorted(found.values(), key=lambda p: (-p.count, p.name.casefold()))
 
 
