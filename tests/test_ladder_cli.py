@@ -366,3 +366,33 @@ def test_peer_brief_for_someone_not_in_the_journal_is_one_line(brag, journal: Jo
     )
     result = brag("export", "peer-brief", expect=2)
     assert "--for" in result.stderr
+
+
+# -- the coach -------------------------------------------------------------------
+
+
+def test_coach_names_each_competency_without_evidence(brag, journal: Journal, tmp_path: Path):
+    add_work(brag)
+    brag("config", "set", "user.target_level", "staff")
+    # The built-in ladder adds nothing: the balance checks already read it.
+    data = json.loads(brag("coach", "--json").stdout)
+    assert [f for f in data["findings"] if f["kind"] == "ladder"] == []
+
+    (tmp_path / "ladder.csv").write_text(
+        CSV + "Operational excellence,Staff,Reduces risk across several teams' services.,A,"
+        "tags: incident\n"
+    )
+    brag("ladder", "import", str(tmp_path / "ladder.csv"))
+    data = json.loads(brag("coach", "--json").stdout)
+    found = [f for f in data["findings"] if f["kind"] == "ladder"]
+    assert [f["problem"] for f in found] == [
+        "No evidence yet for 'Operational excellence' at Staff; the expectation says: "
+        '"Reduces risk across several teams\' services."'
+    ]
+    assert found[0]["fix"].endswith("brag edit ID --competency operational-excellence.")
+    text = brag("coach").stdout
+    assert "! No evidence yet for 'Operational excellence' at Staff" in text
+    # A window without the mentoring and the migration: those are gaps too.
+    data = json.loads(brag("coach", "-s", "2026-04-15", "--json").stdout)
+    gaps = [f["problem"].split("'")[1] for f in data["findings"] if f["kind"] == "ladder"]
+    assert gaps == ["Mentorship", "Delivery", "Operational excellence"]

@@ -80,6 +80,7 @@ def coach(
     from .. import coach as coaching
     from .. import impact
     from ..exporting import bulk, today
+    from ..ladder import journal_ladder
 
     journal = state.journal()
     start, end = resolve_period(since, until, period)
@@ -104,6 +105,7 @@ def coach(
             max_gap_days=coaching.gap_days(config),
             since=start,
             until=end or day,
+            ladder=journal_ladder(journal.root),
         )
         impact.save_cache(cache)
     if as_json:
