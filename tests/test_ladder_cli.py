@@ -396,3 +396,69 @@ def test_coach_names_each_competency_without_evidence(brag, journal: Journal, tm
     data = json.loads(brag("coach", "-s", "2026-04-15", "--json").stdout)
     gaps = [f["problem"].split("'")[1] for f in data["findings"] if f["kind"] == "ladder"]
     assert gaps == ["Mentorship", "Delivery", "Operational excellence"]
+
+
+# -- brag show and brag edit -----------------------------------------------------
+
+
+def test_show_says_which_competencies_and_why_and_edit_pins_them(
+    brag, journal: Journal, tmp_path: Path
+):
+    ids = add_work(brag)
+    rfc = ids["Wrote the RFC for the event bus"]
+    text = brag("show", rfc).stdout
+    assert "Competencies (the built-in ladder)\n" in text
+    assert "  Technical direction (direction): tag 'rfc'\n" in text
+
+    (tmp_path / "ladder.csv").write_text(CSV)
+    brag("ladder", "import", str(tmp_path / "ladder.csv"))
+    text = brag("show", rfc).stdout
+    assert (
+        "Competencies (ladder.toml)\n  Technical direction (technical-direction): word 'rfc'\n"
+        in (text)
+    )
+    head = git(journal.root, "rev-parse", "HEAD")
+    assert brag("edit", rfc, "--competency", "delivery", "--no-competency", "technical-direction")
+    data = json.loads(brag("show", rfc, "--json").stdout)
+    assert data["competencies"] == ["delivery"]
+    assert data["no_competencies"] == ["technical-direction"]
+    assert data["analysis"]["competencies"] == [
+        {"id": "delivery", "name": "Delivery", "reason": "pinned in the entry", "pinned": True}
+    ]
+    path = journal.root / data["path"]
+    stored = path.read_text()
+    assert 'competencies = [\n    "delivery",\n]' in stored
+    assert 'no_competencies = [\n    "technical-direction",\n]' in stored
+    assert git(journal.root, "rev-parse", "HEAD") != head
+    assert git(journal.root, "status", "--porcelain") == ""
+
+    # Already so: nothing to change, exit 0, no commit.
+    head = git(journal.root, "rev-parse", "HEAD")
+    result = brag("edit", rfc, "--competency", "delivery")
+    assert result.stdout == f"Nothing to change: {rfc} already says so.\n"
+    assert git(journal.root, "rev-parse", "HEAD") == head
+    # The last word wins.
+    brag("edit", rfc, "--competency", "technical-direction")
+    data = json.loads(brag("show", rfc, "--json").stdout)
+    assert [m["id"] for m in data["analysis"]["competencies"]] == [
+        "technical-direction",
+        "delivery",
+    ]
+    # An id the ladder lacks is one line, and the entry is unchanged.
+    result = brag("edit", rfc, "--competency", "typo", expect=1)
+    assert "no competency 'typo' in the ladder" in result.stderr
+    assert path.read_text() == (journal.root / data["path"]).read_text()
+
+
+def test_a_pin_left_by_a_renamed_competency_can_be_removed(brag, journal: Journal, tmp_path: Path):
+    ids = add_work(brag)
+    rfc = ids["Wrote the RFC for the event bus"]
+    brag("edit", rfc, "--competency", "direction")  # the built-in ladder's id
+    (tmp_path / "ladder.csv").write_text(CSV)
+    brag("ladder", "import", str(tmp_path / "ladder.csv"))
+    text = brag("ladder", "-T", "staff").stdout
+    assert f"{rfc} pins competencies the ladder does not have: direction" in text
+    brag("edit", rfc, "--no-competency", "direction")
+    data = json.loads(brag("show", rfc, "--json").stdout)
+    assert "competencies" not in data and "no_competencies" not in data
+    assert "pins competencies" not in brag("ladder", "-T", "staff").stdout

@@ -21,6 +21,7 @@ from . import (
     period_options,
     resolve_period,
     split_values,
+    warn,
     warn_broken,
 )
 
@@ -321,6 +322,8 @@ def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: 
     if as_json:
         data = entry.to_dict()
         data["analysis"] = explain_entry(journal, entry, audience)
+        # Beside the score: the entry's own "competencies" key holds its pins.
+        data["analysis"]["competencies"] = [m.to_dict() for m in _competencies(journal, entry)[1]]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     if raw:
@@ -366,6 +369,28 @@ def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: 
     click.echo(f"  reads as: {analysis['reframed']}")
     for line in analysis["explain"].splitlines():
         click.echo(f"  {line}")
+    label, matches = _competencies(journal, entry)
+    click.echo()
+    click.echo(click.style(f"Competencies ({label})", bold=True))
+    for match in matches:
+        click.echo(f"  {match.name} ({match.competency}): {match.reason}")
+    if not matches:
+        click.echo(f"  none: pin one with brag edit {entry.id} --competency ID")
+
+
+def _competencies(journal: Journal, entry: Entry) -> tuple[str, list[Any]]:
+    """Which ladder competencies ``entry`` shows and why (see brag.ladder.map_entry)."""
+    from .. import impact
+    from ..ladder import LADDER_FILE, LadderError, journal_ladder, map_entry
+
+    try:
+        ladder = journal_ladder(journal.root)
+    except LadderError as exc:
+        warn(f"{exc} (competencies not shown)")
+        return LADDER_FILE, []
+    found = impact.analyse(entry, impact.load_keywords(journal.config))
+    label = "the built-in ladder" if ladder.is_default else LADDER_FILE
+    return label, map_entry(entry, ladder, found)
 
 
 @click.command()
@@ -376,6 +401,20 @@ def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: 
 @click.option("--untag", multiple=True, metavar="TAG", help="Remove a tag.")
 @click.option("--url", metavar="URL", help="Set the evidence link.")
 @click.option("--private/--public", default=None, help="Change whether it is private.")
+@click.option(
+    "--competency",
+    "competencies",
+    multiple=True,
+    metavar="ID",
+    help="Pin a ladder competency to the entry (brag ladder show lists the ids).",
+)
+@click.option(
+    "--no-competency",
+    "no_competencies",
+    multiple=True,
+    metavar="ID",
+    help="Never map the entry to this competency.",
+)
 @click.pass_obj
 def edit(
     state: State,
@@ -386,6 +425,8 @@ def edit(
     untag: tuple[str, ...],
     url: str | None,
     private: bool | None,
+    competencies: tuple[str, ...],
+    no_competencies: tuple[str, ...],
 ) -> None:
     """Edit an entry in $EDITOR, or set fields with options.
 
@@ -400,7 +441,21 @@ def edit(
     check_repo_state(journal)  # refuse before the user spends time in the editor
     entry = journal.get(entry_id)
     _conflict_hint(journal, entry)
-    if any(v is not None for v in (title, impact, url, private)) or tags or untag:
+    pinning = bool(competencies or no_competencies)
+    if any(v is not None for v in (title, impact, url, private)) or tags or untag or pinning:
+        if pinning:
+            from ..ladder import journal_ladder, set_pins
+
+            pinned = set_pins(
+                entry,
+                journal_ladder(journal.root),
+                split_values(competencies),
+                split_values(no_competencies),
+            )
+            others = any(v is not None for v in (title, impact, url, private)) or tags or untag
+            if not pinned and not others:
+                click.echo(f"Nothing to change: {entry.id} already says so.")
+                return
         if title is not None:
             if not title.strip():
                 raise BragError("the title cannot be empty")

@@ -77,12 +77,19 @@ def set_pins(
     entry: Entry, ladder: Ladder, add: Iterable[str] = (), remove: Iterable[str] = ()
 ) -> bool:
     """Pin (``add``) or remove (``remove``) competencies on ``entry``, in its front
-    matter; the last word wins. False when the entry already said so."""
+    matter; the last word wins. Removing an id the ladder no longer has drops
+    the stale pin. False when the entry already said so."""
     pinned, removed = pins(entry)
     before = (list(pinned), list(removed))
     for cid, into, out_of in [(c, pinned, removed) for c in add] + [
         (c, removed, pinned) for c in remove
     ]:
+        if ladder.get(cid) is None and into is removed and cid in pinned + removed:
+            # A pin the ladder no longer has (a renamed id): removing it cleans up.
+            for group in (pinned, removed):
+                if cid in group:
+                    group.remove(cid)
+            continue
         if ladder.get(cid) is None:
             known = ", ".join(c.id for c in ladder.competencies)
             raise LadderError(f"no competency {cid!r} in the ladder (ids: {known})")
