@@ -32,21 +32,19 @@ def _window(ctx: ExportContext) -> tuple[dt.date, dt.date]:
     return ctx.since or until - dt.timedelta(days=DEFAULT_DAYS - 1), until
 
 
-def _evidence(entry_id: str, url: str) -> dict[str, str]:
-    """Where a bullet's evidence is: a safe link, else the command that shows it."""
-    from brag.links import safe_href
-
-    href = safe_href(url)
-    return {"href": href or "", "command": "" if href else f"brag show {entry_id}"}
-
-
 def _date(iso: str) -> str:
     day = dt.date.fromisoformat(iso)
     return f"{day:%b} {day.day}, {day.year}"
 
 
 def build_peer_brief(ctx: ExportContext) -> dict[str, Any]:
-    from brag.ladder import LadderError, journal_ladder, peer_brief_data, target_level
+    from brag.ladder import (
+        LadderError,
+        evidence_link,
+        journal_ladder,
+        peer_brief_data,
+        target_level,
+    )
 
     person = str(ctx.options.get("person") or "").strip()
     if not person:
@@ -61,8 +59,9 @@ def build_peer_brief(ctx: ExportContext) -> dict[str, Any]:
         level = target_level(ladder, ctx.config)
     except LadderError:
         level = ""
+    by_entry = {e.id: e for e in entries}
     for item in data["entries"]:
-        item["evidence"] = _evidence(item["id"], item["url"])
+        item["evidence"] = evidence_link(by_entry[item["id"]])
         item["day"] = _date(item["date"])
     by_id = {item["id"]: item for item in data["entries"]}
     for point in data["speak_to"]:

@@ -340,7 +340,11 @@ def test_peer_brief_lists_our_work_in_my_words_each_with_its_evidence(
     data = json.loads(brag("export", "peer-brief", "--for", "Sam Lee", "-f", "json").stdout)
     assert data["person"] == "Sam Lee" and data["count"] == 3
     assert [e["id"] for e in data["entries"]][0] == rfc
-    assert data["entries"][0]["evidence"] == {"href": "https://example.com/rfc/7", "command": ""}
+    assert data["entries"][0]["evidence"] == {
+        "id": rfc,
+        "href": "https://example.com/rfc/7",
+        "command": "",
+    }
     assert {e["id"] for e in data["entries"]} == {rfc, mentoring, odd}
     with_private = brag("export", "peer-brief", "--for", "Sam Lee", "--include-private").stdout
     assert "Paired on the secret launch plan" in with_private
@@ -462,3 +466,62 @@ def test_a_pin_left_by_a_renamed_competency_can_be_removed(brag, journal: Journa
     data = json.loads(brag("show", rfc, "--json").stdout)
     assert "competencies" not in data and "no_competencies" not in data
     assert "pins competencies" not in brag("ladder", "-T", "staff").stdout
+
+
+# -- what the documents take from the ladder -------------------------------------
+
+
+def test_against_ladder_chooses_two_stories_each_and_keeps_gaps(tmp_path: Path):
+    import datetime as dt
+
+    from brag import ladder as L
+    from brag.entry import Entry
+
+    (tmp_path / "ladder.csv").write_text(CSV)
+    lad = L.import_ladder(tmp_path / "ladder.csv").ladder
+    day = dt.date(2026, 6, 30)
+    entries = [
+        Entry(title=f"Wrote RFC {n}", date=dt.date(2026, 5, n), id=f"r{n}", url=url)
+        for n, url in ((1, "https://example.com/1"), (2, "javascript:alert(1)"), (3, ""))
+    ]
+    data = L.against_ladder(entries, lad, "staff", (dt.date(2025, 7, 1), day), today=day)
+    rows = {r["id"]: r for r in data["competencies"]}
+    assert data["level"] == "Staff"
+    assert len(rows["technical-direction"]["stories"]) == 2
+    assert rows["technical-direction"]["evidence_count"] == 3
+    assert rows["delivery"]["gap"] and rows["delivery"]["stories"] == []
+    assert data["gaps"] == ["Mentorship", "Delivery"]
+    links = [L.evidence_link(e) for e in entries]
+    assert links[0] == {"id": "r1", "href": "https://example.com/1", "command": ""}
+    assert links[1] == {"id": "r2", "href": "", "command": "brag show r2"}
+
+
+def test_form_answers_fit_their_limits_with_the_evidence_beside_them(tmp_path: Path):
+    import datetime as dt
+
+    from brag import ladder as L
+    from brag.entry import Entry
+
+    (tmp_path / "form.toml").write_text(
+        '[[question]]\ntext = "Accomplishments?"\nmax_chars = 90\n'
+        '[[question]]\ntext = "Growth?"\nmax_words = 6\n'
+    )
+    form = L.load_form(tmp_path / "form.toml")
+    entries = [
+        Entry(title="Cut p99 latency", impact="Checkout p99 from 800ms to 200ms",
+              date=dt.date(2026, 5, 1), id="a1", url="https://example.com/pr/1"),
+        Entry(title="Migrated billing to the new queue", impact="Billing failures down 97%",
+              date=dt.date(2026, 5, 2), id="a2"),
+        Entry(title="Moved the nightly reports", impact="Reports land by 7am every day",
+              date=dt.date(2026, 5, 3), id="a3"),
+    ]  # fmt: skip
+    answers = L.form_answers(form, entries, today=dt.date(2026, 6, 30))
+    first, second = answers
+    assert len(first["text"]) <= 90 and first["count"] == f"{len(first['text'])}/90 characters"
+    assert first["text"].endswith(".") and first["entry_ids"]
+    assert [e["id"] for e in first["evidence"]] == first["entry_ids"]
+    assert set(first["entry_ids"]) | set(first["left_out"]) == {"a1", "a2", "a3"}
+    # Whole sentences only: every sentence is one the user wrote.
+    written = {s for e in entries for s in L.item_sentences(e)}
+    assert first["text"].startswith(tuple(written))
+    assert len(second["text"].split()) <= 6
