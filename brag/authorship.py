@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ImportSourceError
-from .gitcmd import redact
+from .errors import BragError, ImportSourceError
+from .gitcmd import output as git
+from .gitcmd import run
 
 if TYPE_CHECKING:
     from .journal import Journal
@@ -27,19 +27,6 @@ if TYPE_CHECKING:
 CO_AUTHOR_SHARE = 0.2
 
 _PERSON = re.compile(r"^\s*(?P<name>[^<]*?)\s*<(?P<email>[^>]+)>\s*$")
-
-
-def git(root: Path, args: Sequence[str], *, check: bool = True) -> str:
-    """``git -C root ARGS`` as text; a failure is an :class:`ImportSourceError`."""
-    try:
-        proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False)
-    except FileNotFoundError:
-        raise ImportSourceError("git is not installed or not on PATH") from None
-    if check and proc.returncode != 0:
-        err = redact(proc.stderr.decode("utf-8", "replace").strip())
-        last = err.splitlines()[-1] if err else f"exit code {proc.returncode}"
-        raise ImportSourceError(f"git {args[0]} failed in {root}: {last}")
-    return proc.stdout.decode("utf-8", "replace")
 
 
 def _listify(value: Any) -> list[str]:
@@ -111,16 +98,12 @@ def git_user(root: Path | None = None) -> tuple[list[str], list[str]]:
     if root is None:
         args.insert(1, "--global")
     try:
-        proc = subprocess.run(
-            ["git", *(["-C", str(root)] if root else []), *args],
-            capture_output=True,
-            check=False,
-        )
-    except FileNotFoundError:
+        proc = run(root or Path.cwd(), args, check=False, retries=0)
+    except BragError:  # git is not installed
         return [], []
     emails: list[str] = []
     names: list[str] = []
-    for line in proc.stdout.decode("utf-8", "replace").splitlines():
+    for line in proc.stdout.splitlines():
         key, _, value = line.partition(" ")
         (emails if key.endswith("email") else names).append(value.strip())
     return emails, names
@@ -155,14 +138,23 @@ def resolve_identity(
 
 @dataclass
 class RepoInfo:
-    """A local clone: where it is and how to name it in ``source_id`` and tags."""
+    """A local clone: where it is, what it is (its identity) and what to call it.
+
+    ``hosted`` is the hosting slug ("owner/name") when origin, or the origin of
+    a local origin, names a host in any URL form (https, ssh, scp-like); else
+    "". ``name`` is that slug's last part, else the clone folder's name: never
+    a path component of a local origin such as ``repo``. ``slug`` is the
+    origin URL's path (or the folder name), as document importers key files
+    and as earlier versions of ``brag import git`` named the repository.
+    """
 
     root: Path
-    slug: str  # "owner/name" from the remote, else the folder name
-    name: str  # the repository's own name, used as a tag
+    slug: str
+    name: str
     host: str = ""  # web host of the remote ("github.com"), "" if unknown
     user_emails: list[str] = field(default_factory=list)
     user_names: list[str] = field(default_factory=list)
+    hosted: str = ""
 
     def web_url(self, path: str) -> str:
         if not self.host:
@@ -170,16 +162,27 @@ class RepoInfo:
         return f"https://{self.host}/{path}"
 
 
-_SCP_REMOTE = re.compile(r"^(?:[^@/]+@)?(?P<host>[^:/]+):(?P<path>[^/].*)$")
+_SCP_REMOTE = re.compile(r"^(?:[^@/]+@)?(?P<host>[^:/]{2,}):(?P<path>[^/\\].*)$")
+_URL_REMOTE = re.compile(
+    r"^[a-z][a-z0-9+.-]*://(?:[^/@]*@)?(?P<host>[^/:]+)(?::\d+)?/(?P<path>.+)$", re.IGNORECASE
+)
+
+
+def is_hosted(url: str) -> bool:
+    """Whether a remote URL names a host (https, ssh, git, scp-like), not a local path."""
+    url = url.strip()
+    if url.startswith(("/", ".", "~", "file:")):
+        return False
+    return bool(_URL_REMOTE.match(url) or _SCP_REMOTE.match(url))
 
 
 def parse_remote(url: str) -> tuple[str, str]:
     """``(host, "owner/name")`` from a remote URL, credentials dropped; host "" if local."""
     url = url.strip()
-    m = re.match(r"^[a-z][a-z0-9+.-]*://(?:[^/@]*@)?(?P<host>[^/:]+)(?::\d+)?/(?P<path>.+)$", url)
+    m = _URL_REMOTE.match(url)
     if m and not url.startswith("file:"):
         host, path = m["host"], m["path"]
-    elif (m2 := _SCP_REMOTE.match(url)) and not url.startswith(("/", ".")):
+    elif (m2 := _SCP_REMOTE.match(url)) and not url.startswith(("/", ".", "~")):
         host, path = m2["host"], m2["path"]
     else:
         host, path = "", Path(url.rstrip("/")).name
@@ -195,21 +198,14 @@ def parse_remote(url: str) -> tuple[str, str]:
 def repo_root(path: Path) -> Path | None:
     """The top of the git work tree holding ``path``, or None."""
     folder = path if path.is_dir() else path.parent
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise ImportSourceError("git is not installed or not on PATH") from None
+    proc = run(folder, ["rev-parse", "--show-toplevel"], check=False, retries=0)
     if proc.returncode != 0:
         return None
-    return Path(proc.stdout.decode("utf-8", "replace").strip())
+    return Path(proc.stdout.strip())
 
 
-def repo_info(root: Path) -> RepoInfo:
-    """Name a repository from its remote (``origin`` first) and read its git identity."""
+def _remote_config(root: Path) -> tuple[str, list[str], list[str]]:
+    """origin's URL (else the first remote's), and the clone's own user emails and names."""
     out = git(
         root,
         ["config", "--get-regexp", r"^(user\.(email|name)|remote\..*\.url)$"],
@@ -227,12 +223,38 @@ def repo_info(root: Path) -> RepoInfo:
         elif key.startswith("remote."):
             remotes[key[len("remote.") : -len(".url")]] = value.strip()
     url = remotes.get("origin") or next(iter(remotes.values()), "")
-    host, slug = parse_remote(url) if url else ("", "")
+    return url, emails, names
+
+
+# A clone of a clone of a mirror: follow local origins this many steps to a host.
+_ORIGIN_HOPS = 4
+
+
+def repo_info(root: Path) -> RepoInfo:
+    """Identify and name a repository from its remote (``origin`` first).
+
+    A local origin (a path, a ``file://`` URL) is followed to its own origin, so
+    a clone of a local mirror of a GitHub project is that GitHub project."""
+    url, emails, names = _remote_config(root)
     folder = root.name.removesuffix(".git") or root.name
-    if not slug:
-        slug = folder
-    name = slug.rsplit("/", 1)[-1] or folder
-    return RepoInfo(root, slug, name, host, emails, names)
+    slug = (parse_remote(url)[1] if url else "") or folder
+    here = root
+    for _ in range(_ORIGIN_HOPS):
+        if not url or is_hosted(url):
+            break
+        raw = url.removeprefix("file://")
+        upstream = Path(raw).expanduser()
+        if not upstream.is_absolute():
+            upstream = (here / upstream).resolve()
+        if not upstream.is_dir():
+            break
+        here = upstream
+        url = _remote_config(upstream)[0]
+    if url and is_hosted(url):
+        host, hosted = parse_remote(url)
+        name = hosted.rsplit("/", 1)[-1] or folder
+        return RepoInfo(root, slug, name, host, emails, names, hosted)
+    return RepoInfo(root, slug, folder, "", emails, names)
 
 
 # -- file authorship ---------------------------------------------------------------

@@ -1,11 +1,14 @@
-"""The git CLI on brag's hot paths.
+"""brag's one way to run git: the git executable, as a subprocess.
 
-GitPython is brag's git library (``brag init``, history, sync), but importing it
-costs ~100 ms and its pure-Python index takes ~780 ms to commit one file into a
-10,000-entry repository. ``brag add`` must stay near the git floor, so the few
-commands on that path (add, commit, rm) call the git executable directly: two
-short processes, no import cost. Everything here retries while another brag
+Every git command brag runs (the journal's add/commit/rm, sync, recovery, and
+the local importers' history reads) goes through :func:`run`: no process per
+commit or file, output decoded as UTF-8 (a stray byte becomes U+FFFD, never a
+crash), credentials masked in every message. Writes retry while another brag
 process holds git's ``index.lock`` or a ref lock, so concurrent adds all land.
+
+GitPython is used in one place only, ``Journal.init`` (creating a repository
+and reading its identity config), and imported there: importing it costs about
+100 ms, which ``brag add`` and ``brag list`` never pay.
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ redact = secrets.mask
 
 
 class GitError(JournalError):
-    def __init__(self, args: Sequence[str], stderr: str, returncode: int):
+    def __init__(
+        self, args: Sequence[str], stderr: str, returncode: int, where: Path | None = None
+    ):
         self.git_args = list(args)
         self.stderr = redact(stderr.strip())
         self.returncode = returncode
@@ -45,7 +50,31 @@ class GitError(JournalError):
                 "'git config --global user.name \"Your Name\"' and "
                 "'git config --global user.email you@example.com'"
             )
-        super().__init__(f"git {args[0] if args else ''} failed: {first}")
+        place = f" in {where}" if where is not None else ""
+        super().__init__(f"git {args[0] if args else ''} failed{place}: {first}")
+
+
+# How long brag waits for a git lock held by someone else before saying so.
+LOCK_WAIT = 5.0
+
+
+class LockedError(GitError):
+    """A git lock file stayed in place while brag waited: name it and say what happens."""
+
+    def __init__(self, root: Path, args: Sequence[str], stderr: str, waited: float):
+        super().__init__(args, stderr, 1)
+        found = re.search(r"'([^']+\.lock)'", stderr)
+        lock = found.group(1) if found else str(Path(root) / ".git" / "index.lock")
+        self.lock = lock
+        self.args = (
+            f"git's lock file {lock} is in the way (git {args[0] if args else ''} waited "
+            f"{waited:.0f} s): another git command is working in the journal, or one was "
+            "killed. Nothing was changed. If no git command is running, the next brag "
+            "command removes a lock no process holds; run it again",
+        )
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 def run(
@@ -68,6 +97,7 @@ def run(
     if env:
         full_env = {**os.environ, **env}
     delay = 0.01
+    started = time.monotonic()
     for attempt in range(retries + 1):
         try:
             proc = subprocess.run(
@@ -75,6 +105,8 @@ def run(
                 input=input,
                 capture_output=True,
                 text=True,
+                encoding="utf-8",
+                errors="replace",
                 env=full_env,
                 timeout=timeout,
                 stdin=subprocess.DEVNULL if input is None else None,
@@ -85,12 +117,24 @@ def run(
             raise GitError(list(args), f"timed out after {timeout:g} seconds", -1) from None
         if proc.returncode == 0 or not check:
             return proc
-        if attempt < retries and _LOCK_PATTERNS.search(proc.stderr):
+        locked = _LOCK_PATTERNS.search(proc.stderr)
+        if attempt < retries and locked and time.monotonic() - started < LOCK_WAIT:
             time.sleep(delay + random.random() * delay)
             delay = min(delay * 1.5, 0.25)
             continue
+        if locked:
+            raise LockedError(root, list(args), proc.stderr, time.monotonic() - started)
         raise GitError(list(args), proc.stderr or proc.stdout, proc.returncode)
     raise AssertionError("unreachable")
+
+
+def output(root: Path, args: Sequence[str], *, input: str | None = None, check: bool = True) -> str:
+    """stdout of a git command that only reads (no lock retries): what the
+    importers use. A failure is a :class:`GitError` naming the repository."""
+    try:
+        return run(root, args, input=input, check=check, retries=0).stdout
+    except GitError as exc:
+        raise GitError(exc.git_args, exc.stderr, exc.returncode, where=root) from None
 
 
 _MANY_PATHS = 200

@@ -2,25 +2,37 @@
 
 Reading and TOML-parsing 10,000 files takes most of a second; a fresh process
 that queries this index answers in tens of milliseconds. The index is never the
-source of truth: it lives inside ``.git/brag/`` (so it is never committed), each
-row remembers the file's size and modification time, and every open re-stats
-the entry files and re-parses only those that changed. Deleting it is always
-safe; the next command rebuilds it.
+source of truth: it lives inside ``.git/brag/`` (so it is never committed) and
+deleting it is always safe; the next command rebuilds it.
+
+**Freshness comes from git.** The index records the commit it was brought in
+line with and the entry files that differed from that commit then. A reading
+command asks git what changed since: one ``git diff --name-only`` between the
+recorded commit and ``HEAD`` (only when ``HEAD`` moved: a pull, a checkout, a
+commit by hand or by another brag) plus ``git status`` for ``entries/``, which
+git answers from its own stat cache. Only those files are stat'ed and, if their
+size or modification time differ from their row, re-read. Without git (or when
+the recorded commit is gone) it falls back to stat'ing every entry file.
+
+**It heals itself.** A corrupt, truncated or foreign index file is deleted and
+rebuilt with a note; one that is locked by another process for more than a
+moment, or cannot be written (a full disk, a read-only journal), is bypassed
+for this run with an index in memory. None of these is ever a traceback.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
-import marshal
 import os
 import pickle
 import sqlite3
+import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .entry import Entry
 from .errors import EntryError
@@ -70,6 +82,8 @@ def index_location(root: Path) -> Path:
     if git_dir.is_dir():
         return git_dir / "brag" / "index.sqlite"
     # A worktree or submodule has a .git file; keep the index in the user cache.
+    import hashlib
+
     from platformdirs import user_cache_dir
 
     key = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]
@@ -183,12 +197,21 @@ def parse_rows(root: Path, items: list[tuple[str, tuple[int, int]]]) -> list[tup
     return rows
 
 
+# How long to wait for another process's write to the index before bypassing it.
+LOCK_TIMEOUT = 1.0
+
+
+def _note(message: str) -> None:
+    sys.stderr.write(f"brag: note: {message}\n")
+
+
 class Index:
     def __init__(self, root: Path, location: Path | None = None):
         self.root = root
         self.location = location or index_location(root)
         self._db: sqlite3.Connection | None = None
         self.refreshed = False
+        self.in_memory = False
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -203,18 +226,101 @@ class Index:
                 self.location.exists() and not os.access(self.location, os.W_OK)
             ):
                 raise PermissionError(self.location)
-            db = sqlite3.connect(self.location, timeout=30, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-        except (OSError, sqlite3.OperationalError):
+        except OSError:
             # A read-only journal can still be read: index it in memory for this run.
-            db = sqlite3.connect(":memory:", isolation_level=None)
-        db.execute("PRAGMA synchronous=NORMAL")
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version != SCHEMA_VERSION:
-            db.executescript("DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS meta;")
-            db.executescript(_SCHEMA)
-            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            return self._memory()
+        for attempt in range(2):
+            try:
+                return self._connect(str(self.location))
+            except sqlite3.OperationalError as exc:
+                if _is_busy(exc):
+                    _note(
+                        f"the index {self.location} is locked by another process: "
+                        "reading the entry files directly this time"
+                    )
+                    return self._memory()
+                if attempt == 0 and self._discard_corrupt(exc):
+                    continue
+                return self._memory(exc)
+            except sqlite3.DatabaseError as exc:
+                if attempt == 0 and self._discard_corrupt(exc):
+                    continue
+                return self._memory(exc)
+        return self._memory()
+
+    def _connect(self, where: str) -> sqlite3.Connection:
+        db = sqlite3.connect(where, timeout=LOCK_TIMEOUT, isolation_level=None)
+        try:
+            if where != ":memory:":
+                db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version != SCHEMA_VERSION:
+                db.executescript("DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS meta;")
+                db.executescript(_SCHEMA)
+                db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            # A file with the right version number but someone else's tables fails here.
+            db.execute("SELECT path, mtime_ns, size, entry, error, line FROM files LIMIT 1")
+            db.execute("SELECT key, value FROM meta LIMIT 1")
+        except BaseException:
+            db.close()
+            raise
         return db
+
+    def _memory(self, reason: BaseException | None = None) -> sqlite3.Connection:
+        if reason is not None:
+            _note(
+                f"cannot use the index {self.location} ({reason}): "
+                "reading the entry files directly this time"
+            )
+        self.in_memory = True
+        return self._connect(":memory:")
+
+    def _discard_corrupt(self, exc: BaseException) -> bool:
+        """Delete an index file that is not brag's (or is damaged); True if it is gone."""
+        if _is_busy(exc) or _is_full(exc):
+            return False
+        if self._db is not None:
+            try:
+                self._db.close()
+            except sqlite3.Error:
+                pass
+            self._db = None
+        try:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(self.location) + suffix).unlink(missing_ok=True)
+        except OSError:
+            return False
+        _note(f"the index {self.location} was damaged ({exc}): rebuilt it from the entry files")
+        return True
+
+    def _recover_from(self, exc: sqlite3.DatabaseError) -> None:
+        """After an error mid-use: rebuild a damaged file, or bypass a busy or full one."""
+        if self.in_memory:
+            raise exc
+        if _is_busy(exc):
+            _note(
+                f"the index {self.location} is locked by another process: "
+                "reading the entry files directly this time"
+            )
+            self._switch_to_memory()
+        elif _is_full(exc):
+            _note(
+                f"cannot update the index {self.location} ({exc}): "
+                "reading the entry files directly this time"
+            )
+            self._switch_to_memory()
+        elif not self._discard_corrupt(exc):
+            self._switch_to_memory()
+        self.refreshed = False
+
+    def _switch_to_memory(self) -> None:
+        if self._db is not None:
+            try:
+                self._db.close()
+            except sqlite3.Error:
+                pass
+        self._db = self._memory()
 
     def close(self) -> None:
         if self._db is not None:
@@ -227,23 +333,61 @@ class Index:
         """Bring the index in line with the files on disk; return rows changed."""
         if self.refreshed:
             return 0
-        on_disk = scan(self.root / "entries", self.root)
-        # The digest of the last scan the rows were brought in line with: when
-        # nothing changed (the usual case) it saves loading and comparing
-        # 10,000 rows (~10 ms). A scan in another order only costs the slow path.
-        digest = hashlib.blake2b(marshal.dumps(on_disk), digest_size=16).digest()
-        stored = self.db.execute("SELECT value FROM meta WHERE key = 'scan'").fetchone()
-        if stored is not None and stored[0] == digest:
+        for _attempt in range(3):
+            try:
+                return self._refresh()
+            except sqlite3.DatabaseError as exc:
+                self._recover_from(exc)
+        return self._refresh()
+
+    def _refresh(self) -> int:
+        import json
+
+        db = self.db
+        meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('head', 'dirty')"))
+        git = _git_state(self.root)
+        changed: dict[str, tuple[int, int] | None] | None = None
+        if git is not None and meta.get("head") and not self.in_memory:
+            head, dirty = git
+            old_dirty = set(json.loads(meta.get("dirty") or "[]"))
+            candidates: set[str] | None = dirty | old_dirty
+            if head != meta["head"]:
+                moved = _git_diff(self.root, str(meta["head"]), head)
+                candidates = None if moved is None else dirty | old_dirty | moved
+            if candidates is not None:
+                changed = {rel: _stat_entry(self.root, rel) for rel in candidates}
+        if changed is None:
+            on_disk = scan(self.root / "entries", self.root)
+            known = {
+                path: (mtime, size)
+                for path, mtime, size in db.execute("SELECT path, mtime_ns, size FROM files")
+            }
+            stale = [p for p, stat in on_disk.items() if known.get(p) != stat]
+            gone = [p for p in known if p not in on_disk]
+            todo = [(path, on_disk[path]) for path in stale]
+        else:
+            known = {}
+            if changed:
+                marks = ",".join("?" * len(changed))
+                known = {
+                    path: (mtime, size)
+                    for path, mtime, size in db.execute(
+                        f"SELECT path, mtime_ns, size FROM files WHERE path IN ({marks})",
+                        list(changed),
+                    )
+                }
+            todo = [(p, st) for p, st in changed.items() if st is not None and known.get(p) != st]
+            gone = [p for p, st in changed.items() if st is None and p in known]
+        new_meta = []
+        if git is not None:
+            head, dirty = git
+            new_meta = [("head", head), ("dirty", json.dumps(sorted(dirty)))]
+            if meta.get("head") == head and set(json.loads(meta.get("dirty") or "[]")) == dirty:
+                new_meta = []
+        if not todo and not gone and not new_meta:
             self.refreshed = True
             return 0
-        known = {
-            path: (mtime, size)
-            for path, mtime, size in self.db.execute("SELECT path, mtime_ns, size FROM files")
-        }
-        stale = [p for p, stat in on_disk.items() if known.get(p) != stat]
-        gone = [p for p in known if p not in on_disk]
-        rows = parse_rows(self.root, [(path, on_disk[path]) for path in stale])
-        db = self.db
+        rows = parse_rows(self.root, todo)
         db.execute("BEGIN IMMEDIATE")
         try:
             db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
@@ -252,13 +396,13 @@ class Index:
             )
             # Stored with the rows it describes, so it never vouches for rows
             # another process has not finished writing.
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('scan', ?)", (digest,))
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", new_meta)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
         self.refreshed = True
-        return len(stale) + len(gone)
+        return len(todo) + len(gone)
 
     @staticmethod
     def _row(root: str, rel: str, stat: tuple[int, int]) -> tuple[object, ...]:
@@ -314,24 +458,41 @@ class Index:
             rows.append(self._entry_row(entry.path, (st.st_mtime_ns, st.st_size), entry))
         if not rows:
             return
-        db = self.db
-        db.execute("BEGIN IMMEDIATE")
         try:
-            db.executemany(
-                "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
-            )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+            db = self.db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.executemany(
+                    "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
+                )
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+        except sqlite3.DatabaseError:
+            # Derived data: the next refresh reads these files from disk instead.
+            self.refreshed = False
 
     # -- queries --------------------------------------------------------------
 
+    def _select(self, sql: str, params: Any = (), refresh: bool = True) -> list[Any]:
+        """Rows for ``sql`` (after a refresh), healing a damaged or busy index on the way."""
+        for _attempt in range(3):
+            if refresh:
+                self.refresh()
+            try:
+                return self.db.execute(sql, params).fetchall()
+            except sqlite3.DatabaseError as exc:
+                self._recover_from(exc)
+        if refresh:
+            self.refresh()
+        return self.db.execute(sql, params).fetchall()
+
     def broken(self) -> list[Broken]:
-        self.refresh()
         return [
             Broken(path, error, line)
-            for path, error, line in self.db.execute(
+            for path, error, line in self._select(
                 "SELECT path, error, line FROM files WHERE error IS NOT NULL ORDER BY path"
             )
         ]
@@ -347,7 +508,6 @@ class Index:
         limit: int | None = None,
         newest_first: bool = True,
     ) -> Iterator[Entry]:
-        self.refresh()
         where = ["error IS NULL"]
         params: list[object] = []
         if since:
@@ -383,7 +543,7 @@ class Index:
             sql += f" LIMIT {int(limit)}"
         count = 0
         folded = [w.casefold() for w in words]
-        for (blob,) in self.db.execute(sql, params):
+        for (blob,) in self._select(sql, params):
             entry = unpack(blob)
             if folded:
                 hay = f"{entry.title}\n{entry.impact}\n{entry.body}".casefold()
@@ -395,11 +555,10 @@ class Index:
                 return
 
     def by_id_prefix(self, prefix: str) -> list[Entry]:
-        self.refresh()
         pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         found = [
             unpack(blob)
-            for (blob,) in self.db.execute(
+            for (blob,) in self._select(
                 "SELECT entry FROM files WHERE error IS NULL AND id LIKE ? ESCAPE '\\' "
                 "ORDER BY date, path",
                 (pattern,),
@@ -410,19 +569,16 @@ class Index:
     def id_exists(self, entry_id: str, refresh: bool = False) -> bool:
         """Whether ``entry_id`` is taken. Without ``refresh`` this trusts the
         index as it stands, which is cheap and enough to keep random ids unique."""
-        if refresh:
-            self.refresh()
         if not self.location.exists() and not refresh:
             return False
-        row = self.db.execute("SELECT 1 FROM files WHERE id = ? LIMIT 1", (entry_id,)).fetchone()
-        return row is not None
+        rows = self._select("SELECT 1 FROM files WHERE id = ? LIMIT 1", (entry_id,), refresh)
+        return bool(rows)
 
     def source_keys(self) -> dict[tuple[str, str], str]:
         """(source, source_id) -> entry path, for import deduplication."""
-        self.refresh()
         return {
             (source, source_id): path
-            for source, source_id, path in self.db.execute(
+            for source, source_id, path in self._select(
                 "SELECT source, source_id, path FROM files "
                 "WHERE error IS NULL AND source != '' AND source_id != ''"
             )
@@ -436,8 +592,126 @@ class Index:
         return counts
 
     def count(self) -> int:
-        self.refresh()
-        return int(self.db.execute("SELECT count(*) FROM files WHERE error IS NULL").fetchone()[0])
+        return int(self._select("SELECT count(*) FROM files WHERE error IS NULL")[0][0])
+
+
+def _is_busy(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _is_full(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "disk is full" in text or "disk i/o error" in text or "readonly" in text
+
+
+def _entry_file(rel: str) -> bool:
+    """Whether a journal-relative path names an entry file (what :func:`scan` finds)."""
+    name = rel.rsplit("/", 1)[-1]
+    return (
+        rel.startswith("entries/")
+        and name.endswith(".md")
+        and not name.startswith(".")
+        and not name.endswith(".theirs.md")
+    )
+
+
+def _stat_entry(root: Path, rel: str) -> tuple[int, int] | None:
+    """(mtime_ns, size) of an entry file, or None if it is gone, empty or not an entry."""
+    if not _entry_file(rel):
+        return None
+    try:
+        st = os.stat(root / rel)
+    except OSError:
+        return None
+    if st.st_size == 0:
+        return None  # a placeholder a concurrent add is about to fill
+    return (st.st_mtime_ns, st.st_size)
+
+
+def read_head(root: Path) -> str | None:
+    """The commit ``HEAD`` points at, read from ``.git`` without starting git; None if none."""
+    gd = root / ".git"
+    if not gd.is_dir():
+        return _git_head(root)
+    try:
+        head = (gd / "HEAD").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    if not head.startswith("ref:"):
+        return head or None
+    ref = head[4:].strip()
+    try:
+        sha = (gd / ref).read_text(encoding="utf-8").strip()
+        return sha or None
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except OSError:
+        return None
+    try:
+        with open(gd / "packed-refs", encoding="utf-8") as fh:
+            for line in fh:
+                if line.rstrip("\n").endswith(" " + ref):
+                    return line.split(" ", 1)[0]
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    return _git_head(root)  # another ref storage (reftable), or an unborn branch
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
+    try:
+        return subprocess.run(
+            ["git", "-C", str(root), "--no-optional-locks", *args],
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+        )
+    except OSError:
+        return None
+
+
+def _git_head(root: Path) -> str | None:
+    proc = _git(root, "rev-parse", "--quiet", "--verify", "HEAD")
+    if proc is None or proc.returncode != 0:
+        return None
+    return proc.stdout.decode().strip() or None
+
+
+def _paths(out: bytes) -> list[str]:
+    return [p for p in out.decode("utf-8", errors="surrogateescape").split("\0") if p]
+
+
+def _git_state(root: Path) -> tuple[str, set[str]] | None:
+    """``HEAD``'s commit and the entry files that differ from it; None without git.
+
+    ``HEAD`` is read first: a commit made while git status runs is then found
+    by the next refresh's diff.
+    """
+    head = read_head(root)
+    if head is None:
+        return None
+    proc = _git(
+        root,
+        "status",
+        "--porcelain",
+        "-z",
+        "--no-renames",
+        "--untracked-files=all",
+        "--",
+        "entries",
+    )
+    if proc is None or proc.returncode != 0:
+        return None
+    return head, {item[3:] for item in _paths(proc.stdout) if len(item) > 3}
+
+
+def _git_diff(root: Path, old: str, new: str) -> set[str] | None:
+    """Entry paths that differ between two commits; None if ``old`` is unknown."""
+    proc = _git(root, "diff", "--name-only", "-z", "--no-renames", old, new, "--", "entries")
+    if proc is None or proc.returncode != 0:
+        return None
+    return set(_paths(proc.stdout))
 
 
 def _broken_row(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import gitcmd, secrets
+from . import gitcmd, recovery, secrets
 from .entry import Entry, new_id, now
 from .errors import ConfigError, EntryError, JournalError, NotFoundError
 from .index import Broken, Index
@@ -129,6 +129,7 @@ class Journal:
                 "journal"
             )
         self.config  # noqa: B018 - parse now so a syntax error is reported first
+        recovery.heal(self)  # a killed writer's leftovers: repaired before anything reads
 
     def init(self) -> bool:
         """Create the repository, ``brag.toml`` and README; False if it was already a journal."""
@@ -236,9 +237,11 @@ class Journal:
         import tomli_w
 
         path = self.state_path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._atomic_write(path, tomli_w.dumps(data))
         rel = path.relative_to(self.root).as_posix()
+        self._refuse_links(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        recovery.announce(self.root, rel)
+        self._atomic_write(path, tomli_w.dumps(data))
         if commit:
             gitcmd.commit_paths(self.root, f"brag: remember {key}", add=[rel])
         return rel
@@ -289,6 +292,7 @@ class Journal:
         """Write via a temp file in the same folder and rename: never a torn file.
 
         ``sync=False`` leaves flushing to the caller (see :func:`_sync_files`)."""
+        self._refuse_links(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".brag-", suffix=".tmp", dir=path.parent)
         try:
@@ -308,6 +312,27 @@ class Journal:
                 pass
             raise
 
+    def _refuse_links(self, path: Path) -> None:
+        """Never write through a symbolic link inside the journal.
+
+        Files arrive from other machines through sync; a link committed there
+        (``.brag/state -> /elsewhere``) must not make brag write outside the journal.
+        """
+        try:
+            rel = path.relative_to(self.root)
+        except ValueError:
+            return
+        current = self.root
+        for part in rel.parts:
+            current = current / part
+            if current.is_symlink():
+                raise JournalError(
+                    f"refusing to write {rel.as_posix()}: "
+                    f"{current.relative_to(self.root).as_posix()} is a symbolic link, and brag "
+                    "never writes through links inside the journal (replace it with a folder "
+                    "or file)"
+                )
+
     def _place(self, entry: Entry) -> str:
         """Choose a free path for a new entry and create it exclusively.
 
@@ -317,9 +342,12 @@ class Journal:
         for suffix in range(1, 10_000):
             rel = entry.default_path(suffix)
             path = self.root / rel
+            if suffix == 1:
+                self._refuse_links(path)
             path.parent.mkdir(parents=True, exist_ok=True)
+            recovery.announce(self.root, rel)
             try:
-                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | _NOFOLLOW, 0o644)
             except FileExistsError:
                 continue
             os.close(fd)
@@ -341,18 +369,47 @@ class Journal:
         """Write a new entry and commit it as ``brag: add "<title>"``."""
         self._validate(entry)
         self._prepare_new(entry)
-        rel = self._place(entry)
-        entry.path = rel
-        try:
-            self._atomic_write(self.root / rel, entry.to_markdown())
-            gitcmd.commit_paths(self.root, f'brag: add "{_short(entry.title)}"', add=[rel])
-        except BaseException:
-            # Nothing half-done: an entry that could not be committed is removed
-            # again rather than left for later commands to trip over.
-            _unlink_quietly(self.root / rel)
-            raise
+        # Write, stage and commit happen together: Ctrl-C waits until they are done.
+        with recovery.uninterruptible():
+            rel = self._place(entry)
+            entry.path = rel
+            try:
+                self._atomic_write(self.root / rel, entry.to_markdown())
+                gitcmd.commit_paths(self.root, f'brag: add "{_short(entry.title)}"', add=[rel])
+            except BaseException:
+                # Nothing half-done: an entry that could not be committed is removed
+                # again rather than left for later commands to trip over.
+                self._roll_back_new([rel])
+                raise
+        if self.index.location.exists():
+            # Index it from the entry in hand: the next command need not read it back.
+            self.index.record([entry])
         self._saved(entry)
         return entry
+
+    def _roll_back_new(self, rels: list[str]) -> None:
+        """Undo new files whose commit failed: unstage them and remove them.
+
+        A file that is in ``HEAD`` after all (the commit went through before the
+        failure was noticed) is left alone: it is saved.
+        """
+        if not rels:
+            return
+        committed = set(
+            gitcmd.run(
+                self.root, ["ls-tree", "-r", "--name-only", "HEAD", "--", *rels], check=False
+            ).stdout.splitlines()
+        )
+        pending = [rel for rel in rels if rel not in committed]
+        if not pending:
+            return
+        gitcmd.run(
+            self.root,
+            ["rm", "--cached", "--quiet", "--ignore-unmatch", "--", *pending],
+            check=False,
+        )
+        for rel in pending:
+            _unlink_quietly(self.root / rel)
 
     def update(self, entry: Entry, message: str | None = None) -> Entry:
         """Rewrite an existing entry in place (same path, same id) and commit it."""
@@ -360,10 +417,12 @@ class Journal:
             raise JournalError("cannot update an entry that has no file")
         self._validate(entry)
         entry.updated = now()
-        self._atomic_write(self.root / entry.path, entry.to_markdown())
-        gitcmd.commit_paths(
-            self.root, message or f'brag: edit "{_short(entry.title)}"', add=[entry.path]
-        )
+        with recovery.uninterruptible():
+            recovery.announce(self.root, entry.path)
+            self._atomic_write(self.root / entry.path, entry.to_markdown())
+            gitcmd.commit_paths(
+                self.root, message or f'brag: edit "{_short(entry.title)}"', add=[entry.path]
+            )
         self._saved(entry)
         return entry
 
@@ -378,16 +437,18 @@ class Journal:
             ).returncode
             == 0
         )
-        removed_note = self._note_removed_import(entry)
-        path.unlink()
-        self._changed()
-        if tracked:
-            gitcmd.commit_paths(
-                self.root,
-                f'brag: rm "{_short(entry.title)}"',
-                add=[removed_note] if removed_note else [],
-                paths=[entry.path],
-            )
+        with recovery.uninterruptible():
+            recovery.announce(self.root, entry.path)
+            removed_note = self._note_removed_import(entry)
+            path.unlink()
+            self._changed()
+            if tracked:
+                gitcmd.commit_paths(
+                    self.root,
+                    f'brag: rm "{_short(entry.title)}"',
+                    add=[removed_note] if removed_note else [],
+                    paths=[entry.path],
+                )
 
     def _note_removed_import(self, entry: Entry) -> str | None:
         """Remember an imported entry's key so the next import does not bring it back."""
@@ -458,6 +519,24 @@ class Journal:
                 entry.path = entry.default_path()
             return result
         written: list[str] = []
+        with recovery.uninterruptible():
+            self._write_import(source, result, state, message, taken, written)
+        # The files are brag's own, just written: index them from the entries in
+        # hand so the next command does not read them all back.
+        self.index.record(result.added)
+        for entry in result.added:
+            self._saved(entry)
+        return result
+
+    def _write_import(
+        self,
+        source: str,
+        result: ImportResult,
+        state: dict[str, Any] | None,
+        message: str | None,
+        taken: set[str],
+        written: list[str],
+    ) -> None:
         try:
             for entry in result.added:
                 self._prepare_new(entry, taken)
@@ -476,18 +555,10 @@ class Journal:
                     default = f"brag: import from {source}: nothing new, cursor moved"
                 gitcmd.commit_paths(self.root, message or default, add=written)
         except BaseException:
-            for rel in written:
-                if rel.startswith(ENTRIES_DIR + "/"):
-                    _unlink_quietly(self.root / rel)
+            self._roll_back_new([rel for rel in written if rel.startswith(ENTRIES_DIR + "/")])
             if state is not None:
                 gitcmd.run(self.root, ["checkout", "--", STATE_DIR], check=False)
             raise
-        # The files are brag's own, just written: index them from the entries in
-        # hand so the next command does not read them all back.
-        self.index.record(result.added)
-        for entry in result.added:
-            self._saved(entry)
-        return result
 
     def _changed(self) -> None:
         if self._index is not None:
@@ -505,11 +576,14 @@ class Journal:
         proc = gitcmd.run(
             self.root, ["status", "--porcelain", "-z", "--untracked-files=all", "--", ENTRIES_DIR]
         )
+        _live, in_flight = recovery.live_writers(self.root)
         paths = []
         for item in proc.stdout.split("\0"):
-            # ``*.theirs.md`` is the other machine's side of a sync conflict.
-            if len(item) > 3 and item[3:].endswith(".md") and not item.endswith(".theirs.md"):
-                paths.append(item[3:])
+            # ``*.theirs.md`` is the other machine's side of a sync conflict; a live
+            # brag process's files are in flight, not left behind.
+            rel = item[3:]
+            if rel.endswith(".md") and not rel.endswith(".theirs.md") and rel not in in_flight:
+                paths.append(rel)
         return sorted(paths)
 
     def duplicate_ids(self) -> dict[str, list[str]]:
@@ -517,6 +591,9 @@ class Journal:
         for entry in self.entries():
             seen.setdefault(entry.id, []).append(entry.path)
         return {k: v for k, v in seen.items() if len(v) > 1}
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 def _short(title: str, width: int = 60) -> str:

@@ -132,6 +132,7 @@ def writing(journal: Journal, note: Note | None = None, wait: float = 120.0) -> 
             pass  # others are writing: they are alive, nothing to recover
         else:
             recover(journal, note)
+            _clear_stale_git_lock(root, _notes_to(note))
         check_repo_state(journal)
         _wait_for(lock, fcntl.LOCK_SH, wait)
         with _marker(root, "add"):
@@ -140,17 +141,142 @@ def writing(journal: Journal, note: Note | None = None, wait: float = 120.0) -> 
         lock.close()  # releases the lock
 
 
+# This process's marker per journal: the files it has in flight are listed in it.
+_markers: dict[str, IO[str]] = {}
+
+
 @contextlib.contextmanager
 def _marker(root: Path, kind: str) -> Iterator[None]:
-    """A file naming this live process; only a killed one leaves it behind."""
+    """A file naming this live process; only a killed or interrupted one leaves it behind.
+
+    The process holds an ``flock`` on its own marker, so anyone can tell a live
+    writer's marker from a dead one's, and it lists the files it is writing,
+    so ``brag check`` never reports a live writer's files as left behind.
+    A command that fails or is interrupted keeps its marker: the next writer
+    then checks for leftovers (one ``git status``) and removes it.
+    """
     writers = _lock_dir(root) / "writers"
     writers.mkdir(exist_ok=True)
     marker = writers / f"{kind}-{os.getpid()}-{secrets.token_hex(4)}"
-    marker.touch()
+    handle = open(marker, "a", encoding="utf-8")  # noqa: SIM115 - held for the command
+    if fcntl is not None:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    key = str(root)
+    _markers[key] = handle
+    ok = False
+    try:
+        yield
+        ok = True
+    finally:
+        _markers.pop(key, None)
+        if ok:
+            marker.unlink(missing_ok=True)
+        handle.close()
+
+
+def announce(root: Path, rel: str) -> None:
+    """Record that this process is about to write ``rel`` (a journal-relative path)."""
+    handle = _markers.get(str(root))
+    if handle is not None:
+        handle.write(rel + "\n")
+        handle.flush()
+
+
+def live_writers(root: Path) -> tuple[int, set[str]]:
+    """How many live brag writers there are, and the files they have in flight."""
+    writers = _lock_dir(root) / "writers"
+    try:
+        markers = list(writers.iterdir())
+    except (FileNotFoundError, NotADirectoryError, JournalError):
+        return 0, set()
+    live, paths = 0, set[str]()
+    for marker in markers:
+        own = _markers.get(str(root))
+        if own is not None and Path(own.name) == marker:
+            continue
+        try:
+            with open(marker, encoding="utf-8") as fh:
+                if fcntl is not None:
+                    try:
+                        fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                        continue  # nobody holds it: a dead writer's marker
+                    except BlockingIOError:
+                        pass
+                live += 1
+                paths.update(line.strip() for line in fh if line.strip())
+        except OSError:
+            continue
+    return live, paths
+
+
+def heal(journal: Journal, note: Note | None = None) -> None:
+    """Any command: repair what a killed writer left, if nobody is writing now.
+
+    Costs one directory listing when no marker is present. Readers need this
+    too: a killed ``brag sync`` leaves git mid-rebase, with the newest local
+    entries missing from the working tree until the rebase is undone.
+    """
+    if fcntl is None:  # pragma: no cover
+        return
+    try:
+        if not any((_lock_dir(journal.root) / "writers").iterdir()):
+            return
+    except (OSError, JournalError):
+        return
+    try:
+        lock = _open_lock(journal.root)
+    except (OSError, JournalError):
+        return  # read-only: nothing can be repaired, readers still work
+    with lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return  # a live writer: its files are not leftovers
+        recover(journal, note or _stderr_note)
+
+
+def _stderr_note(message: str) -> None:
+    import sys
+
+    sys.stderr.write(f"brag: note: {gitcmd.redact(message)}\n")
+
+
+def _notes_to(note: Note | None) -> list[str]:
+    """A list whose appended lines go to ``note`` (for helpers that collect notes)."""
+
+    class _Forward(list[str]):
+        def append(self, line: str) -> None:
+            super().append(line)
+            if note is not None:
+                note(line)
+
+    return _Forward()
+
+
+@contextlib.contextmanager
+def uninterruptible() -> Iterator[None]:
+    """Defer Ctrl-C, SIGTERM and SIGHUP until the block is done.
+
+    Used around the few steps that must happen together (write, stage, commit;
+    a local rebase). The signals are blocked, not ignored: git processes
+    started inside inherit the mask (a Ctrl-C to the process group does not
+    kill them half-way), and a pending signal is delivered when the block ends.
+    """
+    import signal
+    import threading
+
+    if (
+        not hasattr(signal, "pthread_sigmask")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    signals = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
     try:
         yield
     finally:
-        marker.unlink(missing_ok=True)
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 @contextlib.contextmanager
@@ -164,6 +290,7 @@ def exclusive(journal: Journal, note: Note | None = None, wait: float = 60.0) ->
     try:
         _wait_for(lock, fcntl.LOCK_EX, wait)
         recover(journal, note)
+        _clear_stale_git_lock(journal.root, _notes_to(note))
         check_repo_state(journal)
         with _marker(journal.root, "sync"):
             yield
@@ -199,26 +326,43 @@ def recover(journal: Journal, note: Note | None = None) -> list[str]:
         return []
     if not markers:
         return []
-    notes: list[str] = []
+    notes = _notes_to(note)
+    # Every marker here is a dead process's (the caller holds the lock alone), so
+    # a git lock file nobody has open is theirs: remove it before git is needed.
+    _clear_stale_git_lock(journal.root, notes, age=0.0)
     if any(m.name.startswith("sync-") for m in markers):
-        _undo_interrupted_sync(journal.root, notes)
-    notes += repair(journal)
+        _undo_interrupted_sync(journal.root, notes)  # raises, keeping the markers, on failure
+    announced: set[str] = set()
+    for marker in markers:
+        try:
+            announced.update(
+                line.strip() for line in marker.read_text(encoding="utf-8").splitlines()
+            )
+        except (OSError, UnicodeDecodeError):
+            continue
+    announced.discard("")
+    for line in repair(journal, announced):
+        notes.append(line)
     for marker in markers:
         marker.unlink(missing_ok=True)
-    for line in notes:
-        if note is not None:
-            note(line)
-    return notes
+    return list(notes)
 
 
-def repair(journal: Journal) -> list[str]:
-    """Commit, restore or remove what an interrupted write left; return what was done."""
+def repair(journal: Journal, announced: set[str]) -> list[str]:
+    """Commit, restore or remove what an interrupted write left; return what was done.
+
+    Only the files the dead writers announced (listed in their markers) are
+    touched: a file created, edited or deleted by hand is the user's, never
+    "repaired" (``brag check`` and ``brag sync`` deal with those).
+    """
     root = journal.root
     notes: list[str] = []
-    _clear_stale_git_lock(root, notes)
     removed_tmp = remove_temp_files(root)
     if removed_tmp:
         notes.append(f"removed {removed_tmp} unfinished temporary file(s) of an interrupted write")
+    if not announced:
+        journal._changed()
+        return notes
     proc = gitcmd.run(
         root,
         ["status", "--porcelain", "-z", "--untracked-files=all", "--", "entries", ".brag/state"],
@@ -229,6 +373,8 @@ def repair(journal: Journal) -> list[str]:
             continue
         code, rel = item[:2], item[3:]
         path = root / rel
+        if rel not in announced:
+            continue
         if rel.startswith(".brag/state/"):
             # A cursor written without its entries' commit: forget it, so the
             # next import re-reads that window (deduplication makes it free).
@@ -276,12 +422,28 @@ def _undo_interrupted_sync(root: Path, notes: list[str]) -> None:
     so aborting loses nothing; the next ``brag sync`` starts over.
     """
     gd = git_dir(root)
-    if (gd / "rebase-merge").exists() or (gd / "rebase-apply").exists():
-        gitcmd.run(root, ["rebase", "--abort"], check=False)
-        notes.append("undid the rebase of an interrupted 'brag sync': run 'brag sync' again")
-    if (gd / "MERGE_HEAD").exists():
-        gitcmd.run(root, ["merge", "--abort"], check=False)
-        notes.append("undid the merge of an interrupted 'brag sync': run 'brag sync' again")
+    for what, in_progress, abort in (
+        (
+            "rebase",
+            lambda: (gd / "rebase-merge").exists() or (gd / "rebase-apply").exists(),
+            ["rebase", "--abort"],
+        ),
+        ("merge", lambda: (gd / "MERGE_HEAD").exists(), ["merge", "--abort"]),
+    ):
+        if not in_progress():
+            continue
+        proc = gitcmd.run(root, abort, check=False, retries=5)
+        if in_progress():
+            reason = gitcmd.redact(
+                (proc.stderr or proc.stdout).strip().splitlines()[-1:][0]
+                if (proc.stderr or proc.stdout).strip()
+                else "no reason given"
+            )
+            raise JournalError(
+                f"an interrupted 'brag sync' left a git {what} brag could not undo ({reason}): "
+                f"run 'git -C {root} {' '.join(abort)}', then 'brag sync' again"
+            )
+        notes.append(f"undid the {what} of an interrupted 'brag sync': run 'brag sync' again")
 
 
 def remove_temp_files(root: Path) -> int:
@@ -306,12 +468,52 @@ def remove_temp_files(root: Path) -> int:
     return count
 
 
-def _clear_stale_git_lock(root: Path, notes: list[str], age: float = 60.0) -> None:
-    """Remove ``index.lock`` if git itself was killed mid-commit long enough ago."""
+STALE_LOCK_AGE = 2.0
+
+
+def _clear_stale_git_lock(root: Path, notes: list[str], age: float = STALE_LOCK_AGE) -> None:
+    """Remove ``.git/index.lock`` when git was killed holding it.
+
+    Called only while this process holds the journal's write lock alone, so no
+    live brag process is using git. A git started by hand may be, though: the
+    file goes only if no process has it open and it is older than ``age``
+    seconds (where open files cannot be listed, at least a minute old).
+    """
     lock = git_dir(root) / "index.lock"
     try:
-        if time.time() - lock.stat().st_mtime > age:
-            lock.unlink()
-            notes.append("removed a stale .git/index.lock left by a killed git process")
+        mtime = lock.stat().st_mtime
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    in_use = _open_by_any_process(lock)
+    if in_use is None:
+        age = max(age, 60.0)
+    if in_use or time.time() - mtime < age:
+        return
+    try:
+        lock.unlink()
     except FileNotFoundError:
-        pass
+        return
+    notes.append("removed a stale .git/index.lock that a killed git process left behind")
+
+
+def _open_by_any_process(path: Path) -> bool | None:
+    """Whether some process has ``path`` open (Linux ``/proc``); None if unknown."""
+    proc = Path("/proc")
+    if not (proc / "self" / "fd").is_dir():
+        return None
+    target = str(path)
+    for pid in os.listdir(proc):
+        if not pid.isdigit():
+            continue
+        fd_dir = proc / pid / "fd"
+        try:
+            fds = os.listdir(fd_dir)
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(fd_dir / fd) == target:
+                    return True
+            except OSError:
+                continue
+    return False

@@ -194,12 +194,18 @@ def resolve(journal: Journal, rel: str) -> str | None:
 # -- syncing ------------------------------------------------------------------------------
 
 
-def sync(journal: Journal, note: Note | None = None, wait: float = 60.0) -> SyncResult:
+def sync(
+    journal: Journal,
+    note: Note | None = None,
+    wait: float = 60.0,
+    allow_deletions: bool = False,
+) -> SyncResult:
     """Fetch, integrate and push.
 
     The journal's write lock is held alone only while the local branch changes
     (checks, integration), not while the network is slow: ``brag add`` never
-    waits on a fetch or a push.
+    waits on a fetch or a push. Entries deleted outside brag's own commands
+    beyond :func:`deletion_limit` are refused unless ``allow_deletions``.
     """
     root = journal.root
     with recovery.exclusive(journal, note, wait=wait):
@@ -209,7 +215,7 @@ def sync(journal: Journal, note: Note | None = None, wait: float = 60.0) -> Sync
         shown = gitcmd.redact(url)
         branch = current_branch(root)
         result = SyncResult(branch=branch, url=shown)
-        _preflight(journal, result)
+        _preflight(journal, result, allow_deletions)
     for _attempt in range(4):
         _fetch(root, shown)
         with recovery.exclusive(journal, note, wait=wait):
@@ -221,17 +227,23 @@ def sync(journal: Journal, note: Note | None = None, wait: float = 60.0) -> Sync
             else:
                 ahead, behind = _counts(root, tracking)
                 if behind:
-                    if ahead:
-                        _integrate(journal, tracking, result)
-                    else:
-                        gitcmd.run(
-                            root, ["merge", "--ff-only", "--quiet", tracking], env=_QUIET_EDITOR
-                        )
+                    # Local history changes here: Ctrl-C waits until it is consistent.
+                    with recovery.uninterruptible():
+                        if ahead:
+                            _integrate(journal, tracking, result)
+                        else:
+                            gitcmd.run(
+                                root,
+                                ["merge", "--ff-only", "--quiet", tracking],
+                                env=_QUIET_EDITOR,
+                            )
                     result.pulled += behind
                     journal._changed()
                 ahead = _count(root, f"{tracking}..HEAD")
                 if not ahead:
                     return result
+                if not allow_deletions:
+                    _check_committed_deletions(root, tracking)
         if _push(root, shown, branch, target):
             if not result.new_branch:
                 result.pushed = ahead
@@ -257,7 +269,94 @@ def auto_sync(journal: Journal, warn: Note) -> SyncResult | None:
         return None
 
 
-def _preflight(journal: Journal, result: SyncResult) -> None:
+def deletion_limit(total: int) -> float:
+    """Most entries that may vanish outside brag's commands in one sync.
+
+    More than 20% of the journal's entries or more than 25, whichever is
+    smaller, is refused without ``--allow-deletions`` (one file alone is never
+    a mass deletion).
+    """
+    return max(1, min(25, 0.2 * total))
+
+
+def _entry_count(root: Path, rev: str) -> int:
+    out = gitcmd.run(root, ["ls-tree", "-r", "--name-only", rev, "--", "entries"], check=False)
+    return sum(1 for line in out.stdout.splitlines() if line.endswith(".md"))
+
+
+def _check_hand_deletions(journal: Journal, changed: list[str]) -> None:
+    """Refuse to commit many entry files removed by hand (``rm -rf entries``)."""
+    root = journal.root
+    gone = [rel for rel in changed if not (root / rel).exists()]
+    if not gone:
+        return
+    total = _entry_count(root, "HEAD")
+    if len(gone) <= deletion_limit(total):
+        return
+    others = [rel for rel in changed if (root / rel).exists()]
+    if others:
+        restore = (
+            f"git -C {root} ls-files --deleted -z -- entries | "
+            f"xargs -0 git -C {root} checkout HEAD --"
+        )
+    else:
+        restore = f"git -C {root} checkout HEAD -- entries"
+    raise SyncError(
+        f"{len(gone)} of {total} entries were deleted outside brag (not with 'brag rm'), "
+        f"e.g. {gone[0]}; nothing was committed or pushed. Restore them with '{restore}', "
+        "or run 'brag sync --allow-deletions' if you meant to delete them everywhere"
+    )
+
+
+def _check_committed_deletions(root: Path, tracking: str) -> None:
+    """Refuse to push commits not made by brag that delete many entries."""
+    out = gitcmd.run(
+        root,
+        [
+            "log",
+            "--format=%x1e%H %s",
+            "--name-only",
+            "--diff-filter=D",
+            f"{tracking}..HEAD",
+            "--",
+            "entries",
+        ],
+        check=False,
+    ).stdout
+    gone: list[str] = []
+    commits: list[str] = []
+    for block in out.split("\x1e"):
+        lines = [ln for ln in block.splitlines() if ln.strip()]
+        if not lines:
+            continue
+        sha, _, subject = lines[0].partition(" ")
+        if subject.startswith(("brag: rm ", "brag: drop ")):
+            continue  # deliberate deletions through brag's own commands
+        paths = [ln for ln in lines[1:] if ln.endswith(".md")]
+        if paths:
+            gone += paths
+            commits.append(sha)
+    if not gone:
+        return
+    # Entries restored since (a revert, a checkout) are not gone.
+    present = set(
+        gitcmd.run(
+            root, ["ls-tree", "-r", "--name-only", "HEAD", "--", "entries"], check=False
+        ).stdout.splitlines()
+    )
+    gone = sorted({rel for rel in gone if rel not in present})
+    total = _entry_count(root, tracking)
+    if len(gone) <= deletion_limit(total):
+        return
+    reverts = " && ".join(f"git -C {root} revert --no-edit {sha[:12]}" for sha in commits[:3])
+    raise SyncError(
+        f"{len(gone)} of {total} entries are deleted by commits not made by brag, e.g. "
+        f"{gone[0]}; nothing was pushed. Restore them with '{reverts}', or run "
+        "'brag sync --allow-deletions' if you meant to delete them everywhere"
+    )
+
+
+def _preflight(journal: Journal, result: SyncResult, allow_deletions: bool = False) -> None:
     """Refuse while a conflict is unresolved; commit hand edits; refuse other changes."""
     root = journal.root
     pending = conflicts(journal)
@@ -268,7 +367,7 @@ def _preflight(journal: Journal, result: SyncResult) -> None:
             f"{c.theirs} still holds the other machine's version of {c.path}: merge it with "
             f"{how} (or delete {c.theirs} to keep yours), then run 'brag sync' again"
         )
-    _commit_hand_edits(journal, result)
+    _commit_hand_edits(journal, result, allow_deletions)
     dirty = _dirty_tracked(root)
     if dirty:
         raise SyncError(
@@ -277,15 +376,18 @@ def _preflight(journal: Journal, result: SyncResult) -> None:
         )
 
 
-def _commit_hand_edits(journal: Journal, result: SyncResult) -> None:
+def _commit_hand_edits(journal: Journal, result: SyncResult, allow_deletions: bool = False) -> None:
     """Entries changed, added or deleted by hand travel with the sync: commit them first.
 
-    A file that does not parse is not committed; sync stops and names it.
+    A file that does not parse is not committed; sync stops and names it. Many
+    files deleted by hand stop it too (see :func:`deletion_limit`).
     """
     root = journal.root
     changed = journal.uncommitted_entries()
     if not changed:
         return
+    if not allow_deletions:
+        _check_hand_deletions(journal, changed)
     for rel in changed:
         if (root / rel).exists():
             try:
@@ -356,7 +458,25 @@ def _push(root: Path, shown: str, branch: str, target: str) -> bool:
     text = proc.stderr.lower()
     if "rejected" in text and ("fetch first" in text or "non-fast-forward" in text):
         return False
+    if "hook declined" in text or "[remote rejected]" in text or "! [rejected]" in text:
+        raise SyncError(_rejected_message(shown, proc.stderr))
     raise SyncError(_network_message("push to", shown, proc.stderr, proc.returncode, pushed=False))
+
+
+def _rejected_message(shown: str, stderr: str) -> str:
+    """The remote answered and said no (a server hook, a protected branch): show its words."""
+    lines = [ln.strip() for ln in gitcmd.redact(stderr).splitlines() if ln.strip()]
+    server = [
+        ln.removeprefix("remote:").strip()
+        for ln in lines
+        if ln.startswith("remote:") and ln.removeprefix("remote:").strip()
+    ]
+    rejected = [ln for ln in lines if "rejected]" in ln or "declined" in ln]
+    said = "; ".join(dict.fromkeys(server)) or "; ".join(rejected[:1]) or "no reason given"
+    return (
+        f"the remote {shown} refused the push: {said}. Your entries are committed locally; "
+        "fix what the server asks, then run 'brag sync' again"
+    )
 
 
 def _network_message(

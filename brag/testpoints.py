@@ -6,8 +6,10 @@ writes its pid to the flag file when it reaches ``<point>`` and waits there
 that very moment. Without the variable this costs one dictionary lookup.
 
 Points: ``before-commit`` (the entry file is written, git has not committed
-it) and ``before-rename`` (an atomic write's temporary file is complete but
-not yet renamed into place).
+it), ``before-rename`` (an atomic write's temporary file is complete but
+not yet renamed into place), ``edit-before-save`` (``brag edit``'s editor has
+closed, nothing is locked or saved yet: a concurrent change can be made) and
+``sync-rebasing`` (a sync's rebase stopped on a path brag resolves).
 """
 
 from __future__ import annotations

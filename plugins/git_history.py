@@ -1,19 +1,29 @@
 """Merged pull requests in local clones: ``brag import git PATH…``.
 
-Works offline on repositories you have cloned. Finds pull/merge requests in the
-history of the current branch (``--ref`` for another): merge commits such as
-``Merge pull request #123 from owner/branch``, squash merges whose subject ends
-in ``(#123)``, GitLab merges carrying ``See merge request group/proj!45``, and
-Bitbucket/Azure DevOps merge messages. A request counts as yours when you
-authored it: for a squash merge that is the commit's author; for a merge commit
-it is the author of the merged branch's commits (``merge^1..merge^2``), because
-the merge commit itself is authored by whoever pressed the button. With
-``--commits``, your other commits become one entry per repository and day.
+Works offline on repositories you have cloned. Reads, in ONE ``git log`` pass
+per repository, every commit reachable from its local and remote-tracking
+branches (``--ref`` narrows that to the branches you name), and finds pull/merge
+requests in it: merge commits such as ``Merge pull request #123 from
+owner/branch``, squash merges whose subject ends in ``(#123)``, GitLab merges
+carrying ``See merge request group/proj!45``, and Bitbucket/Azure DevOps merge
+messages. Each request is one entry however many branches it reached (merged to
+``main``, cherry-picked or backported to ``6.0.x``), dated by its first merge.
+
+A request counts as yours when you wrote most of the merged branch's own
+commits (``merge^1..merge^2``, minus the other requests merged into it), or,
+for a squash merge, when its author or a ``Co-authored-by:`` trailer is you.
+Merges that only sync one long-lived branch into another are never credited:
+the merged branch is long-lived (main, master, develop, release/*, a version
+branch such as 6.0.x, or a name in ``long_lived``), or what it brings in holds
+requests by two or more other people; neither are backports, which count for
+the request they copy. docs/importers-local.md has every rule and edge case.
+With ``--commits``, your other commits become one entry per repository and day.
 
 You are ``--author`` (repeatable: emails, or names), else ``[user] emails`` in
-brag.toml plus ``user.email`` from git config. Each repository is read with one
-``git log`` pass, however long its history; later runs read only commits added
-since the last one (``--since`` rescans from that date).
+brag.toml plus ``user.email`` from git config. A repository is identified by
+its hosting slug when origin (or a local origin's origin) names a host, else by
+its root commit; entries deduplicate by request number within that identity and
+by merge commit, so a second clone, a mirror or a changed origin adds nothing.
 
 Configuration in brag.toml (all optional; command-line values win)::
 
@@ -22,7 +32,8 @@ Configuration in brag.toml (all optional; command-line values win)::
 
     [import.git]
     paths = ["~/src/api", "~/src/web"]
-    ref = "origin/main"     # the branch whose history holds the merges
+    ref = ["origin/main"]   # only these branches (default: every branch)
+    long_lived = ["features", "next/*"]   # more branches that are never a PR
     commits = true          # also one entry per day of your direct commits
     min_lines = 10          # skip pull requests changing fewer lines (added + deleted)
 
@@ -38,7 +49,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,242 +59,32 @@ from brag.entry import Entry, stable_id
 from brag.errors import ConfigError, ImportSourceError
 from brag.hookspecs import hookimpl
 from brag.importing import ImportContext, Importer
+from brag.plugins._git_merges import (
+    BACKPORT_TITLE,
+    GIT_MERGE,
+    PICKED,
+    SQUASH,
+    Commit,
+    Credit,
+    Found,
+    Occurrence,
+    _day,
+    _unless_title,
+    clean_description,
+    collect,
+    humanise_branch,
+    impact_of,
+    is_long_lived,
+    merged_ranges,
+    primary,
+    read_history,
+)
 
 if TYPE_CHECKING:
     from brag.authorship import Identity, RepoInfo
+    from brag.journal import Journal
 
 SOURCE = "git"
-# One record per commit: fields NUL-separated, records NUL-terminated by -z.
-LOG_FORMAT = "%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%B"
-_FIELDS = 7
-# A --numstat line: "ADDED<TAB>DELETED<TAB>PATH" ("-" for binary files; an empty
-# PATH for a rename, whose old and new paths follow as two more -z fields).
-NUMSTAT = re.compile(r"\n?(\d+|-)\t(\d+|-)\t")
-
-GITHUB_MERGE = re.compile(r"^Merge pull request #(\d+) from (\S+)")
-BITBUCKET_MERGE = re.compile(r"^Merged in (\S+) \(pull request #(\d+)\)")
-AZURE_MERGE = re.compile(r"^Merged PR (\d+):\s*(.*)$")
-SQUASH = re.compile(r"^(?P<title>.*?)\s*\(#(?P<number>\d+)\)\s*$")
-GITLAB_REF = re.compile(r"^See merge request (?P<path>\S*?)!(?P<number>\d+)\s*$", re.MULTILINE)
-GITLAB_MERGE = re.compile(r"^Merge branch '([^']+)'")
-TRAILER = re.compile(
-    r"^(?:See merge request|Co-authored-by|Signed-off-by|Reviewed-by|Approved-by|Acked-by|"
-    r"Reviewed-on|Change-Id|Part-of)\b.*$",
-    re.IGNORECASE | re.MULTILINE,
-)
-CO_AUTHOR = re.compile(r"^Co-authored-by:\s*(?P<name>[^<]+?)\s*<(?P<email>[^>]+)>", re.MULTILINE)
-
-
-@dataclass
-class Commit:
-    sha: str
-    parents: list[str]
-    author: str
-    email: str
-    authored: str  # ISO 8601 with the author's offset
-    committed: str
-    message: str
-    branch: list[str] = field(default_factory=list)  # merge^1..merge^2, for merges
-    lines: int | None = None  # added + deleted (merges: against the first parent), if read
-
-    @property
-    def subject(self) -> str:
-        return self.message.split("\n", 1)[0].strip()
-
-    @property
-    def is_merge(self) -> bool:
-        return len(self.parents) > 1
-
-
-@dataclass
-class Request:
-    """A pull/merge request found in a mainline commit."""
-
-    number: int
-    kind: str  # "github", "gitlab", "bitbucket", "azure"
-    title: str
-    description: str
-    path: str = ""  # GitLab's "group/proj" from the message, when given
-
-
-def read_history(root: Path, rev_range: list[str], sizes: bool = False) -> dict[str, Commit]:
-    """Every commit in ``rev_range`` with its parents and message: ONE git process.
-
-    With ``sizes``, the same pass also gives each commit's lines added + deleted
-    (``--numstat``; a merge commit is compared with its first parent).
-    """
-    from brag.authorship import git
-
-    stats = (
-        ["--numstat", "--diff-merges=first-parent", "--find-renames", "--no-textconv"]
-        if sizes
-        else []
-    )
-    out = git(
-        root,
-        [
-            "-c",
-            "log.showSignature=false",
-            "log",
-            "-z",
-            "--encoding=UTF-8",
-            f"--format={LOG_FORMAT}",
-            *stats,
-            *rev_range,
-            "--",
-        ],
-    )
-    tokens = out.split("\0")
-    commits: dict[str, Commit] = {}
-    i, end = 0, len(tokens) - _FIELDS + 1
-    while i < end:
-        sha, parents, name, email, authored, committed, message = tokens[i : i + _FIELDS]
-        sha = sha.lstrip("\n")
-        commit = Commit(sha, parents.split(), name, email, authored, committed, message.strip())
-        commits[sha] = commit
-        i += _FIELDS
-        if not sizes:
-            continue
-        # The numstat fields run until the next commit's hash (which has no tab).
-        lines = 0
-        while i < len(tokens) and "\t" in tokens[i]:
-            m = NUMSTAT.match(tokens[i])
-            if m is None:
-                break
-            lines += (int(m[1]) if m[1] != "-" else 0) + (int(m[2]) if m[2] != "-" else 0)
-            i += 3 if m.end() == len(tokens[i]) else 1  # a rename: old and new paths follow
-        commit.lines = lines
-    return commits
-
-
-def mainline(commits: dict[str, Commit], tip: str) -> list[str]:
-    """The first-parent chain from ``tip``, newest first (within what was read)."""
-    chain = []
-    sha: str | None = tip
-    while sha and sha in commits:
-        chain.append(sha)
-        parents = commits[sha].parents
-        sha = parents[0] if parents else None
-    return chain
-
-
-def attach_branches(commits: dict[str, Commit], chain: list[str]) -> None:
-    """For each merge on the chain, the commits it brought in (``merge^1..merge^N``).
-
-    Walking merges oldest first and never re-visiting a commit makes each walk
-    stop where the previous merges' history begins: linear in the history size.
-    """
-    claimed = set(chain)
-    for sha in reversed(chain):
-        merge = commits[sha]
-        if not merge.is_merge:
-            continue
-        stack = list(reversed(merge.parents[1:]))
-        while stack:
-            current = stack.pop()
-            if current in claimed or current not in commits:
-                continue
-            claimed.add(current)
-            merge.branch.append(current)
-            stack.extend(commits[current].parents)
-
-
-def find_request(commit: Commit) -> Request | None:
-    subject = commit.subject
-    body = commit.message.split("\n", 1)[1] if "\n" in commit.message else ""
-    if m := GITHUB_MERGE.match(subject):
-        title, description = _title_and_rest(body)
-        return Request(int(m[1]), "github", title or m[2].split("/", 1)[-1], description)
-    if m := GITLAB_REF.search(commit.message):
-        title, description = _title_and_rest(body) if commit.is_merge else (subject, body)
-        if not title:
-            branch = GITLAB_MERGE.match(subject)
-            title = branch[1] if branch else subject
-        return Request(int(m["number"]), "gitlab", title, description, m["path"])
-    if m := BITBUCKET_MERGE.match(subject):
-        title, description = _title_and_rest(body)
-        return Request(int(m[2]), "bitbucket", title or m[1], description)
-    if m := AZURE_MERGE.match(subject):
-        return Request(int(m[1]), "azure", m[2] or subject, body)
-    if m := SQUASH.match(subject):
-        return Request(int(m["number"]), "github", m["title"] or subject, body)
-    return None
-
-
-def _title_and_rest(body: str) -> tuple[str, str]:
-    body = body.strip()
-    if not body:
-        return "", ""
-    paragraphs = re.split(r"\n\s*\n", body, maxsplit=1)
-    first = paragraphs[0].strip()
-    if TRAILER.fullmatch(first.split("\n")[0]):
-        return "", body
-    title = " ".join(first.split("\n")).strip()
-    return title, paragraphs[1] if len(paragraphs) > 1 else ""
-
-
-def clean_description(text: str) -> str:
-    text = TRAILER.sub("", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
-def impact_of(description: str) -> str:
-    """An explicit Impact/Why section or ``Impact:`` line, else the first paragraph
-    unless it is only a list (a squash merge's list of commits)."""
-    from brag.documents import first_paragraph, parse_markdown
-
-    if not description:
-        return ""
-    doc = parse_markdown(Path("description.md"), description)
-    section = doc.section("impact", "why", "motivation", "business impact")
-    if section:
-        return first_paragraph(section.text)
-    if doc.meta.get("impact"):
-        return str(doc.meta["impact"])
-    first = first_paragraph(description)
-    return "" if first.startswith("- ") else first
-
-
-def pr_author(
-    commits: dict[str, Commit], merge: Commit, identity: Identity
-) -> tuple[str | None, list[Commit]]:
-    """Who wrote a merged branch: "me" or another author's email, by most commits
-    (the earliest commit breaks ties), with the branch's commits. All the user's
-    emails count as one person. Merges of other branches into it ("Merge branch
-    'main' into feature") are not authorship."""
-    own = [commits[s] for s in merge.branch if not commits[s].is_merge]
-    if not own:
-        return None, []
-    counts: dict[str, int] = {}
-    earliest: dict[str, float] = {}
-    for c in own:
-        key = "me" if identity.is_commit_author(c.email, c.author) else c.email.lower()
-        counts[key] = counts.get(key, 0) + 1
-        when = _timestamp(c.authored)
-        earliest[key] = min(earliest.get(key, when), when)
-    best = max(counts, key=lambda k: (counts[k], -earliest[k]))
-    return best, own
-
-
-def _timestamp(stamp: str) -> float:
-    try:
-        return dt.datetime.fromisoformat(stamp).timestamp()
-    except ValueError:
-        return 0.0
-
-
-def request_url(repo: RepoInfo, req: Request) -> str:
-    if req.kind == "github":
-        return repo.web_url(f"{repo.slug}/pull/{req.number}")
-    if req.kind == "gitlab":
-        return repo.web_url(f"{req.path or repo.slug}/-/merge_requests/{req.number}")
-    if req.kind == "bitbucket":
-        return repo.web_url(f"{repo.slug}/pull-requests/{req.number}")
-    return ""
-
-
-def _day(stamp: str) -> dt.date:
-    return dt.date.fromisoformat(stamp[:10])
 
 
 @dataclass
@@ -291,141 +92,243 @@ class Scan:
     repo: RepoInfo
     identity: Identity
     commits: dict[str, Commit]
-    chain: list[str]
+    tips: list[tuple[str, str]]  # (branch, sha), the default branch first
     with_commits: bool
     since: dt.date | None
     until: dt.date | None
     min_lines: int = 0  # skip requests changing fewer lines (needs sizes read)
+    long_lived: tuple[str, ...] = ()
+    root_commit: str = ""
+
+    def __post_init__(self) -> None:
+        self.ranges = merged_ranges(self.commits, self.tips)
+        self.credit = Credit(self.commits, self.ranges, self.identity, self.long_lived)
+        if not self.root_commit and self.tips:
+            sha: str | None = self.tips[0][1]
+            while sha and sha in self.commits and self.commits[sha].parents:
+                sha = self.commits[sha].parents[0]
+            self.root_commit = sha or ""
+
+    @property
+    def identity_key(self) -> str:
+        """The repository's identity in ``source_id``: hosting slug, else root commit."""
+        return self.repo.hosted or self.root_commit[:12] or self.repo.slug
 
     def in_window(self, day: dt.date) -> bool:
         return not ((self.since and day < self.since) or (self.until and day > self.until))
 
-    def entries(self) -> Iterator[Entry | tuple[str, str]]:
+    def ids(self, space: str, number: int) -> tuple[str, list[str]]:
+        """The ``source_id`` of a request, and the forms it may have been written in."""
+        keys = [self.identity_key, self.repo.slug, self.root_commit[:12]]
+        if space == "#":
+            forms = [f"{k}#{number}" for k in keys if k]
+        elif space == "!":
+            forms = [f"{k}!{number}" for k in keys if k]
+        else:
+            forms = [f"{space}{number}"]
+        forms = list(dict.fromkeys(forms))
+        return forms[0], forms[1:]
+
+    def entries(self) -> Iterator[tuple[Entry | tuple[str, str], list[str], list[str]]]:
+        """(entry or skip reason, other source_ids it may be known by, its merge commits)."""
         covered: set[str] = set()
-        seen: set[str] = set()
-        for sha in reversed(self.chain):
-            commit = self.commits[sha]
-            req = find_request(commit)
-            if req is None:
+        found = collect(self.credit)
+        found.sort(key=lambda f: (f.first.commit.committed, f.first.commit.sha))
+        for item in found:
+            occ = primary(item)
+            if occ is None or not self.credit.mine(occ):
                 continue
-            others: list[str] = []
-            if commit.is_merge:
-                author, own = pr_author(self.commits, commit, self.identity)
-                if author != "me":
-                    continue
-                covered.update(c.sha for c in own if self._mine(c))
-                others = [c.author for c in own if not self._mine(c)]
-            else:
-                if not self._mine(commit):
-                    continue
-                covered.add(commit.sha)
-                others = [
-                    m["name"]
-                    for m in CO_AUTHOR.finditer(commit.message)
-                    if m["email"].lower() not in self.identity.emails
-                ]
-            entry = self._request_entry(commit, req, others)
-            if entry.source_id in seen:
-                continue
-            seen.add(entry.source_id)
+            if occ.kind == "merge":
+                own = self.credit.own_commits(occ.commit.sha)
+                covered.update(c.sha for c in own if self.credit.key(c) == "me")
+            for o in item.occurrences:
+                covered.add(o.commit.sha)
+            first = item.first.commit
+            entry = self._request_entry(item, occ, first)
+            shas = [o.commit.sha for o in item.occurrences]
             if not self.in_window(entry.date):
                 continue
-            lines = commit.lines
+            lines = occ.commit.lines
             if self.min_lines and lines is not None and lines < self.min_lines:
                 # Its commits stay covered: a trivial PR does not become daily commits.
                 changed = f"{lines} line{'' if lines == 1 else 's'} changed"
-                yield entry.source_id, f"{changed}, below --min-lines {self.min_lines}"
+                reason = f"{changed}, below --min-lines {self.min_lines}"
+                yield (entry.source_id, reason), [], shas
                 continue
-            yield entry
+            yield entry, list(entry.extra.pop("_aliases")), shas
         if self.with_commits:
-            yield from self._daily(covered)
+            for entry, aliases in self._daily(covered):
+                yield entry, aliases, []
 
-    def _mine(self, commit: Commit) -> bool:
-        return self.identity.is_commit_author(commit.email, commit.author)
+    def _title(self, occ: Occurrence) -> str:
+        req = occ.request
+        title = req.title.strip()
+        if occ.backport_of is not None and title:
+            title = BACKPORT_TITLE.sub("", title, count=1).strip()
+            if m := SQUASH.match(title):
+                title = m["title"]
+        if title and title != req.branch:
+            return title
+        own = self.credit.own_commits(occ.commit.sha) if occ.kind == "merge" else []
+        for commit in sorted(own, key=lambda c: c.authored):
+            subject = commit.subject
+            if subject and not GIT_MERGE.match(subject) and not subject.startswith("WIP"):
+                return subject
+        if req.branch:
+            return humanise_branch(req.branch)
+        return occ.commit.subject
 
-    def _request_entry(self, commit: Commit, req: Request, others: list[str]) -> Entry:
+    def _request_entry(self, item: Found, occ: Occurrence, first: Commit) -> Entry:
         repo = self.repo
-        if req.kind == "gitlab":
-            source_id = f"{req.path or repo.slug}!{req.number}"
-        else:
-            source_id = f"{repo.slug}#{req.number}"
+        space, number = item.key
+        source_id, aliases = self.ids(space, number)
+        req = occ.request
         description = clean_description(req.description)
+        if req.kind == "gitlab":
+            url = repo.web_url(f"{req.path or repo.hosted}/-/merge_requests/{number}")
+        elif req.kind == "bitbucket":
+            url = repo.web_url(f"{repo.hosted}/pull-requests/{number}")
+        elif req.kind == "github":
+            url = repo.web_url(f"{repo.hosted}/pull/{number}")
+        else:
+            url = ""
+        title = self._title(occ)
         entry = Entry(
-            title=req.title.strip() or commit.subject,
-            date=_day(commit.committed),
+            title=title,
+            date=_day(first.committed),
             tags=[repo.name.lower()],
-            impact=impact_of(description),
-            with_=list(dict.fromkeys(others)),
+            impact=_unless_title(impact_of(description), title),
+            with_=self.credit.others(occ),
             source=SOURCE,
             source_id=source_id,
-            url=request_url(repo, req),
+            url=url if repo.hosted else "",
             body=(description + "\n") if description else "",
-            extra={"commit": commit.sha[:12]},
+            extra={"commit": occ.commit.sha[:12], "_aliases": aliases},
         )
-        if commit.lines is not None:
-            entry.extra["lines_changed"] = commit.lines
+        if occ.commit.lines is not None:
+            entry.extra["lines_changed"] = occ.commit.lines
         entry.id = stable_id(SOURCE, source_id)
         return entry
 
-    def _daily(self, covered: set[str]) -> Iterator[Entry]:
-        days: dict[dt.date, list[Commit]] = {}
-        for commit in self.commits.values():
-            if commit.is_merge or commit.sha in covered or not self._mine(commit):
+    def _landed(self) -> set[str]:
+        """Commits in the history of the default and long-lived branches: work that
+        landed (a feature branch's commits land through its pull request)."""
+        stack = [
+            sha
+            for i, (name, sha) in enumerate(self.tips)
+            if i == 0 or is_long_lived(name, self.long_lived)
+        ]
+        landed: set[str] = set()
+        while stack:
+            sha = stack.pop()
+            if sha in landed or sha not in self.commits:
                 continue
+            landed.add(sha)
+            stack.extend(self.commits[sha].parents)
+        return landed
+
+    def _daily(self, covered: set[str]) -> Iterator[tuple[Entry, list[str]]]:
+        days: dict[dt.date, list[Commit]] = {}
+        seen: set[tuple[str, str]] = set()
+        landed = self._landed()
+        for commit in self.commits.values():
+            if commit.sha not in landed or commit.is_merge or commit.sha in covered:
+                continue
+            if self.credit.key(commit) != "me":
+                continue
+            if PICKED.search(commit.message) or (commit.authored, commit.subject) in seen:
+                continue  # a cherry-pick is the same work again
+            seen.add((commit.authored, commit.subject))
             day = _day(commit.authored)
             if self.in_window(day):
                 days.setdefault(day, []).append(commit)
         for day in sorted(days):
             group = sorted(days[day], key=lambda c: c.authored)
-            first = group[0].subject
             name = self.repo.name
-            title = f"{name}: {first}"
+            title = f"{name}: {group[0].subject}"
             if len(group) > 1:
                 more = len(group) - 1
                 title += f" (+{more} more commit{'s' if more > 1 else ''})"
             body = "\n".join(f"- {c.subject} ({c.sha[:7]})" for c in group) + "\n"
-            source_id = f"{self.repo.slug}@{day.isoformat()}"
+            keys = [self.identity_key, self.repo.slug, self.root_commit[:12]]
+            forms = list(dict.fromkeys(f"{k}@{day.isoformat()}" for k in keys if k))
             entry = Entry(
                 title=title,
                 date=day,
                 tags=[name.lower()],
                 source=SOURCE,
-                source_id=source_id,
+                source_id=forms[0],
                 body=body,
                 metrics=[{"name": "commits", "value": len(group), "unit": ""}],
             )
-            entry.id = stable_id(SOURCE, source_id)
-            yield entry
+            entry.id = stable_id(SOURCE, forms[0])
+            yield entry, forms[1:]
+
+
+# -- what the journal already holds ---------------------------------------------------
+
+
+class Known:
+    """The git entries and removal records already in the journal, so a request
+    found under another ``source_id`` form or in another clone is recognised."""
+
+    def __init__(self, journal: Journal):
+        self.journal = journal
+        self.ids = {sid for src, sid in journal.index.source_keys() if src == SOURCE}
+        self.ids |= {sid for src, sid in journal.removed_imports() if src == SOURCE}
+        self._by_commit: dict[str, str] | None = None
+        self.run: dict[str, str] = {}  # merge commit -> source_id, found in this run
+
+    def by_commit(self) -> dict[str, str]:
+        if self._by_commit is None:  # read only when an id alone does not tell
+            self._by_commit = {}
+            for entry in self.journal.index.query(newest_first=False):
+                commit = entry.extra.get("commit") if entry.source == SOURCE else None
+                if isinstance(commit, str) and len(commit) >= 7:
+                    self._by_commit[commit[:12]] = entry.source_id
+        return self._by_commit
+
+    def _by_shas(self, shas: list[str]) -> str | None:
+        for sha in shas:
+            if sha[:12] in self.run:
+                return self.run[sha[:12]]
+        table = self.by_commit()
+        for sha in shas:
+            if sha[:12] in table:
+                return table[sha[:12]]
+        return None
+
+    def resolve(self, entry: Entry, aliases: list[str], shas: list[str]) -> Entry:
+        """The entry under the ``source_id`` the journal knows it by, if it does."""
+        if entry.source_id not in self.ids:
+            match = next((a for a in aliases if a in self.ids), None)
+            if match is None and shas:
+                match = self._by_shas(shas)
+            if match is not None:
+                entry.source_id = match
+        for sha in shas:
+            self.run.setdefault(sha[:12], entry.source_id)
+        return entry
+
+
+# -- the importer ------------------------------------------------------------------------
 
 
 def open_repo(raw: str) -> Path:
-    import subprocess
-
-    from brag.gitcmd import redact
+    from brag.gitcmd import run
 
     path = Path(raw).expanduser()
     if not path.exists():
         raise ImportSourceError(f"{raw}: no such folder")
     if not path.is_dir():
         raise ImportSourceError(f"{raw} is a file, not a git repository folder")
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(path), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise ImportSourceError("git is not installed or not on PATH") from None
+    proc = run(path, ["rev-parse", "--show-toplevel"], check=False, retries=0)
     if proc.returncode == 0:
-        return Path(proc.stdout.decode("utf-8", "replace").strip())
-    err = redact(proc.stderr.decode("utf-8", "replace"))
+        return Path(proc.stdout.strip())
+    err = proc.stderr
     if "work tree" in err:  # a bare clone (a mirror): its history is all there
-        bare = subprocess.run(
-            ["git", "-C", str(path), "rev-parse", "--is-bare-repository"],
-            capture_output=True,
-            check=False,
-        )
-        if bare.stdout.strip() == b"true":
+        bare = run(path, ["rev-parse", "--is-bare-repository"], check=False, retries=0)
+        if bare.stdout.strip() == "true":
             return path.resolve()
     if "dubious ownership" in err:
         raise ImportSourceError(
@@ -433,20 +336,73 @@ def open_repo(raw: str) -> Path:
             f"git config --global --add safe.directory {path.resolve()})"
         )
     if "not a git repository" not in err.lower() and err.strip():
-        raise ImportSourceError(f"{raw}: git cannot read it: {err.strip().splitlines()[-1]}")
+        from brag.gitcmd import redact
+
+        last = redact(err.strip()).splitlines()[-1]
+        raise ImportSourceError(f"{raw}: git cannot read it: {last}")
     raise ImportSourceError(f"{raw} is not a git repository (give the folder of a clone)")
 
 
-def _fingerprint(identity: Identity, with_commits: bool, ref: str, min_lines: int = 0) -> str:
-    parts = [*sorted(identity.emails), *sorted(identity.commit_names), str(with_commits), ref]
-    if min_lines:  # a new threshold rescans: PRs skipped under the old one may now count
-        parts.append(f"min_lines={min_lines}")
+def branch_tips(root: Path, refs: list[str]) -> list[tuple[str, str]]:
+    """(name, sha) of the branches to read, the default branch first.
+
+    Without ``refs``: every local and remote-tracking branch (one git process)."""
+    from brag.gitcmd import output as git
+
+    if refs:
+        tips = []
+        for ref in refs:
+            sha = git(root, ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], check=False)
+            if not sha.strip():
+                raise ImportSourceError(f"{root}: no branch or commit named '{ref}'")
+            tips.append((ref, sha.strip()))
+        return tips
+    out = git(
+        root,
+        [
+            "for-each-ref",
+            "--format=%(objectname) %(objecttype) %(refname) %(symref)",
+            "refs/heads",
+            "refs/remotes",
+        ],
+    )
+    head = git(root, ["symbolic-ref", "--quiet", "HEAD"], check=False).strip()
+    remote_head = git(
+        root, ["symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"], check=False
+    ).strip()
+    found: list[tuple[int, str, str]] = []
+    for line in out.splitlines():
+        parts = line.split(" ")
+        if len(parts) < 3 or parts[1] != "commit" or (len(parts) > 3 and parts[3]):
+            continue  # a symbolic ref (origin/HEAD) names another branch
+        sha, ref = parts[0], parts[2]
+        name = re.sub(r"^refs/(?:heads|remotes/[^/]+)/", "", ref)
+        if ref in (remote_head, head):
+            rank = 0
+        elif name in ("main", "master", "trunk"):
+            rank = 1
+        elif is_long_lived(name):
+            rank = 2
+        else:
+            rank = 3
+        found.append((rank, ref, sha))
+    found.sort()
+    return [(re.sub(r"^refs/(?:heads|remotes)/", "", ref), sha) for _, ref, sha in found]
+
+
+def _fingerprint(identity: Identity, with_commits: bool, refs: list[str], *extra: Any) -> str:
+    parts = [*sorted(identity.emails), *sorted(identity.commit_names), str(with_commits), *refs]
+    parts += [repr(e) for e in extra if e]  # a new threshold or list rescans
     key = "\n".join(parts)
     return hashlib.sha1(key.encode()).hexdigest()[:12]
 
 
+def _tips_digest(tips: list[tuple[str, str]]) -> str:
+    return hashlib.sha1("\n".join(sorted(f"{n} {s}" for n, s in tips)).encode()).hexdigest()[:16]
+
+
 def fetch(context: ImportContext) -> Iterator[Entry | tuple[str, str]]:
-    from brag.authorship import git, repo_info, resolve_identity
+    from brag.authorship import repo_info, resolve_identity
 
     paths = context.option("paths", []) or []
     if isinstance(paths, str):
@@ -459,47 +415,42 @@ def fetch(context: ImportContext) -> Iterator[Entry | tuple[str, str]]:
     # Every path is checked before any work; a clone named twice is read once.
     roots = list(dict.fromkeys(open_repo(str(p)) for p in paths))
     base = resolve_identity(context.journal, context.option("authors"))
-    ref = str(context.option("ref", "HEAD"))
+    refs = _strings(context.option("ref"), "ref")
+    long_lived = tuple(_strings(context.option("long_lived"), "long_lived"))
     with_commits = bool(context.option("commits", False))
     min_lines = _min_lines(context.option("min_lines"))
     cursors = context.state.setdefault("repos", {})
+    known = Known(context.journal)
     context.progress.start("Reading git history", total=len(roots))
     for root in roots:
         repo = repo_info(root)
         identity = base.with_repo(repo)
-        tip = git(root, ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], check=False)
-        tip = tip.strip()
-        if not tip:
-            has_commits = git(root, ["rev-parse", "--verify", "--quiet", "HEAD"], check=False)
-            if not has_commits.strip():
-                context.progress.log(f"{root}: no commits yet")
-                yield str(root), "repository has no commits"
-                context.progress.advance()
-                continue
-            raise ImportSourceError(f"{root}: no branch or commit named '{ref}'")
-        key = f"{repo.slug}@{ref}"
-        fingerprint = _fingerprint(identity, with_commits, ref, min_lines)
+        has_commits = _git_quiet(root, ["rev-parse", "--verify", "--quiet", "HEAD"])
+        tips = branch_tips(root, refs) if (has_commits or refs) else []
+        if not tips:
+            context.progress.log(f"{root}: no commits yet")
+            yield str(root), "repository has no commits"
+            context.progress.advance()
+            continue
+        key = str(root)
+        fingerprint = _fingerprint(identity, with_commits, refs, min_lines, long_lived)
+        digest = _tips_digest(tips)
         cursor = cursors.get(key) if isinstance(cursors, dict) else None
-        rev_range = [tip]
         since = context.since
         if context.resumed:
-            since = None  # this importer's own cursor, per repository, is exact
-            if (
-                isinstance(cursor, dict)
-                and cursor.get("scan") == fingerprint
-                and cursor.get("tip")
-                and _exists(root, str(cursor["tip"]))
-            ):
-                rev_range = [f"{cursor['tip']}..{tip}"]
-        commits = read_history(root, rev_range, sizes=bool(min_lines))
-        chain = mainline(commits, tip)
-        attach_branches(commits, chain)
-        scan = Scan(repo, identity, commits, chain, with_commits, since, context.until, min_lines)
+            since = None  # this importer's own cursor, per clone, is exact
+            if isinstance(cursor, dict) and cursor == {"tips": digest, "scan": fingerprint}:
+                context.progress.advance()
+                continue  # no branch moved since the last run: nothing new to read
+        commits = read_history(root, [sha for _, sha in tips], sizes=bool(min_lines))
+        scan = Scan(
+            repo, identity, commits, tips, with_commits, since, context.until, min_lines, long_lived
+        )
         found = 0
-        for item in scan.entries():
+        for item, aliases, shas in scan.entries():
             found += 1
-            yield item
-        if not found and rev_range == [tip] and since is None:
+            yield known.resolve(item, aliases, shas) if isinstance(item, Entry) else item
+        if not found and since is None:
             # A whole history with nothing of yours: most often an email git knows
             # you by is missing.
             context.progress.log(
@@ -507,8 +458,24 @@ def fetch(context: ImportContext) -> Iterator[Entry | tuple[str, str]]:
                 "(add your other emails with --author or [user] emails in brag.toml)"
             )
         if context.until is None or context.until >= dt.date.today():
-            cursors[key] = {"tip": tip, "scan": fingerprint}
+            cursors[key] = {"tips": digest, "scan": fingerprint}
         context.progress.advance()
+
+
+def _git_quiet(root: Path, args: list[str]) -> str:
+    from brag.gitcmd import output as git
+
+    return git(root, args, check=False).strip()
+
+
+def _strings(value: Any, name: str) -> list[str]:
+    if value in (None, "", (), []):
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise ConfigError(f"[import.git] {name} must be a branch name or a list of them, got {value!r}")
 
 
 def _min_lines(value: Any) -> int:
@@ -522,17 +489,6 @@ def _min_lines(value: Any) -> int:
     return value
 
 
-def _exists(root: Path, sha: str) -> bool:
-    import subprocess
-
-    proc = subprocess.run(
-        ["git", "-C", str(root), "cat-file", "-e", f"{sha}^{{commit}}"],
-        capture_output=True,
-        check=False,
-    )
-    return proc.returncode == 0
-
-
 @hookimpl
 def register_importers(register: Any) -> None:
     register(
@@ -540,8 +496,8 @@ def register_importers(register: Any) -> None:
             name=SOURCE,
             help=(
                 "Your merged pull requests, from local clones.\n\n"
-                "Reads each clone's history offline (one git log pass) and credits a merge "
-                "to the author of the merged branch. Example: brag import git ~/src/api "
+                "Reads every branch of each clone offline (one git log pass) and credits a "
+                "merge to the author of the merged branch. Example: brag import git ~/src/api "
                 "~/src/web --since 2026H1"
             ),
             fetch=fetch,
@@ -562,8 +518,18 @@ def register_importers(register: Any) -> None:
                 ),
                 click.Option(
                     ["--ref"],
+                    multiple=True,
                     metavar="REF",
-                    help="Branch whose history holds the merges (default: HEAD).",
+                    help="Read only this branch (repeatable). Default: every local and "
+                    "remote-tracking branch.",
+                ),
+                click.Option(
+                    ["--long-lived"],
+                    multiple=True,
+                    metavar="BRANCH",
+                    help="Another long-lived branch (repeatable; globs allowed): merging it "
+                    "is a sync, never a pull request. main, master, develop, release/* and "
+                    "version branches such as 6.0.x always are.",
                 ),
                 click.Option(
                     ["--min-lines"],

@@ -11,11 +11,14 @@ from brag.authorship import (
     Identity,
     file_histories,
     involvement,
+    is_hosted,
     parse_remote,
+    repo_info,
     resolve_identity,
     split_people,
 )
-from brag.errors import ImportSourceError
+from brag.errors import BragError, ImportSourceError
+from brag.gitcmd import output as git
 
 
 @pytest.mark.parametrize(
@@ -100,3 +103,66 @@ def test_file_history_follows_renames(tmp_path):
     # Front matter people decide over git history.
     assert involvement(me, {"author": ["Alice"]}, moved) is None
     assert involvement(me, {"author": [], "responder": []}, moved) == "author"
+
+
+@pytest.mark.parametrize(
+    ("url", "hosted"),
+    [
+        ("https://github.com/acme/shop.git", True),
+        ("ssh://git@github.com/acme/shop", True),
+        ("git@github.com:acme/shop.git", True),
+        ("github-work:acme/shop.git", True),
+        ("/srv/mirror/repo", False),
+        ("../repo", False),
+        ("file:///srv/mirror/repo", False),
+        ("~/mirror/repo", False),
+    ],
+)
+def test_is_hosted(url, hosted):
+    assert is_hosted(url) is hosted
+
+
+def _git(*args: str) -> None:
+    subprocess.run(["git", *args], check=True, capture_output=True)
+
+
+def test_repo_info_follows_local_origins_to_the_host(tmp_path):
+    first = tmp_path / "first"
+    _git("init", "-q", str(first))
+    _git("-C", str(first), "remote", "add", "origin", "git@github.com:acme/shop.git")
+    mirror = tmp_path / "mirror" / "repo"
+    mirror.parent.mkdir()
+    _git("init", "-q", "--bare", str(mirror))
+    _git("-C", str(mirror), "remote", "add", "origin", str(first))
+    work = tmp_path / "work"
+    _git("init", "-q", str(work))
+    _git("-C", str(work), "remote", "add", "origin", "../mirror/repo")
+    info = repo_info(work)
+    assert (info.hosted, info.name, info.host) == ("acme/shop", "shop", "github.com")
+    assert info.slug == "repo"  # how earlier versions keyed it: kept to recognise those ids
+    # A local origin that leads nowhere hosted: the clone folder names it.
+    _git("-C", str(first), "remote", "remove", "origin")
+    info = repo_info(work)
+    assert (info.hosted, info.name, info.host) == ("", "work", "")
+
+
+def test_git_failures_name_the_repository_and_odd_bytes_do_not_crash(tmp_path):
+    root = tmp_path / "r"
+    _git("init", "-q", str(root))
+    with pytest.raises(BragError, match=f"git log failed in {root}"):
+        git(root, ["log", "--no-such-option"])
+    (root / "a").write_text("x")
+    _git("-C", str(root), "add", "a")
+    env = {"GIT_AUTHOR_NAME": "Jos\xe9", "GIT_AUTHOR_EMAIL": "j@x.org"}
+    import os
+
+    # A Latin-1 commit message (not UTF-8): read with a replacement character.
+    subprocess.run(
+        ["git", "-C", str(root), "-c", "i18n.commitEncoding=", "commit", "-q", "-F", "-"],
+        input=b"caf\xe9\n",
+        check=True,
+        env={**os.environ, **env},
+    )
+    out = git(root, ["log", "--format=%B"])
+    assert out.startswith("caf")
+    assert "\ufffd" in out or "é" in out

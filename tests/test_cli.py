@@ -131,10 +131,10 @@ def test_add_via_editor(brag, journal, tmp_path, monkeypatch):
 
 
 def test_add_via_editor_with_empty_title_aborts(brag, journal, tmp_path, monkeypatch):
-    monkeypatch.setenv("EDITOR", write_editor(tmp_path, "# nothing\n"))
+    monkeypatch.setenv("EDITOR", write_editor(tmp_path, "\n"))
     head = git(journal.root, "rev-parse", "HEAD")
     result = brag("add", expect=1)
-    assert "nothing added" in result.stderr
+    assert result.stderr == "Aborted: nothing added\n"
     assert git(journal.root, "rev-parse", "HEAD") == head
 
 
@@ -369,5 +369,5 @@ def test_check_and_add_exit_through_the_one_error_path(brag, journal, tmp_path, 
     (journal.root / "entries" / "bad.md").write_text("no front matter\n")
     result = brag("check", expect=1)
     assert "broken: entries/bad.md" in result.stdout and "Error" not in result.stderr
-    monkeypatch.setenv("EDITOR", write_editor(tmp_path, "# nothing\n"))
-    assert brag("add", expect=1).stderr == "Empty title: nothing added.\n"
+    monkeypatch.setenv("EDITOR", write_editor(tmp_path, ""))
+    assert brag("add", expect=1).stderr == "Aborted: nothing added\n"

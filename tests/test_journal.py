@@ -235,3 +235,85 @@ def test_removed_import_does_not_come_back(journal: Journal):
     assert again.added == []
     assert again.skipped == [("Bot bump", "removed earlier with brag rm")]
     assert list(Journal(journal.root).entries()) == []
+
+
+# -- index freshness comes from git ---------------------------------------------------------------
+
+
+def _titles(journal_root: Path) -> list[str]:
+    return sorted(e.title for e in Journal(journal_root).entries())
+
+
+def _git(root: Path, *args: str) -> str:
+    import subprocess
+
+    return subprocess.run(
+        ["git", "-C", str(root), *args], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_index_sees_hand_edits_new_files_and_deletions(journal: Journal):
+    a = journal.add(Entry(title="Alpha", date=dt.date(2026, 3, 1)))
+    b = journal.add(Entry(title="Beta", date=dt.date(2026, 3, 2)))
+    assert _titles(journal.root) == ["Alpha", "Beta"]
+    path = journal.root / a.path
+    path.write_text(path.read_text().replace("Alpha", "Alpha edited"))  # not committed
+    (journal.root / b.path).unlink()
+    extra = Entry(title="Typed by hand", date=dt.date(2026, 3, 3))
+    extra_path = journal.root / extra.default_path()
+    extra_path.write_text(extra.to_markdown())
+    assert _titles(journal.root) == ["Alpha edited", "Typed by hand"]
+    # Committed by hand: still right, and the rows are reused, not re-read.
+    _git(journal.root, "add", "-A", "entries")
+    _git(journal.root, "commit", "-q", "-m", "by hand")
+    assert _titles(journal.root) == ["Alpha edited", "Typed by hand"]
+    assert Journal(journal.root).index.refresh() == 0
+
+
+def test_index_follows_a_checkout_of_an_old_commit_and_back(journal: Journal):
+    journal.add(Entry(title="Old", date=dt.date(2026, 3, 1)))
+    old = _git(journal.root, "rev-parse", "HEAD").strip()
+    e = journal.add(Entry(title="New", date=dt.date(2026, 3, 2)))
+    e.title = "New, retitled"
+    journal.update(e)
+    assert _titles(journal.root) == ["New, retitled", "Old"]
+    _git(journal.root, "checkout", "-q", old)
+    assert _titles(journal.root) == ["Old"]
+    _git(journal.root, "checkout", "-q", "main")
+    assert _titles(journal.root) == ["New, retitled", "Old"]
+
+
+def test_index_follows_a_git_pull(journal: Journal, tmp_path: Path):
+    journal.add(Entry(title="Shared", date=dt.date(2026, 3, 1)))
+    other = tmp_path / "other"
+    _git(tmp_path, "clone", "-q", str(journal.root), str(other))
+    assert _titles(other) == ["Shared"]  # the clone's index is built
+    journal.add(Entry(title="From the first machine", date=dt.date(2026, 3, 2)))
+    _git(other, "pull", "-q", "--no-rebase", "origin", "main")
+    assert _titles(other) == ["From the first machine", "Shared"]
+
+
+def test_index_is_rebuilt_when_git_brag_is_deleted(journal: Journal):
+    import shutil
+
+    journal.add(Entry(title="Survives", date=dt.date(2026, 3, 1)))
+    assert _titles(journal.root) == ["Survives"]
+    shutil.rmtree(journal.root / ".git" / "brag")
+    assert _titles(journal.root) == ["Survives"]
+
+
+def test_index_freshness_costs_no_stat_of_every_file(journal: Journal, monkeypatch):
+    """With the index warm, a read asks git and re-reads nothing: no full scan."""
+    from brag import index
+
+    for n in range(5):
+        journal.add(Entry(title=f"Entry {n}", date=dt.date(2026, 3, n + 1)))
+    assert len(_titles(journal.root)) == 5
+
+    def no_scan(*args: object) -> None:
+        raise AssertionError("scanned every entry file")
+
+    monkeypatch.setattr(index, "scan", no_scan)
+    assert len(_titles(journal.root)) == 5
+    journal.add(Entry(title="One more", date=dt.date(2026, 3, 9)))
+    assert len(_titles(journal.root)) == 6

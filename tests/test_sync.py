@@ -548,3 +548,192 @@ def test_imports_removed_on_either_machine_stay_removed(brag, journal_dir, lapto
     for where in (Journal(journal_dir), Journal(laptop)):
         assert where.removed_imports() == {("github", "a/b#1"), ("github", "a/b#2")}
         clean_and_idle(where.root)
+
+
+# -- consent for mass deletion, true messages, killed syncs -------------------------------------
+
+
+def test_entries_deleted_by_hand_in_bulk_are_not_pushed_without_consent(
+    brag, journal_dir, laptop, bare
+):
+    two_machines(brag, journal_dir, laptop, str(bare))
+    for n in range(10):
+        at(brag, journal_dir, "add", f"Entry {n}")
+    at(brag, journal_dir, "sync")
+    at(brag, laptop, "sync")
+    before = head(journal_dir)
+    remote_before = git(bare, "rev-parse", "main").strip()
+
+    shutil.rmtree(journal_dir / "entries")  # `rm -rf entries; brag sync --quiet`
+    result = at(brag, journal_dir, "sync", "--quiet", expect=1)
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1, message
+    assert "10 of 10 entries were deleted outside brag" in message
+    restore = f"git -C {journal_dir} checkout HEAD -- entries"
+    assert restore in message and "--allow-deletions" in message
+    assert head(journal_dir) == before and git(bare, "rev-parse", "main").strip() == remote_before
+    # The advice works, word for word.
+    subprocess.run(restore.split(), check=True)
+    assert len(titles(brag, journal_dir)) == 10
+    clean_and_idle(journal_dir)
+
+    # Deleting with `brag rm` is deliberate: never counted.
+    ids = [
+        e["id"] for e in __import__("json").loads(at(brag, journal_dir, "list", "--json").stdout)
+    ]
+    at(brag, journal_dir, "rm", *ids[:6])
+    at(brag, journal_dir, "sync")
+    at(brag, laptop, "sync")
+    assert len(titles(brag, laptop)) == 4
+
+    # With consent, deletions by hand travel like any hand edit.
+    shutil.rmtree(journal_dir / "entries")
+    assert "4 of 4 entries" in at(brag, journal_dir, "sync", expect=1).stderr
+    at(brag, journal_dir, "sync", "--allow-deletions")
+    at(brag, laptop, "sync")
+    assert titles(brag, laptop) == []
+
+
+def test_one_entry_deleted_by_hand_is_not_a_mass_deletion(brag, journal_dir, laptop, bare):
+    two_machines(brag, journal_dir, laptop, str(bare))
+    for n in range(3):
+        at(brag, journal_dir, "add", f"Entry {n}")
+    at(brag, journal_dir, "sync")
+    next((journal_dir / "entries").rglob("*.md")).unlink()
+    at(brag, journal_dir, "sync")
+    at(brag, laptop, "sync")
+    assert len(titles(brag, laptop)) == 2
+
+
+def test_commits_by_hand_deleting_many_entries_are_not_pushed(brag, journal_dir, bare):
+    at(brag, journal_dir, "init", "--remote", str(bare))
+    for n in range(6):
+        at(brag, journal_dir, "add", f"Entry {n}")
+    at(brag, journal_dir, "sync")
+    git(journal_dir, "rm", "-r", "--quiet", "entries")
+    git(journal_dir, "commit", "--quiet", "-m", "clean up")
+    result = at(brag, journal_dir, "sync", expect=1)
+    assert "6 of 6 entries are deleted by commits not made by brag" in result.stderr
+    revert = re.search(r"'(git -C \S+ revert --no-edit \w+)'", result.stderr)
+    assert revert, result.stderr
+    subprocess.run(revert.group(1).split(), check=True)
+    at(brag, journal_dir, "sync")
+    assert len(titles(brag, journal_dir)) == 6
+
+
+def test_push_refused_by_a_server_hook_shows_the_servers_words(brag, journal_dir, bare):
+    at(brag, journal_dir, "init", "--remote", str(bare))
+    hook = bare / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'journal is frozen for the audit until Friday' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    at(brag, journal_dir, "add", "Refused by the hook")
+    result = at(brag, journal_dir, "sync", expect=1)
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1, message
+    assert "refused the push: journal is frozen for the audit until Friday" in message
+    assert "could not reach" not in message and "authentication" not in message
+
+
+def test_sync_killed_mid_rebase_with_a_fresh_git_lock_is_undone_by_a_reader(
+    brag, journal_dir, laptop, bare, tmp_path
+):
+    from test_reliability import killed_at
+
+    two_machines(brag, journal_dir, laptop, str(bare))
+    Journal(journal_dir).write_state("import-github", {"until": dt.date(2026, 3, 1)})
+    at(brag, journal_dir, "add", "Desktop entry")
+    at(brag, journal_dir, "sync")
+    Journal(laptop).write_state("import-github", {"until": dt.date(2026, 4, 1)})
+    at(brag, laptop, "add", "Laptop entry")
+    before = head(laptop)
+    killed_at("sync-rebasing", tmp_path, "--dir", str(laptop), "sync")
+    assert (laptop / ".git" / "rebase-merge").exists()
+    (laptop / ".git" / "index.lock").write_text("")  # git killed with it: fresh, held by nobody
+
+    # A command that only reads undoes the rebase and hides nothing.
+    listed = at(brag, laptop, "list")
+    assert "undid the rebase of an interrupted 'brag sync'" in listed.stderr
+    assert "Laptop entry" in listed.stdout
+    assert head(laptop) == before
+    clean_and_idle(laptop)
+    at(brag, laptop, "sync")
+    assert titles(brag, laptop) == ["Desktop entry", "Laptop entry"]
+
+
+def test_a_rebase_that_cannot_be_undone_says_what_to_run_and_keeps_its_marker(
+    brag, journal_dir, laptop, bare, tmp_path
+):
+    from test_reliability import _hold_open, killed_at
+
+    two_machines(brag, journal_dir, laptop, str(bare))
+    Journal(journal_dir).write_state("import-github", {"until": dt.date(2026, 3, 1)})
+    at(brag, journal_dir, "sync")
+    Journal(laptop).write_state("import-github", {"until": dt.date(2026, 4, 1)})
+    at(brag, laptop, "add", "Laptop entry")
+    killed_at("sync-rebasing", tmp_path, "--dir", str(laptop), "sync")
+    lock = laptop / ".git" / "index.lock"
+    holder = _hold_open(lock)  # a git still running by hand: its lock is never removed
+    try:
+        result = at(brag, laptop, "add", "Next", expect=1)
+        message = result.stderr.strip()
+        assert len(message.splitlines()) == 1, message
+        assert f"run 'git -C {laptop} rebase --abort'" in message
+        assert "undid" not in message
+        markers = list((laptop / ".git" / "brag" / "writers").iterdir())
+        assert any(m.name.startswith("sync-") for m in markers)
+    finally:
+        holder.communicate("", timeout=10)
+        lock.unlink(missing_ok=True)
+    after = at(brag, laptop, "add", "Next")
+    assert "undid the rebase" in after.stderr
+    clean_and_idle(laptop)
+    assert titles(brag, laptop) == ["Laptop entry", "Next"]
+
+
+def _sync_interrupt_loop(brag, journal_dir: Path, laptop: Path, bare: Path, rounds: int) -> None:
+    """Syncs hit by SIGINT (to the group) or SIGKILL at random moments lose nothing."""
+    import json
+    import random
+
+    from test_reliability import console_script
+
+    rng = random.Random(rounds)
+    two_machines(brag, journal_dir, laptop, str(bare))
+    expected: set[str] = set()
+    for n in range(rounds):
+        at(brag, journal_dir, "add", f"Desktop {n}")
+        Journal(journal_dir).write_state("import-github", {"until": dt.date(2026, 1, n + 1)})
+        at(brag, journal_dir, "sync")
+        at(brag, laptop, "add", f"Laptop {n}")
+        Journal(laptop).write_state("import-github", {"until": dt.date(2026, 2, n + 1)})
+        expected |= {f"Desktop {n}", f"Laptop {n}"}
+        proc = subprocess.Popen(
+            [console_script(), "--dir", str(laptop), "sync"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        time.sleep(rng.uniform(0.05, 0.8))
+        try:
+            os.killpg(proc.pid, rng.choice([signal.SIGINT, signal.SIGKILL]))
+        except ProcessLookupError:
+            pass
+        out, err = proc.communicate(timeout=60)
+        assert "Traceback" not in err or err.rstrip().endswith("KeyboardInterrupt"), err
+        # The next command, a reader, repairs and hides nothing.
+        listed = json.loads(at(brag, laptop, "list", "--json").stdout)
+        assert {e["title"] for e in listed} >= {t for t in expected if t.startswith("Laptop")}
+        clean_and_idle(laptop)
+        at(brag, laptop, "sync")
+        assert set(titles(brag, laptop)) == expected
+        assert Journal(laptop).read_state("import-github") == {"until": dt.date(2026, 2, n + 1)}
+
+
+def test_interrupted_syncs_lose_nothing_short(brag, journal_dir, laptop, bare):
+    _sync_interrupt_loop(brag, journal_dir, laptop, bare, rounds=3)
+
+
+@pytest.mark.slow
+def test_interrupted_syncs_lose_nothing_many_rounds(brag, journal_dir, laptop, bare):
+    _sync_interrupt_loop(brag, journal_dir, laptop, bare, rounds=20)

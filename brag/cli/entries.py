@@ -96,40 +96,53 @@ def add(
     brag add "Mentored two new hires" --area people --leverage interpersonal --with "Sam Lee"
     brag add --private "Negotiated the vendor contract renewal"
     """
-    from ..dates import parse_date
-
     fields: dict[str, str] = {}
     title = " ".join(text).strip()
-    if not title:
-        fields = _edit_template()
-        if not fields:
-            raise CommandExit("Empty title: nothing added.")
-        title = fields["title"]
-    date_text = when or fields.get("date")
-    date = parse_date(date_text) if date_text else dt.date.today()
-    leverage = leverage or fields.get("leverage") or None
-    entry = Entry(
-        title=title,
-        date=date,
-        impact=(impact if impact is not None else fields.get("impact", "")).strip(),
-        tags=clean_tags(tags + (fields.get("tags", ""),)),
-        areas=_check_choices(split_values(areas + (fields.get("areas", ""),)), AREAS, "area"),
-        leverage=_check_choices([leverage], LEVERAGE, "leverage")[0] if leverage else "",
-        with_=split_values(with_ + (fields.get("with", ""),)),
-        metrics=[parse_metric(m) for m in metrics],
-        url=(url or fields.get("url", "")).strip(),
-        private=private,
-        body=body if body is not None else fields.get("body", ""),
-    )
-    if entry.body and not entry.body.endswith("\n"):
-        entry.body += "\n"
     journal = state.journal(must_exist=False)
-    if not journal.exists():
-        journal.init()
-        click.echo(f"Created a new journal at {journal.root}", err=True)
-    journal.check_usable()
-    state.writable()
-    journal.add(entry)
+    draft = None
+    if not title:
+        draft, fields = _edit_template(journal)
+        title = fields["title"]
+    try:
+        date_text = when or fields.get("date")
+        date = dt.date.today()
+        if date_text:
+            from ..dates import parse_date
+
+            date = parse_date(date_text)
+        leverage = leverage or fields.get("leverage") or None
+        entry = Entry(
+            title=title,
+            date=date,
+            impact=(impact if impact is not None else fields.get("impact", "")).strip(),
+            tags=clean_tags(tags + (fields.get("tags", ""),)),
+            areas=_check_choices(split_values(areas + (fields.get("areas", ""),)), AREAS, "area"),
+            leverage=_check_choices([leverage], LEVERAGE, "leverage")[0] if leverage else "",
+            with_=split_values(with_ + (fields.get("with", ""),)),
+            metrics=[parse_metric(m) for m in metrics],
+            url=(url or fields.get("url", "")).strip(),
+            private=private,
+            body=body if body is not None else fields.get("body", ""),
+        )
+        if entry.body and not entry.body.endswith("\n"):
+            entry.body += "\n"
+        if not journal.exists():
+            journal.init()
+            click.echo(f"Created a new journal at {journal.root}", err=True)
+        journal.check_usable()
+        state.writable()
+        journal.add(entry)
+    except (BragError, click.BadParameter) as exc:
+        if draft is None:
+            raise
+        from ..editing import kept_message
+
+        reason = exc.format_message() if isinstance(exc, click.BadParameter) else str(exc)
+        raise BragError(kept_message(f"nothing added: {reason}", draft, "brag add")) from None
+    if draft is not None:
+        from ..editing import discard
+
+        discard(draft)
     if as_json:
         click.echo(json.dumps(entry.to_dict(), ensure_ascii=False))
     else:
@@ -138,22 +151,36 @@ def add(
     state.changed(journal)
 
 
-def _edit_template() -> dict[str, str]:
-    import tempfile
-
-    from ..editing import TEMPLATE, parse_template, run_editor
+def _edit_template(journal: Journal) -> tuple[Path, dict[str, str]]:
+    """The fields typed into the template (resuming unsaved text); abort if none."""
+    from ..editing import (
+        TEMPLATE,
+        edit_file,
+        kept_message,
+        parse_template,
+        read_unsaved,
+        resuming_note,
+        unsaved_path,
+    )
 
     if not sys.stdin.isatty() and not os.environ.get("EDITOR") and not os.environ.get("VISUAL"):
         raise BragError('no text given and no terminal for an editor: brag add "what you did"')
-    fd, name = tempfile.mkstemp(prefix="brag-add-", suffix=".md")
-    path = Path(name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(TEMPLATE)
-        run_editor(path)
-        return parse_template(path.read_text(encoding="utf-8"))
-    finally:
-        path.unlink(missing_ok=True)
+    draft = unsaved_path(journal.root, "add")
+    initial = read_unsaved(draft)
+    if initial is not None:
+        note(resuming_note(draft))
+    text = edit_file(draft, TEMPLATE if initial is None else initial, "brag add")
+    fields = parse_template(text)
+    if not fields:
+        from ..editing import discard
+
+        discard(draft)  # the template untouched or emptied: nothing to keep
+        raise CommandExit("Aborted: nothing added", exit_code=1)
+    if not fields.get("title"):
+        raise BragError(
+            kept_message("no title on the first line: nothing added", draft, "brag add")
+        )
+    return draft, fields
 
 
 def _print_entries(entries: list[Entry], as_json: bool) -> None:
@@ -475,21 +502,37 @@ def edit(
         _resolved(journal, entry)
         state.changed(journal)
         return
-    from ..editing import run_editor
+    _edit_in_editor(state, journal, entry)
 
-    original = (journal.root / entry.path).read_text(encoding="utf-8")
-    scratch = journal.root / ".git" / "brag" / f"edit-{entry.id}.md"
-    if not scratch.parent.is_dir():
-        import tempfile
 
-        scratch = Path(tempfile.gettempdir()) / f"brag-edit-{entry.id}.md"
-    scratch.parent.mkdir(parents=True, exist_ok=True)
-    scratch.write_text(original, encoding="utf-8")
+def _edit_in_editor(state: State, journal: Journal, entry: Entry) -> None:
+    """The editor path of ``brag edit``: unsaved text kept, concurrent changes merged."""
+    from ..editing import (
+        base_path,
+        discard,
+        edit_file,
+        kept_message,
+        read_unsaved,
+        resuming_note,
+        unsaved_path,
+    )
+
+    command = f"brag edit {entry.id}"
+    scratch = unsaved_path(journal.root, f"edit-{entry.id}")
+    current_text = _read_text(journal, entry.path)
+    initial = read_unsaved(scratch)
+    base_text = read_unsaved(base_path(scratch))
+    if initial is not None and base_text is not None:
+        note(resuming_note(scratch))
+    else:
+        # The entry as the editor opens it: what a concurrent change is measured against.
+        initial = base_text = current_text
+        scratch.parent.mkdir(parents=True, exist_ok=True)
+        base_path(scratch).write_text(base_text, encoding="utf-8", newline="")
     while True:
-        run_editor(scratch)
-        text = scratch.read_text(encoding="utf-8")
-        if text == original:
-            scratch.unlink(missing_ok=True)
+        text = edit_file(scratch, initial, command)
+        if text == base_text:
+            discard(scratch)
             click.echo("No changes.")
             _resolved(journal, entry)
             return
@@ -500,16 +543,71 @@ def edit(
             break
         except EntryError as exc:
             if sys.stdin.isatty() and click.confirm(f"{exc}\nReopen the editor?", default=True):
+                initial = text
                 continue
-            raise BragError(f"not saved: {exc}. Your edit is kept in {scratch}") from None
-    edited.created = entry.created
-    edited.path = entry.path
+            raise BragError(kept_message(f"not saved: {exc}", scratch, command)) from None
+    from ..testpoints import pause
+
+    pause("edit-before-save")
     state.writable()  # only now: an open editor must not hold the write lock
-    journal.update(edited)
-    scratch.unlink(missing_ok=True)
-    click.echo(f"Updated {edited.id}: {edited.title}")
-    _resolved(journal, edited)
+    try:
+        saved, conflicts = _save_edit(journal, entry, base_text, edited)
+    except BragError as exc:
+        raise BragError(kept_message(f"not saved: {exc}", scratch, command)) from None
+    discard(scratch)
+    click.echo(f"Updated {saved.id}: {saved.title}")
+    if not conflicts:
+        _resolved(journal, saved)
     state.changed(journal)
+    if conflicts:
+        raise CommandExit(conflicts, exit_code=1)
+
+
+def _read_text(journal: Journal, rel: str) -> str:
+    try:
+        with open(journal.root / rel, encoding="utf-8", newline="") as fh:
+            return fh.read()
+    except UnicodeDecodeError as exc:
+        raise EntryError(f"not UTF-8 text ({exc.reason})", rel) from None
+
+
+def _save_edit(
+    journal: Journal, entry: Entry, base_text: str, edited: Entry
+) -> tuple[Entry, str | None]:
+    """Save ``edited``, merging what changed in the file since the editor opened.
+
+    Returns the saved entry and, when both sides changed the same field, the
+    conflict message (the other version is kept beside the entry, as sync does).
+    """
+    from ..editing import content_hash, describe, merge_three_way
+
+    journal._changed()
+    try:
+        now_entry = journal.get(entry.id)
+        current_text = _read_text(journal, now_entry.path)
+    except (FileNotFoundError, BragError):
+        raise BragError(f"entry {entry.id} was removed while the editor was open") from None
+    edited.created = entry.created
+    edited.path = now_entry.path
+    if content_hash(current_text) == content_hash(base_text):
+        return journal.update(edited), None
+    base = Entry.from_markdown(base_text, entry.path)
+    current = Entry.from_markdown(current_text, now_entry.path)
+    merged, clashes = merge_three_way(base, current, edited)
+    if not clashes:
+        note(f"{entry.id} changed while the editor was open: both changes are merged")
+        return journal.update(merged, f'brag: edit "{merged.title}" (merged)'), ""
+    from ..sync import theirs_path
+
+    other = theirs_path(now_entry.path)
+    journal._refuse_links(journal.root / other)
+    (journal.root / other).write_text(current_text, encoding="utf-8", newline="")
+    saved = journal.update(merged, f'brag: edit "{merged.title}" (conflict kept)')
+    return saved, (
+        f"{entry.id} was changed while the editor was open and both changed "
+        f"{describe(clashes)}: your version is saved, the other is kept in {other}; "
+        f"merge what you want with 'brag edit {entry.id}' (see 'brag check')"
+    )
 
 
 def _conflict_hint(journal: Journal, entry: Entry) -> None:

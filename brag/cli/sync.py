@@ -73,19 +73,31 @@ def remote_show(state: State, as_json: bool) -> None:
 @click.command(name="sync")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.option(
+    "--allow-deletions",
+    is_flag=True,
+    help="Push entries deleted by hand even when there are many (more than 20% or 25).",
+)
 @click.pass_obj
-def sync_command(state: State, quiet: bool, as_json: bool) -> None:
+def sync_command(state: State, quiet: bool, as_json: bool, allow_deletions: bool) -> None:
     """Fetch from the remote, rebase local entries onto it, and push.
 
     Entries added on different machines never conflict. An entry edited on
     both stops the sync naming it: your version stays, the other is saved
     beside it as NAME.theirs.md, and 'brag edit ID' resolves it. If the remote
     cannot be reached nothing local changes; run 'brag sync' again later.
+    Many entries deleted by hand (not with 'brag rm') are refused unless
+    --allow-deletions.
+
+    \b
+    brag sync
+    brag sync --quiet          # for cron: prints only errors
+    brag sync --allow-deletions
     """
     from ..sync import sync
 
     journal = state.journal()
-    result = sync(journal, note=None if quiet else note)
+    result = sync(journal, note=None if quiet else note, allow_deletions=allow_deletions)
     if as_json:
         click.echo(
             json.dumps(

@@ -61,6 +61,9 @@ class Repo:
         self.git("commit", "-q", "-m", message, env=self.ident(author, committer, when))
         return self.head()
 
+    def root_commit(self) -> str:
+        return self.git("rev-list", "--max-parents=0", "HEAD").split()[0]
+
     def head(self) -> str:
         return self.git("rev-parse", "HEAD").strip()
 
