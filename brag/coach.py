@@ -153,11 +153,12 @@ def review(
     need the period-level findings, and skipping the rest keeps a year of a big
     journal fast. With the user's own ``ladder`` (not the built-in one, whose
     balance the tree, leverage and areas checks already read), each
-    competency without evidence is a finding.
+    competency without evidence is a finding, and a competency's ``tree``
+    decides an entry's tree in the balance (:func:`brag.ladder.entry_tree`).
     """
     items = sorted(entries, key=lambda e: (e.date, e.id))
     findings: list[Finding] = []
-    stats = _stats(items, target, read or (lambda e: impact.analyse(e, keywords)))
+    stats = _stats(items, target, read or (lambda e: impact.analyse(e, keywords)), ladder)
     findings += _balance_findings(stats, target)
     if ladder is not None and target and not ladder.is_default:
         window = (since or (items[0].date if items else today), until or today)
@@ -209,8 +210,13 @@ def ladder_findings(
 
 
 def _stats(
-    items: list[Entry], target: str, read: Callable[[Entry], impact.Analysis]
+    items: list[Entry],
+    target: str,
+    read: Callable[[Entry], impact.Analysis],
+    ladder: Ladder | None = None,
 ) -> dict[str, Any]:
+    from .ladder import entry_tree
+
     areas: Counter[str] = Counter()
     leverage: Counter[str] = Counter()
     trees: Counter[str] = Counter()
@@ -220,7 +226,7 @@ def _stats(
         if found.areas:
             areas[found.areas[0]] += 1
         leverage[found.leverage] += 1
-        trees[found.tree] += 1
+        trees[entry_tree(entry, ladder, found)] += 1
         quantified += bool(found.metrics)
     total = len(items)
     share_b = trees["B"] / total if total else 0.0

@@ -525,3 +525,21 @@ def test_form_answers_fit_their_limits_with_the_evidence_beside_them(tmp_path: P
     written = {s for e in entries for s in L.item_sentences(e)}
     assert first["text"].startswith(tuple(written))
     assert len(second["text"].split()) <= 6
+
+
+def test_a_competencys_tree_feeds_the_one_tree_balance(brag, journal: Journal, tmp_path: Path):
+    ids = add_work(brag)
+    migration = ids["Migrated billing to the new queue"]
+    brag("config", "set", "user.target_level", "staff")
+    before = json.loads(brag("coach", "--json").stdout)["stats"]["tree"]
+    (tmp_path / "ladder.csv").write_text(CSV)
+    brag("ladder", "import", str(tmp_path / "ladder.csv"))
+    # Pinned to a Tree B competency (and away from Delivery), the migration counts as B.
+    brag("edit", migration, "--competency", "mentorship", "--no-competency", "delivery")
+    after = json.loads(brag("coach", "--json").stdout)["stats"]["tree"]
+    assert after["B"] == before["B"] + 1 and after["A"] == before["A"] - 1
+    # The entry's own tree field still wins over its competencies.
+    path = journal.root / json.loads(brag("show", migration, "--json").stdout)["path"]
+    path.write_text(path.read_text().replace("+++\n", '+++\ntree = "A"\n', 1))
+    git(journal.root, "commit", "-qam", "tree A by hand")
+    assert json.loads(brag("coach", "--json").stdout)["stats"]["tree"]["B"] == before["B"]

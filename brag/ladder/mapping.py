@@ -162,6 +162,19 @@ def ladder_tree(entry: Entry, ladder: Ladder, analysis: impact.Analysis | None =
     return trees.pop() if len(trees) == 1 else ""
 
 
+def entry_tree(
+    entry: Entry, ladder: Ladder | None = None, analysis: impact.Analysis | None = None
+) -> str:
+    """The entry's tree for the one Tree A/B balance every figure uses: its own
+    ``tree`` field first; then, with the user's own ladder (not the built-in
+    one), the tree of its competencies when they agree; else the engine's reading."""
+    found = analysis if analysis is not None else impact.analyse(entry)
+    explicit = str(entry.extra.get("tree", "")).strip().upper()
+    if explicit in ("A", "B") or ladder is None or ladder.is_default:
+        return found.tree
+    return ladder_tree(entry, ladder, found) or found.tree
+
+
 # -- coverage --------------------------------------------------------------------------
 
 
