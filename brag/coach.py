@@ -202,8 +202,8 @@ def ladder_findings(
             Finding(
                 "ladder",
                 f"No evidence yet for '{row.name}' at {result.target}{said}{extra}",
-                f"Note work that shows it (brag add), or pin an entry that does: "
-                f"brag edit ID --competency {row.id}.",
+                "Note the work that shows it, or pin an entry that does "
+                f"(`brag edit ID --competency {row.id}`).",
             )
         )
     return findings

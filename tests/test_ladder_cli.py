@@ -393,7 +393,10 @@ def test_coach_names_each_competency_without_evidence(brag, journal: Journal, tm
         "No evidence yet for 'Operational excellence' at Staff; the expectation says: "
         '"Reduces risk across several teams\' services."'
     ]
-    assert found[0]["fix"].endswith("brag edit ID --competency operational-excellence.")
+    assert found[0]["fix"] == (
+        "Note the work that shows it, or pin an entry that does "
+        "(`brag edit ID --competency operational-excellence`)."
+    )
     text = brag("coach").stdout
     assert "! No evidence yet for 'Operational excellence' at Staff" in text
     # A window without the mentoring and the migration: those are gaps too.
