@@ -13,7 +13,8 @@ and a concrete fix. The checks follow the rules in PRODUCT.md:
   execution or expertise alone; no business-facing areas, or one area only);
 - **gap**: long stretches with nothing written down;
 - **ladder**: with the user's own ``ladder.toml``, a competency with no
-  evidence in the period at the target level, quoting what the ladder expects.
+  evidence in the period at the target level, quoting what the ladder expects;
+- **inbox**: entries waiting for a decision (``brag inbox``), shown first.
 
 The same review feeds the exporters: "areas to develop" in a self-review, the
 gaps in a promotion brief and the career questions of a 1:1 agenda.
@@ -146,6 +147,7 @@ def review(
     until: dt.date | None = None,
     read: Callable[[Entry], impact.Analysis] | None = None,
     ladder: Ladder | None = None,
+    inbox: Mapping[str, int] | None = None,
 ) -> Review:
     """Review ``entries`` (oldest first is not required) for a ``target`` level.
 
@@ -159,6 +161,10 @@ def review(
     items = sorted(entries, key=lambda e: (e.date, e.id))
     findings: list[Finding] = []
     stats = _stats(items, target, read or (lambda e: impact.analyse(e, keywords)), ladder)
+    if inbox is not None:
+        # ``inbox``: brag.inbox.counts(); entries waiting for a decision come first.
+        stats["inbox"] = dict(inbox)
+        findings += _inbox_findings(inbox)
     findings += _balance_findings(stats, target)
     if ladder is not None and target and not ladder.is_default:
         window = (since or (items[0].date if items else today), until or today)
@@ -207,6 +213,29 @@ def ladder_findings(
             )
         )
     return findings
+
+
+def _inbox_findings(counts: Mapping[str, int]) -> list[Finding]:
+    waiting = counts.get("inbox", 0)
+    if not waiting:
+        return []
+    parts = []
+    for key, words in (
+        ("awaiting_impact", "imported without an impact"),
+        ("follow_ups_due", "due a follow-up"),
+        ("duplicates", "likely duplicates"),
+    ):
+        if counts.get(key):
+            parts.append(f"{counts[key]} {words}")
+    noun = "entry waits" if waiting == 1 else "entries wait"
+    detail = f" ({', '.join(parts)})" if parts else ""
+    return [
+        Finding(
+            "inbox",
+            f"{waiting} {noun} for your judgement{detail}",
+            "run 'brag inbox': one key each adds the why, the measured result, or drops it",
+        )
+    ]
 
 
 def _stats(

@@ -36,6 +36,8 @@ FIELD_ORDER = (
     "id",
     "date",
     "title",
+    "kind",
+    "from",
     "tags",
     "impact",
     "areas",
@@ -45,10 +47,15 @@ FIELD_ORDER = (
     "source_id",
     "url",
     "private",
+    "follow_up",
+    "inbox_cleared",
     "created",
     "updated",
     "metrics",
+    "outcome",
 )
+#: Kinds of entry besides plain work: feedback received (praise, thanks) from someone.
+KINDS = ("feedback",)
 KNOWN_FIELDS = frozenset(FIELD_ORDER)
 
 _DELIM = "+++"
@@ -113,6 +120,14 @@ class Entry:
     source_id: str = ""
     url: str = ""
     private: bool = False
+    # Feedback received: ``kind = "feedback"`` and who gave it (``from``).
+    kind: str = ""
+    from_: str = ""
+    # When to ask what happened next; the result, once known: {date, text, metrics}.
+    follow_up: dt.date | None = None
+    outcome: dict[str, Any] = field(default_factory=dict)
+    # The day the user last cleared this entry from the inbox.
+    inbox_cleared: dt.date | None = None
     created: dt.datetime | None = None
     updated: dt.datetime | None = None
     body: str = ""
@@ -128,6 +143,8 @@ class Entry:
             "id": self.id,
             "date": self.date,
             "title": self.title,
+            "kind": self.kind,
+            "from": self.from_,
             "tags": list(self.tags),
             "impact": self.impact,
             "areas": list(self.areas),
@@ -137,11 +154,14 @@ class Entry:
             "source_id": self.source_id,
             "url": self.url,
             "private": self.private,
+            "follow_up": self.follow_up,
+            "inbox_cleared": self.inbox_cleared,
             "created": self.created,
             "updated": self.updated,
             "metrics": [dict(m) for m in self.metrics],
+            "outcome": _outcome_table(self.outcome),
         }
-        data = {k: v for k, v in values.items() if v not in ("", [], None, False)}
+        data = {k: v for k, v in values.items() if v not in ("", [], {}, None, False)}
         data["id"], data["date"], data["title"] = self.id, self.date, self.title
         ordered = {k: data[k] for k in FIELD_ORDER if k in data}
         for key, value in self.extra.items():
@@ -243,6 +263,21 @@ class Entry:
                 raise fail(key, f"'{key}' must be a string")
             return value
 
+        def day(key: str) -> dt.date | None:
+            value = data.get(key)
+            if value is None:
+                return None
+            if isinstance(value, dt.datetime):
+                return value.date()
+            if isinstance(value, dt.date):
+                return value
+            if isinstance(value, str):
+                try:
+                    return dt.date.fromisoformat(value.strip())
+                except ValueError:
+                    pass
+            raise fail(key, f"bad {key} {value!r}: expected YYYY-MM-DD")
+
         def stamp(key: str) -> dt.datetime | None:
             value = data.get(key)
             if value is None or isinstance(value, dt.datetime):
@@ -255,6 +290,10 @@ class Entry:
         private = data.get("private", False)
         if not isinstance(private, bool):
             raise fail("private", "'private' must be true or false")
+        kind = text("kind").strip().lower()
+        if kind and kind not in KINDS:
+            raise fail("kind", f"unknown kind {kind!r}: use {', '.join(KINDS)} or leave it out")
+        outcome = _read_outcome(data.get("outcome"), lambda reason: fail("outcome", reason))
         source_id = data.get("source_id", "")
         if isinstance(source_id, int):
             source_id = str(source_id)
@@ -273,6 +312,11 @@ class Entry:
             source_id=source_id if isinstance(source_id, str) else str(source_id),
             url=text("url"),
             private=private,
+            kind=kind,
+            from_=text("from").strip(),
+            follow_up=day("follow_up"),
+            outcome=outcome,
+            inbox_cleared=day("inbox_cleared"),
             created=stamp("created"),
             updated=stamp("updated"),
             body=body,
@@ -322,6 +366,45 @@ def parse_metric(text: str) -> dict[str, Any]:
     return {"name": name, "value": value, "unit": unit}
 
 
+def _outcome_table(outcome: dict[str, Any]) -> dict[str, Any]:
+    """The outcome as written: date, text, metrics first, then anything else kept."""
+    if not outcome:
+        return {}
+    order = ("date", "text", "metrics")
+    table = {k: outcome[k] for k in order if outcome.get(k) not in (None, "", [])}
+    table.update({k: v for k, v in outcome.items() if k not in order})
+    return table
+
+
+def _read_outcome(raw: Any, fail: Any) -> dict[str, Any]:
+    """Check an ``[outcome]`` table: a dated result, in words and/or metrics."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise fail("'outcome' must be a table with a date, a text and/or metrics")
+    outcome = dict(raw)
+    when = outcome.get("date")
+    if isinstance(when, dt.datetime):
+        when = when.date()
+    elif isinstance(when, str):
+        try:
+            when = dt.date.fromisoformat(when.strip())
+        except ValueError:
+            raise fail(f"bad outcome date {when!r}: expected YYYY-MM-DD") from None
+    if not isinstance(when, dt.date):
+        raise fail("'outcome' needs a date (YYYY-MM-DD): when the result was measured")
+    outcome["date"] = when
+    if not isinstance(outcome.get("text", ""), str):
+        raise fail("'outcome.text' must be a string")
+    metrics = outcome.get("metrics", [])
+    if not isinstance(metrics, list) or not all(isinstance(m, dict) for m in metrics):
+        raise fail("'outcome.metrics' must be an array of tables")
+    if not str(outcome.get("text", "")).strip() and not metrics:
+        raise fail("'outcome' needs a text or metrics: what was measured")
+    outcome["metrics"] = [dict(m) for m in metrics]
+    return outcome
+
+
 def _number_and_unit(text: str, whole: str) -> tuple[int | float, str]:
     m = re.fullmatch(r"([-+]?\$?[-+]?\d[\d,_]*(?:\.\d+)?)\s*(.*)", text.strip())
     if not m:
@@ -337,7 +420,7 @@ def _number_and_unit(text: str, whole: str) -> tuple[int | float, str]:
 
 def _line_finder(toml_lines: list[str]) -> Any:
     def line_of(key: str) -> int | None:
-        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+        pattern = re.compile(rf"^\s*(?:{re.escape(key)}\s*=|\[\s*{re.escape(key)}\s*\])")
         for i, line in enumerate(toml_lines):
             if pattern.match(line):
                 return i + 2  # +1 for the opening '+++', +1 for 1-based lines

@@ -345,14 +345,22 @@ def run_export(
         window = exporter.window
         first, last = _guarded(exporter, "window", lambda: window(context))
     with bulk():
-        context.entries = list(
-            journal.entries(
+        from .inbox import for_documents, outcomes_landed
+
+        # A measured outcome, recorded after a follow-up, leads over the launch wording.
+        context.entries = [
+            for_documents(entry)
+            for entry in journal.entries(
                 since=first.isoformat() if first else None,
                 until=last.isoformat() if last else None,
                 include_private=include_private,
                 newest_first=False,
             )
-        )
+        ]
+        if first is not None:
+            landed = outcomes_landed(journal, first, last, include_private=include_private)
+            if landed:
+                context.entries = sorted(context.entries + landed, key=lambda e: e.date)
         cache = impact_cache(journal)
         impact.load_cache(cache)
         text = _guarded(exporter, "build", lambda: exporter.run(context))

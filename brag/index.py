@@ -37,7 +37,7 @@ from typing import Any
 from .entry import Entry
 from .errors import EntryError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (

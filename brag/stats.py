@@ -224,6 +224,13 @@ def format_text(summary: Mapping[str, Any]) -> str:
         lines.append(f"  {tree['target']} expects Tree B ≥ {expected:.0%}: {verdict}")
     else:
         lines.append("  (add --target LEVEL, or set user.target_level, to compare)")
+    waiting = summary.get("inbox")
+    if waiting:
+        lines += ["", "Inbox and feedback"]
+        lines.append(
+            f"  {waiting['inbox']} waiting (brag inbox) · {waiting['follow_ups_due']} "
+            f"follow-ups due · {waiting['feedback']} feedback received"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -267,10 +274,15 @@ def for_journal(
             newest_first=False,
         )
     )
-    return summarise(
+    summary = summarise(
         entries,
         target=str(target) if target else None,
         keywords=load_keywords(config),
         since=since,
         until=until,
     )
+    from .inbox import journal_counts
+
+    # The inbox is the whole journal's, whatever the period.
+    summary["inbox"] = journal_counts(journal, include_private=include_private)
+    return summary

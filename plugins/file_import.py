@@ -3,7 +3,10 @@
 Each CSV row or JSON object needs at least a date and a title. Columns named
 like entry fields map to them (``date``, ``title``, ``tags``, ``impact``,
 ``areas``, ``leverage``, ``with``, ``url``, ``private``, ``metrics``,
-``body``); ``--map COLUMN=FIELD`` maps the rest (``--map Summary=title``).
+``body``, ``kind``, ``from``, ``follow_up``); ``--map COLUMN=FIELD`` maps the
+rest (``--map Summary=title``). Kudos exports import as feedback: a row with a
+``from`` (or ``giver``, ``sender``, ``by``) column is ``kind = "feedback"``,
+its ``message``/``kudos``/``quote`` the words said.
 Lists (tags, areas, with) are split on commas and semicolons; metrics on
 semicolons (``p99: 800ms -> 200ms; cost: $12000``). Bad rows are reported by
 line number with the reason and the good rows still import, unless
@@ -35,7 +38,7 @@ from typing import Any
 
 import click
 
-from brag.entry import AREAS, KNOWN_FIELDS, LEVERAGE, Entry, parse_metric, stable_id
+from brag.entry import AREAS, KINDS, KNOWN_FIELDS, LEVERAGE, Entry, parse_metric, stable_id
 from brag.errors import BragError, ImportSourceError
 from brag.hookspecs import hookimpl
 from brag.importing import ImportContext, Importer
@@ -44,7 +47,9 @@ from ._local import paths_argument
 
 SOURCE = "file"
 # What a row may set: every field of an entry but those brag itself keeps, and the body.
-FIELDS = (KNOWN_FIELDS - {"id", "source", "created", "updated"}) | {"body"}
+FIELDS = (KNOWN_FIELDS - {"id", "source", "created", "updated", "inbox_cleared", "outcome"}) | {
+    "body"
+}
 # Column names that mean a field without --map.
 ALIASES = {
     "id": "source_id",
@@ -58,6 +63,17 @@ ALIASES = {
     "labels": "tags",
     "link": "url",
     "collaborators": "with",
+    # Kudos and praise exports: who said it, and what they said.
+    "giver": "from",
+    "given by": "from",
+    "sender": "from",
+    "by": "from",
+    "type": "kind",
+    "kudos": "title",
+    "praise": "title",
+    "quote": "title",
+    "message": "title",
+    "follow up": "follow_up",
 }
 
 
@@ -287,7 +303,14 @@ def _bool(value: Any) -> bool:
 
 def row_entry(row: Row, mapping: dict[str, str]) -> Entry:
     fields: dict[str, Any] = {}
-    for column, value in row.values.items():
+
+    # A mapped column, or one named exactly like a field, wins over an alias
+    # ("title" over "message").
+    def by_name(item: tuple[Any, Any]) -> bool:
+        key = _norm(str(item[0]))
+        return not (key in mapping or key.replace(" ", "_") in FIELDS)
+
+    for column, value in sorted(row.values.items(), key=by_name):
         target = field_for(str(column), mapping)
         if target is None or value is None or (isinstance(value, str) and not value.strip()):
             continue
@@ -312,6 +335,22 @@ def row_entry(row: Row, mapping: dict[str, str]) -> Entry:
             parts = raw_metrics if isinstance(raw_metrics, list) else str(raw_metrics).split(";")
             metrics = [parse_metric(str(m)) for m in parts if str(m).strip()]
         private = _bool(fields.get("private", False))
+        giver = " ".join(str(fields.get("from", "")).split())
+        kind = str(fields.get("kind", "")).strip().lower()
+        if kind in ("kudos", "praise", "thanks"):
+            kind = "feedback"
+        if giver and not kind:
+            kind = "feedback"  # words someone gave: kudos
+        if kind and kind not in KINDS:
+            raise RowError(f"unknown kind '{kind}' (use feedback, or leave it empty)")
+        follow_up = None
+        if fields.get("follow_up"):
+            from brag.inbox import parse_follow_up
+
+            try:
+                follow_up = parse_follow_up(str(fields["follow_up"]), day)
+            except BragError as exc:
+                raise RowError(str(exc)) from None
     except RowError as exc:
         raise RowError(f"line {row.line}: {exc}") from None
     except BragError as exc:
@@ -331,6 +370,9 @@ def row_entry(row: Row, mapping: dict[str, str]) -> Entry:
         with_=_split(fields.get("with", [])),
         url=str(fields.get("url", "")).strip(),
         private=private,
+        kind=kind,
+        from_=giver,
+        follow_up=follow_up,
         source=SOURCE,
         source_id=source_id,
         body=(str(fields["body"]).strip() + "\n") if fields.get("body") else "",

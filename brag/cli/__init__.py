@@ -54,6 +54,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "edit": ("entries:edit", "Edit an entry in $EDITOR, or set fields with options."),
     "export": ("exports:export", "Write a document from the journal, impact first."),
     "import": ("imports:import_", "Pull in merged PRs, incidents, design docs, spreadsheets."),
+    "inbox": (
+        "inbox:inbox",
+        "Entries that wait for your judgement: add the why, the result, or drop them.",
+    ),
     "init": ("admin:init", "Create a journal (a git repository with brag.toml)."),
     "ladder": (
         "ladder:ladder",

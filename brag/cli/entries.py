@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -72,6 +73,14 @@ def _check_choices(values: list[str], allowed: tuple[str, ...], what: str) -> li
 @click.option("--date", "-d", "when", metavar="DATE", help="When it happened (default: today).")
 @click.option("--body", "-b", metavar="TEXT", help="Longer notes (Markdown).")
 @click.option("--private", is_flag=True, help="Never exported unless --include-private.")
+@click.option(
+    "--follow-up",
+    "follow_up",
+    metavar="WHEN",
+    help="Ask for the result later: 30d, 6w, 3m from the entry's date, or a date.",
+)
+@click.option("--feedback", is_flag=True, help="Feedback you received (needs --from).")
+@click.option("--from", "giver", metavar="NAME", help="Who gave the feedback.")
 @json_option
 @click.pass_obj
 def add(
@@ -87,6 +96,9 @@ def add(
     when: str | None,
     body: str | None,
     private: bool,
+    follow_up: str | None,
+    feedback: bool,
+    giver: str | None,
     as_json: bool,
 ) -> None:
     """Note an accomplishment. With no TEXT, opens $EDITOR on a template.
@@ -95,9 +107,13 @@ def add(
     brag add "Cut checkout p99 from 800ms to 200ms" -i "cart abandonment down 3%" -t perf
     brag add "Mentored two new hires" --area people --leverage interpersonal --with "Sam Lee"
     brag add --private "Negotiated the vendor contract renewal"
+    brag add "Shipped the new checkout" --follow-up 30d
+    brag add --feedback --from "Priya N" "Your design review saved us a quarter"
     """
     fields: dict[str, str] = {}
     title = " ".join(text).strip()
+    if (feedback or giver is not None) and not (giver or "").strip():
+        raise BragError('say who gave the feedback: --from "Priya N"')
     journal = state.journal(must_exist=False)
     draft = None
     if not title:
@@ -126,6 +142,14 @@ def add(
         )
         if entry.body and not entry.body.endswith("\n"):
             entry.body += "\n"
+        if giver is not None:
+            from ..inbox import FEEDBACK
+
+            entry.kind, entry.from_ = FEEDBACK, " ".join(giver.split())
+        if follow_up is not None:
+            from ..inbox import parse_follow_up
+
+            entry.follow_up = parse_follow_up(follow_up, entry.date)
         if not journal.exists():
             journal.init()
             click.echo(f"Created a new journal at {journal.root}", err=True)
@@ -147,8 +171,23 @@ def add(
         click.echo(json.dumps(entry.to_dict(), ensure_ascii=False))
     else:
         marker = " (private)" if entry.private else ""
+        if entry.from_:
+            marker = f" (feedback from {entry.from_}){marker}"
         click.echo(f"Added {entry.id}: {entry.title}{marker}")
+        if entry.follow_up:
+            click.echo(f"Follow-up on {entry.follow_up}: brag inbox will ask for the result.")
     state.changed(journal)
+    if not as_json:
+        _inbox_reminder(journal)
+
+
+def _inbox_reminder(journal: Journal) -> None:
+    """Once a day after an import: how many imported entries wait for an impact."""
+    from ..inbox import reminder
+
+    line = reminder(journal)
+    if line:
+        note(line)
 
 
 def _edit_template(journal: Journal) -> tuple[Path, dict[str, str]]:
@@ -272,6 +311,8 @@ def list_(
         )
     )
     warn_broken(journal)
+    if not as_json:
+        _inbox_reminder(journal)
     if not rank:
         _print_entries(entries, as_json)
         return
@@ -368,6 +409,10 @@ def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: 
         ("source", f"{entry.source} {entry.source_id}".strip()),
         ("url", entry.url),
         ("private", "yes" if entry.private else ""),
+        ("kind", entry.kind),
+        ("from", entry.from_),
+        ("follow-up", entry.follow_up.isoformat() if entry.follow_up else ""),
+        ("inbox cleared", entry.inbox_cleared.isoformat() if entry.inbox_cleared else ""),
         ("file", entry.path),
     ]
     for metric in entry.metrics:
@@ -376,6 +421,10 @@ def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: 
             unit = metric.get("unit", "")
             value = f"{metric['before']} → {metric['after']} {unit}".strip()
         rows.append(("metric", f"{metric.get('name', '')}: {value}"))
+    if entry.outcome:
+        from ..inbox import outcome_line
+
+        rows.append(("outcome", outcome_line(entry)))
     for key, value in entry.extra.items():
         rows.append((key, str(value)))
     for name, value in rows:
@@ -468,6 +517,7 @@ def edit(
     check_repo_state(journal)  # refuse before the user spends time in the editor
     entry = journal.get(entry_id)
     _conflict_hint(journal, entry)
+    before = dataclasses.replace(entry)  # to tell whether the edit clears an inbox item
     pinning = bool(competencies or no_competencies)
     if any(v is not None for v in (title, impact, url, private)) or tags or untag or pinning:
         if pinning:
@@ -497,6 +547,7 @@ def edit(
         entry.tags = [t for t in entry.tags if t.casefold() not in drop]
         entry.tags += [t for t in clean_tags(tags) if t not in entry.tags]
         state.writable()
+        _clear_inbox_item(journal, entry, before)
         journal.update(entry)
         click.echo(f"Updated {entry.id}: {entry.title}")
         _resolved(journal, entry)
@@ -550,6 +601,7 @@ def _edit_in_editor(state: State, journal: Journal, entry: Entry) -> None:
 
     pause("edit-before-save")
     state.writable()  # only now: an open editor must not hold the write lock
+    _clear_inbox_item(journal, edited, entry)
     try:
         saved, conflicts = _save_edit(journal, entry, base_text, edited)
     except BragError as exc:
@@ -608,6 +660,13 @@ def _save_edit(
         f"{describe(clashes)}: your version is saved, the other is kept in {other}; "
         f"merge what you want with 'brag edit {entry.id}' (see 'brag check')"
     )
+
+
+def _clear_inbox_item(journal: Journal, entry: Entry, before: Entry) -> None:
+    """Editing an inbox item is a decision on it: it leaves the inbox."""
+    from ..inbox import Settings, clear_after_edit
+
+    clear_after_edit(entry, before, settings=Settings.from_config(journal.config))
 
 
 def _conflict_hint(journal: Journal, entry: Entry) -> None:

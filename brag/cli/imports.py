@@ -161,6 +161,10 @@ def _run_one_import(
             dry_run=dry_run,
             progress=progress,
         )
+    if not result.dry_run and result.added:
+        from ..inbox import note_import
+
+        note_import(journal, result.added)  # for the once-a-day reminder
     _report_import(result, as_json, quiet, summary_only)
     return result
 

@@ -92,6 +92,9 @@ def coach(
     warn_broken(journal)
     config = journal.config
     level, goal = coaching.levels(config, target)
+    from ..inbox import journal_counts
+
+    waiting = journal_counts(journal, today=day)
     cache = impact_cache(journal)
     with bulk():
         impact.load_cache(cache)
@@ -106,6 +109,7 @@ def coach(
             since=start,
             until=end or day,
             ladder=journal_ladder(journal.root),
+            inbox=waiting,
         )
         impact.save_cache(cache)
     if as_json:
