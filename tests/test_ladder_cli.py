@@ -480,7 +480,7 @@ def test_against_ladder_chooses_two_stories_each_and_keeps_gaps(tmp_path: Path):
     from brag import ladder as L
     from brag.entry import Entry
 
-    (tmp_path / "ladder.csv").write_text(CSV)
+    (tmp_path / "ladder.csv").write_text(CSV + "Org strategy,Staff,Sets the org's strategy.,B,\n")
     lad = L.import_ladder(tmp_path / "ladder.csv").ladder
     day = dt.date(2026, 6, 30)
     entries = [
@@ -493,7 +493,14 @@ def test_against_ladder_chooses_two_stories_each_and_keeps_gaps(tmp_path: Path):
     assert len(rows["technical-direction"]["stories"]) == 2
     assert rows["technical-direction"]["evidence_count"] == 3
     assert rows["delivery"]["gap"] and rows["delivery"]["stories"] == []
-    assert data["gaps"] == ["Mentorship", "Delivery"]
+    assert data["gaps"] == ["Mentorship", "Delivery", "Org strategy"]
+    # A competency the ladder expects nothing of up to the level is left out.
+    senior = L.against_ladder(entries, lad, "senior", (dt.date(2025, 7, 1), day), today=day)
+    assert [r["id"] for r in senior["competencies"]] == [
+        "technical-direction",
+        "mentorship",
+        "delivery",
+    ]
     links = [L.evidence_link(e) for e in entries]
     assert links[0] == {"id": "r1", "href": "https://example.com/1", "command": ""}
     assert links[1] == {"id": "r2", "href": "", "command": "brag show r2"}

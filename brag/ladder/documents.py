@@ -38,8 +38,9 @@ def against_ladder(
     include_private: bool = False,
     per_competency: int = STORIES_PER_COMPETENCY,
 ) -> dict[str, Any]:
-    """Each competency at ``level``: its expectation, its one or two strongest
-    stories (ids), and whether it is a gap, with the coverage's notes.
+    """Each competency the ladder expects something of at ``level``: its
+    expectation, its one or two strongest stories (ids), and whether it is a
+    gap, with the coverage's notes.
 
     A story already chosen for an earlier competency gives way to another
     that shows this one, so a page shows more of the evidence; it is used
@@ -58,6 +59,8 @@ def against_ladder(
     used: set[str] = set()
     rows = []
     for row in result.competencies:
+        if not row.expectation:
+            continue  # the ladder expects nothing of it up to this level
         fresh = [eid for eid in row.evidence if eid not in used]
         stories = (fresh or row.evidence)[:per_competency]
         used.update(stories)
