@@ -343,7 +343,7 @@ def test_peer_brief_lists_our_work_in_my_words_each_with_its_evidence(
     assert data["entries"][0]["evidence"] == {
         "id": rfc,
         "href": "https://example.com/rfc/7",
-        "command": "",
+        "ref": f"brag show {rfc}",
     }
     assert {e["id"] for e in data["entries"]} == {rfc, mentoring, odd}
     with_private = brag("export", "peer-brief", "--for", "Sam Lee", "--include-private").stdout
@@ -503,8 +503,8 @@ def test_against_ladder_chooses_two_stories_each_and_keeps_gaps(tmp_path: Path):
         "delivery",
     ]
     links = [L.evidence_link(e) for e in entries]
-    assert links[0] == {"id": "r1", "href": "https://example.com/1", "command": ""}
-    assert links[1] == {"id": "r2", "href": "", "command": "brag show r2"}
+    assert links[0] == {"id": "r1", "href": "https://example.com/1", "ref": "brag show r1"}
+    assert links[1] == {"id": "r2", "href": "", "ref": "brag show r2"}
 
 
 def test_form_answers_fit_their_limits_with_the_evidence_beside_them(tmp_path: Path):

@@ -18,12 +18,13 @@ STORIES_PER_COMPETENCY = 2
 
 
 def evidence_link(entry: Entry) -> dict[str, str]:
-    """Where an item's evidence is: its URL when safe to make clickable, else
-    the command that shows the entry."""
+    """Where an item's evidence is: ``href``, its URL when safe to make
+    clickable (else ""), and ``ref``, the command that shows the entry; the
+    documents' ``evidence`` macros print the link, else the command."""
     from ..links import safe_href
 
     href = safe_href(entry.url) or ""
-    return {"id": entry.id, "href": href, "command": "" if href else f"brag show {entry.id}"}
+    return {"id": entry.id, "href": href, "ref": f"brag show {entry.id}"}
 
 
 def against_ladder(
