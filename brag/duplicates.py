@@ -114,3 +114,39 @@ def collapse(entries: Sequence[Entry], window_days: int = WINDOW_DAYS) -> list[E
         for entry in group[:-1]:
             drop.add(entry.id)
     return [e for e in entries if e.id not in drop]
+
+
+def merge(keep: Entry, other: Entry) -> Entry:
+    """``other`` folded into ``keep`` (which is changed and returned): tags, areas,
+    collaborators and metrics united; the longer impact and body kept; anything
+    ``keep`` lacks (link, leverage, fields of its own) taken from ``other``;
+    private if either was."""
+
+    def union(a: list[Any], b: list[Any]) -> list[Any]:
+        out = list(a)
+        for item in b:
+            if item not in out:
+                out.append(item)
+        return out
+
+    keep.tags = union(keep.tags, [t for t in other.tags if t.casefold() not in
+                                  {k.casefold() for k in keep.tags}])  # fmt: skip
+    keep.areas = union(keep.areas, other.areas)
+    keep.with_ = union(keep.with_, other.with_)
+    keep.metrics = union(keep.metrics, other.metrics)
+    if len(other.impact.strip()) > len(keep.impact.strip()):
+        keep.impact = other.impact
+    if len(other.body.strip()) > len(keep.body.strip()):
+        keep.body = other.body
+    keep.url = keep.url or other.url
+    keep.leverage = keep.leverage or other.leverage
+    keep.private = keep.private or other.private
+    for key, value in other.extra.items():
+        if key != DISTINCT_FIELD and key not in keep.extra:
+            keep.extra[key] = value
+    left = sorted(distinct_from(keep) - {other.id})
+    if left:
+        keep.extra[DISTINCT_FIELD] = left
+    else:
+        keep.extra.pop(DISTINCT_FIELD, None)
+    return keep

@@ -201,6 +201,8 @@ class Exporter:
     #: ``importlib.resources.files("pkg") / "templates"``): searched after the
     #: journal's ``templates/`` and before the built-in ones.
     template_dir: str | os.PathLike[str] | Traversable | None = None
+    #: One to three command lines shown under "Examples" in ``brag export NAME --help``.
+    examples: tuple[str, ...] = ()
 
     def template_for(self, fmt: str) -> str | None:
         """The template file ``fmt`` is rendered with (None for JSON or ``render``)."""
@@ -345,24 +347,22 @@ def run_export(
         window = exporter.window
         first, last = _guarded(exporter, "window", lambda: window(context))
     with bulk():
-        from .inbox import for_documents, outcomes_landed
-
-        # A measured outcome, recorded after a follow-up, leads over the launch wording.
-        context.entries = [
-            for_documents(entry)
-            for entry in journal.entries(
+        context.entries = list(
+            journal.entries(
                 since=first.isoformat() if first else None,
                 until=last.isoformat() if last else None,
                 include_private=include_private,
                 newest_first=False,
             )
-        ]
-        if first is not None:
-            landed = outcomes_landed(journal, first, last, include_private=include_private)
-            if landed:
-                context.entries = sorted(context.entries + landed, key=lambda e: e.date)
+        )
         cache = impact_cache(journal)
         impact.load_cache(cache)
+        from .inbox import with_outcomes
+
+        # A measured outcome leads over the launch wording, in the period it landed in.
+        context.entries = with_outcomes(
+            journal, context.entries, first, last, include_private=include_private
+        )
         text = _guarded(exporter, "build", lambda: exporter.run(context))
         path = None
         if output is not None and str(output) != "-":

@@ -164,9 +164,60 @@ def commit_paths(
             commit = ["commit", "--quiet", "--no-status", "-m", message, "--only", *from_stdin]
             run(root, commit, input="\0".join(every) + "\0")
             return
+        if index_matches_head(root):
+            # Nothing else is staged: a plain commit of exactly these paths is the
+            # same commit as --only, at a third of its cost (--only refreshes and
+            # writes the index twice and builds a temporary one: 110-260 ms
+            # against 30-50 ms on a 10,000-entry journal).
+            run(root, ["add", "--all", "--", *every])
+            run(root, ["commit", "--quiet", "--no-status", "-m", message])
+            return
         if add:
             run(root, ["add", "--", *add])
         run(root, ["commit", "--quiet", "--no-status", "-m", message, "--only", "--", *every])
+
+
+def index_matches_head(root: Path) -> bool:
+    """Whether git's index holds exactly ``HEAD``'s tree (nothing staged), read without git.
+
+    The index's cache-tree extension records the tree the whole index stands
+    for, when git knows it; ``HEAD``'s commit names its tree. Anything this
+    cannot read with certainty (a packed commit, an invalidated cache tree, a
+    split index) answers False, and the caller takes the slower, always-safe way.
+    """
+    import zlib
+
+    gd = root / ".git"
+    try:
+        head = (gd / "HEAD").read_text(encoding="utf-8").strip()
+        if head.startswith("ref:"):
+            head = (gd / head[4:].strip()).read_text(encoding="utf-8").strip()
+        raw = zlib.decompress((gd / "objects" / head[:2] / head[2:]).read_bytes())
+        index = (gd / "index").read_bytes()
+    except (OSError, ValueError, zlib.error):
+        return False
+    header, _, body = raw.partition(b"\0")
+    if not header.startswith(b"commit ") or not body.startswith(b"tree "):
+        return False
+    tree = body[5 : body.index(b"\n")].decode("ascii", errors="replace")
+    if not index.startswith(b"DIRC"):
+        return False
+    at = index.rfind(b"TREE", 12)
+    if at < 0:
+        return False
+    # "TREE", a 4-byte size, then the root: an empty path, NUL, "<entries> <subtrees>\n", id.
+    data = index[at + 8 :]
+    if not data.startswith(b"\0"):
+        return False
+    line_end = data.find(b"\n", 1, 40)
+    if line_end < 0:
+        return False
+    counts = data[1:line_end].split(b" ")
+    if len(counts) != 2 or not counts[0].isdigit():
+        return False  # "-1": the cache tree is invalid
+    size = len(tree) // 2
+    cached = data[line_end + 1 : line_end + 1 + size].hex()
+    return cached == tree
 
 
 def _printable(message: str) -> str:

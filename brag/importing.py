@@ -73,6 +73,8 @@ class Importer:
     params: list[click.Parameter] = field(default_factory=list)
     # Whether runs resume from the last run's date (False: every run reads everything).
     resumable: bool = True
+    #: One to three command lines shown under "Examples" in ``brag import NAME --help``.
+    examples: tuple[str, ...] = ()
 
 
 def resolve_window(

@@ -599,8 +599,10 @@ def feedback_entry(
 
 
 def quotes(entries: Iterable[Entry], *, include_private: bool = False) -> list[dict[str, Any]]:
-    """ "What others say": feedback entries as attributed, linked quotes, newest first.
-    Private feedback stays out unless ``include_private``."""
+    """The quotes for "What others say": feedback entries, attributed and linked,
+    newest first. Private feedback stays out unless ``include_private``."""
+    from .links import safe_href
+
     found = [e for e in entries if is_feedback(e) and (include_private or not e.private)]
     found.sort(key=lambda e: (e.date, e.id), reverse=True)
     return [
@@ -609,7 +611,7 @@ def quotes(entries: Iterable[Entry], *, include_private: bool = False) -> list[d
             "quote": e.title,
             "from": e.from_ or "someone",
             "date": e.date.isoformat(),
-            "url": e.url,
+            "url": safe_href(e.url) or "",  # clickable only when it cannot run anything
             "path": e.path,
         }
         for e in found
@@ -658,6 +660,23 @@ def outcomes_landed(
         if isinstance(when, dt.date) and since <= when and (until is None or when <= until):
             found.append(dataclasses.replace(for_documents(entry), date=when))
     return found
+
+
+def with_outcomes(
+    journal: Journal,
+    entries: list[Entry],
+    since: dt.date | None,
+    until: dt.date | None,
+    *,
+    include_private: bool,
+) -> list[Entry]:
+    """A document's ``entries`` (oldest first) as documents tell them
+    (:func:`for_documents`), with :func:`outcomes_landed` in the period added."""
+    told = [for_documents(e) for e in entries]
+    if since is None:
+        return told
+    landed = outcomes_landed(journal, since, until, include_private=include_private)
+    return sorted(told + landed, key=lambda e: e.date) if landed else told
 
 
 def _metric_words(metric: dict[str, Any]) -> str:

@@ -60,6 +60,8 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE INDEX IF NOT EXISTS files_date ON files(date);
 CREATE INDEX IF NOT EXISTS files_id ON files(id);
 CREATE INDEX IF NOT EXISTS files_source ON files(source, source_id);
+-- Every reading command asks for broken files: without this, a full scan of the blobs.
+CREATE INDEX IF NOT EXISTS files_broken ON files(path) WHERE error IS NOT NULL;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
 """
 

@@ -8,10 +8,11 @@ atomically, and records exactly that file in one git commit.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,16 +62,54 @@ def find_enclosing(start: Path) -> Path | None:
 
 
 def locate(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Path:
-    """Where the journal is: ``--dir``, ``$BRAG_DIR``, the enclosing journal, the data dir."""
+    """Where the journal is: ``--dir``, ``$BRAG_DIR``, the enclosing journal, this
+    machine's default (``brag config --machine journal``), the data folder."""
+    return where(explicit, cwd)[0]
+
+
+def where(
+    explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None
+) -> tuple[Path, str]:
+    """:func:`locate`, and how it was found: ``--dir``, ``BRAG_DIR``, ``enclosing``,
+    ``machine`` or ``default``."""
     if explicit:
-        return Path(explicit).expanduser().resolve()
+        return Path(explicit).expanduser().resolve(), "--dir"
     env = os.environ.get("BRAG_DIR")
     if env:
-        return Path(env).expanduser().resolve()
+        return Path(env).expanduser().resolve(), "BRAG_DIR"
     enclosing = find_enclosing(cwd or Path.cwd())
     if enclosing:
-        return enclosing
-    return default_location()
+        return enclosing, "enclosing"
+    from . import machine
+
+    chosen = machine.get("journal")
+    if isinstance(chosen, str) and chosen.strip():
+        return Path(chosen).expanduser().resolve(), "machine"
+    return default_location(), "default"
+
+
+def ensure_for_writing(journal: Journal, explicit: str | None = None) -> str | None:
+    """Create ``journal`` if a first write needs it; return what to tell the user.
+
+    The very first journal on a machine is created where brag looks by default,
+    nothing to configure first. A default journal that has gone missing is never
+    silently replaced by a new, empty one.
+    """
+    if journal.exists():
+        return None
+    root, how = where(explicit)
+    if how == "machine" and root == journal.root:
+        raise JournalError(
+            f"your default journal {root} is missing (brag config --machine journal): "
+            f"restore it, or choose another with 'brag config --machine journal PATH'"
+        )
+    journal.init()
+    if how == "default" and root == journal.root:
+        return (
+            f"Created your journal at {journal.root} (the default on this machine; "
+            "'brag init PATH' puts one elsewhere)"
+        )
+    return f"Created a new journal at {journal.root}"
 
 
 @dataclass
@@ -103,6 +142,8 @@ class Journal:
         self.root = Path(root)
         self._config: dict[str, Any] | None = None
         self._index: Index | None = None
+        #: Unknown keys found in brag.toml when it was read (another brag may know them).
+        self.config_warnings: list[str] = []
         self.on_saved: list[Any] = []  # callables(entry, journal) run after each commit
 
     # -- existence and set-up ----------------------------------------------
@@ -114,7 +155,7 @@ class Journal:
     def exists(self) -> bool:
         return self.config_path.is_file()
 
-    def check_usable(self) -> None:
+    def check_usable(self, check_config: bool = True) -> None:
         """Raise a clear :class:`JournalError` unless the journal can be read and written."""
         if not self.root.exists():
             raise JournalError(f"no journal at {self.root}: run 'brag init {self.root}'")
@@ -128,7 +169,8 @@ class Journal:
                 f"{self.root} has no {CONFIG_NAME}: run 'brag init {self.root}' to make it a "
                 "journal"
             )
-        self.config  # noqa: B018 - parse now so a syntax error is reported first
+        if check_config:
+            self.config  # noqa: B018 - parse now so a syntax error is reported first
         recovery.heal(self)  # a killed writer's leftovers: repaired before anything reads
 
     def init(self) -> bool:
@@ -179,46 +221,88 @@ class Journal:
             self._config = self._read_config()
         return self._config
 
-    def _read_config(self) -> dict[str, Any]:
-        try:
-            text = self.config_path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+    def _read_config(self, validate: bool = True) -> dict[str, Any]:
+        """brag.toml, parsed and (with ``validate``) checked against :data:`brag.config.JOURNAL`:
+        a wrong type raises :class:`ConfigError` naming the file and line; unknown keys
+        are collected in :attr:`config_warnings`."""
+        text = self._config_text()
+        if text is None:
             return {}
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read {self.config_path}: {exc}") from None
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{self.config_path}: {exc}") from None
         # A token pasted into brag.toml is never printed: register its value for masking.
         secrets.register_config(data)
+        if validate:
+            from .config import JOURNAL
+
+            self.config_warnings = JOURNAL.validate(data, text, self.config_path)
         return data
 
-    def config_get(self, key: str) -> Any:
-        node: Any = self.config
-        for part in key.split("."):
-            if not isinstance(node, dict) or part not in node:
-                raise ConfigError(f"{key} is not set")
-            node = node[part]
-        return node
+    def _config_text(self) -> str | None:
+        try:
+            return self.config_path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read {self.config_path}: {exc}") from None
 
-    def config_set(self, key: str, value: Any) -> None:
-        import tomli_w
+    def config_get(self, key: str) -> Any:
+        from .config import get
+
+        try:
+            return get(self.config, key)
+        except KeyError:
+            raise ConfigError(f"{key} is not set") from None
+
+    def config_set(self, key: str, value: Any) -> bool:
+        """Set ``key`` and commit brag.toml; False (nothing written) when it already had
+        ``value``. A file that cannot be committed is restored, never left changed."""
+        from .config import set_in
 
         parts = key.split(".")
         if not all(parts):
             raise ConfigError(f"bad config key {key!r}: use section.name, like user.name")
-        data = self._read_config()
-        node = data
-        for part in parts[:-1]:
-            child = node.setdefault(part, {})
-            if not isinstance(child, dict):
-                raise ConfigError(f"{part} in {key} is a value, not a section")
-            node = child
-        node[parts[-1]] = value
+        data = self._read_config(validate=False)
+        if not set_in(data, key, value):
+            return False
+        self._write_config(data, f"brag: config {key}")
+        return True
+
+    def config_unset(self, key: str) -> bool:
+        """Remove ``key`` and commit brag.toml; False (nothing written) when it was not set."""
+        from .config import unset_in
+
+        data = self._read_config(validate=False)
+        if not unset_in(data, key):
+            return False
+        self._write_config(data, f"brag: config unset {key}")
+        return True
+
+    def _write_config(self, data: dict[str, Any], message: str) -> None:
+        import tomli_w
+
+        before = self._config_text()
         self._atomic_write(self.config_path, tomli_w.dumps(data))
+        try:
+            gitcmd.commit_paths(self.root, message, paths=[CONFIG_NAME])
+        except BaseException:
+            if before is None:
+                _unlink_quietly(self.config_path)
+            else:
+                self._atomic_write(self.config_path, before)
+            # The failed commit may have staged the new text: unstage it too.
+            gitcmd.run(self.root, ["reset", "-q", "--", CONFIG_NAME], check=False)
+            raise
         self._config = data
-        gitcmd.commit_paths(self.root, f"brag: config {key}", paths=[CONFIG_NAME])
+
+    def config_uncommitted(self) -> bool:
+        """Whether brag.toml differs from what is committed (or is not committed at all)."""
+        proc = gitcmd.run(
+            self.root, ["status", "--porcelain", "--untracked-files=all", "--", CONFIG_NAME]
+        )
+        return bool(proc.stdout.strip())
 
     # -- state kept in the journal (import cursors, last 1:1 export) --------
 
@@ -272,7 +356,7 @@ class Journal:
         if len(exact) == 1:
             return exact[0]
         if len(matches) > 1:
-            shown = ", ".join(f"{e.id} ({e.title[:30]})" for e in matches[:5])
+            shown = ", ".join(f"{e.id} ({_short(e.title, 30)})" for e in matches[:5])
             raise NotFoundError(f"id prefix '{prefix}' is ambiguous: {shown}")
         return matches[0]
 
@@ -411,20 +495,79 @@ class Journal:
         for rel in pending:
             _unlink_quietly(self.root / rel)
 
-    def update(self, entry: Entry, message: str | None = None) -> Entry:
-        """Rewrite an existing entry in place (same path, same id) and commit it."""
+    def update(
+        self, entry: Entry, message: str | None = None, *, remove: Sequence[Entry] = ()
+    ) -> Entry:
+        """Rewrite an existing entry (same id) and commit it.
+
+        When its date or title changed, the file moves to the path they name, in
+        the same commit (git sees a rename, so ``git log --follow`` keeps its
+        history). Entries in ``remove`` (merged into this one) are deleted in
+        that commit too. If the commit fails, every file is put back as it was.
+        """
         if not entry.path:
             raise JournalError("cannot update an entry that has no file")
         self._validate(entry)
         entry.updated = now()
+        old_rel = entry.path
+        saved: dict[str, str | None] = {old_rel: _read_or_none(self.root / old_rel)}
+        for other in remove:
+            saved[other.path] = _read_or_none(self.root / other.path)
+        new_rel = self._moved_path(entry, saved[old_rel])
+        add: list[str] = []
+        paths: list[str] = [old_rel]
+        created: list[str] = []
         with recovery.uninterruptible():
-            recovery.announce(self.root, entry.path)
-            self._atomic_write(self.root / entry.path, entry.to_markdown())
-            gitcmd.commit_paths(
-                self.root, message or f'brag: edit "{_short(entry.title)}"', add=[entry.path]
-            )
+            for rel in saved:
+                recovery.announce(self.root, rel)
+            try:
+                if new_rel != old_rel:
+                    entry.path = self._place(entry)
+                    created.append(entry.path)
+                    recovery.announce(self.root, entry.path)
+                    add.append(entry.path)
+                self._atomic_write(self.root / entry.path, entry.to_markdown())
+                if new_rel != old_rel:
+                    _unlink_quietly(self.root / old_rel)
+                for other in remove:
+                    removed_note = self._note_removed_import(other)
+                    if removed_note:
+                        add.append(removed_note)
+                    _unlink_quietly(self.root / other.path)
+                    paths.append(other.path)
+                gitcmd.commit_paths(
+                    self.root,
+                    message or f'brag: edit "{_short(entry.title)}"',
+                    add=add or [entry.path],
+                    paths=paths,
+                )
+            except BaseException:
+                self._roll_back_new(created)
+                entry.path = old_rel
+                for rel, text in saved.items():
+                    if text is not None:
+                        self._atomic_write(self.root / rel, text)
+                if remove:
+                    gitcmd.run(self.root, ["checkout", "--", STATE_DIR], check=False)
+                raise
         self._saved(entry)
         return entry
+
+    def _moved_path(self, entry: Entry, old_text: str | None) -> str:
+        """Where ``entry`` belongs after an edit: its current path unless the date or
+        title it was filed under changed."""
+        if old_text is None or not entry.path.startswith(ENTRIES_DIR + "/"):
+            return entry.path
+        try:
+            old = Entry.from_markdown(old_text, entry.path)
+        except EntryError:
+            return entry.path
+        if old.date == entry.date and old.title == entry.title:
+            return entry.path
+        base = entry.default_path()
+        if entry.path == base or re.fullmatch(re.escape(base[:-3]) + r"-\d+\.md", entry.path):
+            return entry.path
+        return base
 
     def remove(self, entry: Entry) -> None:
         """Delete the file and commit the deletion: it stays in git history."""
@@ -437,18 +580,27 @@ class Journal:
             ).returncode
             == 0
         )
+        text = _read_or_none(path)
         with recovery.uninterruptible():
             recovery.announce(self.root, entry.path)
             removed_note = self._note_removed_import(entry)
             path.unlink()
             self._changed()
             if tracked:
-                gitcmd.commit_paths(
-                    self.root,
-                    f'brag: rm "{_short(entry.title)}"',
-                    add=[removed_note] if removed_note else [],
-                    paths=[entry.path],
-                )
+                try:
+                    gitcmd.commit_paths(
+                        self.root,
+                        f'brag: rm "{_short(entry.title)}"',
+                        add=[removed_note] if removed_note else [],
+                        paths=[entry.path],
+                    )
+                except BaseException:
+                    # Not committed: put the entry back rather than leave a deletion behind.
+                    if text is not None:
+                        self._atomic_write(path, text)
+                    if removed_note:
+                        gitcmd.run(self.root, ["checkout", "--", STATE_DIR], check=False)
+                    raise
 
     def _note_removed_import(self, entry: Entry) -> str | None:
         """Remember an imported entry's key so the next import does not bring it back."""
@@ -597,8 +749,9 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 def _short(title: str, width: int = 60) -> str:
-    flat = " ".join(title.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+    from .text import shorten
+
+    return shorten(title, width)
 
 
 def _sync_files(root: Path, paths: list[str]) -> None:
@@ -634,6 +787,14 @@ def _syncfs(root: Path) -> bool:
         return False
     finally:
         os.close(fd)
+
+
+def _read_or_none(path: Path) -> str | None:
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            return fh.read()
+    except (FileNotFoundError, UnicodeDecodeError):
+        return None
 
 
 def _unlink_quietly(path: Path) -> None:

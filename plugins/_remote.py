@@ -150,6 +150,18 @@ def parse_time(stamp: Any) -> dt.datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
+def declare_settings(source: str) -> None:
+    """Declare the ``[import.SOURCE]`` keys every remote importer reads besides its options."""
+    from brag.config import register_section
+
+    register_section(
+        f"import.{source}",
+        "",
+        [("max_wait", "int", "Longest wait for a rate limit, in seconds.")],
+        owner=__name__,
+    )
+
+
 def who_option(flag: str, metavar: str, help: str) -> click.Option:
     """Whose work to import (``--user``, ``--user-id``); the token's owner by default."""
     return click.Option([flag], metavar=metavar, help=help)

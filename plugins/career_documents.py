@@ -116,6 +116,23 @@ def _base(
     }
 
 
+def _work_and_feedback(entries: list[Entry]) -> tuple[list[Entry], list[Entry]]:
+    """Feedback received is quoted under "What others say", never counted or listed as work."""
+    from brag.inbox import is_feedback
+
+    return [e for e in entries if not is_feedback(e)], [e for e in entries if is_feedback(e)]
+
+
+def _others_say(data: dict[str, Any], feedback: list[Entry], limit: int = 5) -> None:
+    """Quote the period's feedback for "What others say": attributed and linked
+    (private feedback is already left out unless included)."""
+    from brag.inbox import quotes
+
+    found = quotes(feedback, include_private=True)
+    if found:
+        data["others_say"] = found[:limit]
+
+
 def _bullet(ctx: ExportContext, entry: Entry, score: impact.Score | None = None) -> dict[str, Any]:
     """One exported item: the hook's (or built-in) impact-first wording plus its facts."""
     framed = ctx.reframe(entry)
@@ -294,9 +311,10 @@ def _status_window(ctx: ExportContext) -> tuple[dt.date, dt.date]:
 def build_one_on_one(ctx: ExportContext) -> dict[str, Any]:
     since, remembered = _one_on_one_since(ctx)
     until = ctx.until or ctx.today
-    entries = _within(ctx, since, until)
+    entries, feedback = _work_and_feedback(_within(ctx, since, until))
     user = _user(ctx, ctx.options.get("target"))
     data = _base(ctx, "one-on-one", "1:1 agenda", since, until, entries)
+    _others_say(data, feedback)
     data["since_last"] = remembered
     data["user"] = user
     ranked = ctx.ranked(entries)
@@ -344,11 +362,12 @@ def remember_one_on_one(ctx: ExportContext) -> None:
 
 def build_self_review(ctx: ExportContext) -> dict[str, Any]:
     since, until = _window(ctx, 365)
-    entries = _done(_within(ctx, since, until))
+    entries, feedback = _work_and_feedback(_done(_within(ctx, since, until)))
     per_area = int(ctx.options.get("per_area") or 5)
     user = _user(ctx, ctx.options.get("target"))
     data = _base(ctx, "self-review", "Self-review", since, until, entries)
     data["user"] = user
+    _others_say(data, feedback)
     ranked = ctx.ranked(entries)
     read = ctx.analysis
     lens = ctx.lens
@@ -440,7 +459,7 @@ def _growth(entries: list[Entry], since: dt.date, until: dt.date, read: Any) -> 
 
 def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
     since, until = _window(ctx, 365)
-    entries = _done(_within(ctx, since, until))
+    entries, feedback = _work_and_feedback(_done(_within(ctx, since, until)))
     user = _user(ctx, ctx.options.get("target"))
     if not user["target"]:
         raise brag.errors.BragError(
@@ -450,6 +469,7 @@ def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
     data = _base(ctx, "promo-brief", "Promotion brief", since, until, entries)
     data["user"] = user
     data["level_word"] = coach.LEVEL_WORDS.get(user["target"], user["target"])
+    _others_say(data, feedback)
     read = ctx.analysis
     ranked = ctx.ranked(entries)
     # One pass over the period for every count the brief needs.
@@ -618,7 +638,8 @@ def _next_steps(ctx: ExportContext, entries: list[Entry], review: coach.Review) 
 def build_status(ctx: ExportContext) -> dict[str, Any]:
     cadence = ctx.options.get("cadence") or "weekly"
     since, until = _window(ctx, 7 if cadence == "weekly" else 30)
-    entries = _within(ctx, since, until)
+    # Results only: feedback received is quoted in the other documents.
+    entries = _work_and_feedback(_within(ctx, since, until))[0]
     label = "Weekly" if cadence == "weekly" else "Monthly"
     data = _base(ctx, "status", f"{label} status", since, until, entries)
     data["cadence"] = cadence
@@ -676,6 +697,11 @@ def register_exporters(register: Any) -> None:
             name="one-on-one",
             help="1:1 agenda since the last one: wins, risks, asks, career.",
             build=build_one_on_one,
+            examples=(
+                "brag export one-on-one",
+                "brag export one-on-one --since 2026-11-01 --no-remember",
+                "brag export one-on-one -f html -o agenda.html",
+            ),
             formats=("md", "txt", "html", "json"),
             after=remember_one_on_one,
             window=window_one_on_one,
@@ -694,6 +720,10 @@ def register_exporters(register: Any) -> None:
             name="self-review",
             help="Self-review by impact area, strongest first, with evidence.",
             build=build_self_review,
+            examples=(
+                "brag export self-review --period 2026H2",
+                "brag export self-review -p 2026H1 -A exec --per-area 3",
+            ),
             window=_window_days(365),
             formats=("md", "html", "json"),
             params=[
@@ -712,6 +742,10 @@ def register_exporters(register: Any) -> None:
             name="promo-brief",
             help="One-page promotion brief against a target level.",
             build=build_promo_brief,
+            examples=(
+                "brag export promo-brief -T staff",
+                "brag export promo-brief -T staff -f html -o brief.html",
+            ),
             window=_window_days(365),
             formats=("md", "html", "json"),
             params=[_target_option()],
@@ -722,6 +756,11 @@ def register_exporters(register: Any) -> None:
             name="status",
             help="Status update: what to know, to feel, to decide.",
             build=build_status,
+            examples=(
+                "brag export status",
+                "brag export status --cadence monthly -A cto",
+                "brag export status -s 'last friday' -f txt",
+            ),
             window=_status_window,
             formats=("md", "txt", "html", "json"),
             params=[

@@ -186,6 +186,10 @@ def register_importers(register: Any) -> None:
                 "Example: brag import docs ~/src/app/docs/adr"
             ),
             fetch=fetch,
+            examples=(
+                "brag import docs ~/src/app/docs/adr",
+                "brag import docs ~/notes/rfcs --author 'Ada Lovelace' -n",
+            ),
             resumable=False,
             params=[
                 paths_argument(),

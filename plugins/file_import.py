@@ -447,6 +447,11 @@ def register_importers(register: Any) -> None:
                 "fields map to them. Example: brag import file wins.csv --map Summary=title"
             ),
             fetch=fetch,
+            examples=(
+                "brag import file wins.csv",
+                "brag import file export.json --map Summary=title -n",
+                "cat wins.csv | brag import file - --strict",
+            ),
             resumable=False,
             params=[
                 paths_argument(metavar="FILE.csv|FILE.json|-"),

@@ -501,6 +501,11 @@ def register_importers(register: Any) -> None:
                 "~/src/web --since 2026H1"
             ),
             fetch=fetch,
+            examples=(
+                "brag import git ~/src/api ~/src/web",
+                "brag import git ~/src/api --since 2026H1 -n",
+                "brag import git ~/src/api --author ada@example.com --commits",
+            ),
             params=[
                 click.Argument(["paths"], nargs=-1, type=click.Path()),
                 click.Option(

@@ -60,6 +60,7 @@ TOKEN_VARS = ("GITHUB_TOKEN", "GH_TOKEN")
 
 @hookimpl
 def register_importers(register: Any) -> None:
+    _remote.declare_settings(NAME)
     register(
         Importer(
             name=NAME,
@@ -68,6 +69,11 @@ def register_importers(register: Any) -> None:
                 "Token from GITHUB_TOKEN, GH_TOKEN or 'gh auth token'."
             ),
             fetch=fetch,
+            examples=(
+                "brag import github",
+                "brag import github --org acme --since 2026-01-01",
+                "brag import github --repo acme/api -n",
+            ),
             params=[
                 _remote.who_option("--user", "LOGIN", "Whose PRs (default: the token's)."),
                 _remote.repeatable_option("--repo", "OWNER/NAME", "Only this repository"),

@@ -51,6 +51,7 @@ GITLAB_EPOCH = dt.date(2020, 12, 1)
 
 @hookimpl
 def register_importers(register: Any) -> None:
+    _remote.declare_settings(NAME)
     register(
         Importer(
             name=NAME,
@@ -59,6 +60,11 @@ def register_importers(register: Any) -> None:
                 "Token from GITLAB_TOKEN."
             ),
             fetch=fetch,
+            examples=(
+                "brag import gitlab",
+                "brag import gitlab --org platform --since last-quarter",
+                "brag import gitlab --api-url https://gitlab.example.com/api/v4",
+            ),
             params=[
                 _remote.who_option("--user", "USERNAME", "Whose MRs (default: the token's)."),
                 _remote.repeatable_option("--repo", "GROUP/PROJECT", "Only this project"),

@@ -250,6 +250,10 @@ def register_importers(register: Any) -> None:
                 "Example: brag import incidents ~/src/postmortems"
             ),
             fetch=fetch,
+            examples=(
+                "brag import incidents ~/src/postmortems",
+                "brag import incidents ~/src/postmortems --since 2026 -n",
+            ),
             resumable=False,
             params=[
                 paths_argument(),

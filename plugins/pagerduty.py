@@ -56,6 +56,7 @@ ROLES = {
 
 @hookimpl
 def register_importers(register: Any) -> None:
+    _remote.declare_settings(NAME)
     register(
         Importer(
             name=NAME,
@@ -64,6 +65,10 @@ def register_importers(register: Any) -> None:
                 "Token from PAGERDUTY_TOKEN."
             ),
             fetch=fetch,
+            examples=(
+                "brag import pagerduty",
+                "brag import pagerduty --since last-quarter",
+            ),
             params=[
                 _remote.who_option(
                     "--user-id", "ID", "Whose incidents (default: the token's user)."

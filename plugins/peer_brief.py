@@ -97,6 +97,10 @@ def register_exporters(register: Any) -> None:
             name="peer-brief",
             help="What to send a peer you ask for a review: our work together, what to speak to.",
             build=build_peer_brief,
+            examples=(
+                'brag export peer-brief --for "Sam Lee"',
+                'brag export peer-brief --for "Sam Lee" -p 2026H1 -o for-sam.md',
+            ),
             window=_window,
             formats=("md", "json"),
             params=[

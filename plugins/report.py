@@ -223,6 +223,11 @@ def register_exporters(register: Any) -> None:
                 "terminal gets brag-report.html in the current folder; a pipe gets the page."
             ),
             render=render_report,
+            examples=(
+                "brag export report",
+                "brag export report -T staff --top 5 -o report.html",
+                "brag export report -p 2026 > report.html",
+            ),
             formats=("html",),
             templates=(TEMPLATE,),
             params=[

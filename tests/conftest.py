@@ -29,6 +29,8 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    # Machine-only settings (default journal, approved hosts, model consent).
+    monkeypatch.setenv("BRAG_CONFIG_DIR", str(tmp_path / "brag-config"))
     for name in ("GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN", "PAGERDUTY_TOKEN", "VISUAL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("EDITOR", "false")
@@ -89,6 +91,7 @@ def fresh_plugin_manager():
     from brag import cli
 
     builtin = dict(cli.cli.commands)
+    lazy = cli.cli.lazy  # a plugin allowed to replace a built-in takes it out of the table
     manager._pm = None
     manager.load_errors.clear()
     manager._warned_collisions.clear()
@@ -99,6 +102,7 @@ def fresh_plugin_manager():
     cli.BragGroup._plugins_loaded = False
     cli.cli.commands.clear()
     cli.cli.commands.update(builtin)
+    cli.cli.lazy = lazy
 
 
 def git(cwd: Path, *args: str) -> str:

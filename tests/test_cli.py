@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -218,9 +221,12 @@ def test_config_set_get(brag, journal):
         "ada@example.com",
         "ada@work.example",
     ]
-    assert brag("config", "get", "sync.auto").stdout.strip() == "True"
+    assert brag("config", "get", "sync.auto").stdout.strip() == "true"
     assert 'name = "Ada Lovelace"' in brag("config").stdout
-    assert "not set" in brag("config", "get", "user.nothing", expect=1).stderr
+    assert "user.email is not set" in brag("config", "get", "user.email", expect=1).stderr
+    assert (
+        "unknown setting 'user.nothing'" in brag("config", "get", "user.nothing", expect=1).stderr
+    )
 
 
 @pytest.mark.parametrize(
@@ -371,3 +377,310 @@ def test_check_and_add_exit_through_the_one_error_path(brag, journal, tmp_path, 
     assert "broken: entries/bad.md" in result.stdout and "Error" not in result.stderr
     monkeypatch.setenv("EDITOR", write_editor(tmp_path, ""))
     assert brag("add", expect=1).stderr == "Aborted: nothing added\n"
+
+
+# -- issue 12: every command does exactly what it says ------------------------
+
+BRAG = str(Path(sys.executable).parent / "brag")
+
+
+def real(*args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The installed console script, in the test's environment."""
+    return subprocess.run(
+        [BRAG, *args], capture_output=True, text=True, env=os.environ, input=input
+    )
+
+
+def head(journal) -> str:
+    return git(journal.root, "rev-parse", "HEAD").strip()
+
+
+def status(journal) -> str:
+    return git(journal.root, "status", "--porcelain").strip()
+
+
+def entries(brag) -> list[dict]:
+    return json.loads(brag("list", "--json").stdout)
+
+
+def test_edits_that_change_nothing_succeed_without_a_commit(journal):
+    added = real("add", "Cut p99 to 200ms", "-i", "cart abandonment down 3%", "-t", "perf")
+    assert added.returncode == 0, added.stderr
+    entry_id = json.loads(real("list", "--json").stdout)[0]["id"]
+    before = head(journal)
+    cases = [
+        (("--untag", "nonexistent"), f"Nothing to change: {entry_id} has no tag 'nonexistent'"),
+        (("--public",), f"Nothing to change: {entry_id} is already public"),
+        (
+            ("-i", "cart abandonment down 3%"),
+            f"Nothing to change: {entry_id} already has that impact",
+        ),  # noqa: E501
+        (("-t", "perf"), f"Nothing to change: {entry_id} already has tag 'perf'"),
+        (("--title", "Cut p99 to 200ms"), f"Nothing to change: {entry_id} already has that title"),
+    ]
+    for args, message in cases:
+        result = real("edit", entry_id, *args)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == message
+    assert head(journal) == before and status(journal) == ""
+    [entry] = json.loads(real("list", "--json").stdout)
+    assert entry["tags"] == ["perf"] and entry["private"] is False
+
+
+def test_duplicate_add_is_refused_and_force_keeps_both(journal):
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    first = real("add", "Cut checkout p99 from 800ms to 200ms", "-d", yesterday)
+    entry_id = first.stdout.split()[1].rstrip(":")
+    before = head(journal)
+    again = real("add", "cut checkout p99 from 800ms to 200ms!")
+    assert again.returncode == 1
+    assert again.stderr.strip().startswith(
+        f"Not added: looks like {entry_id} from yesterday: "
+        "'Cut checkout p99 from 800ms to 200ms'; add --force to keep both"
+    )
+    assert head(journal) == before and status(journal) == ""
+    assert len(json.loads(real("list", "--json").stdout)) == 1
+    forced = real("add", "cut checkout p99 from 800ms to 200ms!", "--force")
+    assert forced.returncode == 0
+    new_id = forced.stdout.split()[1].rstrip(":")
+    raw = real("show", new_id, "--raw").stdout
+    assert "distinct_from" in raw and f'"{entry_id}"' in raw.split("distinct_from", 1)[1]
+    assert "likely duplicates" not in real("check").stdout  # both meant
+
+
+def test_a_metric_match_is_a_duplicate_too(brag, journal):
+    brag("add", "Checkout latency work", "-m", "p99: 800ms -> 200ms")
+    result = brag("add", "Made checkout faster", "-m", "p99 latency: 800ms -> 200ms", expect=1)
+    assert "looks like" in result.stderr
+    assert len(entries(brag)) == 1
+
+
+def test_check_lists_duplicates_and_edit_merge_resolves_them(brag, journal):
+    brag("add", "Launched search v2", "-d", "2026-03-02", "-t", "search", "-i", "faster")
+    keep = entries(brag)[0]
+    # A hand-copied file: the same story a day later, with more to say.
+    path = journal.root / "entries/2026/03/2026-03-03-launched-search-v2.md"
+    path.write_text(
+        '+++\nid = "abcdef12"\ndate = 2026-03-03\ntitle = "Launched Search v2"\n'
+        'tags = ["launch"]\nimpact = "queries 3x faster for 2M users"\nwith = ["Sam"]\n+++\n'
+        "The long story.\n"
+    )
+    git(journal.root, "add", ".")
+    git(journal.root, "commit", "-qm", "copied by hand")
+    result = brag("check")
+    assert f"likely duplicates: {keep['id']} 2026-03-02 'Launched search v2'" in result.stdout
+    assert f"'brag edit {keep['id']} --merge abcdef12'" in result.stdout
+    before = int(git(journal.root, "rev-list", "--count", "HEAD"))
+    merged = brag("edit", keep["id"], "--merge", "abcdef")
+    assert "Merged abcdef12 into" in merged.stdout
+    assert int(git(journal.root, "rev-list", "--count", "HEAD")) == before + 1  # one commit
+    [entry] = entries(brag)
+    shown = json.loads(brag("show", keep["id"], "--json").stdout)
+    assert entry["tags"] == ["search", "launch"]
+    assert shown["impact"] == "queries 3x faster for 2M users"
+    assert shown["with"] == ["Sam"] and "The long story." in shown["body"]
+    assert not path.exists() and status(journal) == ""
+    assert "likely duplicates" not in brag("check").stdout
+
+
+def test_changing_date_or_title_moves_the_file_in_the_same_commit(brag, journal):
+    brag("add", "Wrote the design doc", "-d", "2026-03-02")
+    entry = entries(brag)[0]
+    assert entry["path"] == "entries/2026/03/2026-03-02-wrote-the-design-doc.md"
+    before = int(git(journal.root, "rev-list", "--count", "HEAD"))
+    out = brag("edit", entry["id"], "-d", "2026-04-10", "--title", "Wrote the storage RFC").stdout
+    new_path = "entries/2026/04/2026-04-10-wrote-the-storage-rfc.md"
+    assert f"(moved to {new_path})" in out
+    assert entries(brag)[0]["path"] == new_path
+    assert not (journal.root / entry["path"]).exists()
+    assert int(git(journal.root, "rev-list", "--count", "HEAD")) == before + 1
+    assert status(journal) == ""
+    follow = git(journal.root, "log", "--follow", "--format=%s", "--", new_path).splitlines()
+    assert follow == ['brag: edit "Wrote the storage RFC"', 'brag: add "Wrote the design doc"']
+    # A changed impact does not move anything.
+    brag("edit", entry["id"], "-i", "unblocked two teams")
+    assert entries(brag)[0]["path"] == new_path
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("-d", "2099-03-01"), "2099-03-01 is in the future: brag records what you did, not plans"),
+        (("--url", "notaurl"), "--url 'notaurl' is not a link"),
+        (("--url", "javascript:alert(1)"), "only http(s) links, brag: links or relative paths"),
+        (("--url", "example.com/pr/1"), "did you mean https://example.com/pr/1?"),
+        (("-t", "two words"), "tag 'two words' has a space: tags are single words (try two-words)"),
+        (("-m", "users: 1000000000000000000000000000000"), "too large to be a measurement"),
+    ],
+)
+def test_bad_input_is_one_line_and_nothing_written(journal, args, message):
+    before = head(journal)
+    result = real("add", "Shipped the thing", *args)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert head(journal) == before and status(journal) == ""
+
+
+def test_good_links_and_future_with_flag(brag, journal):
+    for url in ("https://github.com/acme/api/pull/1", "brag:3f9c", "./docs/design.md", "docs/a.md"):
+        brag("edit", brag("add", f"Thing {url}", "--url", url).stdout.split()[1].rstrip(":"),
+             "--url", url)  # fmt: skip
+    brag("add", "Planned launch", "-d", "2099-01-01", "--future")
+    assert entries(brag)[0]["date"] == "2099-01-01"
+
+
+def test_absurd_counts_are_one_clear_line(journal):
+    result = real("list", "-n", str(10**30))
+    assert result.returncode == 2
+    assert "is more than brag can use (at most 1,000,000)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_init_says_the_next_step_and_becomes_the_default(tmp_path, monkeypatch):
+    monkeypatch.delenv("BRAG_DIR")
+    target = tmp_path / "my-journal"
+    result = real("init", str(target))
+    assert result.returncode == 0, result.stderr
+    assert f"Created a journal at {target}" in result.stdout
+    assert "It is now this machine's default journal" in result.stdout
+    assert 'brag add "What you shipped"' in result.stdout
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    added = subprocess.run(
+        [BRAG, "add", "From another folder"], capture_output=True, text=True, cwd=elsewhere
+    )
+    assert added.returncode == 0 and "Created" not in added.stderr
+    assert "From another folder" in git(target, "log", "-1", "--format=%s")
+    second = real("init", str(tmp_path / "second"))
+    assert "Next: cd " in second.stdout
+    assert f"brag config --machine journal {tmp_path / 'second'}" in second.stdout
+    assert "default" not in second.stdout.splitlines()[1].split("make it")[0]
+    again = real("init", str(target)).stdout.strip()
+    assert again == f"Nothing to change: {target} is already a journal"
+
+
+def test_first_add_on_a_machine_creates_the_default_and_a_lost_default_is_not_replaced(
+    tmp_path, monkeypatch
+):
+    monkeypatch.delenv("BRAG_DIR")
+    first = real("add", "The very first win")
+    assert first.returncode == 0, first.stderr
+    data = tmp_path / "xdg-data" / "brag"
+    assert f"Created your journal at {data}" in first.stderr
+    assert (data / "brag.toml").exists()
+    assert "Created" not in real("add", "The second win").stderr
+    moved = tmp_path / "moved-away"
+    assert real("config", "--machine", "journal", str(moved)).returncode == 0
+    lost = real("add", "A third win")
+    assert lost.returncode == 1
+    assert f"your default journal {moved} is missing" in lost.stderr
+    assert not moved.exists()
+
+
+def test_init_on_an_impossible_path_is_one_line(journal):
+    result = real("init", "/proc/nope/journal")
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("Error: cannot create a journal at /proc/nope/journal")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unknown_commands_and_kinds_get_did_you_mean():
+    assert "unknown import source 'gihub'; did you mean github" in real("import", "gihub").stderr
+    assert (
+        # "or peer-brief?" follows: both are close.
+        "unknown export kind 'promo-brif'; did you mean promo-brief"
+        in real("export", "promo-brif").stderr
+    )
+    assert "unknown command 'serach'; did you mean search" in real("serach").stderr
+
+
+def test_ambiguous_id_cuts_titles_at_a_word_boundary(brag, journal):
+    for n in (1, 2):
+        (journal.root / "entries").mkdir(exist_ok=True)
+        (journal.root / "entries" / f"e{n}.md").write_text(
+            f'+++\nid = "abcd000{n}"\ndate = 2026-03-0{n}\n'
+            f'title = "Rebuilt the deployment pipeline for every service team {n}"\n+++\n'
+        )
+    result = brag("show", "abcd", expect=1)
+    assert "abcd0001 (Rebuilt the deployment…)" in result.stderr
+
+
+def _every_command(runner):
+    """(path, command) for every command, subcommand, import source and export kind."""
+    import click
+
+    from brag.cli import cli
+
+    def walk(command, path, parent):
+        ctx = click.Context(command, info_name=path[-1] if path else "brag", parent=parent)
+        yield path, command
+        if isinstance(command, click.Group):
+            for name in command.list_commands(ctx):
+                yield from walk(command.get_command(ctx, name), [*path, name], ctx)
+
+    return list(walk(cli, [], None))
+
+
+def test_every_command_and_kind_shows_an_example(brag, runner):
+    missing = []
+    walked = _every_command(runner)
+    names = {" ".join(p) for p, _ in walked}
+    assert {"import github", "export promo-brief", "config unset", "remote set", "rm"} <= names
+    for path, _command in walked:
+        if not path:
+            continue
+        text = brag(*path, "--help").stdout
+        wanted = "brag " + " ".join(path)
+        lines = [line.strip() for line in text.splitlines()]
+        if not any(line.startswith(wanted) or f"$({wanted}" in line for line in lines):
+            missing.append(wanted)
+    assert missing == []
+
+
+def test_short_flags_mean_one_thing_everywhere(runner):
+    import click
+
+    meaning = {"-a": "--area", "-A": "--audience", "-T": "--target", "-s": "--since",
+               "-u": "--until", "-p": "--period", "-i": "--impact", "-t": "--tag"}  # fmt: skip
+    for path, command in _every_command(runner):
+        options = [p for p in command.params if isinstance(p, click.Option)]
+        for option in options:
+            longs = [o for o in option.opts if o.startswith("--")]
+            for short in (o for o in option.opts if len(o) == 2):
+                if short in meaning:
+                    assert meaning[short] in longs, (path, option.opts)
+                if short == "-n":
+                    expected = "--dry-run" if path[:1] == ["import"] else "--limit"
+                    assert expected in longs, (path, option.opts)
+            for short, long in meaning.items():
+                if long in longs and short in ("-A", "-T", "-s", "-u", "-p"):
+                    assert short in option.opts, (path, option.opts)
+        order = [o.opts[0] for o in options if o.opts[0] in ("--since", "--until", "--period")]
+        if order:
+            assert order == ["--since", "--until", "--period"], path
+
+
+def _forget_git_identity(tmp_path, monkeypatch):
+    bare = tmp_path / "no-identity.gitconfig"
+    bare.write_text("[user]\n\tuseConfigOnly = true\n[commit]\n\tgpgsign = false\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(bare))
+    for name in ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL", "EMAIL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_git_without_identity_leaves_nothing_behind(journal, tmp_path, monkeypatch):
+    assert real("add", "Shipped the thing", "-t", "a").returncode == 0
+    entry_id = json.loads(real("list", "--json").stdout)[0]["id"]
+    before = head(journal)
+    _forget_git_identity(tmp_path, monkeypatch)
+    for args in (("add", "Another win"), ("edit", entry_id, "-t", "b", "--title", "Renamed"),
+                 ("rm", entry_id)):  # fmt: skip
+        result = real(*args)
+        assert result.returncode == 1, args
+        assert "git config --global user.email" in result.stderr, args
+        assert "Traceback" not in result.stderr
+        assert head(journal) == before and status(journal) == "", args
+    [entry] = json.loads(real("list", "--json").stdout)
+    assert (entry["title"], entry["tags"]) == ("Shipped the thing", ["a"])
+    assert real("check").returncode == 0

@@ -81,7 +81,7 @@ def test_gap_days_is_configurable_and_validated(brag, fixture_journal):
     assert len(gaps) > 1
     (fixture_journal.root / "brag.toml").write_text(fx.CONFIG + '\n[coach]\ngap_days = "x"\n')
     result = brag("coach", expect=1)
-    assert "coach.gap_days in brag.toml must be a whole number" in result.stderr
+    assert "brag.toml:8: coach.gap_days must be a whole number" in result.stderr
 
 
 def test_tree_balance_against_the_target(brag, fixture_journal):
@@ -153,7 +153,7 @@ def test_list_rank_orders_by_score_for_the_audience(brag, fixture_journal):
     assert scores == sorted(scores, reverse=True)
     cfo = json.loads(brag("list", "--rank", "--audience", "cfo", "--json").stdout)
     assert [r["id"] for r in cfo] != [r["id"] for r in manager]
-    top = brag("list", "--rank", "-a", "cfo", "-n", "3").stdout.splitlines()
+    top = brag("list", "--rank", "-A", "cfo", "-n", "3").stdout.splitlines()
     assert len(top) == 3
     first_score = float(top[0].split()[0])
     assert first_score == cfo[0]["score"] and cfo[0]["id"] in top[0]

@@ -984,3 +984,116 @@ def test_follow_up_later_from_the_walk(walk_journal, brag):
     # When the day comes it is back, asking for the result.
     [item] = [i for i in inbox.collect(fresh(walk_journal), later) if i.id == entry.id]
     assert item.reason == "follow-up"
+
+
+def test_the_coach_counts_a_measured_outcome_as_a_number(brag, journal):
+    brag("add", "Shipped the new checkout", "-d", "2026-03-01", "--follow-up", "30d")
+    before = json.loads(brag("coach", "--period", "2026", "--json").stdout)
+    assert before["stats"]["quantified"] == 0
+    item = inbox.collect(journal, D(2026, 4, 2))[0]
+    inbox.decide(journal, item, "o", "conversion: 3.1% -> 3.4%", today=D(2026, 4, 2))
+    after = json.loads(brag("coach", "--period", "2026", "--json").stdout)
+    assert after["stats"]["quantified"] == 1
+    assert not [f for f in after["findings"] if f["kind"] == "quantify" and f["entry_id"]]
+
+
+def test_a_quote_links_only_to_a_safe_address():
+    good = inbox.feedback_entry("Great", "Ana", date=D(2026, 5, 1), url="https://k/1")
+    bad = inbox.feedback_entry("Also great", "Bo", date=D(2026, 5, 2), url="javascript:alert(1)")
+    assert [q["url"] for q in inbox.quotes([good, bad])] == ["", "https://k/1"]
+
+
+@pytest.fixture
+def with_feedback(brag, journal):
+    brag(
+        "add",
+        "Cut checkout p99 from 800ms to 200ms",
+        "-d",
+        "2026-03-03",
+        "-i",
+        "cart abandonment down 3%",
+    )
+    brag("add", "Mentored two new hires", "-d", "2026-03-04", "--area", "people")
+    brag(
+        "add",
+        "--feedback",
+        "--from",
+        "Priya N",
+        "Your design review saved us a quarter",
+        "-d",
+        "2026-03-05",
+        "--url",
+        "https://kudos.example/1",
+    )
+    brag(
+        "add",
+        "--feedback",
+        "--from",
+        "Bo",
+        "Calmest incident lead I have seen",
+        "-d",
+        "2026-03-06",
+        "--private",
+    )
+    return journal  # fmt: skip
+
+
+QUOTING = [
+    (kind, extra, fmt)
+    for kind, extra, formats in [
+        ("self-review", [], ("md", "html", "json")),
+        ("promo-brief", ["--target", "staff"], ("md", "html", "json")),
+        ("one-on-one", ["--no-remember"], ("md", "txt", "html", "json")),
+    ]
+    for fmt in formats
+]
+
+
+@pytest.mark.parametrize(("kind", "extra", "fmt"), QUOTING)
+def test_feedback_is_quoted_private_only_when_included(with_feedback, brag, kind, extra, fmt):
+    base = ["export", kind, "--period", "2026-03", "--format", fmt, *extra]
+    if fmt == "json" and "--no-remember" in base:
+        base.remove("--no-remember")  # a JSON agenda is never remembered
+    text = brag(*base).stdout
+    # Quoted once, attributed and linked; not listed again as work.
+    assert text.count("Your design review saved us a quarter") == 1
+    assert "Calmest incident lead" not in text
+    private = brag(*base, "--include-private").stdout
+    assert private.count("Calmest incident lead I have seen") == 1
+    if fmt == "json":
+        quotes = json.loads(text)["others_say"]
+        assert quotes == [
+            {"id": quotes[0]["id"], "quote": "Your design review saved us a quarter",
+             "from": "Priya N", "date": "2026-03-05", "url": "https://kudos.example/1",
+             "path": quotes[0]["path"]}
+        ]  # fmt: skip
+        assert len(json.loads(private)["others_say"]) == 2
+    elif fmt == "md":
+        assert "## What others say" in text
+        assert (
+            '- "Your design review saved us a quarter" (Priya N, 2026-03-05) '
+            "([source](https://kudos.example/1))" in text
+        )
+    elif fmt == "txt":
+        assert "WHAT OTHERS SAY" in text
+        assert "(Priya N, 2026-03-05) <https://kudos.example/1>" in text
+    else:
+        assert "<h2>What others say</h2>" in text
+        assert "(Priya N, 2026-03-05)" in text and 'href="https://kudos.example/1"' in text
+
+
+@pytest.mark.parametrize("fmt", ["md", "txt", "html", "json"])
+def test_a_status_update_lists_results_not_feedback(with_feedback, brag, fmt):
+    text = brag("export", "status", "--period", "2026-03", "--format", fmt, "--include-private")
+    assert "Cut checkout p99" in text.stdout or "cart abandonment" in text.stdout.lower()
+    assert "design review saved us" not in text.stdout
+    assert "Calmest incident lead" not in text.stdout
+
+
+def test_no_feedback_no_section(brag, journal):
+    brag("add", "Cut checkout p99 from 800ms to 200ms", "-d", "2026-03-03")
+    text = brag("export", "self-review", "--period", "2026-03").stdout
+    assert "What others say" not in text
+    assert "others_say" not in json.loads(
+        brag("export", "self-review", "--period", "2026-03", "--format", "json").stdout
+    )

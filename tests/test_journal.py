@@ -317,3 +317,26 @@ def test_index_freshness_costs_no_stat_of_every_file(journal: Journal, monkeypat
     assert len(_titles(journal.root)) == 5
     journal.add(Entry(title="One more", date=dt.date(2026, 3, 9)))
     assert len(_titles(journal.root)) == 6
+
+
+def test_plain_commit_only_when_nothing_else_is_staged(journal: Journal):
+    """The fast commit is used only when git's index is exactly HEAD's tree."""
+    from brag.gitcmd import index_matches_head
+
+    journal.add(Entry(title="First", date=D))
+    assert index_matches_head(journal.root)
+    (journal.root / "README.md").write_text("changed, not staged\n")
+    assert index_matches_head(journal.root)  # the working tree does not matter
+    git(journal.root, "add", "README.md")
+    assert not index_matches_head(journal.root)
+    second = journal.add(Entry(title="Second", date=D))
+    committed = git(journal.root, "show", "--name-only", "--format=", "HEAD").split()
+    assert committed == [second.path]
+    assert "M  README.md" in git(journal.root, "status", "--porcelain")
+    git(journal.root, "commit", "-q", "-m", "readme")
+    journal.remove(second)  # a deletion through the fast path
+    assert git(journal.root, "show", "--name-status", "--format=", "HEAD").split() == [
+        "D",
+        second.path,
+    ]
+    assert git(journal.root, "status", "--porcelain") == ""

@@ -306,8 +306,12 @@ def test_peer_brief_lists_our_work_in_my_words_each_with_its_evidence(
     ).stdout.split()[1].rstrip(":")  # fmt: skip
     odd = brag(
         "add", "reviewed sam's p99 fix", "-i", "p99 from 800ms to 200ms", "-d", "2026-05-04",
-        "--with", "SAM LEE", "--url", "javascript:alert(1)",
+        "--with", "SAM LEE",
     ).stdout.split()[1].rstrip(":")  # fmt: skip
+    # A link brag add refuses can still arrive in a synced or imported file.
+    path = journal.root / json.loads(brag("show", odd, "--json").stdout)["path"]
+    path.write_text(path.read_text().replace("+++\n", '+++\nurl = "javascript:alert(1)"\n', 1))
+    git(journal.root, "commit", "-qam", "an unsafe link")
     text = brag("export", "peer-brief", "--for", "sam lee").stdout
     rfc = ids["Wrote the RFC for the event bus"]
     mentoring = ids["Mentored two new hires through their first launch"]
@@ -442,7 +446,7 @@ def test_show_says_which_competencies_and_why_and_edit_pins_them(
     # Already so: nothing to change, exit 0, no commit.
     head = git(journal.root, "rev-parse", "HEAD")
     result = brag("edit", rfc, "--competency", "delivery")
-    assert result.stdout == f"Nothing to change: {rfc} already says so.\n"
+    assert result.stdout == f"Nothing to change: {rfc} already has those competencies\n"
     assert git(journal.root, "rev-parse", "HEAD") == head
     # The last word wins.
     brag("edit", rfc, "--competency", "technical-direction")

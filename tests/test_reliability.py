@@ -798,8 +798,10 @@ def _index(root: Path) -> Path:
 
 
 def _spoil_index(root: Path, how: str) -> None:
+    import gc
     import sqlite3
 
+    gc.collect()  # close the connections of earlier in-process commands
     index = _index(root)
     good = index.read_bytes()
     for suffix in ("-wal", "-shm"):
@@ -813,7 +815,9 @@ def _spoil_index(root: Path, how: str) -> None:
     elif how == "foreign":
         index.unlink()
         db = sqlite3.connect(index)
-        db.execute("PRAGMA user_version=5")
+        from brag.index import SCHEMA_VERSION
+
+        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         db.execute("CREATE TABLE files (name TEXT, colour TEXT)")
         db.execute("INSERT INTO files VALUES ('x', 'blue')")
         db.commit()

@@ -154,7 +154,9 @@ def test_stats_stays_light(filled):
 def test_stats_names_a_bad_configured_target(brag, filled):
     filled.config_set("user.target_level", "wizard")
     result = brag("stats", expect=1)
-    assert result.stderr.startswith("Error: user.target_level in brag.toml: unknown target level")
+    assert "brag.toml:" in result.stderr  # checked when read, with file and line
+    assert "user.target_level must be a level (mid, senior, staff, principal)" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
-    # --target overrides the bad setting.
-    assert "senior expects" in brag("stats", "--target", "senior").stdout
+    # `brag config set` repairs it.
+    brag("config", "set", "user.target_level", "senior")
+    assert "senior expects" in brag("stats").stdout

@@ -88,22 +88,31 @@ class State:
     def __init__(self, directory: str | None, debug: bool):
         self.directory = directory
         self.debug = debug
+        self.machine = False  # `brag config --machine`
         self._journal: Journal | None = None
         self._write_lock: Any = None
+        self._warned = False
 
-    def journal(self, must_exist: bool = True) -> Journal:
+    def journal(self, must_exist: bool = True, check_config: bool = True) -> Journal:
         if self._journal is None:
             from ..journal import Journal, locate
 
             self._journal = Journal(locate(self.directory))
             self._journal.on_saved.append(_call_entry_saved)
         if must_exist:
-            self._journal.check_usable()
+            self._journal.check_usable(check_config=check_config)
+            if check_config and not self._warned:
+                self._warned = True
+                for message in self._journal.config_warnings:
+                    warn(message)
         return self._journal
 
-    def writable(self) -> Journal:
-        """The journal, ready to write: recovered from any crashed writer, write lock held."""
-        journal = self.journal()
+    def writable(self, check_config: bool = True) -> Journal:
+        """The journal, ready to write: recovered from any crashed writer, write lock held.
+
+        ``check_config=False`` lets ``brag config`` repair a brag.toml that does not
+        pass the schema."""
+        journal = self.journal(check_config=check_config)
         if self._write_lock is None:
             import contextlib
 
@@ -155,6 +164,8 @@ class BragGroup(click.Group):
     name is not built in (or the full list is asked for)."""
 
     _plugins_loaded = False
+    #: What a subcommand is, in "unknown …" messages.
+    noun = "command"
 
     def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]] | None = None, **kw: Any):
         super().__init__(*args, **kw)
@@ -201,6 +212,24 @@ class BragGroup(click.Group):
         if self is cli:
             self._load_plugin_commands()
         return sorted(set(super().list_commands(ctx)) | set(self.lazy))
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            name = args[0] if args else ""
+            if not name or name.startswith("-") or "No such command" not in str(exc):
+                raise
+            import difflib
+
+            known = self.list_commands(ctx)
+            close = difflib.get_close_matches(name, known, n=2, cutoff=0.5)
+            hint = f"; did you mean {' or '.join(close)}?" if close else ""
+            raise click.UsageError(
+                f"unknown {self.noun} '{name}'{hint} (choose from {', '.join(known)})", ctx
+            ) from None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list, with built-in commands' help from the table (no imports)."""
@@ -274,25 +303,74 @@ def _print_traceback() -> None:
     click.echo(redact(traceback.format_exc()).rstrip("\n"), err=True)
 
 
+class Count(click.IntRange):
+    """A count option (``-n``, ``--top``): a whole number from 0 to a sane maximum."""
+
+    name = "count"
+
+    def __init__(self, minimum: int = 0, maximum: int = 1_000_000):
+        super().__init__(min=minimum, max=maximum)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            number = int(value)
+            if self.max is not None and number > self.max:
+                self.fail(f"{value} is more than brag can use (at most {self.max:,})", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def json_option(f: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(f)
 
 
+_PERIOD: list[tuple[list[str], dict[str, Any]]] = [
+    (
+        ["--since", "-s"],
+        {
+            "metavar": "DATE",
+            "help": "From this date: 2026-03-01, 'last friday', '30 days ago', a period's start.",
+        },
+    ),
+    (["--until", "-u"], {"metavar": "DATE", "help": "Up to this date (inclusive)."}),
+    (
+        ["--period", "-p"],
+        {
+            "metavar": "PERIOD",
+            "help": "Both ends at once: 2026, 2026H2, 2026Q3, last-quarter, this-year …",
+        },
+    ),
+]
+
+
+def period_params() -> list[click.Option]:
+    """``-s``, ``-u``, ``-p`` in that order: the same on every command."""
+    return [click.Option(decls, **attrs) for decls, attrs in _PERIOD]  # type: ignore[arg-type]
+
+
 def period_options(f: F) -> F:
-    f = click.option(
-        "--period",
-        "-p",
-        metavar="PERIOD",
-        help="Both ends at once: 2026, 2026H2, 2026Q3, last-quarter, this-year …",
-    )(f)
-    f = click.option("--until", "-u", metavar="DATE", help="Up to this date (inclusive).")(f)
-    f = click.option(
-        "--since",
-        "-s",
-        metavar="DATE",
-        help="From this date: 2026-03-01, 'last friday', '30 days ago', a period's start.",
-    )(f)
+    """Add ``--since/-s``, ``--until/-u``, ``--period/-p``, in that order."""
+    if isinstance(f, click.Command):
+        f.params[:0] = period_params()
+        return f
+    for decls, attrs in reversed(_PERIOD):
+        f = click.option(*decls, **attrs)(f)  # type: ignore[arg-type]
     return f
+
+
+def with_examples(text: str, examples: tuple[str, ...] | list[str]) -> str:
+    """A command's help with its example lines under "Examples"."""
+    if not examples:
+        return text
+    lines = "\n".join(f"  {example}" for example in examples)
+    return f"{text.rstrip()}\n\n\b\nExamples:\n{lines}"
+
+
+def target_short_flag(params: list[click.Parameter]) -> list[click.Parameter]:
+    """``-T`` means ``--target`` on every command, a plugin's included."""
+    for param in params:
+        if isinstance(param, click.Option) and "--target" in param.opts and "-T" not in param.opts:
+            param.opts.append("-T")
+    return params
 
 
 def resolve_period(

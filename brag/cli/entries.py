@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..checks import check_date, check_metric, check_tags, check_url
 from ..entry import AREAS, LEVERAGE, Entry, parse_metric
 from ..errors import BragError, CommandExit, EntryError
 from . import (
+    Count,
     State,
     clean_tags,
     json_option,
@@ -81,6 +83,8 @@ def _check_choices(values: list[str], allowed: tuple[str, ...], what: str) -> li
 )
 @click.option("--feedback", is_flag=True, help="Feedback you received (needs --from).")
 @click.option("--from", "giver", metavar="NAME", help="Who gave the feedback.")
+@click.option("--future", is_flag=True, help="Allow a date after today.")
+@click.option("--force", is_flag=True, help="Add even if it looks like a recent entry.")
 @json_option
 @click.pass_obj
 def add(
@@ -99,6 +103,8 @@ def add(
     follow_up: str | None,
     feedback: bool,
     giver: str | None,
+    future: bool,
+    force: bool,
     as_json: bool,
 ) -> None:
     """Note an accomplishment. With no TEXT, opens $EDITOR on a template.
@@ -129,14 +135,14 @@ def add(
         leverage = leverage or fields.get("leverage") or None
         entry = Entry(
             title=title,
-            date=date,
+            date=check_date(date, future),
             impact=(impact if impact is not None else fields.get("impact", "")).strip(),
-            tags=clean_tags(tags + (fields.get("tags", ""),)),
+            tags=check_tags(clean_tags(tags + (fields.get("tags", ""),))),
             areas=_check_choices(split_values(areas + (fields.get("areas", ""),)), AREAS, "area"),
             leverage=_check_choices([leverage], LEVERAGE, "leverage")[0] if leverage else "",
             with_=split_values(with_ + (fields.get("with", ""),)),
-            metrics=[parse_metric(m) for m in metrics],
-            url=(url or fields.get("url", "")).strip(),
+            metrics=[check_metric(parse_metric(m), m) for m in metrics],
+            url=check_url(url or fields.get("url", "")),
             private=private,
             body=body if body is not None else fields.get("body", ""),
         )
@@ -150,10 +156,9 @@ def add(
             from ..inbox import parse_follow_up
 
             entry.follow_up = parse_follow_up(follow_up, entry.date)
-        if not journal.exists():
-            journal.init()
-            click.echo(f"Created a new journal at {journal.root}", err=True)
+        _ensure_journal(state, journal)
         journal.check_usable()
+        _refuse_duplicate(journal, entry, force)
         state.writable()
         journal.add(entry)
     except (BragError, click.BadParameter) as exc:
@@ -179,6 +184,40 @@ def add(
     state.changed(journal)
     if not as_json:
         _inbox_reminder(journal)
+
+
+def _ensure_journal(state: State, journal: Journal) -> None:
+    """The very first journal is created (and said where); a missing default is never
+    silently replaced by a new one."""
+    from ..journal import ensure_for_writing
+
+    created = ensure_for_writing(journal, explicit=state.directory)
+    if created:
+        click.echo(created, err=True)
+
+
+def _refuse_duplicate(journal: Journal, entry: Entry, force: bool) -> None:
+    """Refuse the same win twice within the duplicate window; ``force`` keeps both and
+    records that they are distinct."""
+    from ..checks import describe_day
+    from ..duplicates import DISTINCT_FIELD, WINDOW_DAYS, find_match
+    from ..text import shorten
+
+    window = dt.timedelta(days=WINDOW_DAYS)
+    nearby = journal.entries(
+        since=(entry.date - window).isoformat(), until=(entry.date + window).isoformat()
+    )
+    other = find_match(entry, nearby)
+    if other is None:
+        return
+    if force:
+        entry.extra[DISTINCT_FIELD] = [other.id]
+        return
+    raise CommandExit(
+        f"Not added: looks like {other.id} from {describe_day(other.date)}: "
+        f"'{shorten(other.title, 50)}'; add --force to keep both "
+        f"(or 'brag edit {other.id}' to add to it)"
+    )
 
 
 def _inbox_reminder(journal: Journal) -> None:
@@ -266,12 +305,12 @@ def _format_line(entry: Entry) -> str:
     metavar="TAG",
     help="Only entries with this tag (repeatable: all must match).",
 )
-@click.option("-n", "--limit", type=click.IntRange(min=0), metavar="N", help="At most N entries.")
+@click.option("-n", "--limit", type=Count(), metavar="N", help="At most N entries.")
 @click.option("--reverse", "-r", is_flag=True, help="Oldest first.")
 @click.option("--no-private", is_flag=True, help="Hide private entries.")
 @click.option("--rank", is_flag=True, help="Strongest first, with each entry's impact score.")
 @click.option(
-    "--audience", "-a", metavar="LENS", help="Score for this reader with --rank (default manager)."
+    "--audience", "-A", metavar="LENS", help="Score for this reader with --rank (default manager)."
 )
 @json_option
 @click.pass_obj
@@ -343,7 +382,7 @@ def list_(
 @click.argument("words", nargs=-1, required=True)
 @period_options
 @click.option("--tag", "-t", "tags", multiple=True, metavar="TAG", help="Only with this tag.")
-@click.option("-n", "--limit", type=click.IntRange(min=0), metavar="N", help="At most N entries.")
+@click.option("-n", "--limit", type=Count(), metavar="N", help="At most N entries.")
 @json_option
 @click.pass_obj
 def search(
@@ -359,6 +398,11 @@ def search(
     """Find entries by words in title, impact or body.
 
     Every WORD must appear (any case).
+
+    \b
+    brag search latency
+    brag search checkout p99 --since 2026 -t perf
+    brag search "on-call" -n 5 --json
     """
     journal = state.journal()
     start, end = resolve_period(since, until, period)
@@ -378,11 +422,17 @@ def search(
 @click.command()
 @click.argument("entry_id", metavar="ID")
 @click.option("--raw", is_flag=True, help="Print the file exactly as stored.")
-@click.option("--audience", "-a", metavar="LENS", help="Explain the score for this reader.")
+@click.option("--audience", "-A", metavar="LENS", help="Explain the score for this reader.")
 @json_option
 @click.pass_obj
 def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: bool) -> None:
-    """Show one entry and how its impact score is made. ID may be any unique prefix."""
+    """Show one entry and how its impact score is made. ID may be any unique prefix.
+
+    \b
+    brag show 3f9c
+    brag show 3f9c -A cfo          # how a CFO would read it
+    brag show 3f9c --raw           # the file as stored
+    """
     from ..exporting import explain_entry
 
     journal = state.journal()
@@ -476,7 +526,16 @@ def _competencies(journal: Journal, entry: Entry) -> tuple[str, list[Any]]:
 @click.option("--tag", "-t", "tags", multiple=True, metavar="TAG", help="Add a tag.")
 @click.option("--untag", multiple=True, metavar="TAG", help="Remove a tag.")
 @click.option("--url", metavar="URL", help="Set the evidence link.")
+@click.option("--date", "-d", "when", metavar="DATE", help="Move it to another day.")
 @click.option("--private/--public", default=None, help="Change whether it is private.")
+@click.option("--future", is_flag=True, help="Allow a date after today.")
+@click.option(
+    "--merge",
+    "merge_ids",
+    multiple=True,
+    metavar="OTHER",
+    help="Fold a duplicate into this entry and remove it, in one commit.",
+)
 @click.option(
     "--competency",
     "competencies",
@@ -500,16 +559,24 @@ def edit(
     tags: tuple[str, ...],
     untag: tuple[str, ...],
     url: str | None,
+    when: str | None,
     private: bool | None,
+    future: bool,
+    merge_ids: tuple[str, ...],
     competencies: tuple[str, ...],
     no_competencies: tuple[str, ...],
 ) -> None:
     """Edit an entry in $EDITOR, or set fields with options.
 
-    The result is validated, then committed.
-    If the edited file does not parse, you are asked to reopen it (on a
+    The result is validated, then committed; a new date or title moves the file
+    with it. If the edited file does not parse, you are asked to reopen it (on a
     terminal) or the edit is refused and saved aside: the entry is never left
     broken and your text is never lost.
+
+    \b
+    brag edit 3f9c
+    brag edit 3f9c -i "cart abandonment down 3%" -t perf --untag wip
+    brag edit 3f9c --merge a71b          # 'brag check' lists likely duplicates
     """
     from ..recovery import check_repo_state
 
@@ -517,43 +584,104 @@ def edit(
     check_repo_state(journal)  # refuse before the user spends time in the editor
     entry = journal.get(entry_id)
     _conflict_hint(journal, entry)
-    before = dataclasses.replace(entry)  # to tell whether the edit clears an inbox item
-    pinning = bool(competencies or no_competencies)
-    if any(v is not None for v in (title, impact, url, private)) or tags or untag or pinning:
-        if pinning:
-            from ..ladder import journal_ladder, set_pins
-
-            pinned = set_pins(
-                entry,
-                journal_ladder(journal.root),
-                split_values(competencies),
-                split_values(no_competencies),
-            )
-            others = any(v is not None for v in (title, impact, url, private)) or tags or untag
-            if not pinned and not others:
-                click.echo(f"Nothing to change: {entry.id} already says so.")
-                return
-        if title is not None:
-            if not title.strip():
-                raise BragError("the title cannot be empty")
-            entry.title = title.strip()
-        if impact is not None:
-            entry.impact = impact.strip()
-        if url is not None:
-            entry.url = url.strip()
-        if private is not None:
-            entry.private = private
-        drop = {t.casefold() for t in clean_tags(untag)}
-        entry.tags = [t for t in entry.tags if t.casefold() not in drop]
-        entry.tags += [t for t in clean_tags(tags) if t not in entry.tags]
-        state.writable()
-        _clear_inbox_item(journal, entry, before)
-        journal.update(entry)
-        click.echo(f"Updated {entry.id}: {entry.title}")
-        _resolved(journal, entry)
-        state.changed(journal)
+    options = (title, impact, url, private, when)
+    pinning = (competencies, no_competencies)
+    if any(v is not None for v in options) or tags or untag or merge_ids or any(pinning):
+        _edit_with_options(
+            state, journal, entry, title, impact, tags, untag, url, when, private, future,
+            merge_ids, pinning,
+        )  # fmt: skip
         return
     _edit_in_editor(state, journal, entry)
+
+
+def _edit_with_options(
+    state: State,
+    journal: Journal,
+    entry: Entry,
+    title: str | None,
+    impact: str | None,
+    tags: tuple[str, ...],
+    untag: tuple[str, ...],
+    url: str | None,
+    when: str | None,
+    private: bool | None,
+    future: bool,
+    merge_ids: tuple[str, ...],
+    pinning: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
+) -> None:
+    from ..dates import parse_date
+    from ..duplicates import merge
+    from ..text import shorten
+
+    before = entry.to_markdown()
+    earlier = dataclasses.replace(entry)  # to tell whether the edit clears an inbox item
+    same: list[str] = []  # what already was as asked
+    if title is not None:
+        if not title.strip():
+            raise BragError("the title cannot be empty")
+        if title.strip() == entry.title:
+            same.append("already has that title")
+        entry.title = title.strip()
+    if impact is not None:
+        if impact.strip() == entry.impact:
+            same.append("already has that impact")
+        entry.impact = impact.strip()
+    if when is not None:
+        day = check_date(parse_date(when), future)
+        if day == entry.date:
+            same.append(f"is already dated {day.isoformat()}")
+        entry.date = day
+    if url is not None:
+        link = check_url(url)
+        if link == entry.url:
+            same.append("already has that link")
+        entry.url = link
+    if private is not None:
+        if entry.private == private:
+            same.append(f"is already {'private' if private else 'public'}")
+        entry.private = private
+    drop = {t.casefold() for t in clean_tags(untag)}
+    had = {t.casefold() for t in entry.tags}
+    same += [f"has no tag '{t}'" for t in clean_tags(untag) if t.casefold() not in had]
+    entry.tags = [t for t in entry.tags if t.casefold() not in drop]
+    added = check_tags(clean_tags(tags))
+    same += [f"already has tag '{t}'" for t in added if t.casefold() in had - drop]
+    entry.tags += [t for t in added if t.casefold() not in {x.casefold() for x in entry.tags}]
+    if any(pinning):
+        from ..ladder import journal_ladder, set_pins
+
+        add, remove = (split_values(ids) for ids in pinning)
+        if not set_pins(entry, journal_ladder(journal.root), add, remove):
+            same.append("already has those competencies")
+    others: list[Entry] = []
+    for other_id in merge_ids:
+        other = journal.get(other_id)
+        if other.id == entry.id:
+            raise BragError(f"cannot merge {entry.id} into itself")
+        if other.id not in {o.id for o in others}:
+            others.append(other)
+    for other in others:
+        merge(entry, other)
+    if entry.to_markdown() == before and not others:
+        click.echo(f"Nothing to change: {entry.id} {' and '.join(same) or 'is already so'}")
+        return
+    old_path = entry.path
+    state.writable()
+    _clear_inbox_item(journal, entry, earlier)
+    message = None
+    if others:
+        names = ", ".join(f'"{shorten(o.title, 30)}"' for o in others)
+        message = f'brag: merge {names} into "{shorten(entry.title, 40)}"'
+    journal.update(entry, message, remove=others)
+    for other in others:
+        click.echo(
+            f"Merged {other.id} into {entry.id} (removed {other.path}; still in git history)"
+        )
+    moved = f" (moved to {entry.path})" if entry.path != old_path else ""
+    click.echo(f"Updated {entry.id}: {shorten(entry.title)}{moved}")
+    _resolved(journal, entry)
+    state.changed(journal)
 
 
 def _edit_in_editor(state: State, journal: Journal, entry: Entry) -> None:
@@ -692,7 +820,12 @@ def _resolved(journal: Journal, entry: Entry) -> None:
 @click.argument("entry_ids", metavar="ID...", nargs=-1, required=True)
 @click.pass_obj
 def rm(state: State, entry_ids: tuple[str, ...]) -> None:
-    """Remove entries from the journal. They stay in git history."""
+    """Remove entries from the journal. They stay in git history.
+
+    \b
+    brag rm 3f9c
+    brag rm 3f9c a71b              # both, e.g. duplicates 'brag check' found
+    """
     journal = state.writable()
     entries = [journal.get(i) for i in entry_ids]
     for entry in entries:
@@ -706,7 +839,12 @@ def rm(state: State, entry_ids: tuple[str, ...]) -> None:
 @json_option
 @click.pass_obj
 def tags(state: State, no_private: bool, as_json: bool) -> None:
-    """Tags with counts, most used first."""
+    """Tags with counts, most used first.
+
+    \b
+    brag tags
+    brag tags --no-private --json
+    """
     journal = state.journal()
     counts = journal.index.tag_counts(include_private=not no_private)
     ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))

@@ -9,7 +9,17 @@ from typing import Any
 
 import click
 
-from . import BragGroup, State, json_option, period_options, resolve_period, warn
+from . import (
+    CONTEXT_SETTINGS,
+    BragGroup,
+    State,
+    json_option,
+    period_params,
+    resolve_period,
+    target_short_flag,
+    warn,
+    with_examples,
+)
 
 
 def _export(state: State, kind: str, params: dict[str, Any]) -> None:
@@ -70,6 +80,8 @@ def _export_list(state: State, as_json: bool) -> None:
 class ExportGroup(BragGroup):
     """``brag export KIND``: one subcommand per registered exporter."""
 
+    noun = "export kind"
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         from ..manager import exporters
 
@@ -86,27 +98,30 @@ class ExportGroup(BragGroup):
         def callback(state: State, **params: Any) -> None:
             _export(state, exporter.name, params)
 
-        command = click.Command(
-            exporter.name, callback=callback, help=exporter.help, params=list(exporter.params)
-        )
-        for option in (
+        common = [
+            *period_params(),
             click.Option(
-                ["--include-private"], is_flag=True, help="Include entries marked private."
+                ["--audience", "-A"],
+                metavar="LENS",
+                help="Who will read it: manager (default), exec, cfo, cto, peer.",
             ),
-            click.Option(["--output", "-o"], metavar="FILE", help="Write to FILE."),
             click.Option(
                 ["--format", "-f", "fmt"],
                 type=click.Choice(exporter.formats),
                 help=f"Output format (default {exporter.formats[0]}).",
             ),
+            click.Option(["--output", "-o"], metavar="FILE", help="Write to FILE."),
             click.Option(
-                ["--audience", "-a"],
-                metavar="LENS",
-                help="Who will read it: manager (default), exec, cfo, cto, peer.",
+                ["--include-private"], is_flag=True, help="Include entries marked private."
             ),
-        ):
-            command.params.append(option)
-        return period_options(command)  # type: ignore[no-any-return]
+        ]
+        return click.Command(
+            exporter.name,
+            callback=callback,
+            help=with_examples(exporter.help, getattr(exporter, "examples", ())),
+            params=[*common, *target_short_flag(list(exporter.params))],
+            context_settings=CONTEXT_SETTINGS,
+        )
 
 
 @click.group(name="export", cls=ExportGroup, invoke_without_command=True)
@@ -121,8 +136,7 @@ def export(ctx: click.Context, list_kinds: bool, as_json: bool) -> None:
     \b
     brag export one-on-one
     brag export self-review --period 2026H1 --audience exec
-    brag export promo-brief --target staff -o brief.md
-    brag export status --format html
+    brag export promo-brief -T staff -o brief.md
     brag export --list
     """
     if list_kinds:

@@ -12,6 +12,7 @@ import click
 from ..errors import BragError, CommandExit
 from ..importing import Progress
 from . import (
+    CONTEXT_SETTINGS,
     EXIT_IMPORT_FAILED,
     EXIT_NOTHING_NEW,
     BragGroup,
@@ -19,13 +20,18 @@ from . import (
     State,
     json_option,
     period_options,
+    period_params,
     resolve_period,
+    target_short_flag,
     warn,
+    with_examples,
 )
 
 
 class ImportGroup(BragGroup):
     """``brag import SOURCE``: one subcommand per registered importer, built on demand."""
+
+    noun = "import source"
 
     def _importers(self) -> dict[str, Any]:
         from ..manager import importers
@@ -145,8 +151,11 @@ def _run_one_import(
     start, end = resolve_period(since, until, period)
     journal = state.journal(must_exist=False)
     if not journal.exists() and not dry_run:
-        journal.init()
-        click.echo(f"Created a new journal at {journal.root}", err=True)
+        from ..journal import ensure_for_writing
+
+        created = ensure_for_writing(journal, explicit=state.directory)
+        if created:
+            click.echo(created, err=True)
     if journal.exists() or not dry_run:
         journal.check_usable()
     if not dry_run:
@@ -176,10 +185,22 @@ def _import_command(importer: Any) -> click.Command:
         if result.added and not result.dry_run:
             state.changed(state.journal())
 
-    command = click.Command(
-        importer.name, callback=callback, help=importer.help, params=list(importer.params)
+    own = list(importer.params)
+    common = [
+        *period_params(),
+        click.Option(["--dry-run", "-n"], is_flag=True, help="Show what would be added."),
+        click.Option(["--json", "as_json"], is_flag=True, help="Print JSON for scripts."),
+        click.Option(["--quiet", "-q"], is_flag=True, help="Print only errors."),
+    ]
+    arguments = [p for p in own if isinstance(p, click.Argument)]
+    options = target_short_flag([p for p in own if not isinstance(p, click.Argument)])
+    return click.Command(
+        importer.name,
+        callback=callback,
+        help=with_examples(importer.help, getattr(importer, "examples", ())),
+        params=[*arguments, *common, *options],
+        context_settings=CONTEXT_SETTINGS,
     )
-    return _import_options(command)  # type: ignore[no-any-return]
 
 
 @click.group(name="import", cls=ImportGroup, invoke_without_command=True)
@@ -194,6 +215,11 @@ def import_(ctx: click.Context, **params: Any) -> None:
     source configured in brag.toml ([import.github], …), never prompting, one
     line per source, and exits 0 if something was imported, 3 if there was
     nothing new, 1 if any source failed (for cron and systemd timers).
+
+    \b
+    brag import github --since 2026-01-01
+    brag import git ~/src/api -n          # dry run: what would be added
+    brag import --quiet                   # every configured source, for cron
     """
     if ctx.invoked_subcommand is not None:
         return

@@ -199,7 +199,12 @@ def _summary(cleared: int, changed: int, left: int) -> None:
 @json_option
 @click.pass_obj
 def done(state: State, entry_ids: tuple[str, ...], as_json: bool) -> None:
-    """Clear inbox items without changing anything else (records the day cleared)."""
+    """Clear inbox items without changing anything else (records the day cleared).
+
+    \b
+    brag inbox done 3f9c
+    brag inbox done 3f9c a71b --json
+    """
     from .. import inbox as core
 
     journal = state.writable()

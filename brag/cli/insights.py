@@ -16,6 +16,7 @@ from . import State, json_option, period_options, resolve_period, warn_broken
 @period_options
 @click.option(
     "--target",
+    "-T",
     metavar="LEVEL",
     help="Compare the Tree B share with a level: mid, senior, staff, principal "
     "(default: user.target_level).",
@@ -86,9 +87,15 @@ def coach(
     start, end = resolve_period(since, until, period)
     day = today(end)
     start = start or day - dt.timedelta(days=364)
-    entries = list(
-        journal.entries(since=start.isoformat(), until=(end or day).isoformat(), newest_first=False)
-    )
+    from ..inbox import for_documents
+
+    # A launch whose result was measured later counts as quantified, as documents tell it.
+    entries = [
+        for_documents(e)
+        for e in journal.entries(
+            since=start.isoformat(), until=(end or day).isoformat(), newest_first=False
+        )
+    ]
     warn_broken(journal)
     config = journal.config
     level, goal = coaching.levels(config, target)

@@ -136,7 +136,12 @@ def _print_coverage(result: Coverage, the_ladder: Ladder, by_id: dict[str, Entry
 @json_option
 @click.pass_obj
 def show(state: State, as_json: bool) -> None:
-    """Print the ladder in use: ladder.toml, or the built-in one."""
+    """Print the ladder in use: ladder.toml, or the built-in one.
+
+    \b
+    brag ladder show
+    brag ladder show --json
+    """
     from ..ladder import LADDER_FILE, journal_ladder
 
     journal = state.journal()
@@ -175,6 +180,10 @@ def import_(state: State, file: Path) -> None:
     What could not be read is listed by row (CSV) or line (Markdown). The
     result is committed; importing the same ladder again changes nothing.
     See docs/ladder.md for the formats.
+
+    \b
+    brag ladder import ladder.csv        a spreadsheet export
+    brag ladder import ladder.md         a wiki page: a table or a heading outline
     """
     from ..ladder import LADDER_FILE, import_ladder, journal_ladder, save_ladder
 

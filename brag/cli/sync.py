@@ -28,7 +28,11 @@ def remote(ctx: click.Context) -> None:
 @click.argument("url")
 @click.pass_obj
 def remote_set(state: State, url: str) -> None:
-    """Use URL (a private git repository) as the journal's remote 'origin'."""
+    """Use URL (a private git repository) as the journal's remote 'origin'.
+
+    \b
+    brag remote set git@github.com:you/brag-journal.git
+    """
     from ..gitcmd import redact
     from ..sync import has_credentials, set_remote
 
@@ -46,7 +50,12 @@ def remote_set(state: State, url: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.pass_obj
 def remote_show(state: State, as_json: bool) -> None:
-    """The remote's URL, and how far ahead or behind the journal was at the last sync."""
+    """The remote's URL, and how far ahead or behind the journal was at the last sync.
+
+    \b
+    brag remote show
+    brag remote show --json
+    """
     from ..sync import status
 
     info = status(state.journal())
