@@ -70,6 +70,8 @@ def find_documents(paths: Sequence[str], suffixes: frozenset[str]) -> Iterator[F
                 raise ImportSourceError(f"{raw}: not a document brag reads ({kinds})")
             yield Found(base, base.parent)
             continue
+        if not base.is_dir():
+            raise ImportSourceError(f"{raw}: not a regular file or a folder")
 
         for folder, dirs, files in os.walk(base, onerror=_walk_failed):
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
@@ -84,12 +86,29 @@ def _walk_failed(exc: OSError) -> None:
 
 
 def read_text(path: Path) -> str:
-    """The file as text; :class:`DocumentError` for binary, non-UTF-8 or unreadable files."""
+    """The file as text; :class:`DocumentError` for binary, non-UTF-8 or unreadable
+    files, and for anything but a regular file (a FIFO named ``x.md`` would block
+    the import forever; a device could be read without end)."""
+    import stat
+
     try:
-        with path.open("rb") as fh:
+        # Non-blocking open: a FIFO opens at once instead of waiting for a writer,
+        # and the check is made on what was opened, not on a name that may change.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise DocumentError(f"cannot read it: {exc.strerror or exc}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise DocumentError("not a regular file (a pipe, device or socket)")
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as fh:
+            fd = -1
             data = fh.read(_MAX_BYTES + 1)
     except OSError as exc:
         raise DocumentError(f"cannot read it: {exc.strerror or exc}") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
     if len(data) > _MAX_BYTES:
         raise DocumentError("too large for a document (over 2 MB)")
     if b"\0" in data[:8192]:

@@ -151,14 +151,14 @@ class ExportContext:
         """
         from .impact import Reframed, reframe
 
-        built_in = reframe(entry, self.lens, self.glossary, keywords=self.keywords)
+        built_in = _inert(reframe(entry, self.lens, self.glossary, keywords=self.keywords))
         if self.hook is None:
             return built_in
         answer = self.hook.reframe_entry(entry=entry, audience=self.lens.name, journal=self.journal)
         if answer is None:
             return built_in
         if isinstance(answer, Reframed):
-            return answer
+            return _inert(answer)
         if isinstance(answer, str) and answer.strip():
             headline = " ".join(answer.split())
             text = f"{headline} ({built_in.link})" if built_in.link else headline
@@ -169,6 +169,22 @@ class ExportContext:
         raise BragError(
             f"a reframe_entry plugin returned {type(answer).__name__}; expected a string or None"
         )
+
+
+def _inert(framed: Reframed) -> Reframed:
+    """``framed`` with its evidence link made safe for every format (see brag.links):
+    a ``javascript:`` or ``data:`` link is dropped, never printed or made clickable."""
+    from dataclasses import replace
+
+    from .links import export_href
+
+    link = export_href(framed.link)
+    if link == framed.link:
+        return framed
+    text = framed.text
+    if framed.link and text.endswith(f" ({framed.link})"):
+        text = text[: -len(f" ({framed.link})")] + (f" ({link})" if link else "")
+    return replace(framed, link=link, text=text)
 
 
 @dataclass

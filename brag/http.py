@@ -15,7 +15,13 @@ what to fetch:
   committed anything;
 - the token goes only into the request header: every message that leaves this
   module has it masked, and pagination links pointing at another host are
-  refused so the token is never sent anywhere the user did not name.
+  refused so the token is never sent anywhere the user did not name;
+- :func:`check_api_url` decides where a token may go at all: the service's
+  default host, a host this machine approved (``approved_hosts`` in the
+  machine settings, never synced), or one named with ``--api-url`` on the
+  command line for that run; https except on loopback. A host named only in
+  the journal's ``brag.toml`` (a synced, untrusted file) is refused until
+  approved.
 
 httpx is imported when the first client is created, never at ``brag`` start-up.
 """
@@ -393,6 +399,86 @@ class Client:
                 )
                 return
             offset += len(items)
+
+
+LOOPBACK_NAMES = ("localhost",)
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: this machine, where plain http is acceptable."""
+    import ipaddress
+
+    host = host.strip("[]").lower().rstrip(".")
+    if host in LOOPBACK_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_api_url(
+    url: str,
+    *,
+    service: str,
+    default_url: str,
+    approved: list[str] | tuple[str, ...] = (),
+    from_command_line: bool = False,
+    setting: str = "api_url",
+) -> str:
+    """``url`` (stripped) when a token may be sent there; else one clear HttpError.
+
+    Allowed: the host of ``default_url``; a host in ``approved`` (``host`` or
+    ``host:port``); any host when ``from_command_line`` (the user typed it for
+    this run). Refused: a URL that does not parse, that carries credentials, a
+    plain-http URL to anything but loopback, and a host named only in brag.toml
+    (``setting``) that this machine has not approved, loopback included.
+    """
+    from .links import has_credentials
+
+    text = url.strip()
+    shown = redact_url_credentials(text)
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+        host = (parts.hostname or "").lower()
+    except ValueError as exc:
+        raise HttpError(f"{service}: {setting} {shown!r} is not a valid URL ({exc})") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not host:
+        raise HttpError(f"{service}: {setting} {shown!r} is not an http(s) URL")
+    if has_credentials(text):
+        raise HttpError(
+            f"{service}: {setting} {shown!r} holds a user name or password: remove it; "
+            "the token comes from the environment"
+        )
+    if scheme == "http" and not is_loopback(host):
+        raise HttpError(
+            f"{service}: {setting} {shown!r} uses plain http: the token would cross the "
+            "network unencrypted; use https"
+        )
+    default_host = (urlsplit(default_url).hostname or "").lower()
+    if from_command_line or host == default_host:
+        return text
+    bracketed = f"[{host}]" if ":" in host else host
+    names = {host, bracketed}
+    if port is not None:
+        names |= {f"{host}:{port}", f"{bracketed}:{port}"}
+    if names & {_approved_name(a) for a in approved}:
+        return text
+    raise HttpError(
+        f"{service}: brag.toml sends your token to {bracketed}, which this machine has not "
+        f"approved; if you trust it, run: brag config --machine approved_hosts {bracketed} "
+        "(or pass --api-url for one run)"
+    )
+
+
+def _approved_name(entry: object) -> str:
+    """An ``approved_hosts`` item as ``host`` or ``host:port`` (a full URL is accepted)."""
+    text = str(entry).strip().lower()
+    if "://" in text:
+        text = urlsplit(text).netloc.rpartition("@")[2]
+    return text.rstrip("/")
 
 
 def _origin(url: str) -> tuple[str, str, int]:

@@ -270,7 +270,9 @@ class Index:
         return db
 
     def _memory(self, reason: BaseException | None = None) -> sqlite3.Connection:
-        if reason is not None:
+        # A full disk is said once, by whatever write then fails; reading the files
+        # directly needs no note of its own.
+        if reason is not None and not _is_full(reason):
             _note(
                 f"cannot use the index {self.location} ({reason}): "
                 "reading the entry files directly this time"

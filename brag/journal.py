@@ -238,6 +238,7 @@ class Journal:
             from .config import JOURNAL
 
             self.config_warnings = JOURNAL.validate(data, text, self.config_path)
+        secrets.refuse_url_credentials(data)
         return data
 
     def _config_text(self) -> str | None:
@@ -264,6 +265,7 @@ class Journal:
         parts = key.split(".")
         if not all(parts):
             raise ConfigError(f"bad config key {key!r}: use section.name, like user.name")
+        secrets.refuse_url_credentials(value, key)
         data = self._read_config(validate=False)
         if not set_in(data, key, value):
             return False

@@ -51,3 +51,50 @@ def is_web_url(url: str) -> bool:
     """True for an absolute http(s) URL with a host."""
     m = re.match(r"^(https?)://([^/\s?#]+)", url.strip(), re.IGNORECASE)
     return bool(m) and safe_href(url) is not None
+
+
+# Characters that would end a Markdown link target or open markup around it;
+# percent-encoded, a browser reads the same address.
+_MARKUP_IN_URL = {
+    "(": "%28",
+    ")": "%29",
+    "<": "%3C",
+    ">": "%3E",
+    '"': "%22",
+    "'": "%27",
+    "`": "%60",
+    "\\": "%5C",
+}
+
+
+def export_href(url: str | None) -> str:
+    """The link a document prints for ``url``: safe to click and to place inside
+    ``[text](…)``, ``<a href="…">`` or ``<…>`` in any format, else "".
+
+    >>> export_href("https://en.wikipedia.org/wiki/Go_(game)")
+    'https://en.wikipedia.org/wiki/Go_%28game%29'
+    >>> export_href("vbscript:msgbox(1)")
+    ''
+    """
+    safe = safe_href(url)
+    if safe is None:
+        return ""
+    safe = without_credentials(safe)
+    return "".join(_MARKUP_IN_URL.get(ch, ch) for ch in safe)
+
+
+_USERINFO = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)[^/?#@]*@")
+
+
+def without_credentials(url: str) -> str:
+    """``url`` without a ``user:password@`` part (never shown, never followed).
+
+    >>> without_credentials("https://me:tok3n@example.com/x")
+    'https://example.com/x'
+    """
+    return _USERINFO.sub(r"\g<scheme>", url)
+
+
+def has_credentials(url: str) -> bool:
+    """Whether ``url`` carries a ``user[:password]@`` part."""
+    return _USERINFO.match(url.strip()) is not None

@@ -8,10 +8,21 @@ templates but cannot replace a built-in one (restyling brag's documents is the
 user's call, made in the journal's folder), the same rule as for names of
 importers and exporters. Plugins adjust the environment through the
 ``prepare_jinja2_environment`` hook. A template error names the file and line.
+
+Templates are untrusted: the journal's folder arrives through ``brag sync``
+from other machines. Every template runs in Jinja's immutable sandbox (no
+attribute starting with ``_``, no method that changes a value), so a template
+can format the data it is given and nothing else; an attempt to reach Python's
+internals stops the export with one line naming the template. Output is inert
+by default: HTML templates escape every value, Markdown templates escape what
+would make raw HTML (``<`` opening a tag, ``&`` forming an entity) or a
+clickable link with an unsafe scheme, and the ``href`` filter turns a link into
+one a reader may click (http(s) or relative) or into nothing.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,8 +42,13 @@ def _autoescape(name: str | None) -> bool:
     return bool(name) and str(name).removesuffix(".j2").endswith((".html", ".htm", ".xml"))
 
 
+def _is_markdown(name: str | None) -> bool:
+    return bool(name) and str(name).removesuffix(".j2").endswith((".md", ".markdown"))
+
+
 def environment(journal_root: Path | None = None) -> jinja2.Environment:
     import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     loaders: list[jinja2.BaseLoader] = []
     if journal_root is not None and (journal_root / "templates").is_dir():
@@ -41,18 +57,75 @@ def environment(journal_root: Path | None = None) -> jinja2.Environment:
     if plugin_dirs:
         loaders.append(_PluginLoader(plugin_dirs))
     loaders.append(jinja2.PackageLoader(BUILTIN_PACKAGE, "."))
-    env = jinja2.Environment(
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=_autoescape,
+        finalize=jinja2.pass_context(_finalize),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
+    env.filters["href"] = jinja2.pass_context(_href_filter)
+    env.filters["md_escape"] = markdown_escape
     from .manager import get_plugin_manager
 
     get_plugin_manager().hook.prepare_jinja2_environment(env=env)
     return env
+
+
+def _context_name(context: Any) -> str:
+    return str(getattr(context, "name", "") or "")
+
+
+def _finalize(context: Any, value: Any) -> Any:
+    """What every ``{{ … }}`` of a Markdown template prints: text made inert."""
+    if isinstance(value, str) and _is_markdown(_context_name(context)):
+        from markupsafe import Markup
+
+        if isinstance(value, Markup):  # the template said "| safe": its call
+            return value
+        return markdown_escape(value)
+    return value
+
+
+def _href_filter(context: Any, url: Any) -> str:
+    """``{{ url | href }}``: the link if a reader may click it, else ""."""
+    from .links import export_href
+
+    return export_href(url if isinstance(url, str) else "")
+
+
+def markdown_escape(text: str) -> str:
+    """``text`` with only what would become raw HTML or an unsafe link escaped.
+
+    ``<`` is escaped where it would open a tag, comment or autolink (``<b``,
+    ``</``, ``<!``, ``<?``), ``&`` where it would form an entity (``&amp;``,
+    ``&#58;``); an inline link or a link definition whose target is not http(s)
+    or relative loses its link syntax. The words stay the user's: "p99 < 200ms"
+    and "R&D" print as written.
+    """
+    from .links import safe_href
+
+    text = _ENTITY.sub("&amp;", text)
+    text = _TAG_OPEN.sub("&lt;", text)
+
+    def inline(m: re.Match[str]) -> str:
+        target = m.group("target").strip().lstrip("<")
+        return m.group(0) if safe_href(target) is not None else m.group(0).replace("](", "]\\(", 1)
+
+    def definition(m: re.Match[str]) -> str:
+        target = m.group("target").lstrip("<")
+        return m.group(0) if safe_href(target) is not None else "\\" + m.group(0).lstrip()
+
+    text = _INLINE_LINK.sub(inline, text)
+    return _LINK_DEFINITION.sub(definition, text)
+
+
+_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
+_ENTITY = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
+_INLINE_LINK = re.compile(r"\]\((?P<target>[^)\n]*)")
+_LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*(?P<target>\S*)", re.MULTILINE)
 
 
 def _is_builtin(name: str) -> bool:
@@ -114,9 +187,12 @@ def render(
     """Render template ``name``; any template error becomes one ExportError naming file:line."""
     import jinja2
 
+    from .text import strip_control
+
     env = env or environment(journal_root)
     try:
-        return env.get_template(name).render(**context)
+        # No escape sequence reaches a terminal or a file from entry text.
+        return strip_control(env.get_template(name).render(**context))
     except jinja2.TemplateSyntaxError as exc:
         where = exc.filename or exc.name or name
         raise ExportError(f"template {where}:{exc.lineno}: {exc.message}") from None

@@ -67,3 +67,32 @@ def mask(text: str) -> str:
     for value in values():
         text = text.replace(value, "***")
     return text
+
+
+def url_credentials(value: object) -> bool:
+    """Whether ``value`` is a string holding a URL with ``user[:password]@`` in it."""
+    return isinstance(value, str) and bool(_URL_CREDENTIALS.search(value))
+
+
+def refuse_url_credentials(data: object, key: str = "") -> None:
+    """Raise ConfigError if any value of a (parsed) brag.toml, or the value set for
+    ``key``, is a URL with credentials: brag.toml is committed and synced.
+
+    The message names the key, never the value. ``brag config set`` calls it with
+    the key and the new value before writing; the journal calls it on every
+    parsed brag.toml.
+    """
+    from .errors import ConfigError
+
+    if isinstance(data, dict):
+        for name, value in data.items():
+            refuse_url_credentials(value, f"{key}.{name}" if key else str(name))
+    elif isinstance(data, list):
+        for value in data:
+            refuse_url_credentials(value, key)
+    elif url_credentials(data):
+        raise ConfigError(
+            f"{key or 'a value'} in brag.toml holds credentials in its URL (user:password@): "
+            "remove them (brag.toml is committed and synced); a token belongs in the "
+            "environment or a credential helper"
+        )

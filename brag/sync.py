@@ -25,6 +25,7 @@ lists the conflict; ``brag edit ID`` resolves it; the next ``brag sync`` pushes.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -58,6 +59,16 @@ _AUTH_HINTS = (
     "403",
     "access denied",
     "invalid credentials",
+)
+
+_UNREACHABLE_HINTS = (
+    "connection refused",
+    "failed to connect",
+    "could not resolve host",
+    "couldn't connect",
+    "connection timed out",
+    "network is unreachable",
+    "no route to host",
 )
 
 Note = Callable[[str], None]
@@ -489,8 +500,12 @@ def _network_message(
         if ln.startswith(("fatal:", "error:", "remote:")) or "errno" in ln.lower()
     ] or lines[-1:]
     reason = "; ".join(dict.fromkeys(useful)) or f"git exited with {code}"
-    lowered = reason.lower()
-    if any(hint in lowered for hint in _AUTH_HINTS):
+    # Judge by git's words, not by the URL it quotes: a host, port or path with
+    # "401" in it says nothing about authentication, and a refused connection
+    # never reached a server that could have asked for credentials.
+    lowered = re.sub(r"'[^']*'|\S+://\S+", " ", reason.lower())
+    unreachable = any(hint in lowered for hint in _UNREACHABLE_HINTS)
+    if not unreachable and any(re.search(rf"\b{re.escape(h)}\b", lowered) for h in _AUTH_HINTS):
         kind = "authentication failed"
         fix = (
             "set up a git credential helper, 'gh auth login' or an ssh key (brag never "

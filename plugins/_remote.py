@@ -42,10 +42,13 @@ _NOT_PROSE = re.compile(r"^\s*(- \[[ xX]\]|!\[|<img|\||[-+=*_]{3,}\s*$)")
 
 def clean_text(text: Any, limit: int) -> str:
     """``text`` as safe, bounded plain text: no control or bidi-override characters."""
+    from brag.text import strip_control
+
     if not isinstance(text, str):
         return ""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
-    text = _CONTROL.sub("", text).strip()
+    # Whole escape sequences go ("\x1b[2J", not just the ESC), then bidi overrides.
+    text = _CONTROL.sub("", strip_control(text)).strip()
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
@@ -250,6 +253,47 @@ def missing_token(service: str, hint: str) -> ImportSourceError:
     return ImportSourceError(f"{service}: no token found: {hint}")
 
 
+def api_url_from_command_line() -> bool:
+    """Whether ``--api-url`` was typed on this run's command line (not brag.toml)."""
+    from click.core import ParameterSource
+
+    current = click.get_current_context(silent=True)
+    if current is None or "api_url" not in current.params:
+        return False
+    return current.get_parameter_source("api_url") == ParameterSource.COMMANDLINE
+
+
+def pinned_api_url(ctx: ImportContext, source: str, service: str, default_api_url: str) -> str:
+    """The API root to send the token to, once it passed :func:`brag.http.check_api_url`.
+
+    brag.toml is synced from other machines, so an ``api_url`` found only there
+    must be approved on this machine first (``approved_hosts``); one typed as
+    ``--api-url`` is approved for this run, with a note on how to keep it.
+    """
+    from brag import machine
+    from brag.http import HttpError, check_api_url
+
+    api_url = option_str(ctx, "api_url", default_api_url) or default_api_url
+    approved = machine.get("approved_hosts", [])
+    approved = [str(a) for a in approved] if isinstance(approved, list) else []
+    typed = api_url_from_command_line()
+    pin = {"service": service, "default_url": default_api_url, "approved": approved}
+    setting = "--api-url" if typed else f"[import.{source}] api_url"
+    checked = check_api_url(api_url, from_command_line=typed, setting=setting, **pin)
+    if typed:
+        try:
+            check_api_url(checked, **pin)
+        except HttpError:
+            from urllib.parse import urlsplit
+
+            host = urlsplit(checked).netloc
+            ctx.progress.log(
+                f"{service}: sending the token to {host} for this run only; to allow it "
+                f"from brag.toml too: brag config --machine approved_hosts {host}"
+            )
+    return checked
+
+
 def connect(
     ctx: ImportContext,
     source: str,
@@ -271,11 +315,12 @@ def connect(
     ``token_vars`` set in the environment, else what ``fallback(api_url)`` finds
     (a token and how to replace it), else ``no_token`` says how to get one.
     ``headers(token)`` authenticates; ``expired`` is added to the hint a 401 shows.
+    The API root must pass :func:`pinned_api_url` before any token is looked up.
     """
     from brag.http import Client
 
     refuse_token_in_config(ctx, source, token_vars[0])
-    api_url = api_root(option_str(ctx, "api_url", default_api_url) or default_api_url)
+    api_url = api_root(pinned_api_url(ctx, source, service, default_api_url))
     found = token_from_env(token_vars)
     if found:
         token, hint = found[0], f"check {found[1]}{expired}"

@@ -77,6 +77,12 @@ ALIASES = {
 }
 
 
+# A journal's worth of rows is a few megabytes; anything far bigger is not a
+# spreadsheet of accomplishments (``/dev/zero``, a disk image) and is refused
+# before it fills memory.
+MAX_BYTES = 64 * 1024 * 1024
+
+
 class RowError(ValueError):
     """One row cannot become an entry; the message says why."""
 
@@ -132,23 +138,38 @@ def read_source(raw: str) -> tuple[str, bytes]:
     """The name to show and the bytes of FILE, or of stdin for ``-``, as UTF-8
     (spreadsheets saved as "Unicode text" are UTF-16 with a byte-order mark)."""
     if raw == "-":
-        name, data = "<stdin>", sys.stdin.buffer.read()
+        name, data = "<stdin>", sys.stdin.buffer.read(MAX_BYTES + 1)
     else:
         path = Path(raw).expanduser()
         if not path.exists():
             raise ImportSourceError(f"{raw}: no such file")
         if path.is_dir():
             raise ImportSourceError(f"{raw} is a folder: give a .csv or .json file")
+        if not path.is_file():
+            # A device (/dev/zero), a FIFO or a socket could be read forever.
+            raise ImportSourceError(f"{raw} is not a regular file: give a .csv or .json file")
         try:
-            name, data = raw, path.read_bytes()
+            if path.stat().st_size > MAX_BYTES:
+                raise ImportSourceError(_too_big(raw))
+            with path.open("rb") as fh:
+                name, data = raw, fh.read(MAX_BYTES + 1)
         except OSError as exc:
             raise ImportSourceError(f"cannot read {raw}: {exc.strerror or exc}") from None
+    if len(data) > MAX_BYTES:
+        raise ImportSourceError(_too_big(name))
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             data = data.decode("utf-16").encode("utf-8")
         except UnicodeDecodeError as exc:
             raise ImportSourceError(f"{name}: not valid UTF-16 text ({exc.reason})") from None
     return name, data
+
+
+def _too_big(name: str) -> str:
+    return (
+        f"{name} is larger than {MAX_BYTES // (1024 * 1024)} MB: nothing imported; "
+        "split it into smaller files"
+    )
 
 
 def detect_format(name: str, data: bytes, given: str | None) -> str:
@@ -227,6 +248,8 @@ def json_rows(name: str, data: bytes) -> Iterator[Row | RowError]:
             kind = type(value).__name__.replace("dict", "an object").replace("str", "a string")
         except json.JSONDecodeError as exc:
             raise ImportSourceError(f"{name}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
+        except RecursionError:
+            raise ImportSourceError(_too_deep(name, text, pos)) from None
         raise ImportSourceError(
             f"{name}: expected a JSON list of objects ([{{...}}, ...]), got {kind}"
         )
@@ -250,12 +273,19 @@ def json_rows(name: str, data: bytes) -> Iterator[Row | RowError]:
             value, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
             raise ImportSourceError(f"{name}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
+        except RecursionError:
+            raise ImportSourceError(_too_deep(name, text, pos)) from None
         pos = _skip_ws(text, pos)
         if isinstance(value, dict):
             items.append(Row(line, value))
         else:
             items.append(RowError(f"line {line}: expected an object, got {type(value).__name__}"))
     return iter(items)
+
+
+def _too_deep(name: str, text: str, pos: int) -> str:
+    line = text.count("\n", 0, pos) + 1
+    return f"{name}: line {line}: JSON nested too deeply to be an entry; nothing imported"
 
 
 def _skip_ws(text: str, pos: int) -> int:
@@ -301,6 +331,30 @@ def _bool(value: Any) -> bool:
     raise RowError(f"private must be yes or no, not {value!r}")
 
 
+def _has_surrogate(value: Any) -> bool:
+    """A lone UTF-16 surrogate (JSON's ``"\\ud800"``) is not text and cannot be saved."""
+    if isinstance(value, str):
+        return any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_surrogate(v) for v in value)
+    return False
+
+
+def _plain(value: Any) -> Any:
+    """Imported text without escape sequences or control characters (newlines stay)."""
+    from brag.text import strip_control
+
+    if isinstance(value, str):
+        return strip_control(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
 def row_entry(row: Row, mapping: dict[str, str]) -> Entry:
     fields: dict[str, Any] = {}
 
@@ -314,7 +368,9 @@ def row_entry(row: Row, mapping: dict[str, str]) -> Entry:
         target = field_for(str(column), mapping)
         if target is None or value is None or (isinstance(value, str) and not value.strip()):
             continue
-        fields.setdefault(target, value)
+        if _has_surrogate(value):
+            raise RowError(f"line {row.line}: {column} holds a lone surrogate, not text")
+        fields.setdefault(target, _plain(value))
     missing = [f for f in ("date", "title") if f not in fields]
     if missing:
         raise RowError(f"line {row.line}: missing {' and '.join(missing)}")

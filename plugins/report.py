@@ -35,17 +35,17 @@ if TYPE_CHECKING:
 
 TEMPLATE = "report.html.j2"
 DEFAULT_TOP = 8
-SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
 
 def safe_url(url: str) -> str:
-    """``url`` if a browser may follow it from the report, else "".
+    """``url`` if a browser may follow it from the report (http(s) or relative), else "".
 
     Escaping is not enough for links: ``javascript:alert(1)`` survives HTML
-    escaping intact, so only web and mail links become ``href``s.
+    escaping intact (see :func:`brag.links.export_href`).
     """
-    url = url.strip()
-    return url if url.lower().startswith(SAFE_SCHEMES) else ""
+    from brag.links import export_href
+
+    return export_href(url)
 
 
 def report_settings(context: ExportContext) -> dict[str, Any]:
@@ -186,28 +186,44 @@ def render_report(context: ExportContext) -> str:
 
 
 CSP_PLACEHOLDER = "'brag-script-hashes'"
+_SCRIPT = r"<script>(.*?)</script>"
 
 
-def pin_scripts(html: str) -> str:
-    """Allow exactly the page's own inline scripts in its Content-Security-Policy.
+def own_script_hashes() -> list[str]:
+    """The CSP sources for the inline scripts of brag's own report template.
 
-    The template's CSP names ``'brag-script-hashes'``; it is replaced by the
-    SHA-256 of each ``<script>`` block. Inline event handlers (``onerror=``)
-    and any other script stay blocked, so even a template that forgot to
-    escape something could not run an entry's text. A template without the
-    placeholder is left as it is.
+    Only these may run: taken from the built-in template's source, never from
+    the rendered page, so a ``<script>`` that reached the page from entry text
+    (a user template printing a title with ``| safe``) is not allowed by the
+    policy even though it sits in the page.
     """
     import base64
     import hashlib
     import re
+    from importlib.resources import files
 
+    source = files("brag.templates").joinpath(TEMPLATE).read_text(encoding="utf-8")
+    source = re.sub(r"\{#.*?#\}", "", source, flags=re.DOTALL)
+    return [
+        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode() + "'"
+        for body in re.findall(_SCRIPT, source, flags=re.DOTALL)
+        if "{{" not in body and "{%" not in body
+    ]
+
+
+def pin_scripts(html: str) -> str:
+    """Allow exactly brag's own inline scripts in the page's Content-Security-Policy.
+
+    The template's CSP names ``'brag-script-hashes'``; it is replaced by the
+    SHA-256 of each ``<script>`` block of the built-in template
+    (:func:`own_script_hashes`). Inline event handlers (``onerror=``) and any
+    other script stay blocked, so even a template that forgot to escape
+    something could not run an entry's text. A template without the
+    placeholder is left as it is.
+    """
     if CSP_PLACEHOLDER not in html:
         return html
-    hashes = [
-        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode() + "'"
-        for body in re.findall(r"<script>(.*?)</script>", html, flags=re.DOTALL)
-    ]
-    return html.replace(CSP_PLACEHOLDER, " ".join(hashes) or "'none'", 1)
+    return html.replace(CSP_PLACEHOLDER, " ".join(own_script_hashes()) or "'none'", 1)
 
 
 @brag.hookimpl

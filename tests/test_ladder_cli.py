@@ -558,3 +558,20 @@ def test_a_competencys_tree_feeds_the_one_tree_balance(brag, journal: Journal, t
     path.write_text(path.read_text().replace("+++\n", '+++\ntree = "A"\n', 1))
     git(journal.root, "commit", "-qam", "tree A by hand")
     assert json.loads(brag("coach", "--json").stdout)["stats"]["tree"]["B"] == before["B"]
+
+
+def test_text_from_a_synced_ladder_or_entry_cannot_drive_the_terminal(
+    brag, journal: Journal, tmp_path: Path
+):
+    (journal.root / "ladder.toml").write_text(
+        'levels = ["Senior"]\n\n[[competency]]\nid = "x"\nname = "Evil\\u001b]0;pwned\\u0007 one"\n'
+        '[competency.expectations]\nSenior = "Clears\\u001b[2J the screen"\n'
+    )
+    add_work(brag)
+    path = next(p for p in (journal.root / "entries").rglob("*.md") if "with = [" in p.read_text())
+    path.write_text(path.read_text().replace("with = [\n", 'with = [\n    "Eve\\u001b[31m",\n', 1))
+    for args in (("ladder", "show"), ("ladder", "-T", "Senior"), ("people",)):
+        out = brag(*args).output
+        assert "\x1b" not in out and "\x07" not in out, args
+    assert "Evil" in brag("ladder", "show").stdout
+    assert "Eve[31m" in brag("people").stdout or "Eve" in brag("people").stdout

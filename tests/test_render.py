@@ -53,7 +53,10 @@ def test_html_templates_escape_entry_text(journal):
     assert render("page.html.j2", {"title": evil}, journal.root) == (
         "<p>&lt;img src=x onerror=alert(1)&gt;</p>"
     )
-    assert render("page.md.j2", {"title": evil}, journal.root) == evil
+    # Markdown: only what would become raw HTML is escaped; the words stay.
+    assert render("page.md.j2", {"title": evil}, journal.root) == (
+        "&lt;img src=x onerror=alert(1)>"
+    )
 
 
 class ShoutPlugin:

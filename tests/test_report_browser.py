@@ -361,3 +361,107 @@ def test_report_in_headless_chromium(chromium, brag, journal, tmp_path: Path):
         assert not [e for e in browser.events if e["method"] == "Page.javascriptDialogOpening"]
     finally:
         browser.close()
+
+
+# -- hostile links and scripts in every HTML document --------------------------------
+
+HOSTILE_LINKS = (
+    "javascript:alert(11)",
+    "JaVaScRiPt:alert(12)",
+    "java\tscript:alert(13)",
+    " javascript:alert(14)",
+    "data:text/html,<script>alert(15)</script>",
+    "vbscript:msgbox(16)",
+)
+
+
+def _open(browser: DevTools, page: Path) -> str:
+    """Load ``page`` in a new tab that records alerts; returns the session id."""
+    target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+    session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
+        "sessionId"
+    ]
+    for domain in ("Page", "Runtime"):
+        browser.send(f"{domain}.enable", {}, session)
+    browser.send(
+        "Page.addScriptToEvaluateOnNewDocument",
+        {"source": "window.__alerts = []; window.alert = (m) => __alerts.push(String(m));"},
+        session,
+    )
+    browser.events.clear()
+    browser.send("Page.navigate", {"url": page.as_uri()}, session)
+    browser.wait_for("Page.loadEventFired")
+    time.sleep(0.2)
+    return session
+
+
+INERT_STATE = """(() => {
+    const links = [...document.querySelectorAll('a[href]')];
+    const before = location.href;
+    links.forEach(a => a.click());  // a javascript: link would run here
+    return {
+        alerts: window.__alerts,
+        unsafe: links.filter(a => !['http:', 'https:', 'file:'].includes(a.protocol))
+            .map(a => a.getAttribute('href')),
+        scripts: [...document.scripts].map(s => s.textContent.slice(0, 40)),
+        imgs: document.querySelectorAll('img').length,
+        still: location.href === before,
+    };
+})()"""
+
+
+def test_hostile_links_in_every_html_export_stay_inert(chromium, brag, journal, tmp_path):
+    today = dt.date.today()
+    journal.import_entries(
+        "github",
+        [
+            Entry(
+                title=f"Shipped fix {i} <script>alert({i})</script><img src=x onerror=alert({i})>",
+                date=today - dt.timedelta(days=3),
+                source="github",
+                source_id=f"org/repo#{i}",
+                url=url,
+                impact=f"cut p99 by 40% [x](javascript:alert({i}))",
+            )
+            for i, url in enumerate(HOSTILE_LINKS)
+        ],
+    )
+    pages = []
+    for kind, extra in (
+        ("self-review", ()),
+        ("status", ()),
+        ("one-on-one", ("--no-remember",)),
+        ("promo-brief", ("--target", "staff")),
+        ("report", ()),
+    ):
+        out = tmp_path / f"{kind}.html"
+        brag("export", kind, "-f", "html", "-o", str(out), *extra)
+        pages.append(out)
+    # A user's report template that prints titles raw: the CSP still blocks them.
+    from importlib.resources import files
+
+    source = files("brag.templates").joinpath("report.html.j2").read_text(encoding="utf-8")
+    (journal.root / "templates").mkdir()
+    (journal.root / "templates" / "report.html.j2").write_text(
+        source.replace("{{ e.title }}", "{{ e.title | safe }}"), encoding="utf-8"
+    )
+    raw = tmp_path / "report-safe.html"
+    brag("export", "report", "-f", "html", "-o", str(raw))
+    assert "<script>alert(0)</script>" in raw.read_text(encoding="utf-8")
+
+    browser = DevTools(chromium, tmp_path / "chromium-profile")
+    try:
+        for page in [*pages, raw]:
+            session = _open(browser, page)
+            state = browser.evaluate(session, INERT_STATE)
+            # On the raw page the script and the onerror handler are there, and the
+            # CSP (brag's own script only) is what keeps them from running.
+            assert state["alerts"] == [], page.name
+            assert state["unsafe"] == [], page.name
+            assert state["still"], page.name
+            if page != raw:
+                assert state["imgs"] == 0, page.name
+                assert all("alert(" not in s for s in state["scripts"]), page.name
+            assert not [e for e in browser.events if e["method"] == "Page.javascriptDialogOpening"]
+    finally:
+        browser.close()

@@ -148,14 +148,16 @@ def _call_entry_saved(entry: Entry, journal: Journal) -> None:
 
 def warn(message: str) -> None:
     from ..gitcmd import redact
+    from ..text import strip_control
 
-    click.echo(f"brag: warning: {redact(message)}", err=True)
+    click.echo(f"brag: warning: {strip_control(redact(message))}", err=True)
 
 
 def note(message: str) -> None:
     from ..gitcmd import redact
+    from ..text import strip_control
 
-    click.echo(f"brag: note: {redact(message)}", err=True)
+    click.echo(f"brag: note: {strip_control(redact(message))}", err=True)
 
 
 class BragGroup(click.Group):
@@ -188,8 +190,26 @@ class BragGroup(click.Group):
             module = getattr(getattr(cmd, "callback", None), "__module__", None) or "a plugin"
             if not keep_or_override("command", name, "brag", module.split(".")[0]):
                 return
-            self.lazy = {k: v for k, v in self.lazy.items() if k != name}
         super().add_command(cmd, name)
+
+    def _plugin_may_replace(self, ctx: click.Context, name: str) -> bool:
+        """Whether the user let a plugin take the built-in command ``name``: only then
+        are plugins loaded before a built-in command runs."""
+        import os
+
+        from ..manager import OVERRIDE_ENV
+
+        listed = {n.strip() for n in os.environ.get(OVERRIDE_ENV, "").split(",")}
+        if name in listed:
+            return True
+        state = ctx.find_object(State)
+        try:
+            config = state.journal().config if state is not None else {}
+        except BragError:
+            return False
+        section = config.get("plugins", {}) if isinstance(config, dict) else {}
+        names = section.get("override", []) if isinstance(section, dict) else []
+        return name in ([names] if isinstance(names, str) else names)
 
     def _load_lazy(self, cmd_name: str) -> click.Command:
         module_name, attr = self.lazy[cmd_name][0].split(":")
@@ -202,6 +222,11 @@ class BragGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         command = super().get_command(ctx, cmd_name)
         if command is None and cmd_name in self.lazy:
+            if self is cli and self._plugin_may_replace(ctx, cmd_name):
+                self._load_plugin_commands()
+                command = super().get_command(ctx, cmd_name)
+                if command is not None:
+                    return command
             return self._load_lazy(cmd_name)
         if command is None and self is cli:
             self._load_plugin_commands()
@@ -260,8 +285,10 @@ class BragGroup(click.Group):
                 _print_traceback()
                 raise click.exceptions.Exit(exc.exit_code) from exc
             from ..gitcmd import redact
+            from ..text import strip_control
 
-            error = click.ClickException(redact(str(exc)))
+            # Messages quote entry titles and file names: no escape sequence gets through.
+            error = click.ClickException(strip_control(redact(str(exc))))
             error.exit_code = exc.exit_code
             raise error from None
         except KeyboardInterrupt:

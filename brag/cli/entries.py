@@ -173,12 +173,12 @@ def add(
 
         discard(draft)
     if as_json:
-        click.echo(json.dumps(entry.to_dict(), ensure_ascii=False))
+        click.echo(_masked(json.dumps(entry.to_dict(), ensure_ascii=False)))
     else:
         marker = " (private)" if entry.private else ""
         if entry.from_:
-            marker = f" (feedback from {entry.from_}){marker}"
-        click.echo(f"Added {entry.id}: {entry.title}{marker}")
+            marker = f" (feedback from {_plain(entry.from_)}){marker}"
+        click.echo(f"Added {entry.id}: {_plain(entry.title)}{marker}")
         if entry.follow_up:
             click.echo(f"Follow-up on {entry.follow_up}: brag inbox will ask for the result.")
     state.changed(journal)
@@ -263,14 +263,16 @@ def _edit_template(journal: Journal) -> tuple[Path, dict[str, str]]:
 
 def _print_entries(entries: list[Entry], as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps([_list_dict(e) for e in entries], ensure_ascii=False, indent=2))
+        click.echo(
+            _masked(json.dumps([_list_dict(e) for e in entries], ensure_ascii=False, indent=2))
+        )
         return
     if not entries:
         click.echo("No entries.", err=True)
         return
     # One write, not one per entry: click.echo costs a few microseconds a call
     # (stream lookup, ANSI stripping when piped), which adds up over thousands.
-    click.echo("\n".join(_format_line(entry) for entry in entries))
+    click.echo(_masked("\n".join(_format_line(entry) for entry in entries)))
 
 
 def _list_dict(entry: Entry) -> dict[str, Any]:
@@ -279,17 +281,32 @@ def _list_dict(entry: Entry) -> dict[str, Any]:
     return data
 
 
+def _plain(text: str, one_line: bool = True) -> str:
+    """Entry text as the terminal may show it: no escape sequences or control
+    characters (imported and synced text is untrusted)."""
+    from ..text import strip_control
+
+    return strip_control(text, keep_newlines=not one_line)
+
+
+def _masked(text: str) -> str:
+    from ..secrets import mask
+
+    return mask(text)
+
+
 def _format_line(entry: Entry) -> str:
-    title = " ".join(entry.title.split())
+    title = " ".join(_plain(entry.title).split())
     parts = [
         click.style(entry.id, fg="yellow"),
         click.style(entry.date.isoformat(), fg="cyan"),
         title,
     ]
     if entry.impact:
-        parts.append(click.style("→ " + " ".join(entry.impact.split()), fg="green"))
+        parts.append(click.style("→ " + " ".join(_plain(entry.impact).split()), fg="green"))
     if entry.tags:
-        parts.append(click.style(" ".join("#" + t for t in entry.tags), fg="magenta"))
+        tags = " ".join("#" + _plain(t) for t in entry.tags)
+        parts.append(click.style(tags, fg="magenta"))
     if entry.private:
         parts.append(click.style("(private)", fg="red"))
     return "  ".join(parts)
@@ -370,12 +387,13 @@ def list_(
         ranked = ranked[:limit]
     if as_json:
         rows = [{**_list_dict(e), "score": s.total} for e, s in ranked]
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(_masked(json.dumps(rows, ensure_ascii=False, indent=2)))
         return
     if not ranked:
         click.echo("No entries.", err=True)
     for entry, result in ranked:
-        click.echo(f"{click.style(f'{result.total:6.2f}', fg='blue')}  {_format_line(entry)}")
+        line = _masked(_format_line(entry))
+        click.echo(f"{click.style(f'{result.total:6.2f}', fg='blue')}  {line}")
 
 
 @click.command()
@@ -442,12 +460,13 @@ def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: 
         data["analysis"] = explain_entry(journal, entry, audience)
         # Beside the score: the entry's own "competencies" key holds its pins.
         data["analysis"]["competencies"] = [m.to_dict() for m in _competencies(journal, entry)[1]]
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(_masked(json.dumps(data, ensure_ascii=False, indent=2)))
         return
     if raw:
-        click.echo((journal.root / entry.path).read_text(encoding="utf-8"), nl=False)
+        text = (journal.root / entry.path).read_text(encoding="utf-8")
+        click.echo(_masked(_plain(text, one_line=False)), nl=False)
         return
-    click.echo(click.style(entry.title, bold=True))
+    click.echo(click.style(_masked(_plain(entry.title)), bold=True))
     rows = [
         ("id", entry.id),
         ("date", entry.date.isoformat()),
@@ -479,10 +498,10 @@ def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: 
         rows.append((key, str(value)))
     for name, value in rows:
         if value:
-            click.echo(f"  {click.style(name + ':', fg='cyan'):<20} {value}")
+            click.echo(f"  {click.style(name + ':', fg='cyan'):<20} {_masked(_plain(value))}")
     if entry.body.strip():
         click.echo()
-        click.echo(entry.body.rstrip("\n"))
+        click.echo(_masked(_plain(entry.body.rstrip("\n"), one_line=False)))
     analysis = explain_entry(journal, entry, audience)
     click.echo()
     click.echo(click.style(f"Impact score for {analysis['audience']}", bold=True))
@@ -492,14 +511,14 @@ def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: 
         f"leverage: {analysis['leverage']} ({how[analysis['leverage_inferred']]}); "
         f"tree {analysis['tree']}"
     )
-    click.echo(f"  reads as: {analysis['reframed']}")
+    click.echo(f"  reads as: {_masked(_plain(analysis['reframed']))}")
     for line in analysis["explain"].splitlines():
-        click.echo(f"  {line}")
+        click.echo(f"  {_masked(_plain(line))}")
     label, matches = _competencies(journal, entry)
     click.echo()
     click.echo(click.style(f"Competencies ({label})", bold=True))
     for match in matches:
-        click.echo(f"  {match.name} ({match.competency}): {match.reason}")
+        click.echo(f"  {_plain(match.name)} ({match.competency}): {_plain(match.reason)}")
     if not matches:
         click.echo(f"  none: pin one with brag edit {entry.id} --competency ID")
 
@@ -664,7 +683,7 @@ def _edit_with_options(
     for other in others:
         merge(entry, other)
     if entry.to_markdown() == before and not others:
-        click.echo(f"Nothing to change: {entry.id} {' and '.join(same) or 'is already so'}")
+        click.echo(f"Nothing to change: {entry.id} {_plain(' and '.join(same)) or 'is already so'}")
         return
     old_path = entry.path
     state.writable()
@@ -679,7 +698,7 @@ def _edit_with_options(
             f"Merged {other.id} into {entry.id} (removed {other.path}; still in git history)"
         )
     moved = f" (moved to {entry.path})" if entry.path != old_path else ""
-    click.echo(f"Updated {entry.id}: {shorten(entry.title)}{moved}")
+    click.echo(f"Updated {entry.id}: {_plain(shorten(entry.title))}{moved}")
     _resolved(journal, entry)
     state.changed(journal)
 
@@ -735,7 +754,7 @@ def _edit_in_editor(state: State, journal: Journal, entry: Entry) -> None:
     except BragError as exc:
         raise BragError(kept_message(f"not saved: {exc}", scratch, command)) from None
     discard(scratch)
-    click.echo(f"Updated {saved.id}: {saved.title}")
+    click.echo(f"Updated {saved.id}: {_plain(saved.title)}")
     if not conflicts:
         _resolved(journal, saved)
     state.changed(journal)
@@ -830,7 +849,7 @@ def rm(state: State, entry_ids: tuple[str, ...]) -> None:
     entries = [journal.get(i) for i in entry_ids]
     for entry in entries:
         journal.remove(entry)
-        click.echo(f"Removed {entry.id}: {entry.title} (still in git history)")
+        click.echo(f"Removed {entry.id}: {_plain(entry.title)} (still in git history)")
     state.changed(journal)
 
 

@@ -11,6 +11,7 @@ import click
 
 from ..errors import BragError, CommandExit
 from ..importing import Progress
+from ..text import strip_control
 from . import (
     CONTEXT_SETTINGS,
     EXIT_IMPORT_FAILED,
@@ -128,7 +129,7 @@ def _report_import(result: Any, as_json: bool, quiet: bool, summary_only: bool =
         return
     verb = "Would add" if result.dry_run else "Added"
     for entry in [] if summary_only else result.added:
-        click.echo(f"  + {entry.date.isoformat()}  {entry.title}")
+        click.echo(f"  + {entry.date.isoformat()}  {strip_control(entry.title, False)}")
     reasons: dict[str, int] = {}
     for _what, why in result.skipped:
         reasons[why] = reasons.get(why, 0) + 1

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import BragError, JournalError, NotFoundError
+from ..text import strip_control
 from . import State, json_option, warn_broken
 
 if TYPE_CHECKING:
@@ -77,7 +78,10 @@ def inbox(ctx: click.Context, as_json: bool) -> None:
         return
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         for item in items:
-            click.echo(f"{item.id}  {item.reason:<9}  {item.entry.date}  {item.entry.title}")
+            click.echo(
+                f"{item.id}  {item.reason:<9}  {item.entry.date}  "
+                f"{strip_control(item.entry.title, False)}"
+            )
         click.echo(f"{_count(len(items))}: run 'brag inbox' on a terminal to walk them.", err=True)
         return
     if _walk(state, journal, items):
@@ -92,7 +96,7 @@ def _show(item: Item, position: int, total: int) -> None:
     entry = item.entry
     click.echo()
     head = click.style(f"[{position}/{total}] ", fg="blue")
-    click.echo(head + click.style(entry.title, bold=True))
+    click.echo(head + click.style(strip_control(entry.title, False), bold=True))
     where = [entry.date.isoformat(), entry.id]
     if entry.source:
         key = "" if entry.source_id.startswith("sha1:") else entry.source_id

@@ -19,6 +19,14 @@ if TYPE_CHECKING:
 SHOWN_PER_COMPETENCY = 3
 
 
+def _plain(text: str) -> str:
+    """Text from entries or a ladder file as the terminal may show it: no escape
+    sequences or control characters (synced and imported text is untrusted)."""
+    from ..text import strip_control
+
+    return strip_control(text)
+
+
 @click.group(name="ladder", invoke_without_command=True)
 @click.option(
     "--target", "-T", metavar="LEVEL", help="Level to read against (default [user] target_level)."
@@ -94,7 +102,9 @@ def _print_coverage(result: Coverage, the_ladder: Ladder, by_id: dict[str, Entry
     covered = len(result.competencies) - len(result.gaps)
     click.echo(
         click.style(
-            f"{result.target}: {_ladder_label(the_ladder)}, {result.since} to {result.until}",
+            _plain(
+                f"{result.target}: {_ladder_label(the_ladder)}, {result.since} to {result.until}"
+            ),
             bold=True,
         )
     )
@@ -106,17 +116,18 @@ def _print_coverage(result: Coverage, the_ladder: Ladder, by_id: dict[str, Entry
         click.echo()
         count = f"{len(row.evidence)} {'entry' if len(row.evidence) == 1 else 'entries'}"
         status = click.style("no evidence yet", fg="yellow") if row.gap else count
-        click.echo(f"{click.style(row.name, bold=True)} (Tree {row.tree}): {status}")
+        click.echo(f"{click.style(_plain(row.name), bold=True)} (Tree {row.tree}): {status}")
         if row.expectation:
-            click.echo(f"  Expects ({row.expectation_level}): {row.expectation}")
+            click.echo(_plain(f"  Expects ({row.expectation_level}): {row.expectation}"))
         for eid in row.evidence[:SHOWN_PER_COMPETENCY]:
             entry = by_id.get(eid)
             title = entry.title if entry else ""
-            click.echo(f"  {click.style(eid, fg='cyan')} {title} [{row.reasons.get(eid, '')}]")
+            reason = _plain(row.reasons.get(eid, ""))
+            click.echo(f"  {click.style(eid, fg='cyan')} {_plain(title)} [{reason}]")
         if len(row.evidence) > SHOWN_PER_COMPETENCY:
             click.echo(f"  … {len(row.evidence) - SHOWN_PER_COMPETENCY} more (--json lists all)")
         for note in row.notes:
-            click.echo(f"  Note: {note}")
+            click.echo(f"  Note: {_plain(note)}")
     if result.stale_pins:
         click.echo()
         for eid, named in result.stale_pins.items():
@@ -156,19 +167,21 @@ def show(state: State, as_json: bool) -> None:
             + f" (no {LADDER_FILE} in the journal; brag ladder import FILE reads your own)"
         )
     else:
-        click.echo(click.style(the_ladder.name or LADDER_FILE, bold=True) + f" ({LADDER_FILE})")
-    click.echo(f"Levels: {', '.join(the_ladder.levels)}")
+        click.echo(
+            click.style(_plain(the_ladder.name or LADDER_FILE), bold=True) + f" ({LADDER_FILE})"
+        )
+    click.echo(_plain(f"Levels: {', '.join(the_ladder.levels)}"))
     for comp in the_ladder.competencies:
         click.echo()
-        click.echo(f"{click.style(comp.name, bold=True)} ({comp.id}, Tree {comp.tree})")
+        click.echo(f"{click.style(_plain(comp.name), bold=True)} ({comp.id}, Tree {comp.tree})")
         for level in the_ladder.levels:
             text = comp.expectations.get(level)
             if text:
-                click.echo(f"  {level}: {text}")
+                click.echo(_plain(f"  {level}: {text}"))
         signals = comp.signals.to_dict()
         if signals:
             parts = [f"{kind} {', '.join(values)}" for kind, values in signals.items()]
-            click.echo(f"  Signals: {'; '.join(parts)}")
+            click.echo(_plain(f"  Signals: {'; '.join(parts)}"))
 
 
 @ladder.command(name="import")
@@ -196,7 +209,7 @@ def import_(state: State, file: Path) -> None:
             journal_ladder(journal.root).name if (journal.root / LADDER_FILE).is_file() else ""
         )
     for problem in result.problems:
-        click.echo(f"{file.name}: {problem}", err=True)
+        click.echo(_plain(f"{file.name}: {problem}"), err=True)
     changed = save_ladder(journal.root, new, f"brag: ladder imported from {file.name}")
     summary = f"{len(new.competencies)} competencies, levels {', '.join(new.levels)}"
     if not changed:
@@ -248,4 +261,4 @@ def people(
     for p in found:
         count = f"{p.count} {'entry' if p.count == 1 else 'entries'}"
         span = p.first.isoformat() if p.first == p.last else f"{p.first} to {p.last}"
-        click.echo(f"{p.name:<{width}}  {count:>11}  {span}")
+        click.echo(f"{_plain(p.name):<{width}}  {count:>11}  {span}")

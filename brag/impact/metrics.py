@@ -146,6 +146,8 @@ def metric_from_dict(data: Mapping[str, Any]) -> Metric | None:
         return None
     kind, unit, factor = _classify_unit(unit_text)
     value *= factor
+    if not plausible(value, before and before * factor, after and after * factor):
+        return None
     if before is not None and after is not None:
         before, after = before * factor, after * factor
         if kind == "count" and not unit:
@@ -428,7 +430,8 @@ def _scan(text: str) -> list[tuple[int, int, Metric]]:
                 (start, end, Metric("multiplier", value, "x", m.group(0), change=change))
             )
     results.sort(key=lambda r: r[0])
-    return results
+    # "$999…9" with hundreds of digits is not a measurement: left out, never formatted.
+    return [r for r in results if plausible(r[2].value, r[2].before, r[2].after)]
 
 
 _PROTECT_REACH = 60  # longer than any identifier that could hide a number
@@ -667,19 +670,30 @@ def _classify_unit(unit: str) -> tuple[str, str, float]:
     return "count", raw, 1.0
 
 
+# Larger than any real measurement (a quadrillion dollars, ms or users): such a
+# number is a typo or hostile input, and is left out rather than formatted.
+MAX_VALUE = 1e15
+
+
+def plausible(*values: float | None) -> bool:
+    """Whether every given number is finite and within :data:`MAX_VALUE`."""
+    return all(v is None or (math.isfinite(v) and abs(v) <= MAX_VALUE) for v in values)
+
+
 def _coerce_number(value: Any) -> float | None:
+    """A number from a metrics table, or None (not a number, or implausibly large)."""
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, (int, float)):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, str):
-        cleaned = re.sub(r"[,_\s$€£]", "", value)
-        try:
-            number = float(cleaned)
-        except ValueError:
+    try:
+        if isinstance(value, (int, float)):
+            number = float(value)
+        elif isinstance(value, str):
+            number = float(re.sub(r"[,_\s$€£]", "", value))
+        else:
             return None
-        return number if math.isfinite(number) else None
-    return None
+    except (ValueError, OverflowError):  # OverflowError: an int beyond any float
+        return None
+    return number if plausible(number) else None
 
 
 def _strip_code(text: str) -> str:
@@ -692,6 +706,8 @@ def _strip_code(text: str) -> str:
 
 def _format_number(value: float) -> str:
     value = float(value)
+    if not plausible(value):
+        return f"{value:.3g}"
     if value.is_integer():
         return f"{int(value):,}" if abs(value) >= 10000 else str(int(value))
     return f"{value:.2f}".rstrip("0").rstrip(".")

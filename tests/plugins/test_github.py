@@ -393,6 +393,10 @@ def test_enterprise_api_url_from_brag_toml(brag, journal, httpserver, monkeypatc
     ghe.add("corp/app", 9, "Enterprise change", D(2026, 1, 5))
     brag("config", "set", "import.github.api_url", httpserver.url_for("/api/v3"))
     brag("config", "set", "import.github.user", "octocat")
+    # brag.toml is synced: a host named there must be approved on this machine first.
+    from brag import machine
+
+    machine.add_to_list("approved_hosts", "localhost")
     # `brag import` with no source runs every configured importer.
     result = brag("import", "--since", "2026-01-01", "--until", "2026-01-31")
     assert "github: added 1" in result.output
@@ -681,6 +685,9 @@ def test_reviews_rerun_adds_nothing_and_exits_3(brag, journal, github, api, git_
         reviewed(github, "acme/api", 40 + n, f"Change {n}", D(2026, 3, 30))
     reviewed(github, "acme/api", 60, "Single", D(2026, 4, 8))
     brag("config", "set", "import.github.api_url", api)
+    from brag import machine
+
+    machine.add_to_list("approved_hosts", "localhost")  # brag.toml's host, approved here
     brag("config", "set", "import.github.reviews", "true")
     args = ("import", "--since", "2026-03-30", "--until", "2026-04-12")
     result = brag(*args)

@@ -198,6 +198,12 @@ def test_projects_groups_and_labels(brag, journal, gitlab, api):
 def test_self_managed_host_alone_means_api_v4_and_config_is_read(brag, journal, gitlab, httpserver):
     gitlab.add("acme/web", 1, "One", D(2026, 2, 1))
     brag("config", "set", "import.gitlab.api_url", httpserver.url_for("/").rstrip("/"))
+    # A host named only in (synced) brag.toml must be approved on this machine.
+    refused = brag("import", "gitlab", *window(), expect=1)
+    assert "brag config --machine approved_hosts localhost" in refused.stderr
+    from brag import machine
+
+    machine.add_to_list("approved_hosts", f"localhost:{httpserver.port}")
     result = brag("import", "gitlab", *window())
     assert "gitlab: added 1" in result.output
 
@@ -226,6 +232,9 @@ def test_brag_import_runs_every_configured_source_and_reports_each_failure(
 ):
     gitlab.add("acme/web", 1, "One", D(2026, 2, 1))
     brag("config", "set", "import.gitlab.api_url", api)
+    from brag import machine
+
+    machine.add_to_list("approved_hosts", "localhost")  # brag.toml's host, approved here
     brag("config", "set", "import.github.user", "octocat")  # configured, but no token
     bindir = tmp_path / "only-git"  # git, but no gh CLI to lend a GitHub token
     bindir.mkdir()
@@ -319,6 +328,9 @@ def test_reviews_rerun_and_later_runs_never_rewrite(brag, journal, gitlab, api, 
     for n in range(6):  # 2026-W11: rolled up
         reviewed(gitlab, "acme/api", 20 + n, f"Busy {n}", D(2026, 3, 9))
     brag("config", "set", "import.gitlab.api_url", api)
+    from brag import machine
+
+    machine.add_to_list("approved_hosts", "localhost")  # brag.toml's host, approved here
     brag("config", "set", "import.gitlab.reviews", "true")
     args = ("import", "--since", "2026-03-02", "--until", "2026-03-15")
     assert "gitlab: added 4" in brag(*args).output

@@ -38,7 +38,8 @@ def test_extract_impact(description, impact):
 
 
 def test_clean_title_strips_controls_and_bounds_length():
-    assert _remote.clean_title("a\x1b[31m\u202ebad\x00\nline", "x") == "a[31mbad line"
+    # The whole escape sequence goes, not only its ESC byte.
+    assert _remote.clean_title("a\x1b[31m\u202ebad\x00\nline", "x") == "abad line"
     assert _remote.clean_title("  ", "fallback") == "fallback"
     assert len(_remote.clean_title("y" * 500, "x")) == 200
 
