@@ -172,6 +172,8 @@ def review(
     findings += _gap_findings(items, today, max_gap_days)
     if per_entry:
         table = glossary if glossary is not None else impact.GLOSSARY
+        # A story recorded twice comes first: it is the quickest thing to fix.
+        findings += _duplicate_findings(items)
         for entry in reversed(items):
             findings += _entry_findings(entry, table, keywords)
     return Review(findings, stats, level, target, since, until, len(items))
@@ -366,8 +368,12 @@ def _balance_findings(stats: dict[str, Any], target: str) -> list[Finding]:
         out.append(
             Finding(
                 "quantify",
-                f"Only {stats['quantified']} of {total} entries have a number; {missing} say "
-                "what you did but not how much it mattered.",
+                (
+                    f"Only {stats['quantified']} of {total} entries have a number; {missing} say "
+                    if stats["quantified"]
+                    else f"None of the {total} entries has a number: they say "
+                )
+                + "what you did but not how much it mattered.",
                 "Add the number a decision-maker would ask for: %, money, time saved, before → "
                 "after (`brag edit ID --impact ...`). `brag coach` lists each one.",
             )
@@ -398,6 +404,29 @@ def _gap(start: dt.date, end: dt.date, days: int, span: str) -> Finding:
         f"Check your calendar, merged pull requests and sent mail for that stretch and add "
         f'what mattered: brag add --date {middle.isoformat()} "..." --impact "..."',
     )
+
+
+def _duplicate_findings(items: list[Entry]) -> list[Finding]:
+    """One finding per entry that repeats an earlier one (documents show the story once)."""
+    from .duplicates import groups
+
+    out = []
+    for group in groups(items):
+        first = group[0]
+        for entry in group[1:]:
+            out.append(
+                Finding(
+                    "duplicate",
+                    f"Looks like the same win as {first.id[:8]} ({first.date.isoformat()}, "
+                    f'"{first.title}"); documents show it once.',
+                    f"Remove the one you do not need (brag rm {first.id[:8]}), or keep both "
+                    "on purpose with brag add --force.",
+                    entry_id=entry.id,
+                    entry_title=entry.title,
+                    date=entry.date.isoformat(),
+                )
+            )
+    return out
 
 
 def _entry_findings(
@@ -436,7 +465,7 @@ def _entry_findings(
                 "jargon",
                 f"Jargon a non-engineer will not follow: {', '.join(terms[:3])}.",
                 f"Keep the precision, change the words: {shown}. Exports for manager, exec "
-                "and cfo translate these; your own wording travels further.",
+                "and cfo explain these in a line at the end; your own wording travels further.",
                 **where,
             )
         )

@@ -81,9 +81,30 @@ class ExportContext:
     today: dt.date = field(default_factory=dt.date.today)
     #: The plugin hook caller (``pm.hook``) asked for ``reframe_entry``; None: built-in only.
     hook: Any = field(default=None, repr=False)
+    #: For an entry that stands for a story recorded more than once, the ids of
+    #: every entry of that story (itself first): see :meth:`select`.
+    stories: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
     # Analyses by entry identity: the entries of one export are not edited meanwhile.
     _analyses: dict[int, Analysis] = field(default_factory=dict, repr=False)
+
+    def select(self, entries: list[Entry]) -> None:
+        """Use ``entries`` (oldest first), each story once: a win recorded twice
+        within two weeks shows as its latest entry, unless the user kept both on
+        purpose (see :mod:`brag.duplicates`). Every exporter reads the result."""
+        from .duplicates import groups
+
+        drop: set[str] = set()
+        self.stories = {}
+        for group in groups(entries):
+            *older, latest = group
+            drop.update(e.id for e in older)
+            self.stories[latest.id] = [latest.id, *(e.id for e in reversed(older))]
+        self.entries = [e for e in entries if e.id not in drop]
+
+    def story_ids(self, entry: Entry) -> list[str]:
+        """Every entry id behind ``entry``'s story (itself first)."""
+        return self.stories.get(entry.id, [entry.id])
 
     # -- configuration, read once ------------------------------------------
 
@@ -195,7 +216,8 @@ class Exporter:
     ``build``, brag renders the dict with the template ``TEMPLATE.FORMAT.j2``
     (``template`` defaults to the exporter's name) and writes it as JSON for
     ``--format json``. ``after(ctx)`` runs once the document was written (the
-    1:1 agenda uses it to remember the date). ``window(ctx)`` narrows what is
+    1:1 agenda uses it to remember the date); it may return a one-line note for
+    the user ("nothing new to record"), which is not an error. ``window(ctx)`` narrows what is
     read from the journal when the user gave no period (a weekly status needs
     a week, not the whole journal).
     """
@@ -209,7 +231,7 @@ class Exporter:
     params: list[click.Parameter] = field(default_factory=list)
     build: Callable[[ExportContext], dict[str, Any]] | None = None
     template: str = ""
-    after: Callable[[ExportContext], None] | None = None
+    after: Callable[[ExportContext], str | None] | None = None
     #: The entries to load when no --since is given: ``window(ctx) -> (since, until)``
     #: (``ctx.entries`` is empty when it is called). Without it, everything is loaded.
     window: Callable[[ExportContext], tuple[dt.date | None, dt.date | None]] | None = None
@@ -303,6 +325,8 @@ class ExportResult:
     entries: int = 0
     #: Entry files that could not be read and were left out.
     broken: list[Any] = field(default_factory=list)
+    #: What the exporter's ``after`` step had to say ("nothing new to record"), or "".
+    note: str = ""
 
 
 def run_export(
@@ -363,7 +387,7 @@ def run_export(
         window = exporter.window
         first, last = _guarded(exporter, "window", lambda: window(context))
     with bulk():
-        context.entries = list(
+        entries = list(
             journal.entries(
                 since=first.isoformat() if first else None,
                 until=last.isoformat() if last else None,
@@ -371,6 +395,8 @@ def run_export(
                 newest_first=False,
             )
         )
+        # Each story once, for every exporter (see ExportContext.select).
+        context.select(entries)
         cache = impact_cache(journal)
         impact.load_cache(cache)
         from .inbox import with_outcomes
@@ -384,9 +410,11 @@ def run_export(
         if output is not None and str(output) != "-":
             path = Path(output)
             path.write_text(text, encoding="utf-8")
+        note = ""
         if exporter.after is not None:
             after = exporter.after
-            _guarded(exporter, "after", lambda: after(context))
+            said = _guarded(exporter, "after", lambda: after(context))
+            note = said.strip() if isinstance(said, str) else ""
         impact.save_cache(cache)
     return ExportResult(
         kind=exporter.name,
@@ -396,6 +424,7 @@ def run_export(
         default_path=default_path,
         entries=len(context.entries),
         broken=journal.broken(),
+        note=note,
     )
 
 

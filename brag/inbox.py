@@ -601,7 +601,7 @@ def feedback_entry(
 def quotes(entries: Iterable[Entry], *, include_private: bool = False) -> list[dict[str, Any]]:
     """The quotes for "What others say": feedback entries, attributed and linked,
     newest first. Private feedback stays out unless ``include_private``."""
-    from .links import safe_href
+    from .links import export_href
 
     found = [e for e in entries if is_feedback(e) and (include_private or not e.private)]
     found.sort(key=lambda e: (e.date, e.id), reverse=True)
@@ -611,7 +611,7 @@ def quotes(entries: Iterable[Entry], *, include_private: bool = False) -> list[d
             "quote": e.title,
             "from": e.from_ or "someone",
             "date": e.date.isoformat(),
-            "url": safe_href(e.url) or "",  # clickable only when it cannot run anything
+            "url": export_href(e.url),  # clickable only when it cannot run anything
             "path": e.path,
         }
         for e in found

@@ -78,6 +78,7 @@ def summarise(
     from ``since`` (or the first entry) to ``until`` (or the last entry).
     """
     from .impact import areas_for, leverage_for, tree_balance
+    from .impact.figures import evidence
 
     items = sorted(entries, key=lambda e: (e.date, e.id))
     per_entry: list[dict[str, Any]] = []
@@ -126,7 +127,9 @@ def summarise(
     for row in per_entry:
         leverage_counts[row["leverage"]] = leverage_counts.get(row["leverage"], 0) + 1
     source_counts = _count(row["source"] for row in per_entry)
-    balance = tree_balance(items, target) if target else tree_balance(items)
+    # The balance counts results only, as every document does (one set of figures).
+    results = evidence(items)
+    balance = tree_balance(results, target) if target else tree_balance(results)
 
     return {
         "since": first.isoformat() if first else None,

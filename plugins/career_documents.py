@@ -39,6 +39,9 @@ import brag
 from brag import coach, impact
 from brag.entry import Entry
 from brag.exporting import ExportContext, Exporter
+from brag.impact import claims
+from brag.impact.figures import evidence
+from brag.links import export_href
 
 LEVERAGE_ORDER = ("execution", "strategic", "interpersonal", "expert")
 LEVERAGE_MEANING = {
@@ -59,9 +62,6 @@ AREA_TITLES = {
     "strategy": "Strategy",
     "": "Other work",
 }
-INCIDENT_SOURCES = ("pagerduty", "incidents", "incident", "opsgenie")
-ASK_TAGS = ("ask", "blocked", "decision", "help")
-RISK_TAGS = ("risk", "incident")
 
 STATE_ONE_ON_ONE = "export-one-on-one"
 
@@ -77,6 +77,7 @@ def _window(ctx: ExportContext, default_days: int) -> tuple[dt.date, dt.date]:
 
 
 def _within(ctx: ExportContext, since: dt.date, until: dt.date) -> list[Entry]:
+    """The period's entries (each story once: see :meth:`ExportContext.select`)."""
     return [e for e in ctx.entries if since <= e.date <= until]
 
 
@@ -88,6 +89,8 @@ def _user(ctx: ExportContext, target: str | None = None) -> dict[str, str]:
 
 
 def _span(since: dt.date, until: dt.date) -> str:
+    if since == until:
+        return f"{since:%b} {since.day}, {since.year}"
     if since.year == until.year:
         if since.month == until.month:
             return f"{since:%b} {since.day}–{until.day}, {until.year}"
@@ -108,6 +111,7 @@ def _base(
         "audience": {"name": ctx.lens.name, "description": ctx.lens.description},
         "count": len(entries),
         "empty": not entries,
+        "terms": [],
         "how_to_add": [
             'brag add "Cut checkout errors 40%" --impact "…" --date YYYY-MM-DD',
             "brag import github --since " + since.isoformat(),
@@ -137,15 +141,23 @@ def _bullet(ctx: ExportContext, entry: Entry, score: impact.Score | None = None)
     """One exported item: the hook's (or built-in) impact-first wording plus its facts."""
     framed = ctx.reframe(entry)
     found = ctx.analysis(entry)
+    ids = ctx.story_ids(entry)
+    # Safe to click, credentials dropped, escaped for every format (see export_href).
+    href = export_href(entry.url)
+    urls = [href] if href else []
+    link = urls[0] if urls else ""
     return {
         "id": entry.id,
+        "entry_ids": ids,
+        "urls": urls,
+        "evidence": {"href": link, "ref": f"brag show {entry.id[:8]}"},
         "date": entry.date.isoformat(),
         "title": entry.title,
         "headline": framed.headline,
         "outcome": framed.outcome,
         "action": framed.action,
-        "text": framed.text,
-        "link": framed.link,
+        "text": f"{framed.headline} ({link})" if link else framed.headline,
+        "link": link,
         "areas": list(found.areas),
         "leverage": found.leverage,
         "tree": found.tree,
@@ -154,6 +166,35 @@ def _bullet(ctx: ExportContext, entry: Entry, score: impact.Score | None = None)
         "quantified": bool(found.metrics),
         "score": (score or ctx.score(entry)).total,
     }
+
+
+def _shown_text(data: Any) -> Any:
+    """Every piece of the user's wording a document shows, in order."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in ("headline", "seeing", "addressing", "short") and isinstance(value, str):
+                yield value
+            elif isinstance(value, (dict, list)):
+                yield from _shown_text(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _shown_text(value)
+
+
+def _with_terms(ctx: ExportContext, data: dict[str, Any]) -> dict[str, Any]:
+    """For a reader outside engineering, a one-line glossary of the jargon the
+    document shows: the user's sentences stay as written, each term is explained
+    once, at the end."""
+    if ctx.lens.technical or data.get("empty"):
+        return data
+    seen: dict[str, str] = {}
+    for text in _shown_text(data):
+        for term in impact.jargon_in(text, ctx.glossary):
+            key = term.lower()
+            if key not in seen:
+                seen[key] = term
+    data["terms"] = [{"term": t, "plain": ctx.glossary[t]} for t in seen.values()]
+    return data
 
 
 _NUMBER_SHAPE = re.compile(r"[$€£¥]?\d[\d.,]*\s*[kmbx%]?\b", re.IGNORECASE)
@@ -193,27 +234,23 @@ def _pick(
     return sorted(chosen, key=lambda p: -p[1].total) if waiting else chosen
 
 
-def _upper_first(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def _tags(entry: Entry) -> set[str]:
     return {t.strip().lower() for t in entry.tags}
 
 
-def _is_incident(entry: Entry, read: Any) -> bool:
-    if entry.source.lower() in INCIDENT_SOURCES or _tags(entry) & set(RISK_TAGS):
-        return True
-    return "risk" in read(entry).areas[:1]
+def _is_risk(entry: Entry) -> bool:
+    """A risk the entry itself states (see :func:`brag.impact.claims.is_risk`)."""
+    return claims.is_risk(entry) and not claims.is_ask(entry)
 
 
 def _is_ask(entry: Entry) -> bool:
-    return bool(_tags(entry) & set(ASK_TAGS))
+    return claims.is_ask(entry)
 
 
 def _done(entries: list[Entry]) -> list[Entry]:
-    """Accomplishments only: an entry tagged ``blocked`` is a request, not a result."""
-    return [e for e in entries if "blocked" not in _tags(e)]
+    """Accomplishments only (see :func:`brag.impact.figures.evidence`): the same
+    entries ``brag stats`` counts its Tree A/B balance over."""
+    return evidence(entries)
 
 
 def _is_cross_team(entry: Entry, read: Any) -> bool:
@@ -247,24 +284,66 @@ def _finding(f: coach.Finding) -> dict[str, str]:
     return {"kind": f.kind, "problem": _first_person(f.problem), "fix": _first_person(fix)}
 
 
-_TEAMS = re.compile(r"(?i)teams?\b")
+_SAVING_WORDS = re.compile(
+    r"(?i)\b(?:sav(?:e|ed|es|ing|ings)|cost|costs|spend|spending|bill|fees?|cheaper|"
+    r"cut|cutting|reduc\w*|lower\w*|right-siz\w*)\b"
+)
+_REVENUE_WORDS = re.compile(
+    r"(?i)\b(?:revenue|arr|mrr|sales|bookings|deals?|upsell|new business|income|gmv)\b"
+)
 
 
-def _money_of(found: impact.Analysis) -> float:
-    """An entry's largest amount of money a year (monthly and weekly annualised)."""
+def _money_of(entry: Entry, found: impact.Analysis) -> tuple[str, float]:
+    """An entry's money a year and its kind: ``("savings", x)``, ``("revenue", x)``,
+    or ``("", 0)`` when the entry states no money or does not say which it is.
+
+    The largest figure counts (monthly, weekly and quarterly ones annualised); a
+    before/after cost counts as the difference saved.
+    """
     best = 0.0
     for m in found.metrics:
-        if m.kind != "money" or m.is_pair:
+        if m.kind != "money":
             continue
-        unit = m.unit.lower()
+        unit = f"{m.unit} {m.text}".lower()
         factor = 12 if "month" in unit else 52 if "week" in unit else 4 if "quarter" in unit else 1
-        best = max(best, m.value * factor)
-    return best
+        if m.is_pair:
+            assert m.before is not None and m.after is not None
+            if m.after >= m.before:
+                continue
+            value = (m.before - m.after) * factor
+        else:
+            value = m.value * factor
+        best = max(best, value)
+    if not best:
+        return "", 0.0
+    text = f"{entry.title} {entry.impact} " + " ".join(m.text for m in found.metrics)
+    if _REVENUE_WORDS.search(text) or "revenue" in entry.areas:
+        return "revenue", best
+    if _SAVING_WORDS.search(text) or "cost" in found.areas[:1]:
+        return "savings", best
+    return "", 0.0
 
 
-def _money_total(entries: list[Entry], read: Any) -> float:
-    """Measured money a year across entries (see :func:`_money_of`)."""
-    return sum(_money_of(read(e)) for e in entries)
+def _money_totals(entries: list[Entry], read: Any) -> dict[str, float]:
+    """Money a year across ``entries``, revenue and savings kept apart."""
+    totals = {"revenue": 0.0, "savings": 0.0}
+    for entry in entries:
+        kind, value = _money_of(entry, read(entry))
+        if kind:
+            totals[kind] += value
+    return totals
+
+
+def _money_phrase(totals: dict[str, float]) -> str:
+    """ "$48k a year in cost savings and $85k in revenue, in total": never one sum of both."""
+    parts = []
+    if totals.get("savings"):
+        parts.append(f"{_money(totals['savings'])} a year in cost savings")
+    if totals.get("revenue"):
+        parts.append(f"{_money(totals['revenue'])} in revenue")
+    if not parts:
+        return ""
+    return " and ".join(parts) + ", in total"
 
 
 def _money(value: float) -> str:
@@ -319,7 +398,7 @@ def build_one_on_one(ctx: ExportContext) -> dict[str, Any]:
     data["user"] = user
     ranked = ctx.ranked(entries)
     read = ctx.analysis
-    risks = [(e, s) for e, s in ranked if _is_incident(e, read) and not _is_ask(e)]
+    risks = [(e, s) for e, s in ranked if _is_risk(e)]
     asks = [(e, s) for e, s in ranked if _is_ask(e)]
     used = {e.id for e, _ in risks} | {e.id for e, _ in asks}
     wins = _pick(ctx, [(e, s) for e, s in ranked if e.id not in used], 5)
@@ -330,31 +409,39 @@ def build_one_on_one(ctx: ExportContext) -> dict[str, Any]:
     data["risks"] = [_risk(ctx, e, s) for e, s in risks[:3]]
     data["asks"] = [_bullet(ctx, e, s) for e, s in asks[:3]]
     career_since = until - dt.timedelta(days=CAREER_DAYS - 1)
-    recent = [e for e in ctx.entries if career_since <= e.date <= until]
+    if ctx.since is not None:
+        career_since = max(career_since, ctx.since)  # only what was read: say so
+    recent = _done(_within(ctx, career_since, until))
     review = _review(ctx, recent, user["target"], career_since, until)
     data["career"] = coach.career_questions(review, limit=2)
+    data["career_span"] = _span(career_since, until)
     data["more"] = max(0, len(entries) - len(wins) - len(cross) - len(risks[:3]) - len(asks[:3]))
     data["minutes"] = {"wins": 10, "cross_team": 5, "risks": 5, "asks": 5, "career": 5}
-    return data
+    return _with_terms(ctx, data)
 
 
 def _risk(ctx: ExportContext, entry: Entry, score: impact.Score) -> dict[str, Any]:
+    """A risk in the user's words: what they see and, only if the entry says so,
+    what they are doing about it."""
     item = _bullet(ctx, entry, score)
-    seeing = " ".join(entry.title.split())
-    addressing = " ".join(entry.impact.split())
-    if not ctx.lens.technical:
-        seeing = impact.translate(seeing, ctx.glossary)
-        addressing = impact.translate(addressing, ctx.glossary)
-    item["seeing"] = seeing
-    item["addressing"] = _upper_first(addressing) or "Not yet: let's decide who owns it."
+    item["seeing"] = " ".join(entry.title.split()).rstrip(".")
+    addressing = " ".join(entry.impact.split()).rstrip(".")
+    item["addressing"] = addressing if addressing != item["seeing"] else ""
     return item
 
 
-def remember_one_on_one(ctx: ExportContext) -> None:
-    """Record today as the last 1:1, so the next agenda starts here (one commit)."""
+def remember_one_on_one(ctx: ExportContext) -> str | None:
+    """Record today as the last 1:1, so the next agenda starts here (one commit).
+
+    A second agenda on the same day has nothing new to record: it says so and
+    succeeds, with no commit.
+    """
     if ctx.options.get("no_remember") or ctx.format == "json":
-        return  # scripts reading the agenda must not move the marker
+        return None  # scripts reading the agenda must not move the marker
+    if ctx.journal.read_state(STATE_ONE_ON_ONE).get("last") == ctx.today:
+        return f"Nothing new to record: the last 1:1 is already {ctx.today.isoformat()}."
     ctx.journal.write_state(STATE_ONE_ON_ONE, {"last": ctx.today})
+    return None
 
 
 # -- self-review -----------------------------------------------------------------
@@ -402,17 +489,19 @@ def build_self_review(ctx: ExportContext) -> dict[str, Any]:
     ]
     quantified = sum(numbered.values())
     data["quantified"] = quantified
-    money = _money_total(entries, read)
-    data["money"] = _money(money) if money else ""
+    totals = _money_totals(entries, read)
+    data["money"] = {k: _money(v) for k, v in totals.items() if v}
     strongest = [AREA_TITLES.get(a, a).lower() for a in order[:2] if a]
-    data["summary"] = _summary(len(entries), len(order), strongest, quantified, data["money"])
+    data["summary"] = _summary(
+        len(entries), len(order), strongest, quantified, _money_phrase(totals)
+    )
     data["top"] = data["areas"][0]["bullets"][0] if data["areas"] else None
     data["growth"] = _growth(entries, since, until, read)
     review = _review(ctx, entries, user["target"], since, until)
     # Gaps in the journal are for the coach; the review lists what to grow.
     data["develop"] = [_finding(f) for f in review.balance if f.kind != "gap"]
     data["tree"] = review.stats["tree"]
-    return data
+    return _with_terms(ctx, data)
 
 
 def _summary(n: int, areas: int, strongest: list[str], quantified: int, money: str) -> str:
@@ -422,8 +511,11 @@ def _summary(n: int, areas: int, strongest: list[str], quantified: int, money: s
     if strongest:
         parts.append(f"strongest in {' and '.join(strongest)}")
     text = ", ".join(parts) + "."
-    text += f" {quantified} of {n} have a measured outcome"
-    text += f", including {money} a year in revenue and savings." if money else "."
+    if quantified:
+        text += f" {quantified} of {n} have a measured outcome"
+        text += f", including {money}." if money else "."
+    else:
+        text += " None has a measured outcome yet."
     return text
 
 
@@ -477,8 +569,6 @@ def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
     partners: Counter[str] = Counter()
     area_counts: Counter[str] = Counter()
     cross = 0
-    teams = 0.0
-    money = 0.0
     for entry in entries:
         found = found_by_id[id(entry)] = read(entry)
         for person in entry.with_:
@@ -488,11 +578,7 @@ def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
             area_counts[found.areas[0]] += 1
         if entry.with_ or found.broad or found.leverage == "interpersonal":
             cross += 1
-        if found.metrics:
-            money += _money_of(found)
-            for m in found.metrics:
-                if m.kind == "count" and m.value > teams and _TEAMS.match(m.unit):
-                    teams = m.value
+    totals = _money_totals(entries, read)
     numbered = [(e, s) for e, s in ranked if found_by_id[id(e)].metrics]
     top = _pick(ctx, numbered or ranked, 5)
     data["stories"] = [_bullet(ctx, e, s) for e, s in top]
@@ -516,7 +602,6 @@ def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
     data["scope"] = {
         "partners": [p for p, _ in sorted(partners.items(), key=lambda kv: (-kv[1], kv[0]))][:8],
         "cross_team": cross,
-        "teams": int(teams),
         "areas": [AREA_TITLES.get(a, a) for a, _ in by_count][:5],
     }
     review = _review(ctx, entries, user["target"], since, until)
@@ -534,8 +619,26 @@ def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
     }  # fmt: skip
     data["gaps"] = [_finding(f) for f in review.balance if f.kind != "gap"][:4]
     data["next"] = _next_steps(ctx, entries, review)
-    data["headline"] = _headline(user, data["level_word"], money, data["scope"], top, ctx)
-    return data
+    data["money"] = {k: _money(v) for k, v in totals.items() if v}
+    data["headline"] = _headline(user, _money_phrase(totals), data["scope"], top, ctx)
+    data["case"] = _case(user, data["level_word"], tree, total, len(entries), len(numbered))
+    return _with_terms(ctx, data)
+
+
+def _case(
+    user: dict[str, str], level_word: str, tree: dict[str, Any], total: int, n: int, numbered: int
+) -> str:
+    """The evidence against the target and the gap, stated, never a verdict."""
+    expected = tree.get("target_b", 0.0)
+    text = (
+        f"Against {level_word}: Tree B (communication and influence) is {_pct(tree['B'], total)} "
+        f"of my evidence ({tree['B']} of {total}); a {level_word} case needs about "
+        f"{round(expected * 100)}%."
+    )
+    if tree["share_b"] + 0.05 >= expected:
+        text += " The balance meets it."
+    text += f" {numbered} of {n} entries have a measured outcome."
+    return text
 
 
 def _pct(n: int, total: int) -> str:
@@ -551,24 +654,21 @@ def _short_bullet(ctx: ExportContext, entry: Entry, s: impact.Score) -> dict[str
 
 def _headline(
     user: dict[str, str],
-    level_word: str,
-    money: float,
+    money: str,
     scope: dict[str, Any],
     top: list[tuple[Entry, impact.Score]],
     ctx: ExportContext,
 ) -> str:
-    who = user["name"] or "I"
-    verb = "delivered"
+    """What the case rests on, from the entries: money they state, cross-team
+    work, else the strongest story's own outcome. No verdict on the level."""
     claims = []
     if money:
-        claims.append(f"{_money(money)} a year in measured revenue and savings")
-    if scope["teams"] > 1:
-        claims.append(f"work adopted across {scope['teams']} teams")
-    elif scope["cross_team"]:
-        claims.append(f"{scope['cross_team']} cross-team initiatives")
-    if not claims and top:
-        outcome = ctx.reframe(top[0][0]).outcome
-        claims.append(outcome[:1].lower() + outcome[1:])
+        claims.append(money.removesuffix(", in total") + " (in total)")
+    if scope["cross_team"]:
+        n = scope["cross_team"]
+        claims.append(f"{n} cross-team initiative{'s' * (n != 1)}")
+    if top and not money:
+        claims.insert(0, ctx.reframe(top[0][0]).outcome)
     # The areas of the strongest stories, not the busiest ones: the headline
     # names what the case rests on.
     story_areas: list[str] = []
@@ -578,10 +678,10 @@ def _headline(
             if title not in story_areas:
                 story_areas.append(title)
     areas = _join(story_areas[:3])
-    text = f"{who} {verb} {' and '.join(claims) if claims else 'results'}"
-    if areas:
-        text += f" in {areas}"
-    return f"{text}: {level_word}-level impact."
+    if not claims:
+        return ""
+    lead = f"Strongest in {areas}: " if areas else ""
+    return f"{lead}{'; '.join(claims)}."
 
 
 def _join(words: list[str]) -> str:
@@ -591,6 +691,8 @@ def _join(words: list[str]) -> str:
 
 
 _FIRST_PERSON = (
+    # "nothing shows you seeing…" is an object: "shows me", never "shows I".
+    (re.compile(r"\b(shows|show|gives|give|lets|let|helps|help|for|to|with) you\b"), r"\1 me"),
     (re.compile(r"\byour\b"), "my"),
     (re.compile(r"\bYour\b"), "My"),
     (re.compile(r"\byou\b"), "I"),
@@ -635,48 +737,67 @@ def _next_steps(ctx: ExportContext, entries: list[Entry], review: coach.Review) 
 # -- status ----------------------------------------------------------------------
 
 
+def _status_title(ctx: ExportContext, cadence: str, since: dt.date, until: dt.date) -> str:
+    """ "Weekly status", "Monthly status", or the period asked for: "Status: 2026 Q2"."""
+    if ctx.since is None:
+        return "Weekly status" if cadence == "weekly" else "Monthly status"
+    from brag.dates import describe_period
+
+    period = describe_period(since, until)
+    if re.fullmatch(r"\d{4}[QH]\d", period):
+        period = f"{period[:4]} {period[4:]}"
+    elif " to " in period or re.fullmatch(r"\d{4}-\d{2}-\d{2}", period):
+        period = _span(since, until)
+    return f"Status: {period}"
+
+
 def build_status(ctx: ExportContext) -> dict[str, Any]:
     cadence = ctx.options.get("cadence") or "weekly"
     since, until = _window(ctx, 7 if cadence == "weekly" else 30)
     # Results only: feedback received is quoted in the other documents.
     entries = _work_and_feedback(_within(ctx, since, until))[0]
-    label = "Weekly" if cadence == "weekly" else "Monthly"
-    data = _base(ctx, "status", f"{label} status", since, until, entries)
+    title = _status_title(ctx, cadence, since, until)
+    data = _base(ctx, "status", title, since, until, entries)
     data["cadence"] = cadence
+    data["period_word"] = (
+        "this period" if ctx.since is not None else "this week" if cadence == "weekly"
+        else "this month"
+    )  # fmt: skip
     data["user"] = _user(ctx, None)
-    read = ctx.analysis
     ranked = ctx.ranked(entries)
     asks = [(e, s) for e, s in ranked if _is_ask(e)]
-    risks = [(e, s) for e, s in ranked if _is_incident(e, read) and not _is_ask(e)]
-    ask_ids = {e.id for e, _ in asks}
-    know = _pick(ctx, [(e, s) for e, s in ranked if e.id not in ask_ids], 3)
+    risks = [(e, s) for e, s in ranked if _is_risk(e)]
+    held = {e.id for e, _ in asks} | {e.id for e, _ in risks}
+    results = [(e, s) for e, s in ranked if e.id not in held]
+    know = _pick(ctx, results, 3)
     data["know"] = [_bullet(ctx, e, s) for e, s in know]
-    data["risks"] = [_risk(ctx, e, s) for e, s in risks[:2] if (e, s) not in know]
+    data["risks"] = [_risk(ctx, e, s) for e, s in risks[:3]]
     data["decide"] = [_bullet(ctx, e, s) for e, s in asks[:3]]
-    data["feel"] = _feel(len(entries), len(know), risks, asks)
-    data["more"] = max(0, len(entries) - len(know) - len(data["decide"]))
-    return data
+    data["results"] = len(results)
+    data["feel"] = _feel(len(entries), len(know), len(results), data["risks"], data["decide"])
+    data["more"] = max(0, len(entries) - len(know) - len(data["risks"]) - len(data["decide"]))
+    return _with_terms(ctx, data)
 
 
 def _feel(
-    n: int,
-    landed: int,
-    risks: list[tuple[Entry, impact.Score]],
-    asks: list[tuple[Entry, impact.Score]],
+    n: int, listed: int, results: int, risks: list[dict[str, Any]], asks: list[dict[str, Any]]
 ) -> str:
-    """One line for the reader's confidence: what to feel, stated plainly."""
+    """One line on what the reader should take away, counting only what is listed."""
     if not n:
         return ""
-    if asks:
-        n_asks = len(asks)
-        need = f"{n_asks} item{'s' * (n_asks != 1)} that need{'s' * (n_asks == 1)} a decision"
-        return f"On track, with {need} from you (below)."
+    parts = []
+    if results > listed:
+        parts.append(f"The {listed} strongest of {results} results are above")
+    else:
+        parts.append(f"{listed} result{'s' * (listed != 1)} above")
     if risks:
-        return (
-            f"Confident: {landed} result{'s' * (landed != 1)} landed; "
-            f"{len(risks)} risk{'s' * (len(risks) != 1)} in hand, nothing needs you."
-        )
-    return f"Confident: {landed} result{'s' * (landed != 1)} landed and nothing is at risk."
+        parts.append(f"{len(risks)} open risk{'s' * (len(risks) != 1)} below")
+    if asks:
+        need = "needs" if len(asks) == 1 else "need"
+        parts.append(f"{len(asks)} item{'s' * (len(asks) != 1)} {need} a decision from you")
+    else:
+        parts.append("no decision asked of you")
+    return "; ".join(parts) + "."
 
 
 # -- registration ----------------------------------------------------------------

@@ -114,7 +114,10 @@ def build_context(context: ExportContext) -> dict[str, Any]:
     tree_chart = svg.tree_bar(summary["tree"])
 
     top: list[dict[str, Any]] = []
-    for entry, score in context.ranked()[: settings["top"]]:
+    from brag.impact.figures import evidence
+
+    # Top stories are results: an open risk or a request is listed, not ranked.
+    for entry, score in context.ranked(evidence(context.entries))[: settings["top"]]:
         reframed = context.reframe(entry)  # plugins may word it (reframe_entry hook)
         top.append(
             {

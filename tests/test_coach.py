@@ -208,3 +208,42 @@ def test_a_small_export_keeps_the_year_in_the_cache(brag, fixture_journal):
     brag("export", "status", "--since", "2026-06-29")  # one entry's worth
     impact.clear_memo()
     assert impact.load_cache(cache) >= year
+
+
+def test_no_numbers_at_all_reads_as_none_not_only_zero():
+    import datetime as dt
+
+    from brag import coach
+    from brag.entry import Entry
+
+    entries = [
+        Entry(title=f"Shipped the {name} page", date=dt.date(2026, 3, day))
+        for day, name in ((2, "pricing"), (9, "settings"), (16, "profile"), (23, "billing"))
+    ]
+    result = coach.review(entries, today=dt.date(2026, 3, 31), target="senior")
+    problems = [f.problem for f in result.balance if f.kind == "quantify"]
+    assert problems == [
+        "None of the 4 entries has a number: they say what you did but not how much it mattered."
+    ]
+
+
+def test_coach_reports_the_same_win_recorded_twice():
+    import datetime as dt
+
+    from brag import coach
+    from brag.entry import Entry
+
+    first = Entry(
+        title="Cut search p95 from 900ms to 300ms", date=dt.date(2026, 3, 9), id="aaaa0001"
+    )
+    again = Entry(
+        title="Cut search p95 from 900ms to 300ms", date=dt.date(2026, 3, 12), id="aaaa0002"
+    )
+    later = Entry(
+        title="Cut search p95 from 900ms to 300ms", date=dt.date(2026, 5, 1), id="aaaa0003"
+    )
+    result = coach.review([first, again, later], today=dt.date(2026, 5, 2))
+    dupes = [f for f in result.findings if f.kind == "duplicate"]
+    assert [(f.entry_id, f.problem.split(" (")[0]) for f in dupes] == [
+        ("aaaa0002", "Looks like the same win as aaaa0001")
+    ]  # more than 14 days apart is another story

@@ -43,6 +43,8 @@ def _export(state: State, kind: str, params: dict[str, Any]) -> None:
     )
     for broken in result.broken:
         warn(f"skipped {broken} (see 'brag check')")
+    if result.note:
+        click.echo(result.note, err=True)
     if result.path is None:
         click.echo(result.text, nl=not result.text.endswith("\n"))
     elif result.default_path:

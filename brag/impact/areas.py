@@ -14,7 +14,7 @@ from typing import Any
 
 from ..entry import AREAS, Entry
 from ..errors import ConfigError
-from .metrics import _lazy, _strip_code
+from .metrics import _lazy, _strip_code, find_metrics
 
 #: Default words that place an entry in an impact area. A keyword matches whole
 #: words, case-insensitively, with common English endings (s, es, ed, ing, er,
@@ -30,9 +30,9 @@ AREA_KEYWORDS: dict[str, list[str]] = {
         "payment", "ads", "advertising", "funnel", "signup", "sign-up",
     ],
     "cost": [
-        "cost", "spend", "spending", "saving", "savings", "budget", "cloud bill", "aws bill",
-        "bill", "cheaper", "license", "licence", "vendor", "reserved instance", "rightsiz*",
-        "right-siz*", "efficiency", "efficient", "finops", "egress", "compute cost",
+        "cost", "spend", "spending", "save", "saving", "savings", "budget", "cloud bill",
+        "aws bill", "bill", "cheaper", "license", "licence", "vendor", "reserved instance",
+        "rightsiz*", "right-siz*", "efficiency", "efficient", "finops", "egress", "compute cost",
         "storage cost", "infrastructure cost", "consolidat*", "decommission",
     ],
     "risk": [
@@ -134,6 +134,10 @@ def _areas_for(
         if explicit:
             return explicit, False
     table = keywords if keywords is not None else AREA_KEYWORDS
+    if _is_upkeep(entry):
+        # "Upgraded Python on the billing service" names a service, not an
+        # outcome: the upgrade is not revenue work. "Other work" is honest.
+        return [], True
     order = {area: i for i, area in enumerate(AREAS)}
     strong, weak = _entry_tokens(entry)
     tags = {t.strip().lower() for t in entry.tags}
@@ -146,8 +150,47 @@ def _areas_for(
             hits += 3
         if hits:
             scores[area] = hits
+    if scores.get("revenue") and not _names_revenue(strong, weak, table):
+        # "the k8s config for checkout", "w/ payments team": a system's or a
+        # team's name is not revenue work unless the entry states a number.
+        del scores["revenue"]
     ranked = sorted(scores, key=lambda a: (-scores[a], order.get(a, len(order)), a))
     return ranked[:3], True
+
+
+#: Revenue keywords that are usually the name of a system or team ("billing
+#: service", "checkout", "payments team"), not an outcome.
+SYSTEM_NAMES = frozenset({"billing", "payment", "payments", "checkout", "cart"})
+
+
+def _names_revenue(strong: list[str], weak: list[str], table: Mapping[str, Sequence[str]]) -> bool:
+    """Whether the entry's revenue keywords say more than a system's name, or it
+    states a number."""
+    outcome_words = tuple(w for w in table.get("revenue", ()) if w not in SYSTEM_NAMES)
+    index = _keyword_index((("revenue", outcome_words),))
+    if index.count(strong)["revenue"] or index.count(weak)["revenue"]:
+        return True
+    return any(m.kind in ("money", "percent") or m.is_pair for m in find_metrics(" ".join(strong)))
+
+
+_UPKEEP = _lazy(
+    r"(?i)^\W*(?:[\w.-]+:\s*)?(?:upgrad\w*|updat\w*|bump\w*|pin\w*|unpin\w*|"
+    r"drop(?:ped|s)? (?:support|python|node|java)|deprecat\w*|renam\w*|chore|"
+    r"moved? [\w .-]{0,40}? from [\w.]+(?: [\w.]+)? (?:to|->|→) )"
+)
+#: Words that say what an upgrade changed for someone: then its areas count.
+_UPKEEP_OUTCOME = _lazy(
+    r"(?i)\b(?:sav\w*|cut|reduc\w*|faster|slower|fix\w*|prevent\w*|unblock\w*|"
+    r"customers?|users?|revenue|cost|security|vulnerab\w*|cve|outage|incident\w*)\b"
+)
+
+
+def _is_upkeep(entry: Entry) -> bool:
+    """A version bump or dependency update that states no outcome of its own."""
+    text = f"{entry.title}. {entry.impact}"
+    if not _UPKEEP().search(entry.title):
+        return False
+    return not _UPKEEP_OUTCOME().search(text) and not entry.metrics
 
 
 def _tag_words(tag: str) -> str:
@@ -253,4 +296,10 @@ def _entry_tokens(entry: Entry) -> tuple[list[str], list[str]]:
 def _entry_text(entry: Entry) -> tuple[str, str]:
     """(strong text: title, impact, tags; weak text: body) for keyword scoring."""
     strong = " \n ".join([entry.title, entry.impact, *(_tag_words(t) for t in entry.tags)])
-    return strong, _strip_code(entry.body)
+    return _NOT_CUSTOMERS().sub(r"\1 keep-period", strong), _strip_code(entry.body)
+
+
+#: "log retention" is how long data is kept, not customers staying.
+_NOT_CUSTOMERS = _lazy(
+    r"(?i)\b(logs?|data|backups?|messages?|emails?|metrics?|traces?|events?|audit)\s+retention\b"
+)

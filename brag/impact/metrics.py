@@ -235,7 +235,8 @@ def _protected_re() -> re.Pattern[str]:
         r"\b\d{1,2}\.\d{1,2}\.\d{4}\b",
         # Written dates: "March 3", "Mar 3rd, 2026", "3 March", "March 2026".
         rf"\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}}\b)?",
-        rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?![A-Za-z])(?:,?\s+\d{{4}}\b)?",
+        rf"(?<![\w.])\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?![A-Za-z])"
+        rf"(?!,?\s+\d{{1,2}}\b)(?:,?\s+\d{{4}}\b)?",
         rf"\b{_MONTHS}\s+'?\d{{2,4}}\b",
         # Times of day: "14:00", "9:30 am", "2am", "2 p.m.".
         r"\b\d{1,2}(?::\d{2}){1,2}(?:\s?(?i:[ap]\.?m\.?))?(?![\w])",
@@ -345,7 +346,10 @@ _CONNECTOR = _lazy(
 
 _FROM_BEFORE = _lazy(r"(?i)\bfrom\s*(?:~|≈|about\s+|around\s+|roughly\s+|over\s+)?$")
 
-_VERSION_CONTEXT = _lazy(r"(?i)\b(?:upgrad\w*|version|bump\w*|release|python|node|java)\b")
+_VERSION_CONTEXT = _lazy(
+    r"(?i)\b(?:upgrad\w*|updat\w*|version|bump\w*|release|python|node|java|deps?|dependenc\w*|"
+    r"pin\w*|sdk|library|package|lib)\b"
+)
 
 _DOWN_WORDS = _lazy(
     r"(?i)^(?:reduc\w*|cut\w*|decreas\w*|lower\w*|drop\w*|dropp\w*|fell|fall\w*|down|shr[aiu]nk\w*"
@@ -411,6 +415,9 @@ def _scan(text: str) -> list[tuple[int, int, Metric]]:
     results: list[tuple[int, int, Metric]] = []
     i = 0
     while i < len(tokens):
+        if i + 1 < len(tokens) and _version_pair(tokens[i], tokens[i + 1], text):
+            i += 2  # "Update mypy 0.782 -> 0.790": versions, whatever word follows
+            continue
         if i + 1 < len(tokens):
             paired = _pair(tokens[i], tokens[i + 1], text)
             if paired is not None:
@@ -560,6 +567,18 @@ def _singular(noun: str) -> str:
     if noun.endswith("s") and not noun.endswith("ss") and len(noun) > 2:
         return noun[:-1]
     return noun
+
+
+def _version_pair(a: _Token, b: _Token, text: str) -> bool:
+    """Whether "A -> B" is a version change: dotted numbers after a word such as
+    "update", "bump" or "python", with no unit of measurement."""
+    if a.kind not in (None, "count") or b.kind not in (None, "count"):
+        return False
+    if "." not in text[a.start : a.end] + text[b.start : b.end]:
+        return False
+    if _CONNECTOR().fullmatch(text[a.end : b.start]) is None:
+        return False
+    return bool(_VERSION_CONTEXT().search(text[max(0, a.start - 40) : a.start]))
 
 
 def _pair(a: _Token, b: _Token, text: str) -> tuple[int, int, Metric] | None:
@@ -718,7 +737,7 @@ def _format_quantity(value: float, unit: str, kind: str) -> str:
     base, _, period = unit.partition("/")
     per = f"/{period}" if period else ""
     if kind == "money":
-        for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
             if abs(value) >= threshold:
                 return f"{base}{_format_number(round(value / threshold, 2))}{suffix}{per}"
         return f"{base}{_format_number(value)}{per}"

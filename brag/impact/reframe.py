@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from ..entry import Entry
 from .areas import _tokens
-from .glossary import translate
 from .lenses import DEFAULT_LENS, Lens
 from .metrics import Metric, _format_change, _format_quantity, _lazy, find_metrics
 from .scoring import metric_points
@@ -120,9 +119,13 @@ def _reframe(
     if impact:
         outcome = impact
         impact_metrics = find_metrics(impact)
-        wanted = _for_reader(metrics, the_lens)
-        if not impact_metrics and metrics:
-            outcome = f"{impact} ({_evidence_phrase(wanted or max(metrics, key=metric_points))})"
+        # Only a number that carries its own meaning may be quoted next to the
+        # impact: a named metric or a before/after. A bare "100%" lifted from
+        # "to 100% of traffic" would say something the entry does not.
+        quotable = [m for m in metrics if m.is_pair or m.name]
+        wanted = _for_reader(quotable, the_lens)
+        if not impact_metrics and quotable:
+            outcome = f"{impact} ({_evidence_phrase(wanted or max(quotable, key=metric_points))})"
         elif (
             wanted is not None
             and wanted.kind not in {m.kind for m in impact_metrics}
@@ -136,10 +139,13 @@ def _reframe(
         action = title
     else:
         outcome, action = _lead_with_number(title)
+        if not find_metrics(title) and metrics:
+            # A number recorded with --metric leads, like a number in prose would.
+            wanted = _for_reader(metrics, the_lens) or max(metrics, key=metric_points)
+            outcome, action = _evidence_phrase(wanted), title
 
-    if not the_lens.technical:
-        outcome = translate(outcome, table)
-        action = translate(action, table)
+    # The user's words are never rewritten, for any reader: a document explains
+    # jargon next to them (see ``brag.impact.glossary.explain``), never inside.
     outcome = _capitalise(outcome)
     action = _lower_first(action) if action else ""
     headline = f"{outcome} — {action}" if action else outcome
@@ -220,11 +226,15 @@ def _capitalise(text: str) -> str:
     first = text.split()[0]
     if any(ch.isupper() for ch in first[1:]):
         return text  # "iOS", "eBay": the brand's own casing
+    if first.endswith(":") or re.search(r"[/_.\d]", first):
+        return text  # "python: drop 3.8", "web/ui", "k8s": the user's component name
     return text[:1].upper() + text[1:]
 
 
 def _lower_first(text: str) -> str:
     first = text.split()[0]
+    if first.endswith(":"):
+        return text
     word = first.lower()
     if first[:1].isupper() and first[1:].islower() and (word in _VERBS or word.endswith("ed")):
         return first.lower() + text[len(first) :]
