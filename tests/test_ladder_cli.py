@@ -575,3 +575,114 @@ def test_text_from_a_synced_ladder_or_entry_cannot_drive_the_terminal(
         assert "\x1b" not in out and "\x07" not in out, args
     assert "Evil" in brag("ladder", "show").stdout
     assert "Eve[31m" in brag("people").stdout or "Eve" in brag("people").stdout
+
+
+# -- self-review --form ----------------------------------------------------------
+
+FORM = """\
+title = "2026 mid-year review"
+
+[[question]]
+text = "What were your most significant accomplishments this cycle?"
+max_chars = 120
+
+[[question]]
+text = "How have you helped others grow?"
+max_words = 12
+competencies = ["mentorship"]
+"""
+
+
+def test_self_review_form_answers_fit_their_limits_with_count_and_evidence_beside(
+    brag, journal: Journal, tmp_path: Path
+):
+    import re
+
+    ids = add_work(brag)
+    (tmp_path / "ladder.csv").write_text(CSV)
+    brag("ladder", "import", str(tmp_path / "ladder.csv"))
+    (tmp_path / "form.toml").write_text(FORM)
+    data = json.loads(
+        brag("export", "self-review", "--form", str(tmp_path / "form.toml"), "-f", "json").stdout
+    )
+    first, second = data["answers"]
+    assert first["question"] == "What were your most significant accomplishments this cycle?"
+    assert 0 < len(first["text"]) <= 120
+    assert len(second["text"].split()) <= 12
+    assert second["entry_ids"] == [ids["Mentored two new hires through their first launch"]]
+    # Whole sentences the user wrote, never a word cut: every word is one of theirs.
+    words = set()
+    for title in ids:
+        words |= set(re.findall(r"\w+", title.lower()))
+    for row in data["answers"]:
+        assert row["text"].endswith((".", "!", "?"))
+        assert {"question", "text", "entry_ids"} <= set(row)
+    text = brag("export", "self-review", "--form", str(tmp_path / "form.toml")).stdout
+    assert text.startswith("# 2026 mid-year review")
+    block = text.split("## What were your most significant accomplishments this cycle?\n\n")[1]
+    answer, beside = block.split("\n\n")[:2]
+    assert answer == first["text"]
+    assert beside.startswith(f"_{len(first['text'])}/120 characters · evidence: ")
+    rfc = ids["Wrote the RFC for the event bus"]
+    if rfc in first["entry_ids"]:
+        assert f"[{rfc}](https://example.com/rfc/7)" in beside
+    assert "`brag show " in text
+    # The count and the links are beside the answer, never inside it.
+    assert "characters" not in first["text"] and "brag show" not in first["text"]
+
+
+def test_self_review_form_from_the_journal_and_its_errors(brag, journal: Journal, tmp_path: Path):
+    add_work(brag)
+    result = brag("export", "self-review", "--form", expect=1)
+    assert "no review form at" in result.stderr and "review-form.toml" in result.stderr
+    (journal.root / "review-form.toml").write_text(FORM.replace('"mentorship"', '"delivery"'))
+    # The form names a competency the built-in ladder lacks: file and line.
+    result = brag("export", "self-review", "--form", expect=1)
+    assert "review-form.toml:7: the question names competencies the ladder does not have: " in (
+        result.stderr
+    )
+    (tmp_path / "ladder.csv").write_text(CSV)
+    brag("ladder", "import", str(tmp_path / "ladder.csv"))
+    assert "## How have you helped others grow?" in brag("export", "self-review", "--form").stdout
+    (tmp_path / "bad.toml").write_text('[[question]]\ntext = "x"\nmax_chars = "lots"\n')
+    result = brag("export", "self-review", "--form", str(tmp_path / "bad.toml"), expect=1)
+    assert "bad.toml:3:" in result.stderr
+    assert "Traceback" not in result.output
+    # Without --form the self-review is the usual document.
+    assert brag("export", "self-review").stdout.startswith("# Self-review")
+
+
+# -- the promotion brief against the ladder ---------------------------------------
+
+
+def test_promo_brief_gains_the_ladder_section_only_with_a_ladder(
+    brag, journal: Journal, tmp_path: Path
+):
+    ids = add_work(brag)
+    plain = brag("export", "promo-brief", "--target", "staff").stdout
+    assert "Against the" not in plain
+    plain_json = brag("export", "promo-brief", "--target", "staff", "-f", "json").stdout
+    assert "ladder" not in json.loads(plain_json)
+
+    (tmp_path / "ladder.csv").write_text(CSV)
+    brag("ladder", "import", str(tmp_path / "ladder.csv"))
+    text = brag("export", "promo-brief", "--target", "staff").stdout
+    section = text.split("## Against the Staff expectations\n\n")[1].split("\n## ")[0]
+    lines = [ln for ln in section.splitlines() if ln.startswith("- ")]
+    assert [ln.split("**")[1] for ln in lines] == ["Technical direction", "Mentorship", "Delivery"]
+    assert "([evidence](https://example.com/rfc/7))" in lines[0]
+    assert all("evidence" in ln or "brag show" in ln for ln in lines)
+    data = json.loads(brag("export", "promo-brief", "--target", "staff", "-f", "json").stdout)
+    rows = {r["id"]: r for r in data["ladder"]["competencies"]}
+    assert [s["id"] for s in rows["technical-direction"]["stories"]] == [
+        ids["Wrote the RFC for the event bus"]
+    ]
+    assert all(len(r["stories"]) <= 2 for r in rows.values())
+    # A gap is said honestly, and the gaps list does not repeat it.
+    late = brag("export", "promo-brief", "--target", "staff", "-s", "2026-04-15").stdout
+    section = late.split("## Against the Staff expectations\n\n")[1].split("\n## ")[0]
+    assert "- **Delivery**: no evidence in this period yet." in section
+    assert late.count("No evidence yet for") == 0
+    assert "\n\n\n" not in late
+    html = brag("export", "promo-brief", "--target", "staff", "-f", "html", "-o", "-").stdout
+    assert "<h2>Against the Staff expectations</h2>" in html
