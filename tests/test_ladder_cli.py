@@ -686,3 +686,19 @@ def test_promo_brief_gains_the_ladder_section_only_with_a_ladder(
     assert "\n\n\n" not in late
     html = brag("export", "promo-brief", "--target", "staff", "-f", "html", "-o", "-").stdout
     assert "<h2>Against the Staff expectations</h2>" in html
+
+
+def test_stats_and_the_promo_brief_give_the_same_tree_figure_with_a_ladder(
+    brag, journal: Journal, tmp_path: Path
+):
+    ids = add_work(brag)
+    (tmp_path / "ladder.csv").write_text(CSV)
+    brag("ladder", "import", str(tmp_path / "ladder.csv"))
+    migration = ids["Migrated billing to the new queue"]
+    before = json.loads(brag("stats", "-s", "2025-07-01", "--json").stdout)["tree"]
+    brag("edit", migration, "--competency", "mentorship", "--no-competency", "delivery")
+    stats = json.loads(brag("stats", "-s", "2025-07-01", "--json").stdout)["tree"]
+    assert stats["B"] == before["B"] + 1
+    brief = json.loads(brag("export", "promo-brief", "-T", "staff", "-f", "json").stdout)
+    rows = {r["tree"]: r["count"] for r in brief["tree"]["rows"]}
+    assert rows == {"A": stats["A"], "B": stats["B"]}
