@@ -12,6 +12,8 @@ and a concrete fix. The checks follow the rules in PRODUCT.md:
   (Tree B share against the level's expected share; leverage leaning on
   execution or expertise alone; no business-facing areas, or one area only);
 - **gap**: long stretches with nothing written down;
+- **ladder**: with the user's own ``ladder.toml``, a competency with no
+  evidence in the period at the target level, quoting what the ladder expects;
 - **inbox**: entries waiting for a decision (``brag inbox``), shown first.
 
 The same review feeds the exporters: "areas to develop" in a self-review, the
@@ -24,11 +26,14 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import impact
 from .entry import Entry
 from .errors import BragError, ConfigError
+
+if TYPE_CHECKING:
+    from .ladder import Ladder
 
 #: Business-facing areas: work a CFO or CEO recognises without translation.
 BUSINESS_AREAS = ("revenue", "cost", "customer", "retention")
@@ -141,22 +146,29 @@ def review(
     since: dt.date | None = None,
     until: dt.date | None = None,
     read: Callable[[Entry], impact.Analysis] | None = None,
+    ladder: Ladder | None = None,
     inbox: Mapping[str, int] | None = None,
 ) -> Review:
     """Review ``entries`` (oldest first is not required) for a ``target`` level.
 
     ``per_entry=False`` skips the checks of individual entries: exporters only
     need the period-level findings, and skipping the rest keeps a year of a big
-    journal fast.
+    journal fast. With the user's own ``ladder`` (not the built-in one, whose
+    balance the tree, leverage and areas checks already read), each
+    competency without evidence is a finding, and a competency's ``tree``
+    decides an entry's tree in the balance (:func:`brag.ladder.entry_tree`).
     """
     items = sorted(entries, key=lambda e: (e.date, e.id))
     findings: list[Finding] = []
-    stats = _stats(items, target, read or (lambda e: impact.analyse(e, keywords)))
+    stats = _stats(items, target, read or (lambda e: impact.analyse(e, keywords)), ladder)
     if inbox is not None:
         # ``inbox``: brag.inbox.counts(); entries waiting for a decision come first.
         stats["inbox"] = dict(inbox)
         findings += _inbox_findings(inbox)
     findings += _balance_findings(stats, target)
+    if ladder is not None and target and not ladder.is_default:
+        window = (since or (items[0].date if items else today), until or today)
+        findings += ladder_findings(items, ladder, target, window, keywords=keywords)
     findings += _gap_findings(items, today, max_gap_days)
     if per_entry:
         table = glossary if glossary is not None else impact.GLOSSARY
@@ -165,6 +177,44 @@ def review(
         for entry in reversed(items):
             findings += _entry_findings(entry, table, keywords)
     return Review(findings, stats, level, target, since, until, len(items))
+
+
+def ladder_findings(
+    entries: Iterable[Entry],
+    ladder: Ladder,
+    target: str,
+    window: tuple[dt.date, dt.date],
+    *,
+    keywords: Mapping[str, Sequence[str]] | None = None,
+) -> list[Finding]:
+    """One finding per competency with no evidence in ``window`` at ``target``,
+    quoting the ladder's expectation; never a verdict on the evidence there is."""
+    from .ladder import LadderError, coverage
+
+    try:
+        result = coverage(entries, ladder, target, window, keywords=keywords, today=window[1])
+    except LadderError:
+        known = ", ".join(ladder.levels)
+        return [
+            Finding(
+                "ladder",
+                f"Your target level {target!r} is not a level of your ladder ({known}).",
+                "Set [user] target_level to one of the ladder's levels, or give --target.",
+            )
+        ]
+    findings = []
+    for row in result.gaps:
+        said = f'; the expectation says: "{row.expectation}"' if row.expectation else ""
+        extra = "".join(f" ({note})" for note in row.notes if "older" in note or "private" in note)
+        findings.append(
+            Finding(
+                "ladder",
+                f"No evidence yet for '{row.name}' at {result.target}{said}{extra}",
+                "Note the work that shows it, or pin an entry that does "
+                f"(`brag edit ID --competency {row.id}`).",
+            )
+        )
+    return findings
 
 
 def _inbox_findings(counts: Mapping[str, int]) -> list[Finding]:
@@ -191,8 +241,13 @@ def _inbox_findings(counts: Mapping[str, int]) -> list[Finding]:
 
 
 def _stats(
-    items: list[Entry], target: str, read: Callable[[Entry], impact.Analysis]
+    items: list[Entry],
+    target: str,
+    read: Callable[[Entry], impact.Analysis],
+    ladder: Ladder | None = None,
 ) -> dict[str, Any]:
+    from .ladder import entry_tree
+
     areas: Counter[str] = Counter()
     leverage: Counter[str] = Counter()
     trees: Counter[str] = Counter()
@@ -202,7 +257,7 @@ def _stats(
         if found.areas:
             areas[found.areas[0]] += 1
         leverage[found.leverage] += 1
-        trees[found.tree] += 1
+        trees[entry_tree(entry, ladder, found)] += 1
         quantified += bool(found.metrics)
     total = len(items)
     share_b = trees["B"] / total if total else 0.0

@@ -37,6 +37,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "brag.plugins.design_docs",
     "brag.plugins.file_import",
     "brag.plugins.career_documents",
+    "brag.plugins.peer_brief",
     "brag.plugins.github",
     "brag.plugins.gitlab",
     "brag.plugins.pagerduty",

@@ -9,7 +9,7 @@ entry counts once per chart, under its main (first) area.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .entry import AREAS, LEVERAGE
@@ -69,8 +69,12 @@ def summarise(
     until: dt.date | None = None,
     by: str = "auto",
     today: dt.date | None = None,
+    tree_of: Callable[[Entry], str] | None = None,
 ) -> dict[str, Any]:
     """Everything ``brag stats`` prints, as plain JSON-ready data.
+
+    ``tree_of`` reads an entry's tree for the Tree A/B balance (see
+    :func:`ladder_tree_of`: with the user's ladder, its competencies decide).
 
     ``by`` picks the time buckets of ``areas_over_time``: ``month``,
     ``quarter`` or ``auto`` (months for up to 18 months of data, else
@@ -129,7 +133,7 @@ def summarise(
     source_counts = _count(row["source"] for row in per_entry)
     # The balance counts results only, as every document does (one set of figures).
     results = evidence(items)
-    balance = tree_balance(results, target) if target else tree_balance(results)
+    balance = tree_balance(results, target or None, tree_of=tree_of)
 
     return {
         "since": first.isoformat() if first else None,
@@ -256,6 +260,23 @@ def resolve_target(option: str | None, config: Mapping[str, Any]) -> str | None:
     return str(configured)
 
 
+def ladder_tree_of(
+    root: Any, keywords: Mapping[str, Sequence[str]] | None = None
+) -> Callable[[Entry], str] | None:
+    """With the journal's own ``ladder.toml``, how the Tree A/B balance reads an
+    entry's tree (:func:`brag.ladder.entry_tree`); None without one."""
+    from pathlib import Path
+
+    from .impact import analyse
+    from .ladder import LADDER_FILE, entry_tree, load_ladder
+
+    path = Path(root) / LADDER_FILE
+    if not path.is_file():
+        return None
+    ladder = load_ladder(path)
+    return lambda entry: entry_tree(entry, ladder, analyse(entry, keywords))
+
+
 def for_journal(
     journal: Any,
     *,
@@ -283,6 +304,7 @@ def for_journal(
         keywords=load_keywords(config),
         since=since,
         until=until,
+        tree_of=ladder_tree_of(journal.root, load_keywords(config)),
     )
     from .inbox import journal_counts
 

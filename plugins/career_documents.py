@@ -272,7 +272,16 @@ def _review(
         since=since,
         until=until,
         read=ctx.analysis,
+        ladder=_own_ladder(ctx),
     )
+
+
+def _own_ladder(ctx: ExportContext) -> Any:
+    """The journal's own ``ladder.toml``, or None: the built-in ladder changes no document."""
+    from brag.ladder import LADDER_FILE, load_ladder
+
+    path = ctx.journal.root / LADDER_FILE
+    return load_ladder(path) if path.is_file() else None
 
 
 _CLI_HINT = re.compile(r"\s*\((?:--|`brag)[^)]*\)|\s*`brag[^`]*`[^.]*\.?")
@@ -448,6 +457,8 @@ def remember_one_on_one(ctx: ExportContext) -> str | None:
 
 
 def build_self_review(ctx: ExportContext) -> dict[str, Any]:
+    if ctx.options.get("form") is not None:
+        return _form_answers(ctx)
     since, until = _window(ctx, 365)
     entries, feedback = _work_and_feedback(_done(_within(ctx, since, until)))
     per_area = int(ctx.options.get("per_area") or 5)
@@ -502,6 +513,30 @@ def build_self_review(ctx: ExportContext) -> dict[str, Any]:
     data["develop"] = [_finding(f) for f in review.balance if f.kind != "gap"]
     data["tree"] = review.stats["tree"]
     return _with_terms(ctx, data)
+
+
+def _form_answers(ctx: ExportContext) -> dict[str, Any]:
+    """``self-review --form``: each question of the review form answered in the
+    user's own sentences within its limit; the count and evidence go beside."""
+    from brag.ladder import form_answers, journal_form, journal_ladder
+
+    if ctx.format == "html":
+        raise brag.errors.BragError("--form writes Markdown or JSON: use -f md or -f json")
+    since, until = _window(ctx, 365)
+    entries = _done(_within(ctx, since, until))
+    form = journal_form(ctx.journal.root, ctx.options.get("form") or None)
+    data = _base(ctx, "self-review", form.title or "Self-review", since, until, entries)
+    data["user"] = _user(ctx, ctx.options.get("target"))
+    data["form"] = {"title": form.title, "path": form.path}
+    data["answers"] = form_answers(
+        form,
+        entries,
+        journal_ladder(ctx.journal.root),
+        lens=ctx.lens,
+        today=ctx.today,
+        keywords=ctx.keywords,
+    )
+    return data
 
 
 def _summary(n: int, areas: int, strongest: list[str], quantified: int, money: str) -> str:
@@ -617,12 +652,48 @@ def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
         ],
         "met": tree["share_b"] + 0.05 >= expected_b,
     }  # fmt: skip
-    data["gaps"] = [_finding(f) for f in review.balance if f.kind != "gap"][:4]
+    # Competencies without evidence are in the ladder section, as gaps beside the rest.
+    data["gaps"] = [_finding(f) for f in review.balance if f.kind not in ("gap", "ladder")][:4]
+    ladder = _against_ladder(ctx, user["target"], since, until)
+    if ladder is not None:
+        data["ladder"] = ladder
     data["next"] = _next_steps(ctx, entries, review)
     data["money"] = {k: _money(v) for k, v in totals.items() if v}
     data["headline"] = _headline(user, _money_phrase(totals), data["scope"], top, ctx)
     data["case"] = _case(user, data["level_word"], tree, total, len(entries), len(numbered))
     return _with_terms(ctx, data)
+
+
+def _against_ladder(
+    ctx: ExportContext, target: str, since: dt.date, until: dt.date
+) -> dict[str, Any] | None:
+    """ "Against the <level> expectations": with the journal's own ladder, each
+    competency expected at the level with its one or two strongest stories,
+    and the gaps; None without a ladder.toml."""
+    from brag.ladder import LadderError, against_ladder, target_level
+
+    ladder = _own_ladder(ctx)
+    if ladder is None:
+        return None
+    try:
+        level = target_level(ladder, ctx.config, ctx.options.get("target"))
+    except LadderError:
+        try:
+            level = ladder.level(target)
+        except LadderError as exc:
+            return {"level": "", "competencies": [], "gaps": [], "note": exc.reason}
+    # Results only, as every figure counts them; older ones let a gap say so.
+    entries = _done(ctx.entries)
+    per = 2 if len(ladder.competencies) <= 6 else 1  # one page: choose, don't list
+    section = against_ladder(
+        entries, ladder, level, (since, until), lens=ctx.lens, today=ctx.today,
+        keywords=ctx.keywords, include_private=ctx.include_private, per_competency=per,
+    )  # fmt: skip
+    by_id = {e.id: e for e in entries}
+    for row in section["competencies"]:
+        row["stories"] = [_short_bullet(ctx, by_id[i], ctx.score(by_id[i])) for i in row["stories"]]
+    section["note"] = ""
+    return section
 
 
 def _case(
@@ -854,6 +925,15 @@ def register_exporters(register: Any) -> None:
                     type=click.IntRange(min=1),
                     metavar="N",
                     help="Items shown per impact area (default 5).",
+                ),
+                click.Option(
+                    ["--form"],
+                    metavar="FILE",
+                    is_flag=False,
+                    flag_value="",
+                    default=None,
+                    help="Answer a review form's questions within their limits "
+                    "(FILE, default review-form.toml in the journal; docs/ladder.md).",
                 ),
             ],
         )

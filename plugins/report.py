@@ -90,6 +90,7 @@ def build_context(context: ExportContext) -> dict[str, Any]:
         until=context.until,
         by=settings["by"],
         today=today,
+        tree_of=stats.ladder_tree_of(context.journal.root, keywords),
     )
     rows = summary["_rows"]
 

@@ -59,7 +59,12 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "Entries that wait for your judgement: add the why, the result, or drop them.",
     ),
     "init": ("admin:init", "Create a journal (a git repository with brag.toml)."),
+    "ladder": (
+        "ladder:ladder",
+        "Your evidence against your career ladder: each competency, its evidence, the gaps.",
+    ),
     "list": ("entries:list_", "List entries, newest first (or strongest first with --rank)."),
+    "people": ("ladder:people", "People you worked with (the entries' 'with' field), with counts."),
     "plugins": ("admin:plugins", "Installed plugins and the hooks each implements."),
     "remote": ("sync:remote", "Set or show the git remote to sync with."),
     "rm": ("entries:rm", "Remove entries from the journal. They stay in git history."),

@@ -24,6 +24,7 @@ from . import (
     period_options,
     resolve_period,
     split_values,
+    warn,
     warn_broken,
 )
 
@@ -477,6 +478,8 @@ def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: 
     if as_json:
         data = entry.to_dict()
         data["analysis"] = explain_entry(journal, entry, audience)
+        # Beside the score: the entry's own "competencies" key holds its pins.
+        data["analysis"]["competencies"] = [m.to_dict() for m in _competencies(journal, entry)[1]]
         click.echo(_masked(json.dumps(data, ensure_ascii=False, indent=2)))
         return
     if raw:
@@ -531,6 +534,28 @@ def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: 
     click.echo(f"  reads as: {_masked(_plain(analysis['reframed']))}")
     for line in analysis["explain"].splitlines():
         click.echo(f"  {_masked(_plain(line))}")
+    label, matches = _competencies(journal, entry)
+    click.echo()
+    click.echo(click.style(f"Competencies ({label})", bold=True))
+    for match in matches:
+        click.echo(f"  {_plain(match.name)} ({match.competency}): {_plain(match.reason)}")
+    if not matches:
+        click.echo(f"  none: pin one with brag edit {entry.id} --competency ID")
+
+
+def _competencies(journal: Journal, entry: Entry) -> tuple[str, list[Any]]:
+    """Which ladder competencies ``entry`` shows and why (see brag.ladder.map_entry)."""
+    from .. import impact
+    from ..ladder import LADDER_FILE, LadderError, journal_ladder, map_entry
+
+    try:
+        ladder = journal_ladder(journal.root)
+    except LadderError as exc:
+        warn(f"{exc} (competencies not shown)")
+        return LADDER_FILE, []
+    found = impact.analyse(entry, impact.load_keywords(journal.config))
+    label = "the built-in ladder" if ladder.is_default else LADDER_FILE
+    return label, map_entry(entry, ladder, found)
 
 
 @click.command()
@@ -550,6 +575,20 @@ def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: 
     metavar="OTHER",
     help="Fold a duplicate into this entry and remove it, in one commit.",
 )
+@click.option(
+    "--competency",
+    "competencies",
+    multiple=True,
+    metavar="ID",
+    help="Pin a ladder competency to the entry (brag ladder show lists the ids).",
+)
+@click.option(
+    "--no-competency",
+    "no_competencies",
+    multiple=True,
+    metavar="ID",
+    help="Never map the entry to this competency.",
+)
 @click.pass_obj
 def edit(
     state: State,
@@ -563,6 +602,8 @@ def edit(
     private: bool | None,
     future: bool,
     merge_ids: tuple[str, ...],
+    competencies: tuple[str, ...],
+    no_competencies: tuple[str, ...],
 ) -> None:
     """Edit an entry in $EDITOR, or set fields with options.
 
@@ -583,10 +624,11 @@ def edit(
     entry = journal.get(entry_id)
     _conflict_hint(journal, entry)
     options = (title, impact, url, private, when)
-    if any(v is not None for v in options) or tags or untag or merge_ids:
+    pinning = (competencies, no_competencies)
+    if any(v is not None for v in options) or tags or untag or merge_ids or any(pinning):
         _edit_with_options(
             state, journal, entry, title, impact, tags, untag, url, when, private, future,
-            merge_ids,
+            merge_ids, pinning,
         )  # fmt: skip
         return
     _edit_in_editor(state, journal, entry)
@@ -605,6 +647,7 @@ def _edit_with_options(
     private: bool | None,
     future: bool,
     merge_ids: tuple[str, ...],
+    pinning: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
 ) -> None:
     from ..dates import parse_date
     from ..duplicates import merge
@@ -644,6 +687,12 @@ def _edit_with_options(
     added = check_tags(clean_tags(tags))
     same += [f"already has tag '{t}'" for t in added if t.casefold() in had - drop]
     entry.tags += [t for t in added if t.casefold() not in {x.casefold() for x in entry.tags}]
+    if any(pinning):
+        from ..ladder import journal_ladder, set_pins
+
+        add, remove = (split_values(ids) for ids in pinning)
+        if not set_pins(entry, journal_ladder(journal.root), add, remove):
+            same.append("already has those competencies")
     others: list[Entry] = []
     for other_id in merge_ids:
         other = journal.get(other_id)

@@ -81,6 +81,7 @@ def coach(
     from .. import coach as coaching
     from .. import impact
     from ..exporting import bulk, today
+    from ..ladder import journal_ladder
 
     journal = state.journal()
     start, end = resolve_period(since, until, period)
@@ -114,6 +115,7 @@ def coach(
             max_gap_days=coaching.gap_days(config),
             since=start,
             until=end or day,
+            ladder=journal_ladder(journal.root),
             inbox=waiting,
         )
         impact.save_cache(cache)

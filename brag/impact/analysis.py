@@ -251,15 +251,23 @@ def tree_for(entry: Entry) -> str:
     return analyse(entry).tree
 
 
-def tree_balance(entries: Iterable[Entry], target: str | None = None) -> dict[str, Any]:
+def tree_balance(
+    entries: Iterable[Entry],
+    target: str | None = None,
+    *,
+    tree_of: Callable[[Entry], str] | None = None,
+) -> dict[str, Any]:
     """Counts and shares of Tree A and Tree B evidence, optionally against a target.
 
     Returns ``{"A": n, "B": n, "total": n, "share_a": f, "share_b": f}`` and,
     with a ``target`` level, also ``"target"``, ``"target_b"`` (the expected
     share) and ``"gap_b"`` (how far below the target the B share is; 0 when
     met). Shares are 0.0 for an empty journal rather than undefined.
+    ``tree_of`` reads each entry's tree instead of :func:`tree_for` (with the
+    user's ladder: :func:`brag.ladder.entry_tree`).
     """
-    return _balance((tree_for(entry) for entry in entries), target)
+    read = tree_of or tree_for
+    return _balance((read(entry) for entry in entries), target)
 
 
 def score(

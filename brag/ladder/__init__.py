@@ -19,11 +19,15 @@ Everything here is deterministic and reads only what it is given:
 - :func:`load_form` and :func:`answer_form`: a review form's questions
   answered in the user's own words within each question's limit;
 - :func:`people` and :func:`peer_brief_data`: collaborators, and what to send
-  someone asked for a peer review.
+  someone asked for a peer review;
+- :func:`against_ladder`, :func:`form_answers` and :func:`evidence_link`: what
+  the documents print (the promotion brief's ladder section, form answers with
+  their evidence).
 """
 
 from __future__ import annotations
 
+from .documents import against_ladder, evidence_link, form_answers
 from .forms import (
     Answer,
     Question,
@@ -40,6 +44,7 @@ from .mapping import (
     Match,
     coverage,
     default_window,
+    entry_tree,
     ladder_tree,
     map_entry,
     pins,
@@ -60,6 +65,8 @@ from .model import (
     dump_ladder,
     journal_ladder,
     load_ladder,
+    save_ladder,
+    target_level,
     write_ladder,
 )
 from .people import Person, peer_brief_data, people
@@ -68,8 +75,9 @@ __all__ = [
     "DEFAULT_WINDOW_DAYS", "FORM_FILE", "LADDER_FILE", "PIN_FIELD", "SIGNAL_KINDS",
     "UNPIN_FIELD", "Answer", "Competency", "CompetencyCoverage", "Coverage", "ImportResult",
     "Ladder", "LadderError", "Match", "Person", "Question", "ReviewForm", "Signals",
-    "answer_form", "coverage", "default_ladder", "default_window", "dump_ladder",
-    "import_ladder", "item_sentences", "journal_form", "journal_ladder", "ladder_tree",
-    "load_form", "load_ladder", "map_entry", "peer_brief_data", "people", "pins", "set_pins",
+    "against_ladder", "answer_form", "coverage", "default_ladder", "default_window",
+    "dump_ladder", "entry_tree", "evidence_link", "form_answers", "import_ladder", "item_sentences",
+    "journal_form", "journal_ladder", "ladder_tree", "load_form", "load_ladder", "map_entry",
+    "peer_brief_data", "people", "pins", "save_ladder", "set_pins", "target_level",
     "write_ladder",
 ]  # fmt: skip

@@ -77,12 +77,19 @@ def set_pins(
     entry: Entry, ladder: Ladder, add: Iterable[str] = (), remove: Iterable[str] = ()
 ) -> bool:
     """Pin (``add``) or remove (``remove``) competencies on ``entry``, in its front
-    matter; the last word wins. False when the entry already said so."""
+    matter; the last word wins. Removing an id the ladder no longer has drops
+    the stale pin. False when the entry already said so."""
     pinned, removed = pins(entry)
     before = (list(pinned), list(removed))
     for cid, into, out_of in [(c, pinned, removed) for c in add] + [
         (c, removed, pinned) for c in remove
     ]:
+        if ladder.get(cid) is None and into is removed and cid in pinned + removed:
+            # A pin the ladder no longer has (a renamed id): removing it cleans up.
+            for group in (pinned, removed):
+                if cid in group:
+                    group.remove(cid)
+            continue
         if ladder.get(cid) is None:
             known = ", ".join(c.id for c in ladder.competencies)
             raise LadderError(f"no competency {cid!r} in the ladder (ids: {known})")
@@ -153,6 +160,19 @@ def ladder_tree(entry: Entry, ladder: Ladder, analysis: impact.Analysis | None =
     chosen = [m for m in matches if m.pinned] or matches
     trees = {comp.tree for m in chosen if (comp := ladder.get(m.competency)) is not None}
     return trees.pop() if len(trees) == 1 else ""
+
+
+def entry_tree(
+    entry: Entry, ladder: Ladder | None = None, analysis: impact.Analysis | None = None
+) -> str:
+    """The entry's tree for the one Tree A/B balance every figure uses: its own
+    ``tree`` field first; then, with the user's own ladder (not the built-in
+    one), the tree of its competencies when they agree; else the engine's reading."""
+    found = analysis if analysis is not None else impact.analyse(entry)
+    explicit = str(entry.extra.get("tree", "")).strip().upper()
+    if explicit in ("A", "B") or ladder is None or ladder.is_default:
+        return found.tree
+    return ladder_tree(entry, ladder, found) or found.tree
 
 
 # -- coverage --------------------------------------------------------------------------

@@ -439,3 +439,60 @@ def default_ladder() -> Ladder:
 def _count(n: int, noun: str) -> str:
     plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
     return f"{n} {noun if n == 1 else plural}"
+
+
+def target_level(ladder: Ladder, config: dict[str, Any], explicit: str | None = None) -> str:
+    """The level a coverage view is for, in the ladder's spelling: ``explicit``,
+    else ``[user] target_level``, else the ladder level after ``[user] level``.
+
+    A company ladder's own level names ("L6", "Staff Engineer II") are looked
+    up as written before brag's aliases, so they work in brag.toml too.
+    """
+    if explicit:
+        return ladder.level(explicit)
+    user = config.get("user", {})
+    user = user if isinstance(user, dict) else {}
+    wanted = str(user.get("target_level", "") or "").strip()
+    if wanted:
+        return ladder.level(wanted)
+    current = str(user.get("level", "") or "").strip()
+    if current:
+        level = ladder.level(current)
+        index = ladder.levels.index(level)
+        return ladder.levels[min(index + 1, len(ladder.levels) - 1)]
+    known = ", ".join(ladder.levels)
+    raise LadderError(
+        f"no target level: give --target LEVEL, or set one with "
+        f"'brag config set user.target_level LEVEL' (levels: {known})"
+    )
+
+
+def save_ladder(root: str | Path, ladder: Ladder, message: str) -> bool:
+    """Write ``ladder.toml`` at the journal ``root`` atomically and commit it.
+
+    The text is read back through :func:`load_ladder` before it replaces the
+    file, so a ladder the journal cannot read is never written. False, and
+    nothing written or committed, when the file already says the same.
+    """
+    import os
+    import tempfile
+
+    from .. import gitcmd
+
+    path = Path(root) / LADDER_FILE
+    text = dump_ladder(ladder)
+    if path.is_file() and path.read_bytes() == text.encode("utf-8"):
+        return False
+    fd, tmp = tempfile.mkstemp(prefix=".brag-", suffix=".toml", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        load_ladder(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    gitcmd.commit_paths(Path(root), message, add=[LADDER_FILE])
+    return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -42,17 +43,27 @@ def _strength(match: Match) -> tuple[int, bool]:
 
 def people(entries: Iterable[Entry]) -> list[Person]:
     """Everyone named in entries' ``with``, most entries first (names compared
-    ignoring case and spacing; the first spelling seen is kept)."""
+    ignoring case and spacing; the spelling used most is kept; on a tie, one written as a name)."""
     found: dict[str, Person] = {}
+    spellings: dict[str, Counter[str]] = {}
     for entry in sorted(entries, key=lambda e: (e.date, e.id)):
         for name in {_person_key(n): " ".join(n.split()) for n in entry.with_ if n.strip()}.items():
             key, spelled = name
+            spellings.setdefault(key, Counter())[spelled] += 1
             person = found.get(key)
             if person is None:
                 found[key] = Person(spelled, 1, entry.date, entry.date)
             else:
                 person.count += 1
                 person.last = max(person.last, entry.date)
+    for key, person in found.items():
+        # The spelling used most; on a tie one written as a name ("Sam Lee",
+        # not "sam lee" or "SAM LEE"), then the one first used most recently.
+        ranked = [
+            (n, not (s.islower() or s.isupper()), i)
+            for i, (s, n) in enumerate(spellings[key].items())
+        ]
+        person.name = list(spellings[key])[max(ranked)[2]]
     return sorted(found.values(), key=lambda p: (-p.count, p.name.casefold()))
 
 
