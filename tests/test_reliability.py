@@ -419,6 +419,17 @@ def test_template_left_unchanged_aborts_with_nothing_kept(brag, journal, monkeyp
     assert unsaved(journal.root) == []
 
 
+def test_edit_left_unchanged_is_nothing_to_change(brag, journal, monkeypatch):
+    brag("add", "Wrote the storage RFC")
+    [entry] = json.loads(brag("list", "--json").stdout)
+    head = git(journal.root, "rev-parse", "HEAD")
+    monkeypatch.setenv("EDITOR", "true")
+    result = brag("edit", entry["id"])
+    assert result.stdout == f"Nothing to change: {entry['id']} is as it was\n"
+    assert git(journal.root, "rev-parse", "HEAD") == head
+    assert unsaved(journal.root) == []
+
+
 def test_markdown_headings_in_the_body_survive_the_template(brag, journal, tmp_path, monkeypatch):
     from brag.editing import SCISSORS
 

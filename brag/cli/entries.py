@@ -751,7 +751,7 @@ def _edit_in_editor(state: State, journal: Journal, entry: Entry) -> None:
         text = edit_file(scratch, initial, command)
         if text == base_text:
             discard(scratch)
-            click.echo("No changes.")
+            click.echo(f"Nothing to change: {entry.id} is as it was")
             _resolved(journal, entry)
             return
         try:
