@@ -289,7 +289,7 @@ class BragGroup(click.Group):
 
             # Messages quote entry titles and file names: no escape sequence gets through.
             error = click.ClickException(strip_control(redact(str(exc))))
-            error.exit_code = exc.exit_code
+            error.exit_code = exc.exit_code  # type: ignore[misc]  # a ClassVar in newer click
             raise error from None
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
