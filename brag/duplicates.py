@@ -19,11 +19,17 @@ WINDOW_DAYS = 14
 DISTINCT_FIELD = "distinct_from"
 
 
+_NOT_WORD = re.compile(r"[^\w%$.]+")
+
+
 def normalise_title(title: str) -> str:
     """Lower case, accents and punctuation removed, spaces folded."""
-    text = unicodedata.normalize("NFKD", title)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    return " ".join(re.sub(r"[^\w%$.]+", " ", text).replace(" .", " ").split()).strip(" .")
+    if title.isascii():
+        text = title.lower()  # no accents to strip: the common case, kept cheap
+    else:
+        text = unicodedata.normalize("NFKD", title)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return " ".join(_NOT_WORD.sub(" ", text).replace(" .", " ").split()).strip(" .")
 
 
 def _metric_values(entry: Entry) -> frozenset[tuple[Any, ...]]:
