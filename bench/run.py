@@ -66,6 +66,20 @@ class Result:
         return ordered[rank - 1]
 
 
+# The other benchmark pages, listed at the end of every docs/benchmarks.md this writes.
+MORE_BENCHMARKS = [
+    "Each has its own script in `bench/` and its figures in its own page:",
+    "",
+    "- [Imports](benchmarks-import.md): 2,000 merged PRs from a local server into a"
+    " 10,000-entry journal, then the same import again (`bench/bench_import.py`).",
+    "- [Local git import](benchmarks-import-git.md): a 20,000-commit history"
+    " (`bench/bench_git_import.py`).",
+    "- [Exports](benchmarks-export.md): each document over a year of a 10,000-entry"
+    " journal (`bench/bench_export.py`).",
+    "- [Load](reliability.md): 8 processes adding at once (`bench/bench_load.py`).",
+]
+
+
 def child_env() -> dict[str, str]:
     """The environment for measured processes: this one, minus what would skew it.
 
@@ -805,15 +819,7 @@ def render(
         "",
         "## More benchmarks",
         "",
-        "Each has its own script in `bench/` and its figures in its own page:",
-        "",
-        "- [Imports](benchmarks-import.md): 2,000 merged PRs from a local server into a"
-        " 10,000-entry journal, then the same import again (`bench/bench_import.py`).",
-        "- [Local git import](benchmarks-import-git.md): a 20,000-commit history"
-        " (`bench/bench_git_import.py`).",
-        "- [Exports](benchmarks-export.md): each document over a year of a 10,000-entry"
-        " journal (`bench/bench_export.py`).",
-        "- [Load](reliability.md): 8 processes adding at once (`bench/bench_load.py`).",
+        *MORE_BENCHMARKS,
         "",
         "## Re-running",
         "",

@@ -48,6 +48,7 @@ import gen  # noqa: E402
 import gen_user  # noqa: E402
 from run import (  # noqa: E402
     JRNL_VERSION,
+    MORE_BENCHMARKS,
     Bench,
     child_env,
     floor,
@@ -589,15 +590,7 @@ def render(
         "",
         "## More benchmarks",
         "",
-        "Each has its own script in `bench/` and its figures in its own page:",
-        "",
-        "- [Imports](benchmarks-import.md): 2,000 merged PRs from a local server into a"
-        " 10,000-entry journal, then the same import again (`bench/bench_import.py`).",
-        "- [Local git import](benchmarks-import-git.md): a 20,000-commit history"
-        " (`bench/bench_git_import.py`).",
-        "- [Exports](benchmarks-export.md): each document over a year of a 10,000-entry"
-        " journal (`bench/bench_export.py`).",
-        "- [Load](reliability.md): 8 processes adding at once (`bench/bench_load.py`).",
+        *MORE_BENCHMARKS,
         "- `python bench/run.py` (without `--all`): the earlier 10- and 10,000-entry",
         "  table of `bench/gen.py` journals, with `list --since` and jrnl's add.",
         "",
