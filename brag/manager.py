@@ -50,6 +50,11 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
 # loading plugins altogether: nothing could be listening.
 BUILTIN_ENTRY_SAVED: tuple[str, ...] = ()
 
+# The built-in plugins that implement ``register_commands`` (a test keeps this
+# true). When none does and no third-party plugin is installed, ``brag --help``
+# and "did you mean" list the built-in commands without loading any plugin.
+BUILTIN_REGISTER_COMMANDS: tuple[str, ...] = ()
+
 ENTRY_POINT_GROUP = "brag"
 #: Comma list of third-party plugins to load (entry-point or distribution names);
 #: empty for none. Unset: every installed plugin loads.
@@ -159,6 +164,16 @@ def entry_saved(entry: Entry, journal: Journal) -> None:
     ):
         return
     get_plugin_manager().hook.entry_saved(entry=entry, journal=journal)
+
+
+def plugin_commands_possible() -> bool:
+    """Whether any plugin could add a command: False lets ``brag --help`` skip
+    loading plugins (pluggy and every built-in plugin's imports) altogether."""
+    return (
+        _pm is not None
+        or bool(BUILTIN_REGISTER_COMMANDS)
+        or (allowed_plugins() != set() and _may_declare(ENTRY_POINT_GROUP))
+    )
 
 
 def get_plugin_manager() -> pluggy.PluginManager:

@@ -202,6 +202,23 @@ def test_builtin_entry_saved_list_is_true():
     assert implementing == manager.BUILTIN_ENTRY_SAVED
 
 
+def test_builtin_register_commands_list_is_true():
+    import importlib
+
+    implementing = tuple(
+        name
+        for name in manager.DEFAULT_PLUGINS
+        if hasattr(importlib.import_module(name), "register_commands")
+    )
+    assert implementing == manager.BUILTIN_REGISTER_COMMANDS
+
+
+def test_help_loads_no_plugins_when_none_could_add_a_command(brag):
+    out = brag("--help").stdout
+    assert "import" in out and "export" in out
+    assert manager._pm is None
+
+
 def test_add_loads_no_plugins_when_none_could_listen(brag, journal):
     brag("add", "Quick")
     assert manager._pm is None

@@ -177,8 +177,10 @@ class BragGroup(click.Group):
         if BragGroup._plugins_loaded:
             return
         BragGroup._plugins_loaded = True
-        from ..manager import get_plugin_manager
+        from ..manager import get_plugin_manager, plugin_commands_possible
 
+        if not plugin_commands_possible():
+            return
         get_plugin_manager().hook.register_commands(cli=self)
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
