@@ -14,6 +14,15 @@ git answers from its own stat cache. Only those files are stat'ed and, if their
 size or modification time differ from their row, re-read. Without git (or when
 the recorded commit is gone) it falls back to stat'ing every entry file.
 
+Looking for new, untracked files is half of what ``git status`` costs, so the
+index also records the modification time of every folder under ``entries/``: a
+file created or removed by hand changes its folder's time. While none has
+changed, ``git status`` skips the untracked search, and the untracked files
+already known are stat'ed like the rest. A folder changed less than
+``RACY_NS`` before it was recorded is recorded as unknown, so a file created
+within the file system's clock tick is never missed (git's "racily clean"
+rule, applied to folders).
+
 **It heals itself.** A corrupt, truncated or foreign index file is deleted and
 rebuilt with a note; one that is locked by another process for more than a
 moment, or cannot be written (a full disk, a read-only journal), is bypassed
@@ -348,12 +357,22 @@ class Index:
         import json
 
         db = self.db
-        meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('head', 'dirty')"))
-        git = _git_state(self.root)
+        meta = dict(
+            db.execute("SELECT key, value FROM meta WHERE key IN ('head', 'dirty', 'folders')")
+        )
+        old_dirty = set(json.loads(meta.get("dirty") or "[]"))
+        old_folders = json.loads(meta.get("folders") or "{}")
+        # Read before git runs: a file created after this is seen next time.
+        folders_same = bool(old_folders) and _folders_unchanged(self.root, old_folders)
+        git = _git_state(self.root, untracked=not folders_same)
+        if git is not None and folders_same:
+            # No file was created or removed: the untracked files are the ones
+            # known before, still there (git status was not asked for them).
+            head, dirty = git
+            git = head, dirty | {p for p in old_dirty if os.path.lexists(self.root / p)}
         changed: dict[str, tuple[int, int] | None] | None = None
         if git is not None and meta.get("head") and not self.in_memory:
             head, dirty = git
-            old_dirty = set(json.loads(meta.get("dirty") or "[]"))
             candidates: set[str] | None = dirty | old_dirty
             if head != meta["head"]:
                 moved = _git_diff(self.root, str(meta["head"]), head)
@@ -385,9 +404,10 @@ class Index:
         new_meta = []
         if git is not None:
             head, dirty = git
-            new_meta = [("head", head), ("dirty", json.dumps(sorted(dirty)))]
-            if meta.get("head") == head and set(json.loads(meta.get("dirty") or "[]")) == dirty:
-                new_meta = []
+            if meta.get("head") != head or old_dirty != dirty:
+                new_meta = [("head", head), ("dirty", json.dumps(sorted(dirty)))]
+            if not folders_same:
+                new_meta.append(("folders", json.dumps(_folder_times(self.root))))
         if not todo and not gone and not new_meta:
             self.refreshed = True
             return 0
@@ -686,11 +706,12 @@ def _paths(out: bytes) -> list[str]:
     return [p for p in out.decode("utf-8", errors="surrogateescape").split("\0") if p]
 
 
-def _git_state(root: Path) -> tuple[str, set[str]] | None:
+def _git_state(root: Path, untracked: bool = True) -> tuple[str, set[str]] | None:
     """``HEAD``'s commit and the entry files that differ from it; None without git.
 
     ``HEAD`` is read first: a commit made while git status runs is then found
-    by the next refresh's diff.
+    by the next refresh's diff. ``untracked=False`` leaves out untracked files,
+    which halves git's work.
     """
     head = read_head(root)
     if head is None:
@@ -701,13 +722,53 @@ def _git_state(root: Path) -> tuple[str, set[str]] | None:
         "--porcelain",
         "-z",
         "--no-renames",
-        "--untracked-files=all",
+        "--untracked-files=all" if untracked else "--untracked-files=no",
         "--",
         "entries",
     )
     if proc is None or proc.returncode != 0:
         return None
     return head, {item[3:] for item in _paths(proc.stdout) if len(item) > 3}
+
+
+#: A folder modified this recently (ns) when recorded is recorded as unknown.
+RACY_NS = 2_000_000_000
+
+
+def _folder_times(root: Path) -> dict[str, int]:
+    """Every folder under ``entries/`` (``entries`` itself included) -> mtime_ns,
+    0 when it changed too recently to vouch for."""
+    import time
+
+    now = time.time_ns()
+    times: dict[str, int] = {}
+    prefix_len = len(str(root)) + 1
+    stack = [str(root / "entries")]
+    while stack:
+        current = stack.pop()
+        try:
+            mtime = os.stat(current).st_mtime_ns
+            it = os.scandir(current)
+        except OSError:
+            continue
+        times[current[prefix_len:].replace(os.sep, "/")] = 0 if now - mtime < RACY_NS else mtime
+        with it:
+            stack.extend(item.path for item in it if item.is_dir(follow_symlinks=False))
+    return times
+
+
+def _folders_unchanged(root: Path, recorded: dict[str, int]) -> bool:
+    """Whether every recorded folder still has its recorded time (no file came or went)."""
+    if "entries" not in recorded:
+        return False
+    base = str(root) + os.sep
+    for rel, mtime in recorded.items():
+        try:
+            if not mtime or os.stat(base + rel).st_mtime_ns != mtime:
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def _git_diff(root: Path, old: str, new: str) -> set[str] | None:

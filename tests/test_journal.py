@@ -319,6 +319,88 @@ def test_index_freshness_costs_no_stat_of_every_file(journal: Journal, monkeypat
     assert len(_titles(journal.root)) == 6
 
 
+def _settle(root: Path, seconds_ago: int = 3600) -> None:
+    """Date every folder under entries/ an hour back, as in a journal not touched today."""
+    import time
+
+    then = time.time_ns() - seconds_ago * 1_000_000_000
+    for folder, _dirs, _files in os.walk(root / "entries"):
+        os.utime(folder, ns=(then, then))
+
+
+def _status_calls(monkeypatch) -> list[tuple[str, ...]]:
+    from brag import index
+
+    calls: list[tuple[str, ...]] = []
+    real = index._git
+
+    def spy(root: Path, *args: str):
+        if args and args[0] == "status":
+            calls.append(args)
+        return real(root, *args)
+
+    monkeypatch.setattr(index, "_git", spy)
+    return calls
+
+
+def test_settled_folders_skip_the_untracked_search_and_nothing_is_missed(
+    journal: Journal, monkeypatch
+):
+    a = journal.add(Entry(title="Alpha", date=dt.date(2026, 3, 1)))
+    b = journal.add(Entry(title="Beta", date=dt.date(2026, 3, 2)))
+    journal.add(Entry(title="Gamma", date=dt.date(2026, 4, 2)))
+    _settle(journal.root)
+    calls = _status_calls(monkeypatch)
+    assert _titles(journal.root) == ["Alpha", "Beta", "Gamma"]  # records the folders
+    assert _titles(journal.root) == ["Alpha", "Beta", "Gamma"]
+    assert "--untracked-files=no" in calls[-1]
+
+    path = journal.root / a.path
+    with open(path, "w", encoding="utf-8") as fh:  # in place: the folder does not change
+        fh.write(a.to_markdown().replace("Alpha", "Alpha edited"))
+    assert _titles(journal.root)[0] == "Alpha edited"
+    assert "--untracked-files=no" in calls[-1]
+
+    by_hand = Entry(title="Typed by hand", date=dt.date(2026, 3, 3))
+    hand_path = journal.root / by_hand.default_path()
+    hand_path.write_text(by_hand.to_markdown())  # a new file: its folder's time moves
+    assert "Typed by hand" in _titles(journal.root)
+    assert "--untracked-files=all" in calls[-1]
+
+    _settle(journal.root)
+    _titles(journal.root)  # folders settled again, the untracked file known
+    with open(hand_path, "w", encoding="utf-8") as fh:
+        fh.write(by_hand.to_markdown().replace("Typed by hand", "Retyped in place"))
+    assert "Retyped in place" in _titles(journal.root)
+    assert "--untracked-files=no" in calls[-1]
+    with open(hand_path, "w", encoding="utf-8") as fh:  # and again: it stays watched
+        fh.write(by_hand.to_markdown().replace("Typed by hand", "Retyped twice"))
+    assert "Retyped twice" in _titles(journal.root)
+
+    (journal.root / b.path).unlink()
+    assert "Beta" not in _titles(journal.root)
+
+    empty = journal.root / "entries" / "2026" / "05"
+    empty.mkdir()
+    _settle(journal.root)
+    assert len(_titles(journal.root)) == 3  # records the empty folder too
+    late = Entry(title="Into the empty folder", date=dt.date(2026, 5, 1))
+    (empty / Path(late.default_path()).name).write_text(late.to_markdown())
+    assert "Into the empty folder" in _titles(journal.root)
+
+
+def test_a_folder_changed_within_the_clock_tick_is_never_trusted(journal: Journal):
+    """A file created in the same tick as the folder time was read is still found."""
+    journal.add(Entry(title="First", date=dt.date(2026, 3, 1)))
+    folder = journal.root / "entries" / "2026" / "03"
+    assert _titles(journal.root) == ["First"]  # the folder changed just now
+    tick = folder.stat().st_mtime_ns
+    second = Entry(title="Same tick", date=dt.date(2026, 3, 2))
+    (folder / Path(second.default_path()).name).write_text(second.to_markdown())
+    os.utime(folder, ns=(tick, tick))  # a clock that has not moved on
+    assert _titles(journal.root) == ["First", "Same tick"]
+
+
 def test_plain_commit_only_when_nothing_else_is_staged(journal: Journal):
     """The fast commit is used only when git's index is exactly HEAD's tree."""
     from brag.gitcmd import index_matches_head
