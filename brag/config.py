@@ -18,7 +18,6 @@ importer's and exporter's command-line options are declared for them as
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -284,6 +283,8 @@ class Schema:
 
     def suggest(self, key: str) -> str:
         names = [s.key for s in self.settings()]
+        import difflib
+
         close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
         if not close:
             last = key.rsplit(".", 1)[-1]
@@ -386,6 +387,8 @@ def _level(setting: Setting, text: str) -> str:
         return normalise_level(text)
     except Exception:
         known = list(TREE_B_TARGETS)
+        import difflib
+
         close = difflib.get_close_matches(text.lower(), known, n=1, cutoff=0.5)
         hint = f" (did you mean {close[0]}?)" if close else ""
         raise ConfigError(

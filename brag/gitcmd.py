@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import random
 import re
 import subprocess
 import time
@@ -119,6 +118,8 @@ def run(
             return proc
         locked = _LOCK_PATTERNS.search(proc.stderr)
         if attempt < retries and locked and time.monotonic() - started < LOCK_WAIT:
+            import random
+
             time.sleep(delay + random.random() * delay)
             delay = min(delay * 1.5, 0.25)
             continue

@@ -63,7 +63,8 @@ def values() -> list[str]:
 
 def mask(text: str) -> str:
     """``text`` with URL credentials and every known secret value replaced by ``***``."""
-    text = _URL_CREDENTIALS.sub(r"\g<scheme>***@", text)
+    if "@" in text and "://" in text:  # the regex costs ~10 ms per 100 KB of output
+        text = _URL_CREDENTIALS.sub(r"\g<scheme>***@", text)
     for value in values():
         text = text.replace(value, "***")
     return text

@@ -24,8 +24,8 @@ def strip_control(text: str, keep_newlines: bool = True) -> str:
     Newlines and tabs stay unless ``keep_newlines`` is False (one-line output),
     where they become spaces.
     """
-    if not text:
-        return text
+    if not text or text.isprintable():
+        return text  # no control character, so no escape sequence either: the common case
     text = _ESCAPES.sub("", text)
     if keep_newlines:
         return _CONTROLS.sub("", text)

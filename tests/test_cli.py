@@ -700,3 +700,47 @@ def test_rm_of_an_imported_entry_without_identity_leaves_nothing(journal, tmp_pa
     assert result.returncode == 1 and "git config --global user.email" in result.stderr
     assert head(journal) == before and status(journal) == ""
     assert [e["id"] for e in json.loads(real("list", "--json").stdout)] == [entry_id]
+
+
+def test_list_is_coloured_on_a_terminal_and_plain_when_piped(runner, journal):
+    from brag.cli import cli
+
+    runner.invoke(cli, ["add", "Cut p99 \x1b[31mlatency", "-i", "faster", "-t", "perf"])
+    piped = runner.invoke(cli, ["list"])
+    assert piped.exit_code == 0
+    assert "\x1b" not in piped.stdout
+    assert "Cut p99 latency  → faster  #perf" in piped.stdout
+    coloured = runner.invoke(cli, ["list"], color=True)
+    assert "\x1b[33m" in coloured.stdout  # the id, yellow
+    assert "\x1b[31m" not in coloured.stdout  # the title's own escape is still stripped
+    assert "Cut p99 latency" in coloured.stdout
+    ranked = runner.invoke(cli, ["list", "--rank"], color=True)
+    assert "\x1b[34m" in ranked.stdout  # the score, blue
+
+
+def _modules_after(*args: str) -> set[str]:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from brag.cli import cli\n"
+        f"try:\n    cli.main({list(args)!r}, prog_name='brag')\n"
+        "except SystemExit:\n    pass\n"
+        "print('\\nMODULES', *sorted(sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "MODULES" in proc.stdout, proc.stderr
+    return set(proc.stdout.rpartition("MODULES")[2].split())
+
+
+def test_help_and_list_import_only_what_they_use(brag, journal):
+    """The commands run most often stay off the costly imports (docs/benchmarks.md)."""
+    brag("add", "Cut p99 latency", "-i", "faster checkout")
+    never = {"pluggy", "importlib.metadata", "jinja2", "git", "httpx", "rich", "brag.impact"}
+    loaded = _modules_after("--help")
+    assert not never & loaded
+    assert not {m for m in loaded if m.startswith("brag.plugins")}
+    loaded = _modules_after("list", "-n", "1")
+    assert not (never | {"brag.inbox"}) & loaded
+    assert "brag.index" in loaded  # it did list, from the index

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ import click
 from ..checks import check_date, check_metric, check_tags, check_url
 from ..entry import AREAS, LEVERAGE, Entry, parse_metric
 from ..errors import BragError, CommandExit, EntryError
+from ..text import strip_control
 from . import (
     Count,
     State,
@@ -242,6 +244,18 @@ def _nearby(journal: Journal, day: dt.date, days: int) -> list[Entry]:
 
 def _inbox_reminder(journal: Journal) -> None:
     """Once a day after an import: how many imported entries wait for an impact."""
+    from ..recovery import git_dir
+
+    # The inbox module costs a few ms to import and most runs have nothing to
+    # say: look for an unannounced import in its state file (inbox._state_file) first.
+    try:
+        pending = '"imported"' in (git_dir(journal.root) / "brag" / "inbox.json").read_text(
+            encoding="utf-8"
+        )
+    except (OSError, UnicodeDecodeError):
+        return
+    if not pending:
+        return
     from ..inbox import reminder
 
     line = reminder(journal)
@@ -292,7 +306,11 @@ def _print_entries(entries: list[Entry], as_json: bool) -> None:
         return
     # One write, not one per entry: click.echo costs a few microseconds a call
     # (stream lookup, ANSI stripping when piped), which adds up over thousands.
-    click.echo(_masked("\n".join(_format_line(entry) for entry in entries)))
+    style = _styler()
+    text = _masked("\n".join(_format_line(entry, style) for entry in entries))
+    # Uncoloured, the text holds no escape sequence (every field is stripped of
+    # control characters): click need not search it for codes to strip.
+    click.echo(text, color=True if style is _unstyled else None)
 
 
 def _list_dict(entry: Entry) -> dict[str, Any]:
@@ -304,8 +322,6 @@ def _list_dict(entry: Entry) -> dict[str, Any]:
 def _plain(text: str, one_line: bool = True) -> str:
     """Entry text as the terminal may show it: no escape sequences or control
     characters (imported and synced text is untrusted)."""
-    from ..text import strip_control
-
     return strip_control(text, keep_newlines=not one_line)
 
 
@@ -315,20 +331,39 @@ def _masked(text: str) -> str:
     return mask(text)
 
 
-def _format_line(entry: Entry) -> str:
+def _styler() -> Callable[..., str]:
+    """``click.style`` when stdout shows colour, else a function that adds none:
+    click.echo would strip the codes again, so a piped list of thousands of
+    entries does not style them at all."""
+    ctx = click.get_current_context(silent=True)
+    color = ctx.color if ctx is not None else None
+    if color is None:
+        from click._compat import should_strip_ansi
+
+        color = not should_strip_ansi(click.get_text_stream("stdout"))
+    if color:
+        return click.style
+    return _unstyled
+
+
+def _unstyled(text: str, **_style: Any) -> str:
+    return text
+
+
+def _format_line(entry: Entry, style: Callable[..., str] = click.style) -> str:
     title = " ".join(_plain(entry.title).split())
     parts = [
-        click.style(entry.id, fg="yellow"),
-        click.style(entry.date.isoformat(), fg="cyan"),
+        style(_plain(entry.id), fg="yellow"),
+        style(entry.date.isoformat(), fg="cyan"),
         title,
     ]
     if entry.impact:
-        parts.append(click.style("→ " + " ".join(_plain(entry.impact).split()), fg="green"))
+        parts.append(style("→ " + " ".join(_plain(entry.impact).split()), fg="green"))
     if entry.tags:
         tags = " ".join("#" + _plain(t) for t in entry.tags)
-        parts.append(click.style(tags, fg="magenta"))
+        parts.append(style(tags, fg="magenta"))
     if entry.private:
-        parts.append(click.style("(private)", fg="red"))
+        parts.append(style("(private)", fg="red"))
     return "  ".join(parts)
 
 
@@ -411,9 +446,10 @@ def list_(
         return
     if not ranked:
         click.echo("No entries.", err=True)
+    style = _styler()
     for entry, result in ranked:
-        line = _masked(_format_line(entry))
-        click.echo(f"{click.style(f'{result.total:6.2f}', fg='blue')}  {line}")
+        line = _masked(_format_line(entry, style))
+        click.echo(f"{style(f'{result.total:6.2f}', fg='blue')}  {line}")
 
 
 @click.command()
