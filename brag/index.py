@@ -16,12 +16,14 @@ the recorded commit is gone) it falls back to stat'ing every entry file.
 
 Looking for new, untracked files is half of what ``git status`` costs, so the
 index also records the modification time of every folder under ``entries/``: a
-file created or removed by hand changes its folder's time. While none has
-changed, ``git status`` skips the untracked search, and the untracked files
-already known are stat'ed like the rest. A folder changed less than
-``RACY_NS`` before it was recorded is recorded as unknown, so a file created
-within the file system's clock tick is never missed (git's "racily clean"
-rule, applied to folders).
+file created, renamed or removed changes its folder's time. ``git status`` is
+asked only about tracked files; the folders whose time moved are listed, and
+while every file in them is one the index knows (brag's own adds are indexed as
+they are written), the untracked files are the ones known before. A file brag
+did not write sends the refresh back to the full ``git status``. A folder
+changed less than ``RACY_NS`` before it was read is recorded as unknown and
+listed again next time, so a file created within the file system's clock tick
+is never missed (git's "racily clean" rule, applied to folders).
 
 **It heals itself.** A corrupt, truncated or foreign index file is deleted and
 rebuilt with a note; one that is locked by another process for more than a
@@ -362,21 +364,30 @@ class Index:
         )
         old_dirty = set(json.loads(meta.get("dirty") or "[]"))
         old_folders = json.loads(meta.get("folders") or "{}")
-        # Read before git runs: a file created after this is seen next time.
-        folders_same = bool(old_folders) and _folders_unchanged(self.root, old_folders)
-        git = _git_state(self.root, untracked=not folders_same)
-        if git is not None and folders_same:
-            # No file was created or removed: the untracked files are the ones
-            # known before, still there (git status was not asked for them).
-            head, dirty = git
-            git = head, dirty | {p for p in old_dirty if os.path.lexists(self.root / p)}
+        # Folders are read before git runs: a file created after is seen next time.
+        folders = None if self.in_memory else _changed_folders(self.root, old_folders)
+        git = _git_state(self.root, untracked=folders is None)
+        gone_there: set[str] = set()
+        if git is not None and folders is not None:
+            _record, moved_folders, on_disk_there = folders
+            known_there = self._paths_in(moved_folders)
+            if on_disk_there - known_there:
+                # A file brag did not write (by hand, a pull): let git say which
+                # files are untracked, as without a record.
+                folders = None
+                git = _git_state(self.root)
+            else:
+                # The untracked files are the ones known before, if still there.
+                head, dirty = git
+                git = head, dirty | {p for p in old_dirty if os.path.lexists(self.root / p)}
+                gone_there = known_there - on_disk_there
         changed: dict[str, tuple[int, int] | None] | None = None
         if git is not None and meta.get("head") and not self.in_memory:
             head, dirty = git
-            candidates: set[str] | None = dirty | old_dirty
+            candidates: set[str] | None = dirty | old_dirty | gone_there
             if head != meta["head"]:
                 moved = _git_diff(self.root, str(meta["head"]), head)
-                candidates = None if moved is None else dirty | old_dirty | moved
+                candidates = None if moved is None else dirty | old_dirty | gone_there | moved
             if candidates is not None:
                 changed = {rel: _stat_entry(self.root, rel) for rel in candidates}
         if changed is None:
@@ -406,8 +417,9 @@ class Index:
             head, dirty = git
             if meta.get("head") != head or old_dirty != dirty:
                 new_meta = [("head", head), ("dirty", json.dumps(sorted(dirty)))]
-            if not folders_same:
-                new_meta.append(("folders", json.dumps(_folder_times(self.root))))
+            record = _folder_times(self.root) if folders is None else folders[0]
+            if record != old_folders:
+                new_meta.append(("folders", json.dumps(record)))
         if not todo and not gone and not new_meta:
             self.refreshed = True
             return 0
@@ -497,6 +509,17 @@ class Index:
         except sqlite3.DatabaseError:
             # Derived data: the next refresh reads these files from disk instead.
             self.refreshed = False
+
+    def _paths_in(self, folders: set[str]) -> set[str]:
+        """Indexed paths directly inside ``folders`` (not in their subfolders)."""
+        found: set[str] = set()
+        for folder in folders:
+            for (path,) in self.db.execute(
+                "SELECT path FROM files WHERE path > ? AND path < ?", (folder + "/", folder + "0")
+            ):
+                if path.rpartition("/")[0] == folder:
+                    found.add(path)
+        return found
 
     # -- queries --------------------------------------------------------------
 
@@ -757,18 +780,49 @@ def _folder_times(root: Path) -> dict[str, int]:
     return times
 
 
-def _folders_unchanged(root: Path, recorded: dict[str, int]) -> bool:
-    """Whether every recorded folder still has its recorded time (no file came or went)."""
+def _changed_folders(
+    root: Path, recorded: dict[str, int]
+) -> tuple[dict[str, int], set[str], set[str]] | None:
+    """What changed in the folders under ``entries/`` since ``recorded`` (from
+    :func:`_folder_times`): the new record, the folders whose time moved (or that
+    are gone or new), and the entry files directly inside them. None without a
+    record. Folders whose time did not move are not listed: nothing came or went."""
     if "entries" not in recorded:
-        return False
+        return None
+    import time
+
+    now = time.time_ns()
     base = str(root) + os.sep
+    record = dict(recorded)
+    moved: set[str] = set()
+    files: set[str] = set()
+    stack = []
     for rel, mtime in recorded.items():
         try:
-            if not mtime or os.stat(base + rel).st_mtime_ns != mtime:
-                return False
+            current = os.stat(base + rel).st_mtime_ns
         except OSError:
-            return False
-    return True
+            current = None
+        if not mtime or current != mtime:
+            stack.append(rel)
+    while stack:
+        rel = stack.pop()
+        moved.add(rel)
+        try:
+            mtime = os.stat(base + rel).st_mtime_ns
+            it = os.scandir(base + rel)
+        except OSError:
+            record.pop(rel, None)
+            continue
+        record[rel] = 0 if now - mtime < RACY_NS else mtime
+        with it:
+            for item in it:
+                child = f"{rel}/{item.name}"
+                if item.is_dir(follow_symlinks=False):
+                    if child not in record:
+                        stack.append(child)  # a new folder: everything in it is new
+                elif _entry_file(child):
+                    files.add(child)
+    return record, moved, files
 
 
 def _git_diff(root: Path, old: str, new: str) -> set[str] | None:

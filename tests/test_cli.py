@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from brag import __version__
+from brag.entry import Entry
 
 from conftest import git, write_editor
 
@@ -446,6 +447,24 @@ def test_duplicate_add_is_refused_and_force_keeps_both(journal):
     raw = real("show", new_id, "--raw").stdout
     assert "distinct_from" in raw and f'"{entry_id}"' in raw.split("distinct_from", 1)[1]
     assert "likely duplicates" not in real("check").stdout  # both meant
+
+
+def test_duplicates_are_found_with_and_without_an_index_and_in_hand_written_files(brag, journal):
+    from brag.index import index_location
+
+    brag("add", "Moved billing to the new queue", "-d", "2026-03-02")
+    assert not index_location(journal.root).exists()  # no read yet: files are read
+    refused = brag("add", "moved billing to the new queue", "-d", "2026-03-03", expect=1)
+    assert "looks like" in refused.stderr
+    brag("list")  # now there is an index, and add asks it
+    assert index_location(journal.root).exists()
+    refused = brag("add", "Moved Billing to the new queue", "-d", "2026-03-01", expect=1)
+    assert "looks like" in refused.stderr
+    typed = Entry(title="Rotated the signing keys", date=dt.date(2026, 3, 4))
+    (journal.root / typed.default_path()).write_text(typed.to_markdown())  # by hand, uncommitted
+    refused = brag("add", "rotated the signing keys", "-d", "2026-03-05", expect=1)
+    assert f"looks like {typed.id}" in refused.stderr
+    assert len(entries(brag)) == 2
 
 
 def test_a_metric_match_is_a_duplicate_too(brag, journal):

@@ -379,11 +379,16 @@ def test_settled_folders_skip_the_untracked_search_and_nothing_is_missed(
 
     (journal.root / b.path).unlink()
     assert "Beta" not in _titles(journal.root)
+    assert "--untracked-files=no" in calls[-1]  # a file gone is seen without git's search
+
+    Journal(journal.root).add(Entry(title="Added by brag", date=dt.date(2026, 3, 9)))
+    assert "Added by brag" in _titles(journal.root)
+    assert "--untracked-files=no" in calls[-1]  # brag's own add is known: no search
 
     empty = journal.root / "entries" / "2026" / "05"
     empty.mkdir()
     _settle(journal.root)
-    assert len(_titles(journal.root)) == 3  # records the empty folder too
+    assert len(_titles(journal.root)) == 4  # records the empty folder too
     late = Entry(title="Into the empty folder", date=dt.date(2026, 5, 1))
     (empty / Path(late.default_path()).name).write_text(late.to_markdown())
     assert "Into the empty folder" in _titles(journal.root)

@@ -219,11 +219,17 @@ def _refuse_duplicate(journal: Journal, entry: Entry, force: bool) -> None:
 
 
 def _nearby(journal: Journal, day: dt.date, days: int) -> list[Entry]:
-    """Entries filed within ``days`` of ``day``, read from their month folders: a few
-    files, and no index to open or rebuild on the way to a write."""
+    """Entries within ``days`` of ``day``: from the index when there is one (kept
+    fresh from git at the cost of one ``git status``), else read from their month
+    folders, so a first add never waits for a whole index to be built. A heavy
+    importer files a thousand entries a month; parsing them all on every add
+    cost more than everything else the command does."""
     from ..journal import ENTRIES_DIR
 
     window = dt.timedelta(days=days)
+    if journal.index.location.exists():
+        start, end = (day - window).isoformat(), (day + window).isoformat()
+        return list(journal.entries(since=start, until=end))
     months = sorted({(d.year, d.month) for d in (day - window, day, day + window)})
     found = []
     for year, month in months:
