@@ -221,6 +221,27 @@ def index_matches_head(root: Path) -> bool:
     return cached == tree
 
 
+def loose_commit_parents(root: Path, sha: str) -> list[str] | None:
+    """The parents of commit ``sha`` read from its loose object (a commit just
+    made is loose), or None when it cannot be read that way."""
+    import zlib
+
+    try:
+        raw = zlib.decompress((root / ".git" / "objects" / sha[:2] / sha[2:]).read_bytes())
+    except (OSError, ValueError, zlib.error):
+        return None
+    header, _, body = raw.partition(b"\0")
+    if not header.startswith(b"commit "):
+        return None
+    parents = []
+    for line in body.split(b"\n"):
+        if not line:
+            break  # the end of the headers
+        if line.startswith(b"parent "):
+            parents.append(line[7:].decode("ascii", errors="replace"))
+    return parents
+
+
 def _printable(message: str) -> str:
     """Control characters (a NUL cannot even be passed to git) become spaces."""
     return "".join(" " if (ord(c) < 32 and c not in "\n\t") or c == "\x7f" else c for c in message)

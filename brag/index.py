@@ -481,10 +481,14 @@ class Index:
             None,
         )
 
-    def record(self, entries: list[Entry]) -> None:
+    def record(self, entries: list[Entry], commit: tuple[str, str] | None = None) -> None:
         """Index entries brag has just written to ``entry.path``, without reading
         the files back (a large import would otherwise be re-parsed by the next
-        command). Files changed since are caught by the usual stat check."""
+        command). Files changed since are caught by the usual stat check.
+
+        ``commit`` is (parent, new) when brag has just committed exactly these
+        files on top of ``parent``: if the index stood at ``parent``, it now
+        stands at ``new`` and the next refresh need not ask git for the diff."""
         rows = []
         for entry in entries:
             try:
@@ -501,6 +505,11 @@ class Index:
                 db.executemany(
                     "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
                 )
+                if commit is not None:
+                    db.execute(
+                        "UPDATE meta SET value = ? WHERE key = 'head' AND value = ?",
+                        (commit[1], commit[0]),
+                    )
                 db.execute("COMMIT")
             except BaseException:
                 if db.in_transaction:

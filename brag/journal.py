@@ -19,7 +19,7 @@ from typing import Any
 from . import gitcmd, recovery, secrets
 from .entry import Entry, new_id, now
 from .errors import ConfigError, EntryError, JournalError, NotFoundError
-from .index import Broken, Index
+from .index import Broken, Index, read_head
 
 CONFIG_NAME = "brag.toml"
 ENTRIES_DIR = "entries"
@@ -460,6 +460,7 @@ class Journal:
         with recovery.uninterruptible():
             rel = self._place(entry)
             entry.path = rel
+            before = read_head(self.root)
             try:
                 self._atomic_write(self.root / rel, entry.to_markdown())
                 gitcmd.commit_paths(self.root, f'brag: add "{_short(entry.title)}"', add=[rel])
@@ -469,10 +470,21 @@ class Journal:
                 self._roll_back_new([rel])
                 raise
         if self.index.location.exists():
-            # Index it from the entry in hand: the next command need not read it back.
-            self.index.record([entry])
+            # Index it from the entry in hand: the next command need not read it
+            # back, nor ask git what the commit changed (only this file).
+            self.index.record([entry], commit=self._own_commit(before))
         self._saved(entry)
         return entry
+
+    def _own_commit(self, before: str | None) -> tuple[str, str] | None:
+        """(parent, commit) when ``HEAD`` is a commit brag just made on top of
+        ``before`` (nothing else came in between), else None."""
+        after = read_head(self.root)
+        if before is None or after is None or after == before:
+            return None
+        if gitcmd.loose_commit_parents(self.root, after) != [before]:
+            return None
+        return before, after
 
     def _roll_back_new(self, rels: list[str]) -> None:
         """Undo new files whose commit failed: unstage them and remove them.

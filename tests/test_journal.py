@@ -394,6 +394,28 @@ def test_settled_folders_skip_the_untracked_search_and_nothing_is_missed(
     assert "Into the empty folder" in _titles(journal.root)
 
 
+def test_an_add_moves_the_index_to_its_own_commit_without_asking_git(journal: Journal, monkeypatch):
+    from brag import index
+
+    journal.add(Entry(title="First", date=dt.date(2026, 3, 1)))
+    assert _titles(journal.root) == ["First"]  # the index exists and is fresh
+    before = _git(journal.root, "rev-parse", "HEAD").strip()
+    journal.add(Entry(title="Second", date=dt.date(2026, 3, 2)))
+    calls: list[tuple[str, ...]] = []
+    real = index._git
+    monkeypatch.setattr(index, "_git", lambda root, *a: calls.append(a) or real(root, *a))
+    assert _titles(journal.root) == ["First", "Second"]
+    assert not [c for c in calls if c[0] == "diff"]
+
+    # Someone else's commit in between: the index is not moved past it.
+    _git(journal.root, "commit", "-q", "--allow-empty", "-m", "by hand")
+    assert journal._own_commit(before) is None
+    after_hand = _git(journal.root, "rev-parse", "HEAD").strip()
+    journal.add(Entry(title="Third", date=dt.date(2026, 3, 3)))
+    assert journal._own_commit(after_hand) is not None
+    assert _titles(journal.root) == ["First", "Second", "Third"]
+
+
 def test_a_folder_changed_within_the_clock_tick_is_never_trusted(journal: Journal):
     """A file created in the same tick as the folder time was read is still found."""
     journal.add(Entry(title="First", date=dt.date(2026, 3, 1)))
