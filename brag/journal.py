@@ -379,9 +379,7 @@ class Journal:
         ``sync=False`` leaves flushing to the caller (see :func:`_sync_files`)."""
         self._refuse_links(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        import tempfile
-
-        fd, tmp = tempfile.mkstemp(prefix=".brag-", suffix=".tmp", dir=path.parent)
+        fd, tmp = _temp_file(path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
                 fh.write(text)
@@ -773,6 +771,19 @@ class Journal:
 
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _temp_file(folder: Path) -> tuple[int, str]:
+    """A new file ``.brag-*.tmp`` in ``folder``, created exclusively, readable by the
+    owner only (what ``tempfile.mkstemp`` does, without its imports on the add path)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    for _attempt in range(100):
+        name = os.path.join(folder, f".brag-{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(name, flags, 0o600), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary file name in {folder}")
 
 
 def _short(title: str, width: int = 60) -> str:
