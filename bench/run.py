@@ -378,6 +378,30 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
 
 
+VENV = WORK / "venv"
+
+
+def in_bench_venv() -> bool:
+    return Path(sys.prefix).resolve() == VENV.resolve()
+
+
+def run_in_bench_venv(argv: list[str]) -> int:
+    """Install this tree into a plain virtual environment (``bench/.work/venv``: no
+    system site-packages, no editable finder, bytecode compiled, as a user's
+    ``pipx install`` leaves it) and run this script again from there."""
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        print(f"creating {VENV} (once)", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        install = [str(python), "-m", "pip", "install", "--quiet", str(ROOT)]
+    else:
+        install = [str(python), "-m", "pip", "install", "--quiet", "--no-deps",
+                   "--force-reinstall", str(ROOT)]  # fmt: skip
+    print("installing this tree into the benchmark environment", file=sys.stderr)
+    subprocess.run(install, check=True, env=child_env())
+    return subprocess.run([str(python), str(Path(__file__).resolve()), *argv]).returncode
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -407,7 +431,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--journal", default="user-10000", help="--profile: KIND-SIZE journal")
     parser.add_argument("--cold", action="store_true", help="--profile: drop .git/brag/ first")
     parser.add_argument("--top", type=int, default=20, help="--profile: functions shown (20)")
+    parser.add_argument(
+        "--here", action="store_true",
+        help="measure the brag of this Python environment (default: install this tree "
+        "into bench/.work/venv, a plain virtual environment, and measure that)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    if not args.here and not in_bench_venv():
+        return run_in_bench_venv(list(sys.argv[1:] if argv is None else argv))
     if args.runs is None:
         args.runs = 5 if args.all else 10
     if args.profile or args.all:

@@ -598,6 +598,14 @@ def render(
     return "\n".join(out)
 
 
+def _environment() -> str:
+    """Where the measured brag is installed: start-up time depends on it."""
+    if Path(sys.prefix).resolve() == (WORK / "venv").resolve():
+        return "a plain virtual environment (bench/.work/venv: `pip install .`, no system packages)"
+    kind = "a virtual environment" if sys.prefix != sys.base_prefix else "the system Python"
+    return f"{kind} at {sys.prefix} (--here)"
+
+
 def run_all(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     facts = machine()
@@ -607,6 +615,7 @@ def run_all(args: argparse.Namespace) -> int:
         raise SystemExit(f"no brag console script next to {sys.executable}: pip install -e .")
     version = subprocess.run([str(brag), "--version"], env=env, capture_output=True, text=True)
     facts.insert(-1, ("brag", f"{version.stdout.strip()} (commit {_commit()})"))
+    facts.insert(-1, ("Installed in", _environment()))
     jrnl: Path | None = None
     jrnl_note = "skipped (--no-jrnl)"
     if not args.no_jrnl:
