@@ -405,9 +405,11 @@ def target_short_flag(params: list[click.Parameter]) -> list[click.Parameter]:
 def resolve_period(
     since: str | None, until: str | None, period: str | None
 ) -> tuple[dt.date | None, dt.date | None]:
+    start = end = None
+    if not (since or until or period):
+        return start, end
     from ..dates import parse_period, parse_since, parse_until
 
-    start = end = None
     if period:
         start, end = parse_period(period)
     if since:
