@@ -92,4 +92,4 @@ def describe_day(day: dt.date, today: dt.date | None = None) -> str:
         return "tomorrow"
     if 1 < delta <= 30:
         return f"{delta} days ago"
-    return f"on {day.isoformat()}"
+    return day.isoformat()

@@ -530,6 +530,41 @@ class Index:
                     found.add(path)
         return found
 
+    def folder_entries(self, folder: str) -> tuple[list[Entry], list[str]]:
+        """The entries filed directly in ``folder`` (journal-relative), exact without
+        a refresh: every file is stat'ed, and those whose row matches come from the
+        index; the second list holds the files to read from disk (no row, or a
+        changed one). No git process runs, so ``brag add`` can check a few
+        folders for duplicates at the cost of a directory listing."""
+        base = str(self.root) + os.sep
+        try:
+            with os.scandir(base + folder) as it:
+                names = [item.name for item in it if item.is_file(follow_symlinks=False)]
+        except OSError:
+            return [], []
+        rows: dict[str, tuple[int, int, bytes | None]] = {}
+        try:
+            for path, mtime, size, blob in self.db.execute(
+                "SELECT path, mtime_ns, size, entry FROM files WHERE path > ? AND path < ?",
+                (folder + "/", folder + "0"),
+            ):
+                rows[path] = (mtime, size, blob)
+        except sqlite3.DatabaseError:
+            rows = {}  # derived data: the files themselves answer
+        found: list[Entry] = []
+        unread: list[str] = []
+        for name in sorted(names):
+            rel = f"{folder}/{name}"
+            stat = _stat_entry(self.root, rel)
+            if stat is None:
+                continue
+            row = rows.get(rel)
+            if row is None or row[:2] != stat:
+                unread.append(rel)
+            elif row[2] is not None:  # else a file that does not parse
+                found.append(unpack(row[2]))
+        return found, unread
+
     # -- queries --------------------------------------------------------------
 
     def _select(self, sql: str, params: Any = (), refresh: bool = True) -> list[Any]:

@@ -465,6 +465,29 @@ def test_duplicates_are_found_with_and_without_an_index_and_in_hand_written_file
     refused = brag("add", "rotated the signing keys", "-d", "2026-03-05", expect=1)
     assert f"looks like {typed.id}" in refused.stderr
     assert len(entries(brag)) == 2
+    # An indexed entry edited by hand: its row is stale, the file is read instead.
+    [billing] = [e for e in entries(brag) if e["title"].startswith("Moved")]
+    path = journal.root / billing["path"]
+    text = path.read_text(encoding="utf-8")
+    with open(path, "w", encoding="utf-8") as fh:  # in place
+        fh.write(text.replace("Moved billing to the new queue", "Sharded the ledger"))
+    refused = brag("add", "sharded the ledger", "-d", "2026-03-03", expect=1)
+    assert f"looks like {billing['id']} from 2026-03-02: 'Sharded the ledger'" in refused.stderr
+    brag("add", "Moved billing to the new queue", "-d", "2026-03-03")  # no longer a duplicate
+
+
+def test_add_runs_no_git_status(brag, journal, monkeypatch):
+    """The duplicate check takes unchanged rows from the index without a refresh."""
+    from brag import index
+
+    brag("add", "First thing", "-d", "2026-03-02")
+    brag("list")
+    calls: list[tuple[str, ...]] = []
+    real = index._git
+    monkeypatch.setattr(index, "_git", lambda root, *a: calls.append(a) or real(root, *a))
+    brag("add", "Second thing", "-d", "2026-03-03")
+    assert calls == []
+    assert [e["title"] for e in entries(brag)] == ["Second thing", "First thing"]
 
 
 def test_a_metric_match_is_a_duplicate_too(brag, journal):

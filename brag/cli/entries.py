@@ -219,30 +219,33 @@ def _refuse_duplicate(journal: Journal, entry: Entry, force: bool) -> None:
 
 
 def _nearby(journal: Journal, day: dt.date, days: int) -> list[Entry]:
-    """Entries within ``days`` of ``day``: from the index when there is one (kept
-    fresh from git at the cost of one ``git status``), else read from their month
-    folders, so a first add never waits for a whole index to be built. A heavy
-    importer files a thousand entries a month; parsing them all on every add
-    cost more than everything else the command does."""
+    """Entries filed in the month folders within ``days`` of ``day``. Each file is
+    stat'ed and taken from the index when its row matches, else read: exact, with
+    no git process and no index to build on the way to a write. A heavy importer
+    files a thousand entries a month; parsing them all on every add cost more
+    than everything else the command does."""
     from ..journal import ENTRIES_DIR
 
     window = dt.timedelta(days=days)
-    if journal.index.location.exists():
-        start, end = (day - window).isoformat(), (day + window).isoformat()
-        return list(journal.entries(since=start, until=end))
     months = sorted({(d.year, d.month) for d in (day - window, day, day + window)})
-    found = []
+    use_index = journal.index.location.exists()
+    found: list[Entry] = []
     for year, month in months:
-        folder = journal.root / ENTRIES_DIR / f"{year:04d}" / f"{month:02d}"
-        try:
-            names = sorted(p.name for p in folder.iterdir() if p.suffix == ".md")
-        except OSError:
-            continue
-        for name in names:
-            if name.endswith(".theirs.md") or name.startswith("."):
+        folder = f"{ENTRIES_DIR}/{year:04d}/{month:02d}"
+        if use_index:
+            cached, unread = journal.index.folder_entries(folder)
+            found += cached
+        else:
+            try:
+                names = sorted(p.name for p in (journal.root / folder).iterdir())
+            except OSError:
+                continue
+            unread = [f"{folder}/{n}" for n in names if n.endswith(".md")]
+        for rel in unread:
+            if rel.endswith(".theirs.md") or rel.rpartition("/")[2].startswith("."):
                 continue
             try:
-                found.append(journal.read_file(f"{ENTRIES_DIR}/{year:04d}/{month:02d}/{name}"))
+                found.append(journal.read_file(rel))
             except (BragError, OSError):
                 continue  # a broken file is 'brag check's business
     return found
