@@ -366,6 +366,8 @@ class Index:
         old_folders = json.loads(meta.get("folders") or "{}")
         # Folders are read before git runs: a file created after is seen next time.
         folders = None if self.in_memory else _changed_folders(self.root, old_folders)
+        # The folders' record as it stands now (walked in full only the first time).
+        record = folders[0] if folders is not None else None
         git = _git_state(self.root, untracked=folders is None)
         gone_there: set[str] = set()
         if git is not None and folders is not None:
@@ -374,7 +376,6 @@ class Index:
             if on_disk_there - known_there:
                 # A file brag did not write (by hand, a pull): let git say which
                 # files are untracked, as without a record.
-                folders = None
                 git = _git_state(self.root)
             else:
                 # The untracked files are the ones known before, if still there.
@@ -417,7 +418,8 @@ class Index:
             head, dirty = git
             if meta.get("head") != head or old_dirty != dirty:
                 new_meta = [("head", head), ("dirty", json.dumps(sorted(dirty)))]
-            record = _folder_times(self.root) if folders is None else folders[0]
+            if record is None:
+                record = _folder_times(self.root)
             if record != old_folders:
                 new_meta.append(("folders", json.dumps(record)))
         if not todo and not gone and not new_meta:
