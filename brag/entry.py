@@ -54,6 +54,8 @@ FIELD_ORDER = (
 #: Kinds of entry besides plain work: feedback received (praise, thanks) from someone.
 KINDS = ("feedback",)
 KNOWN_FIELDS = frozenset(FIELD_ORDER)
+_ID = re.compile(r"[0-9A-Za-z_-]{1,40}")
+_EMPTY: list[Any] = []  # a field left out (compared by identity)
 
 _DELIM = "+++"
 _SLUG_MAX = 60
@@ -241,10 +243,12 @@ class Entry:
             if key not in data:
                 raise EntryError(f"missing required field '{key}'", path, 1)
         entry_id = data["id"]
-        if not isinstance(entry_id, str) or not re.fullmatch(r"[0-9A-Za-z_-]{1,40}", entry_id):
+        if not isinstance(entry_id, str) or _ID.fullmatch(entry_id) is None:
             raise fail("id", f"bad id {entry_id!r}: use letters, digits, '-' or '_'")
         date = data["date"]
-        if isinstance(date, dt.datetime):
+        if type(date) is dt.date:
+            pass
+        elif isinstance(date, dt.datetime):
             date = date.date()
         elif isinstance(date, str):
             try:
@@ -257,12 +261,19 @@ class Entry:
         if not isinstance(title, str) or not title.strip():
             raise fail("title", "title must be a non-empty string")
 
+        # A rebuild reads every entry through here: absent keys and well-typed
+        # values take the shortest way.
         def str_list(key: str) -> list[str]:
-            value = data.get(key, [])
+            value = data.get(key, _EMPTY)
+            if value is _EMPTY:
+                return []
             if isinstance(value, str):
                 return [value]
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            if not isinstance(value, list):
                 raise fail(key, f"'{key}' must be a list of strings")
+            for item in value:
+                if not isinstance(item, str):
+                    raise fail(key, f"'{key}' must be a list of strings")
             return list(value)
 
         def text(key: str) -> str:
@@ -275,6 +286,8 @@ class Entry:
             value = data.get(key)
             if value is None:
                 return None
+            if value.__class__ is dt.date:
+                return value
             if isinstance(value, dt.datetime):
                 return value.date()
             if isinstance(value, dt.date):
@@ -292,8 +305,10 @@ class Entry:
                 return value
             raise fail(key, f"'{key}' must be a date-time")
 
-        metrics = data.get("metrics", [])
-        if not isinstance(metrics, list) or not all(isinstance(m, dict) for m in metrics):
+        metrics = data.get("metrics", _EMPTY)
+        if metrics is _EMPTY:
+            metrics = []
+        elif not isinstance(metrics, list) or not all(isinstance(m, dict) for m in metrics):
             raise fail("metrics", "'metrics' must be an array of tables")
         private = data.get("private", False)
         if not isinstance(private, bool):
@@ -305,7 +320,10 @@ class Entry:
         source_id = data.get("source_id", "")
         if isinstance(source_id, int):
             source_id = str(source_id)
-        extra = {k: v for k, v in data.items() if k not in KNOWN_FIELDS}
+        if data.keys() <= KNOWN_FIELDS:
+            extra = {}
+        else:
+            extra = {k: v for k, v in data.items() if k not in KNOWN_FIELDS}
         return cls(
             id=entry_id,
             date=date,

@@ -25,13 +25,35 @@ _CHARS = r'[^"\\\x00-\x08\x0a-\x1f\x7f]*'
 _STR_BODY = rf'{_CHARS}(?:\\(?:[btnfr"\\]|u[0-9A-Fa-f]{{4}}){_CHARS})*'
 _STR = re.compile(f'"({_STR_BODY})"')
 # A whole value that is a string without escapes: the common case, one match.
-_PLAIN_STR = re.compile(r'"([^"\\\x00-\x08\x0a-\x1f\x7f]*)"')
-# One item of a multi-line array: a string without escapes, as tomli_w indents it.
-_PLAIN_ITEM = re.compile(r'    "([^"\\\x00-\x08\x0a-\x1f\x7f]*)",')
+_PLAIN_STR = re.compile(f'"({_CHARS})"')
+# A date, and a date-time with its offset, exactly as brag writes them: parsed by
+# the datetime module in C, which gives what tomllib gives for these shapes.
+_DATE_RE = r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+_STAMP_RE = (
+    _DATE_RE + r" (?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9][+-](?:[01][0-9]|2[0-3]):[0-5][0-9]"
+)
+_DATE = re.compile(_DATE_RE)
+_STAMP = re.compile(_STAMP_RE)
+# One statement of the front matter, with the newline that ends it: ``key =`` and
+# 2: a string without escapes, 3: an array of those (one per indented line, as
+# tomli_w writes it), 4: an array of other one-line items, 5: a date, 6: a
+# date-time with an offset, 7: any other value, read by _whole; or 8: a table
+# header; or nothing (a blank line).
+_STATEMENT = re.compile(
+    rf'([A-Za-z0-9_-]+) = (?:"({_CHARS})"\n'
+    rf'|\[\n((?:    "{_CHARS}",\n)*)\]\n'
+    r"|\[\n((?:    [^\n]*,\n)*)\]\n"
+    rf"|({_DATE_RE})\n"
+    rf"|({_STAMP_RE})\n"
+    r"|([^\n]*)\n)"
+    r"|(\[[^\n]*)\n"
+    r"|\n"
+)
+_ITEMS = re.compile(rf'    "({_CHARS})",\n')
 # An inline table of plain strings, numbers and booleans, as a metric is written:
 # checked whole by _FLAT_TABLE, then its pairs read by _FLAT_PAIR.
 _FLAT_PAIR_RE = (
-    r'([A-Za-z0-9_-]+) = (?:"([^"\\\x00-\x08\x0a-\x1f\x7f]*)"'
+    rf'([A-Za-z0-9_-]+) = (?:"({_CHARS})"'
     r"|(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)|(true|false))"
 )
 _FLAT_PAIR = re.compile(_FLAT_PAIR_RE)
@@ -39,11 +61,6 @@ _FLAT_TABLE = re.compile(rf"\{{ {_FLAT_PAIR_RE}(?:, {_FLAT_PAIR_RE})* \}}")
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|(.))")
 _ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-# Keys brag writes, known to be bare without asking the regex.
-_COMMON_KEYS = frozenset(
-    "id date title kind from tags impact areas leverage with source source_id url private "
-    "follow_up inbox_cleared created updated metrics outcome text".split()
-)
 _HEADER = re.compile(r"(\[?)\[([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)\](\]?)")
 # The same shape tomllib accepts (its RE_DATETIME), with ASCII digits only.
 _DATETIME = re.compile(
@@ -51,16 +68,8 @@ _DATETIME = re.compile(
     r"(?:[Tt ]([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9])(?:\.([0-9]{1,6})[0-9]*)?"
     r"(?:([Zz])|([+-])([01][0-9]|2[0-3]):([0-5][0-9]))?)?"
 )
-# A date, and a date-time with its offset, exactly as brag writes them: parsed by
-# the datetime module in C, which gives what tomllib gives for these shapes.
-_DATE = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])")
-_STAMP = re.compile(
-    r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
-    r" (?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9][+-](?:[01][0-9]|2[0-3]):[0-5][0-9]"
-)
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 _WS = re.compile(r"[ \t]*")
-_INDENT = "    "
 
 
 class _Decline(Exception):
@@ -263,41 +272,41 @@ class _Reader:
         self.keep: list[Any] = []  # holds every object whose id() is recorded
 
     def read(self, text: str) -> dict[str, Any]:
+        if not text.endswith("\n"):
+            text += "\n"  # nothing that ends in "\r" or inside a string is accepted
         table = self.root
-        plain = _PLAIN_STR.fullmatch
-        plain_item = _PLAIN_ITEM.fullmatch
-        bare = _BARE_KEY.fullmatch
-        lines = iter(text.split("\n"))
-        for line in lines:
-            if not line:
-                continue
-            if line[0] == "[":
-                table = self._header(line)
-                continue
-            key, sep, rest = line.partition(" = ")
-            if not sep or key in table or (key not in _COMMON_KEYS and bare(key) is None):
+        match = _STATEMENT.match
+        pos, end = 0, len(text)
+        while pos < end:
+            m = match(text, pos)
+            if m is None:
                 raise _Decline
-            m = plain(rest)
-            if m is not None:
-                table[key] = m.group(1)
+            pos = m.end()
+            kind = m.lastindex
+            if kind is None:
+                continue  # a blank line
+            if kind == 8:
+                table = self._header(m.group(8))
                 continue
-            if rest == "[":
-                value: Any = []
-                for item in lines:
-                    m = plain_item(item)
-                    if m is not None:
-                        value.append(m.group(1))
-                    elif item == "]":
-                        break
-                    elif item.startswith(_INDENT) and item.endswith(","):
-                        value.append(_whole(item[4:-1]))
-                    else:
-                        raise _Decline
-                else:
-                    raise _Decline  # no closing bracket
+            key = m.group(1)
+            if key in table:
+                raise _Decline  # defined twice
+            if kind == 2:
+                table[key] = m.group(2)
+            elif kind == 3:
+                table[key] = _ITEMS.findall(m.group(3))
+            elif kind == 4:
+                table[key] = [_whole(item[4:-1]) for item in m.group(4).split("\n")[:-1]]
+            elif kind == 7:
+                table[key] = _whole(m.group(7))
             else:
-                value = _whole(rest)
-            table[key] = value
+                try:
+                    if kind == 5:
+                        table[key] = dt.date.fromisoformat(m.group(5))
+                    else:
+                        table[key] = dt.datetime.fromisoformat(m.group(6))
+                except ValueError:
+                    raise _Decline from None  # 30 February: tomllib reports it
         return self.root
 
     def _header(self, line: str) -> dict[str, Any]:
