@@ -212,9 +212,11 @@ class Entry:
             close += 1
         if close < 0:
             raise EntryError("front matter is not closed by a '+++' line", path, 1)
-        # Up to and with the newline before the closing "+++": a file with Windows
-        # line ends then holds "\r\n" there, not a lone "\r" TOML rejects.
-        toml_text = text[first_end + 1 : close + 1] if close > first_end else ""
+        toml_text = text[first_end + 1 : close]
+        if toml_text.endswith("\r"):
+            # A file with Windows line ends: its last "\r\n" is cut in two by the
+            # closing line, and a lone "\r" is not TOML.
+            toml_text = toml_text[:-1]
         # brag's own files are read by the fast reader; anything else by tomllib,
         # which also names the line of any fault.
         data = (_fast_loads or _load_fast_reader())(toml_text)
