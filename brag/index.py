@@ -195,6 +195,8 @@ def parse_rows(root: Path, items: list[tuple[str, tuple[int, int]]]) -> list[tup
         return _rows_of((base, items))
     import multiprocessing
 
+    from . import frontmatter  # noqa: F401  (imported once, before the fork, not per worker)
+
     own = -(-len(items) // workers)
     # The workers' share goes in chunks, so that rows travel back (and are
     # unpickled here) while the rest are still being parsed, not all at the end.
