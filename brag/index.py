@@ -174,11 +174,12 @@ def _rows_of(job: tuple[str, list[tuple[str, tuple[int, int]]]]) -> list[tuple[o
 def parse_rows(root: Path, items: list[tuple[str, tuple[int, int]]]) -> list[tuple[object, ...]]:
     """Index rows for ``items``, (path, (mtime_ns, size)) pairs.
 
-    Reading entries is most of a cold rebuild (about 0.5 s of CPU for 10,000
-    entries with brag's own front matter, several times that for hand-written
-    TOML), so many files are split across the CPUs: this process parses one
-    share and forked workers the rest. Fork is cheap and re-imports nothing;
-    where it is not the norm (Windows, macOS) everything is parsed here.
+    Reading entries is most of a cold rebuild (0.6-0.8 s of CPU for 10,000
+    entries with brag's own front matter; several times that for hand-written
+    TOML, which tomllib reads), so many files are split across the CPUs: this
+    process parses one share and forked workers the rest. Fork is cheap and
+    re-imports nothing; where it is not the norm (Windows, macOS) everything is
+    parsed here.
     """
     base = str(root) + os.sep
     # In path order: each worker reads neighbouring files, and the rows go into
