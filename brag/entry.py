@@ -8,11 +8,8 @@ does not know (written by a user or a plugin) kept exactly on rewrite.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
-import secrets
-import tomllib
-import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +54,8 @@ FIELD_ORDER = (
 #: Kinds of entry besides plain work: feedback received (praise, thanks) from someone.
 KINDS = ("feedback",)
 KNOWN_FIELDS = frozenset(FIELD_ORDER)
+_ID = re.compile(r"[0-9A-Za-z_-]{1,40}")
+_EMPTY: list[Any] = []  # a field left out (compared by identity)
 
 _DELIM = "+++"
 _SLUG_MAX = 60
@@ -67,12 +66,16 @@ _WINDOWS_RESERVED = frozenset(
 
 def new_id() -> str:
     """A fresh random id: 8 hex digits, enough to stay unique in a lifetime's journal."""
+    import secrets  # random, base64, hmac...: only when an entry is made
+
     return secrets.token_hex(4)
 
 
 def stable_id(source: str, source_id: str) -> str:
     """The id of an imported entry: derived from its source key, so two machines
     importing the same pull request name it the same way."""
+    import hashlib
+
     return hashlib.sha1(f"{source}\0{source_id}".encode()).hexdigest()[:8]
 
 
@@ -82,6 +85,8 @@ def slugify(title: str, max_length: int = _SLUG_MAX) -> str:
     No path separators, dots, control characters or reserved device names can
     survive, whatever the title holds; the result is never empty.
     """
+    import unicodedata
+
     text = unicodedata.normalize("NFKD", title)
     text = text.encode("ascii", "ignore").decode("ascii").lower()
     text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
@@ -189,33 +194,40 @@ class Entry:
         """Parse a file's text; raise :class:`EntryError` naming the line on any fault."""
         if text.startswith("\ufeff"):
             text = text[1:]
-        lines = text.split("\n")
-        if not lines or lines[0].rstrip("\r") != _DELIM:
+        # The front matter runs from the first line's "+++" to the next line that
+        # is "+++" (either may end in "\r"); found without splitting the body.
+        first_end = text.find("\n")
+        first = text if first_end < 0 else text[:first_end]
+        if first.rstrip("\r") != _DELIM:
             raise EntryError("front matter must start with a '+++' line", path, 1)
-        try:
-            end = next(i for i in range(1, len(lines)) if lines[i].rstrip("\r") == _DELIM)
-        except StopIteration:
-            raise EntryError("front matter is not closed by a '+++' line", path, 1) from None
-        toml_text = "\n".join(lines[1:end])
-        try:
-            data = tomllib.loads(toml_text)
-        except tomllib.TOMLDecodeError as exc:
-            message = str(exc)
-            line = 1
-            m = re.search(r"\(at line (\d+), column \d+\)", message)
-            if m:
-                line = int(m.group(1)) + 1  # the opening +++ is line 1
-                message = message[: m.start()].strip()
-            elif "(at end of document)" in message:
-                line = end + 1
-                message = message.replace("(at end of document)", "").strip()
-            raise EntryError(f"invalid TOML front matter: {message}", path, line) from None
-        body = "\n".join(lines[end + 1 :])
+        close, line_end = first_end, -1
+        while close >= 0:
+            close = text.find("\n+++", close)
+            if close < 0:
+                break
+            line_end = text.find("\n", close + 4)
+            line = text[close + 1 :] if line_end < 0 else text[close + 1 : line_end]
+            if line.rstrip("\r") == _DELIM:
+                break
+            close += 1
+        if close < 0:
+            raise EntryError("front matter is not closed by a '+++' line", path, 1)
+        toml_text = text[first_end + 1 : close]
+        if toml_text.endswith("\r"):
+            # A file with Windows line ends: its last "\r\n" is cut in two by the
+            # closing line, and a lone "\r" is not TOML.
+            toml_text = toml_text[:-1]
+        # brag's own files are read by the fast reader; anything else by tomllib,
+        # which also names the line of any fault.
+        data = (_fast_loads or _load_fast_reader())(toml_text)
+        if data is None:
+            data = _toml_loads(toml_text, path, text.count("\n", 0, close + 1))
+        body = "" if line_end < 0 else text[line_end + 1 :]
         if body.startswith("\r\n"):
             body = body[2:]
         elif body.startswith("\n"):
             body = body[1:]
-        return cls.from_front_matter(data, body, path, _line_finder(lines[1:end]))
+        return cls.from_front_matter(data, body, path, _line_finder(toml_text))
 
     @classmethod
     def from_front_matter(
@@ -233,10 +245,12 @@ class Entry:
             if key not in data:
                 raise EntryError(f"missing required field '{key}'", path, 1)
         entry_id = data["id"]
-        if not isinstance(entry_id, str) or not re.fullmatch(r"[0-9A-Za-z_-]{1,40}", entry_id):
+        if not isinstance(entry_id, str) or _ID.fullmatch(entry_id) is None:
             raise fail("id", f"bad id {entry_id!r}: use letters, digits, '-' or '_'")
         date = data["date"]
-        if isinstance(date, dt.datetime):
+        if type(date) is dt.date:
+            pass
+        elif isinstance(date, dt.datetime):
             date = date.date()
         elif isinstance(date, str):
             try:
@@ -249,12 +263,19 @@ class Entry:
         if not isinstance(title, str) or not title.strip():
             raise fail("title", "title must be a non-empty string")
 
+        # A rebuild reads every entry through here: absent keys and well-typed
+        # values take the shortest way.
         def str_list(key: str) -> list[str]:
-            value = data.get(key, [])
+            value = data.get(key, _EMPTY)
+            if value is _EMPTY:
+                return []
             if isinstance(value, str):
                 return [value]
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            if not isinstance(value, list):
                 raise fail(key, f"'{key}' must be a list of strings")
+            for item in value:
+                if not isinstance(item, str):
+                    raise fail(key, f"'{key}' must be a list of strings")
             return list(value)
 
         def text(key: str) -> str:
@@ -267,6 +288,8 @@ class Entry:
             value = data.get(key)
             if value is None:
                 return None
+            if value.__class__ is dt.date:
+                return value
             if isinstance(value, dt.datetime):
                 return value.date()
             if isinstance(value, dt.date):
@@ -284,8 +307,10 @@ class Entry:
                 return value
             raise fail(key, f"'{key}' must be a date-time")
 
-        metrics = data.get("metrics", [])
-        if not isinstance(metrics, list) or not all(isinstance(m, dict) for m in metrics):
+        metrics = data.get("metrics", _EMPTY)
+        if metrics is _EMPTY:
+            metrics = []
+        elif not isinstance(metrics, list) or not all(isinstance(m, dict) for m in metrics):
             raise fail("metrics", "'metrics' must be an array of tables")
         private = data.get("private", False)
         if not isinstance(private, bool):
@@ -297,7 +322,10 @@ class Entry:
         source_id = data.get("source_id", "")
         if isinstance(source_id, int):
             source_id = str(source_id)
-        extra = {k: v for k, v in data.items() if k not in KNOWN_FIELDS}
+        if data.keys() <= KNOWN_FIELDS:
+            extra = {}
+        else:
+            extra = {k: v for k, v in data.items() if k not in KNOWN_FIELDS}
         return cls(
             id=entry_id,
             date=date,
@@ -418,8 +446,41 @@ def _number_and_unit(text: str, whole: str) -> tuple[int | float, str]:
     return number, unit
 
 
-def _line_finder(toml_lines: list[str]) -> Any:
+_fast_loads: Callable[[str], dict[str, Any] | None] | None = None
+
+
+def _load_fast_reader() -> Callable[[str], dict[str, Any] | None]:
+    """brag.frontmatter's reader, imported on the first entry read, not with this module."""
+    global _fast_loads
+    from .frontmatter import loads
+
+    _fast_loads = loads
+    return loads
+
+
+def _toml_loads(toml_text: str, path: str, end: int) -> dict[str, Any]:
+    """Front matter read by tomllib; a fault raised as :class:`EntryError` with its
+    line in the file (``end`` is the 0-based line of the closing ``+++``)."""
+    import tomllib
+
+    try:
+        return tomllib.loads(toml_text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        line = 1
+        m = re.search(r"\(at line (\d+), column \d+\)", message)
+        if m:
+            line = int(m.group(1)) + 1  # the opening +++ is line 1
+            message = message[: m.start()].strip()
+        elif "(at end of document)" in message:
+            line = end + 1
+            message = message.replace("(at end of document)", "").strip()
+        raise EntryError(f"invalid TOML front matter: {message}", path, line) from None
+
+
+def _line_finder(toml_text: str) -> Any:
     def line_of(key: str) -> int | None:
+        toml_lines = toml_text.split("\n")
         pattern = re.compile(rf"^\s*(?:{re.escape(key)}\s*=|\[\s*{re.escape(key)}\s*\])")
         for i, line in enumerate(toml_lines):
             if pattern.match(line):
