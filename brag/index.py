@@ -48,8 +48,9 @@ from typing import Any
 
 from .entry import Entry
 from .errors import EntryError
+from .listing import format_line, search_text
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 PAGE_SIZE = 16384
 CACHE_KIB = 65536
 
@@ -60,9 +61,8 @@ CREATE TABLE IF NOT EXISTS files (
     size INTEGER NOT NULL,
     id TEXT,
     date TEXT,
-    title TEXT,
-    impact TEXT,
-    body TEXT,
+    hay TEXT,    -- what search looks in: listing.search_text
+    shown TEXT,  -- the line brag list prints, uncoloured: listing.format_line
     tags TEXT,
     private INTEGER,
     source TEXT,
@@ -451,7 +451,7 @@ class Index:
         try:
             db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
             db.executemany(
-                "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
+                "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
             )
             # Stored with the rows it describes, so it never vouches for rows
             # another process has not finished writing.
@@ -489,9 +489,8 @@ class Index:
             size,
             entry.id,
             entry.date.isoformat(),
-            entry.title,
-            entry.impact,
-            entry.body,
+            search_text(entry),
+            format_line(entry),
             tags,
             int(entry.private),
             entry.source,
@@ -523,7 +522,7 @@ class Index:
             db.execute("BEGIN IMMEDIATE")
             try:
                 db.executemany(
-                    "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
+                    "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
                 )
                 if commit is not None:
                     db.execute(
@@ -608,8 +607,20 @@ class Index:
             )
         ]
 
-    def query(
-        self,
+    def query(self, **filters: Any) -> Iterator[Entry]:
+        """Entries matching ``filters`` (see :meth:`_where`), newest first unless
+        ``newest_first=False``."""
+        for (blob,) in self._select(*self._where("entry", **filters)):
+            yield unpack(blob)
+
+    def lines(self, **filters: Any) -> list[str]:
+        """The uncoloured ``brag list`` line of each entry :meth:`query` would give,
+        read from the index without unpacking any entry."""
+        return [shown for (shown,) in self._select(*self._where("shown", **filters))]
+
+    @staticmethod
+    def _where(
+        column: str,
         *,
         since: str | None = None,
         until: str | None = None,
@@ -618,7 +629,10 @@ class Index:
         include_private: bool = True,
         limit: int | None = None,
         newest_first: bool = True,
-    ) -> Iterator[Entry]:
+    ) -> tuple[str, list[object]]:
+        """The SQL selecting ``column`` of the entries that match: dated from
+        ``since`` to ``until`` (ISO dates, inclusive), with every one of ``tags``
+        and every word of ``text`` (in title, impact or body, any case)."""
         where = ["error IS NULL"]
         params: list[object] = []
         if since:
@@ -632,38 +646,17 @@ class Index:
         for tag in tags or []:
             where.append("instr(tags, ?) > 0")
             params.append("\x1f" + tag.casefold() + "\x1f")
-        words = text.split() if text else []
-        for word in words:
-            # LIKE narrows in SQL (ASCII case-insensitive); casefold checks below
-            # make non-ASCII matching right too.
-            if word.isascii():
-                where.append(
-                    "(title LIKE ? ESCAPE '\\' OR impact LIKE ? ESCAPE '\\' "
-                    "OR body LIKE ? ESCAPE '\\')"
-                )
-                pattern = (
-                    "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-                )
-                params += [pattern, pattern, pattern]
+        for word in (text or "").split():
+            where.append("instr(hay, ?) > 0")  # hay is case-folded: any script, any case
+            params.append(word.casefold())
         order = "DESC" if newest_first else "ASC"
         sql = (
-            f"SELECT entry FROM files WHERE {' AND '.join(where)} "
+            f"SELECT {column} FROM files WHERE {' AND '.join(where)} "
             f"ORDER BY date {order}, path {order}"
         )
-        if limit is not None and not [w for w in words if not w.isascii()]:
+        if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        count = 0
-        folded = [w.casefold() for w in words]
-        for (blob,) in self._select(sql, params):
-            entry = unpack(blob)
-            if folded:
-                hay = f"{entry.title}\n{entry.impact}\n{entry.body}".casefold()
-                if not all(w in hay for w in folded):
-                    continue
-            yield entry
-            count += 1
-            if limit is not None and count >= limit:
-                return
+        return sql, params
 
     def by_id_prefix(self, prefix: str) -> list[Entry]:
         pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -923,4 +916,4 @@ def _broken_row(
     rel: str, mtime: int, size: int, reason: str, line: int | None
 ) -> tuple[object, ...]:
     """The row of a file that does not parse: no entry fields, the reason and line."""
-    return (rel, mtime, size, None, None, None, None, None, None, 0, None, None, None, reason, line)
+    return (rel, mtime, size, None, None, None, None, None, 0, None, None, None, reason, line)

@@ -48,7 +48,7 @@ def test_parallel_rebuild_matches_serial(
     finally:
         stop.set()
         other.join()
-    errors = {r[0]: r[13] for r in parallel if r[13]}
+    errors = {r[0]: r[12] for r in parallel if r[12]}  # path, error
     assert set(errors) == {"entries/2026/broken.md", "entries/2026/latin1.md"}
     assert "not UTF-8" in str(errors["entries/2026/latin1.md"])
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
 from brag import __version__
@@ -786,3 +787,27 @@ def test_help_and_list_import_only_what_they_use(brag, journal):
     loaded = _modules_after("list", "-n", "1")
     assert not (never | {"brag.inbox", "brag.dates"}) & loaded
     assert "brag.index" in loaded  # it did list, from the index
+
+
+def test_piped_lines_from_the_index_match_the_coloured_ones(runner, journal):
+    """brag list/search piped print the line the index stores; a terminal formats
+    the entry itself. Both must say the same thing."""
+    from brag.cli import cli
+
+    for args in (
+        ["Cut p99   from 800ms\tto 200ms", "-i", "cart  abandonment\ndown 3%", "-t", "perf"],
+        ["Größe der Tabelle halbiert", "-t", "db", "-t", "Ops", "--private"],
+        ["Plain title"],
+    ):
+        assert runner.invoke(cli, ["add", *args, "-d", "2026-03-02"]).exit_code == 0
+    for command in (["list"], ["search", "GRÖSSE"], ["search", "abandonment", "down"]):
+        piped = runner.invoke(cli, command)
+        coloured = runner.invoke(cli, command, color=True)
+        assert piped.exit_code == coloured.exit_code == 0
+        assert piped.stdout == click.unstyle(coloured.stdout)
+        assert piped.stdout.strip(), command
+    found = runner.invoke(cli, ["search", "GRÖSSE"]).stdout
+    assert "Größe der Tabelle halbiert  #db #Ops  (private)" in found
+    listed = runner.invoke(cli, ["list"]).stdout
+    assert "Cut p99 from 800ms to 200ms  → cart abandonment down 3%  #perf" in listed
+    assert runner.invoke(cli, ["search", "nowhere"]).stderr.strip() == "No entries."

@@ -16,6 +16,7 @@ import click
 from ..checks import check_date, check_metric, check_tags, check_url
 from ..entry import AREAS, LEVERAGE, Entry, parse_metric
 from ..errors import BragError, CommandExit, EntryError
+from ..listing import format_line, unstyled
 from ..text import strip_control
 from . import (
     Count,
@@ -304,22 +305,33 @@ def _edit_template(journal: Journal) -> tuple[Path, dict[str, str]]:
     return draft, fields
 
 
-def _print_entries(entries: list[Entry], as_json: bool) -> None:
+def _print_matches(journal: Journal, as_json: bool, remind: bool, **query: Any) -> None:
+    """Print the entries ``query`` selects (see :meth:`brag.index.Index.query`):
+    JSON, coloured lines, or, piped, the lines the index holds ready."""
+    style = _styler()
+    if as_json or style is not unstyled:
+        entries = list(journal.entries(**query))
+        lines = None
+    else:
+        lines = journal.index.lines(**query)
+    warn_broken(journal)
+    if remind:
+        _inbox_reminder(journal)
     if as_json:
         click.echo(
             _masked(json.dumps([_list_dict(e) for e in entries], ensure_ascii=False, indent=2))
         )
         return
-    if not entries:
+    if lines is None:
+        lines = [format_line(entry, style) for entry in entries]
+    if not lines:
         click.echo("No entries.", err=True)
         return
     # One write, not one per entry: click.echo costs a few microseconds a call
     # (stream lookup, ANSI stripping when piped), which adds up over thousands.
-    style = _styler()
-    text = _masked("\n".join(_format_line(entry, style) for entry in entries))
     # Uncoloured, the text holds no escape sequence (every field is stripped of
     # control characters): click need not search it for codes to strip.
-    click.echo(text, color=True if style is _unstyled else None)
+    click.echo(_masked("\n".join(lines)), color=True if style is unstyled else None)
 
 
 def _list_dict(entry: Entry) -> dict[str, Any]:
@@ -352,28 +364,7 @@ def _styler() -> Callable[..., str]:
         color = not should_strip_ansi(click.get_text_stream("stdout"))
     if color:
         return click.style
-    return _unstyled
-
-
-def _unstyled(text: str, **_style: Any) -> str:
-    return text
-
-
-def _format_line(entry: Entry, style: Callable[..., str] = click.style) -> str:
-    title = " ".join(_plain(entry.title).split())
-    parts = [
-        style(_plain(entry.id), fg="yellow"),
-        style(entry.date.isoformat(), fg="cyan"),
-        title,
-    ]
-    if entry.impact:
-        parts.append(style("→ " + " ".join(_plain(entry.impact).split()), fg="green"))
-    if entry.tags:
-        tags = " ".join("#" + _plain(t) for t in entry.tags)
-        parts.append(style(tags, fg="magenta"))
-    if entry.private:
-        parts.append(style("(private)", fg="red"))
-    return "  ".join(parts)
+    return unstyled
 
 
 @click.command(name="list")
@@ -420,22 +411,20 @@ def list_(
     start, end = resolve_period(since, until, period)
     if audience and not rank:
         raise BragError("--audience only changes the order with --rank")
-    entries = list(
-        journal.entries(
-            since=start.isoformat() if start else None,
-            until=end.isoformat() if end else None,
-            tags=clean_tags(tags),
-            include_private=not no_private,
-            limit=None if rank else limit,
-            newest_first=not reverse,
-        )
-    )
+    query: dict[str, Any] = {
+        "since": start.isoformat() if start else None,
+        "until": end.isoformat() if end else None,
+        "tags": clean_tags(tags),
+        "include_private": not no_private,
+        "newest_first": not reverse,
+    }
+    if not rank:
+        _print_matches(journal, as_json, not as_json, limit=limit, **query)
+        return
+    entries = list(journal.entries(**query))
     warn_broken(journal)
     if not as_json:
         _inbox_reminder(journal)
-    if not rank:
-        _print_entries(entries, as_json)
-        return
     from .. import impact
     from ..exporting import bulk, impact_cache, today
 
@@ -457,7 +446,7 @@ def list_(
         click.echo("No entries.", err=True)
     style = _styler()
     for entry, result in ranked:
-        line = _masked(_format_line(entry, style))
+        line = _masked(format_line(entry, style))
         click.echo(f"{style(f'{result.total:6.2f}', fg='blue')}  {line}")
 
 
@@ -489,17 +478,16 @@ def search(
     """
     journal = state.journal()
     start, end = resolve_period(since, until, period)
-    entries = list(
-        journal.entries(
-            text=" ".join(words),
-            since=start.isoformat() if start else None,
-            until=end.isoformat() if end else None,
-            tags=clean_tags(tags),
-            limit=limit,
-        )
+    _print_matches(
+        journal,
+        as_json,
+        False,
+        text=" ".join(words),
+        since=start.isoformat() if start else None,
+        until=end.isoformat() if end else None,
+        tags=clean_tags(tags),
+        limit=limit,
     )
-    warn_broken(journal)
-    _print_entries(entries, as_json)
 
 
 @click.command()
