@@ -435,8 +435,9 @@ def _entry_findings(
     found = impact.analyse(entry, keywords)
     out: list[Finding] = []
     where = {"entry_id": entry.id, "entry_title": entry.title, "date": entry.date.isoformat()}
+    words = _entry_words(entry, glossary, found.activity)
     if found.activity:
-        phrase = _activity_phrase(entry.impact)
+        phrase = words[0]
         out.append(
             Finding(
                 "activity",
@@ -456,8 +457,7 @@ def _entry_findings(
                 **where,
             )
         )
-    terms = impact.jargon_in(entry.impact, glossary)
-    terms += [t for t in impact.jargon_in(entry.title, glossary) if t not in terms]
+    terms = list(words[1])
     if terms:
         shown = "; ".join(f"'{t}' → '{glossary[t]}'" for t in terms[:3])
         out.append(
@@ -470,6 +470,32 @@ def _entry_findings(
             )
         )
     return out
+
+
+def _entry_words(
+    entry: Entry, glossary: Mapping[str, str], activity: bool
+) -> tuple[str, tuple[str, ...]]:
+    """(the activity phrase of the impact, or "" when it reports an outcome; the
+    jargon of impact and title), memoised on those words so a warm review scans
+    no text."""
+    from hashlib import blake2b
+
+    from .impact.memo import _glossary_fingerprint
+
+    words = f"{entry.title}\x1f{entry.impact}".encode("utf-8", "surrogatepass")
+    key = (
+        "coach-words",
+        blake2b(words, digest_size=12).digest(),
+        _glossary_fingerprint(glossary),
+    )
+
+    def scan() -> tuple[str, tuple[str, ...]]:
+        terms = impact.jargon_in(entry.impact, glossary)
+        terms += [t for t in impact.jargon_in(entry.title, glossary) if t not in terms]
+        return (_activity_phrase(entry.impact) if activity else "", tuple(terms))
+
+    found: tuple[str, tuple[str, ...]] = impact.remember(key, scan)
+    return found
 
 
 def _activity_phrase(text: str) -> str:

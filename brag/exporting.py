@@ -395,10 +395,10 @@ def run_export(
                 newest_first=False,
             )
         )
-        # Each story once, for every exporter (see ExportContext.select).
-        context.select(entries)
         cache = impact_cache(journal)
         impact.load_cache(cache)
+        # Each story once, for every exporter (see ExportContext.select).
+        context.select(entries)
         from .inbox import with_outcomes
 
         # A measured outcome leads over the launch wording, in the period it landed in.

@@ -101,10 +101,10 @@ def coach(
     level, goal = coaching.levels(config, target)
     from ..inbox import journal_counts
 
-    waiting = journal_counts(journal, today=day)
     cache = impact_cache(journal)
     with bulk():
-        impact.load_cache(cache)
+        impact.load_cache(cache)  # first: the inbox's duplicate pass reads it too
+        waiting = journal_counts(journal, today=day)
         result = coaching.review(
             entries,
             today=day,
