@@ -96,23 +96,20 @@ def coach(
     if found is not None:
         click.echo(found[0], nl=False)
         return
-    from ..inbox import for_documents
+    from ..inbox import Settings, counts, for_documents
 
-    # A launch whose result was measured later counts as quantified, as documents tell it.
-    entries = [
-        for_documents(e)
-        for e in journal.entries(
-            since=start.isoformat(), until=(end or day).isoformat(), newest_first=False
-        )
-    ]
     config = journal.config
     level, goal = coaching.levels(config, target)
-    from ..inbox import journal_counts
-
     cache = impact_cache(journal)
     with bulk():
         impact.load_cache(cache)  # first: the inbox's duplicate pass reads it too
-        waiting = journal_counts(journal, today=day)
+        # One read of the journal: the inbox counts all of it, the review the period.
+        everything = list(journal.entries())
+        waiting = counts(everything, today=day, settings=Settings.from_config(config))
+        last = end or day
+        # A launch whose result was measured later counts as quantified, as documents
+        # tell it.
+        entries = [for_documents(e) for e in everything if start <= e.date <= last]
         result = coaching.review(
             entries,
             today=day,

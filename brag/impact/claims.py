@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..entry import Entry
+from .memo import remember_words
 from .metrics import find_metrics, metric_from_dict
 
 RISK_TAGS = frozenset({"risk", "blocked", "blocker", "concern"})
@@ -183,7 +184,12 @@ def is_risk(entry: Entry) -> bool:
     if tags & RISK_TAGS:
         return True
     text = f"{entry.title}. {entry.impact}"
-    return bool(_RISK_WORDS.search(text)) and not _RESOLVED_WORDS.search(text)
+    found: bool = remember_words(
+        "risk-words",
+        text,
+        lambda: bool(_RISK_WORDS.search(text)) and not _RESOLVED_WORDS.search(text),
+    )
+    return found
 
 
 def is_ask(entry: Entry) -> bool:
@@ -197,7 +203,8 @@ def is_ask(entry: Entry) -> bool:
 
 def asks_in_words(text: str) -> bool:
     """Whether ``text`` is written as a request ("Need a decision on …")."""
-    return bool(_ASK_WORDS.search(text))
+    found: bool = remember_words("ask-words", text, lambda: bool(_ASK_WORDS.search(text)))
+    return found
 
 
 def _value(currency: str | None, digits: str, decimals: str | None, scale: str | None) -> float:
