@@ -160,7 +160,16 @@ def review(
     """
     items = sorted(entries, key=lambda e: (e.date, e.id))
     findings: list[Finding] = []
-    stats = _stats(items, target, read or (lambda e: impact.analyse(e, keywords)), ladder)
+    analyses: dict[int, impact.Analysis] = {}
+
+    def analysed(entry: Entry) -> impact.Analysis:
+        # Read once per entry: the balance and the entry checks ask the same.
+        found = analyses.get(id(entry))
+        if found is None:
+            found = analyses[id(entry)] = impact.analyse(entry, keywords)
+        return found
+
+    stats = _stats(items, target, read or analysed, ladder)
     if inbox is not None:
         # ``inbox``: brag.inbox.counts(); entries waiting for a decision come first.
         stats["inbox"] = dict(inbox)
@@ -175,7 +184,7 @@ def review(
         # A story recorded twice comes first: it is the quickest thing to fix.
         findings += _duplicate_findings(items)
         for entry in reversed(items):
-            findings += _entry_findings(entry, table, keywords)
+            findings += _entry_findings(entry, table, analysed(entry))
     return Review(findings, stats, level, target, since, until, len(items))
 
 
@@ -430,9 +439,8 @@ def _duplicate_findings(items: list[Entry]) -> list[Finding]:
 
 
 def _entry_findings(
-    entry: Entry, glossary: Mapping[str, str], keywords: Mapping[str, Sequence[str]] | None
+    entry: Entry, glossary: Mapping[str, str], found: impact.Analysis
 ) -> list[Finding]:
-    found = impact.analyse(entry, keywords)
     out: list[Finding] = []
     where = {"entry_id": entry.id, "entry_title": entry.title, "date": entry.date.isoformat()}
     words = _entry_words(entry, glossary, found.activity)
