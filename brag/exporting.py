@@ -402,6 +402,7 @@ def run_export(
             context.audience,
             include_private,
             sorted(context.options.items()),
+            outputs.stat_files(context.options.values()),
             context.today,
         )
     found = outputs.read(journal, kept)

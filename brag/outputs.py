@@ -112,7 +112,11 @@ def _prune(where: Path) -> None:
 
 
 def _stat_tree(root: Path) -> tuple[tuple[str, int, int], ...]:
-    """(path, mtime, size) of every file of the journal outside ``entries/`` and ``.git``."""
+    """(path, mtime, size) of the journal's files a document may read: everything
+    outside ``entries/`` and ``.git`` but the documents written at its top
+    (``brag-report.html``, ``brief.md``), which would otherwise make every
+    export miss the one it just wrote. Top-level inputs are TOML files
+    (``brag.toml``, ``ladder.toml``, ``review-form.toml``)."""
     found: list[tuple[str, int, int]] = []
     stack = [str(root)]
     top = True
@@ -124,11 +128,24 @@ def _stat_tree(root: Path) -> tuple[tuple[str, int, int], ...]:
                     continue
                 if item.is_dir(follow_symlinks=False):
                     stack.append(item.path)
-                else:
+                elif not top or item.name.endswith(".toml"):
                     stat = item.stat()
                     found.append((item.path, stat.st_mtime_ns, stat.st_size))
         top = False
     return tuple(sorted(found))
+
+
+def stat_files(values: Iterable[Any]) -> tuple[tuple[str, int, int], ...]:
+    """(path, mtime, size) of each value naming a file (an option like ``--form FILE``)."""
+    found = []
+    for value in values:
+        if isinstance(value, (str, os.PathLike)) and str(value):
+            try:
+                stat = os.stat(value)
+            except (OSError, ValueError):
+                continue
+            found.append((os.path.abspath(value), stat.st_mtime_ns, stat.st_size))
+    return tuple(found)
 
 
 def _stat_state(where: Path) -> tuple[tuple[str, int, int], ...]:

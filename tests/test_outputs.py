@@ -228,3 +228,44 @@ def test_the_console_script_sees_an_edit_with_warm_caches(fixture_journal, tmp_p
     assert "Worked on the flaky tests in CI" not in after
     shutil.rmtree(fixture_journal.root / ".git" / "brag")
     assert run("coach", "--all") == after
+
+
+FORM = """\
+title = "2026 mid-year review"
+
+[[question]]
+text = "What were your most significant accomplishments this cycle?"
+max_chars = 160
+"""
+
+
+def test_a_file_named_in_an_option_is_part_of_the_key(brag, fixture_journal, tmp_path):
+    form = tmp_path / "form.toml"
+    form.write_text(FORM, encoding="utf-8")
+    args = ("export", "self-review", "--form", str(form), "-f", "json")
+    before = cold(brag, fixture_journal, *args)
+    assert warm(brag, *args) == before
+    form.write_text(FORM.replace("mid-year", "year-end"), encoding="utf-8")
+    after = warm(brag, *args)
+    assert "2026 year-end review" in after
+    assert after == cold(brag, fixture_journal, *args)
+
+
+def test_a_document_written_into_the_journal_does_not_stale_the_next(
+    brag, fixture_journal, monkeypatch
+):
+    """``brag export report`` run in the journal writes brag-report.html there: the
+    next run is still served from the kept document, and it is the same page."""
+    out = fixture_journal.root / "brag-report.html"
+    args = ("export", "report", "--period", "2026H1", "-o", str(out))
+    cold(brag, fixture_journal, *args)
+    first = out.read_text(encoding="utf-8")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the entries were read again")
+
+    monkeypatch.setattr(Journal, "entries", refuse)
+    warm(brag, *args)
+    assert out.read_text(encoding="utf-8") == first
+    warm(brag, *args)
+    assert out.read_text(encoding="utf-8") == first
