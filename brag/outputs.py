@@ -30,8 +30,10 @@ if TYPE_CHECKING:
 #: Bump when the layout of a kept document changes.
 VERSION = 1
 
-#: Documents kept (the most recently written).
+#: Documents kept (the most recently written), and their total size at most (the
+#: newest is always kept): an HTML report of 10,000 entries is about 12 MB.
 KEPT = 32
+KEPT_BYTES = 64 * 1024 * 1024
 
 # Files in .git/brag/ that are caches, not state a document reads.
 _NOT_STATE = ("index.sqlite", "impact-cache", "commit.lock", ".impact-")
@@ -102,13 +104,18 @@ def write(journal: Journal, found: str | None, text: str, count: int = 0) -> Non
 
 
 def _prune(where: Path) -> None:
-    kept = []
+    """Keep the newest :data:`KEPT` documents, and no more than :data:`KEPT_BYTES`."""
+    found = []
     for item in os.scandir(where):
         if item.is_file():
-            kept.append((item.stat().st_mtime_ns, item.path))
-    for _, path in sorted(kept, reverse=True)[KEPT:]:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
+            stat = item.stat()
+            found.append((stat.st_mtime_ns, stat.st_size, item.path))
+    total = 0
+    for rank, (_, size, path) in enumerate(sorted(found, reverse=True)):
+        total += size
+        if rank >= KEPT or (rank and total > KEPT_BYTES):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
 
 
 def _stat_tree(root: Path) -> tuple[tuple[str, int, int], ...]:

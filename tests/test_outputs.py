@@ -269,3 +269,16 @@ def test_a_document_written_into_the_journal_does_not_stale_the_next(
     assert out.read_text(encoding="utf-8") == first
     warm(brag, *args)
     assert out.read_text(encoding="utf-8") == first
+
+
+def test_kept_documents_are_bounded_in_size(brag, fixture_journal, monkeypatch):
+    from brag import outputs
+
+    brag("export", "report", "--period", "2026H1", "-o", "-")
+    documents, _ = caches(fixture_journal)
+    (report,) = documents.iterdir()
+    monkeypatch.setattr(outputs, "KEPT_BYTES", report.stat().st_size + 10)
+    brag("export", "report", "--period", "2026Q1", "-o", "-")
+    brag("export", "report", "--period", "2026Q2", "-o", "-")
+    kept = list(documents.iterdir())
+    assert len(kept) == 1 and report not in kept
