@@ -160,7 +160,16 @@ def review(
     """
     items = sorted(entries, key=lambda e: (e.date, e.id))
     findings: list[Finding] = []
-    stats = _stats(items, target, read or (lambda e: impact.analyse(e, keywords)), ladder)
+    analyses: dict[int, impact.Analysis] = {}
+
+    def analysed(entry: Entry) -> impact.Analysis:
+        # Read once per entry: the balance and the entry checks ask the same.
+        found = analyses.get(id(entry))
+        if found is None:
+            found = analyses[id(entry)] = impact.analyse(entry, keywords)
+        return found
+
+    stats = _stats(items, target, read or analysed, ladder)
     if inbox is not None:
         # ``inbox``: brag.inbox.counts(); entries waiting for a decision come first.
         stats["inbox"] = dict(inbox)
@@ -175,7 +184,7 @@ def review(
         # A story recorded twice comes first: it is the quickest thing to fix.
         findings += _duplicate_findings(items)
         for entry in reversed(items):
-            findings += _entry_findings(entry, table, keywords)
+            findings += _entry_findings(entry, table, analysed(entry))
     return Review(findings, stats, level, target, since, until, len(items))
 
 
@@ -430,13 +439,13 @@ def _duplicate_findings(items: list[Entry]) -> list[Finding]:
 
 
 def _entry_findings(
-    entry: Entry, glossary: Mapping[str, str], keywords: Mapping[str, Sequence[str]] | None
+    entry: Entry, glossary: Mapping[str, str], found: impact.Analysis
 ) -> list[Finding]:
-    found = impact.analyse(entry, keywords)
     out: list[Finding] = []
     where = {"entry_id": entry.id, "entry_title": entry.title, "date": entry.date.isoformat()}
+    words = _entry_words(entry, glossary, found.activity)
     if found.activity:
-        phrase = _activity_phrase(entry.impact)
+        phrase = words[0]
         out.append(
             Finding(
                 "activity",
@@ -456,8 +465,7 @@ def _entry_findings(
                 **where,
             )
         )
-    terms = impact.jargon_in(entry.impact, glossary)
-    terms += [t for t in impact.jargon_in(entry.title, glossary) if t not in terms]
+    terms = list(words[1])
     if terms:
         shown = "; ".join(f"'{t}' → '{glossary[t]}'" for t in terms[:3])
         out.append(
@@ -470,6 +478,32 @@ def _entry_findings(
             )
         )
     return out
+
+
+def _entry_words(
+    entry: Entry, glossary: Mapping[str, str], activity: bool
+) -> tuple[str, tuple[str, ...]]:
+    """(the activity phrase of the impact, or "" when it reports an outcome; the
+    jargon of impact and title), memoised on those words so a warm review scans
+    no text."""
+    from hashlib import blake2b
+
+    from .impact.memo import _glossary_fingerprint
+
+    words = f"{entry.title}\x1f{entry.impact}".encode("utf-8", "surrogatepass")
+    key = (
+        "coach-words",
+        blake2b(words, digest_size=12).digest(),
+        _glossary_fingerprint(glossary),
+    )
+
+    def scan() -> tuple[str, tuple[str, ...]]:
+        terms = impact.jargon_in(entry.impact, glossary)
+        terms += [t for t in impact.jargon_in(entry.title, glossary) if t not in terms]
+        return (_activity_phrase(entry.impact) if activity else "", tuple(terms))
+
+    found: tuple[str, tuple[str, ...]] = impact.remember(key, scan)
+    return found
 
 
 def _activity_phrase(text: str) -> str:

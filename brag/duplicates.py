@@ -81,8 +81,35 @@ def find_match(
 def groups(entries: Sequence[Entry], window_days: int = WINDOW_DAYS) -> list[list[Entry]]:
     """Clusters of two or more entries that tell one story, oldest first in each.
 
-    Entries are chained: if A~B and B~C, all three are one group.
+    Entries are chained: if A~B and B~C, all three are one group. The answer is
+    memoised (in this process and the analysis cache) on what it depends on:
+    each entry's id, date, title, metrics and ``distinct_from``, in order.
     """
+    from hashlib import blake2b
+
+    from .impact.memo import remember
+
+    digest = blake2b(digest_size=16)
+    for entry in entries:
+        digest.update(
+            "\x1f".join(
+                (
+                    entry.id,
+                    str(entry.date.toordinal()),
+                    entry.title,
+                    repr(entry.metrics) if entry.metrics else "",
+                    repr(entry.extra.get(DISTINCT_FIELD, "")) if entry.extra else "",
+                    "\x1e",
+                )
+            ).encode("utf-8", "surrogatepass")
+        )
+    key = ("duplicate-groups", digest.digest(), len(entries), window_days)
+    found: tuple[tuple[int, ...], ...] = remember(key, lambda: _groups(entries, window_days))
+    return [[entries[i] for i in group] for group in found]
+
+
+def _groups(entries: Sequence[Entry], window_days: int) -> tuple[tuple[int, ...], ...]:
+    """:func:`groups` as positions in ``entries``."""
     by_key: dict[str, list[int]] = {}
     for i, entry in enumerate(entries):
         by_key.setdefault("t:" + normalise_title(entry.title), []).append(i)
@@ -105,11 +132,15 @@ def groups(entries: Sequence[Entry], window_days: int = WINDOW_DAYS) -> list[lis
                 i, j = members[x], members[y]
                 if same_story(entries[i], entries[j], window_days):
                     parent[find(i)] = find(j)
-    clusters: dict[int, list[Entry]] = {}
-    for i, entry in enumerate(entries):
-        clusters.setdefault(find(i), []).append(entry)
-    found = [sorted(c, key=lambda e: (e.date, e.id)) for c in clusters.values() if len(c) > 1]
-    return sorted(found, key=lambda c: (c[0].date, c[0].id))
+    clusters: dict[int, list[int]] = {}
+    for i in range(len(entries)):
+        clusters.setdefault(find(i), []).append(i)
+
+    def order(i: int) -> tuple[Any, str]:
+        return entries[i].date, entries[i].id
+
+    found = [sorted(c, key=order) for c in clusters.values() if len(c) > 1]
+    return tuple(tuple(c) for c in sorted(found, key=lambda c: order(c[0])))
 
 
 def collapse(entries: Sequence[Entry], window_days: int = WINDOW_DAYS) -> list[Entry]:

@@ -354,7 +354,6 @@ def run_export(
     ``brag-KIND.html`` (what ``brag export`` does on a terminal). ``hook`` is the
     plugin hook caller (default: the installed plugins').
     """
-    from pathlib import Path
 
     from . import impact
 
@@ -386,7 +385,31 @@ def run_export(
     if since is None and exporter.window is not None:
         window = exporter.window
         first, last = _guarded(exporter, "window", lambda: window(context))
+    from . import outputs
+
+    # A finished document is kept: a warm run with nothing changed reads no entry.
+    kept = None
+    if hook is None and _cacheable(exporter):
+        kept = outputs.key(
+            journal,
+            "export",
+            exporter.name,
+            fmt,
+            since,
+            until,
+            first,
+            last,
+            context.audience,
+            include_private,
+            sorted(context.options.items()),
+            outputs.stat_files(context.options.values()),
+            context.today,
+        )
+    found = outputs.read(journal, kept)
     with bulk():
+        if found is not None:
+            text, count = found
+            return _finish(journal, exporter, context, text, count, output, default_path)
         entries = list(
             journal.entries(
                 since=first.isoformat() if first else None,
@@ -395,10 +418,10 @@ def run_export(
                 newest_first=False,
             )
         )
-        # Each story once, for every exporter (see ExportContext.select).
-        context.select(entries)
         cache = impact_cache(journal)
         impact.load_cache(cache)
+        # Each story once, for every exporter (see ExportContext.select).
+        context.select(entries)
         from .inbox import with_outcomes
 
         # A measured outcome leads over the launch wording, in the period it landed in.
@@ -406,26 +429,58 @@ def run_export(
             journal, context.entries, first, last, include_private=include_private
         )
         text = _guarded(exporter, "build", lambda: exporter.run(context))
-        path = None
-        if output is not None and str(output) != "-":
-            path = Path(output)
-            path.write_text(text, encoding="utf-8")
-        note = ""
-        if exporter.after is not None:
-            after = exporter.after
-            said = _guarded(exporter, "after", lambda: after(context))
-            note = said.strip() if isinstance(said, str) else ""
+        outputs.write(journal, kept, text, len(context.entries))
         impact.save_cache(cache)
+        return _finish(journal, exporter, context, text, len(context.entries), output, default_path)
+
+
+def _finish(
+    journal: Journal,
+    exporter: Exporter,
+    context: ExportContext,
+    text: str,
+    count: int,
+    output: str | os.PathLike[str] | None,
+    default_path: bool,
+) -> ExportResult:
+    """Write the document where asked and run the exporter's ``after`` step."""
+    from pathlib import Path
+
+    path = None
+    if output is not None and str(output) != "-":
+        path = Path(output)
+        path.write_text(text, encoding="utf-8")
+    note = ""
+    if exporter.after is not None:
+        after = exporter.after
+        said = _guarded(exporter, "after", lambda: after(context))
+        note = said.strip() if isinstance(said, str) else ""
     return ExportResult(
         kind=exporter.name,
-        format=fmt,
+        format=context.format,
         text=text,
         path=path,
         default_path=default_path,
-        entries=len(context.entries),
+        entries=count,
         broken=journal.broken(),
         note=note,
     )
+
+
+def _cacheable(exporter: Exporter) -> bool:
+    """Whether the document can be kept: only brag's own exporters, with no other
+    plugin installed (a plugin may reword entries or read data of its own)."""
+    parts = (exporter.build, exporter.render, exporter.window, exporter.after)
+    if any(p is not None and not getattr(p, "__module__", "").startswith("brag.plugins.")
+           for p in parts):  # fmt: skip
+        return False
+    try:
+        from .manager import get_plugin_manager, is_builtin
+
+        pm = get_plugin_manager()
+        return all(is_builtin(pm.get_name(plugin)) for plugin in pm.get_plugins())
+    except Exception:
+        return False
 
 
 def default_options(exporter: Exporter) -> dict[str, Any]:

@@ -300,9 +300,14 @@ def _money_of(entry: Entry, found: impact.Analysis) -> tuple[str, float]:
     if not best:
         return "", 0.0
     text = f"{entry.title} {entry.impact} " + " ".join(m.text for m in found.metrics)
-    if _REVENUE_WORDS.search(text) or "revenue" in entry.areas:
+    revenue, saving = impact.remember_words(
+        "money-words",
+        text,
+        lambda: (bool(_REVENUE_WORDS.search(text)), bool(_SAVING_WORDS.search(text))),
+    )
+    if revenue or "revenue" in entry.areas:
         return "revenue", best
-    if _SAVING_WORDS.search(text) or "cost" in found.areas[:1]:
+    if saving or "cost" in found.areas[:1]:
         return "savings", best
     return "", 0.0
 

@@ -87,24 +87,29 @@ def coach(
     start, end = resolve_period(since, until, period)
     day = today(end)
     start = start or day - dt.timedelta(days=364)
-    from ..inbox import for_documents
-
-    # A launch whose result was measured later counts as quantified, as documents tell it.
-    entries = [
-        for_documents(e)
-        for e in journal.entries(
-            since=start.isoformat(), until=(end or day).isoformat(), newest_first=False
-        )
-    ]
     warn_broken(journal)
+    from .. import outputs
+
+    # A finished review is kept: a warm run with nothing changed reads no entry.
+    kept = outputs.key(journal, "coach", start, end, day, target, show_all, as_json)
+    found = outputs.read(journal, kept)
+    if found is not None:
+        click.echo(found[0], nl=False)
+        return
+    from ..inbox import Settings, counts, for_documents
+
     config = journal.config
     level, goal = coaching.levels(config, target)
-    from ..inbox import journal_counts
-
-    waiting = journal_counts(journal, today=day)
     cache = impact_cache(journal)
     with bulk():
-        impact.load_cache(cache)
+        impact.load_cache(cache)  # first: the inbox's duplicate pass reads it too
+        # One read of the journal: the inbox counts all of it, the review the period.
+        everything = list(journal.entries())
+        waiting = counts(everything, today=day, settings=Settings.from_config(config))
+        last = end or day
+        # A launch whose result was measured later counts as quantified, as documents
+        # tell it.
+        entries = [for_documents(e) for e in everything if start <= e.date <= last]
         result = coaching.review(
             entries,
             today=day,
@@ -120,47 +125,50 @@ def coach(
         )
         impact.save_cache(cache)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-        return
-    _print_review(result, show_all)
+        text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = _review_text(result, show_all)
+    outputs.write(journal, kept, text)
+    click.echo(text, nl=False)
 
 
-def _print_review(result: Any, show_all: bool, limit: int = 20) -> None:
+def _review_text(result: Any, show_all: bool, limit: int = 20) -> str:
+    lines: list[str] = []
+    say = lines.append
     stats = result.stats
     target = f", target {result.target}" if result.target else " (set [user] target_level)"
-    click.echo(
+    say(
         click.style(f"Coach: {result.entries} entries, {result.since} to {result.until}", bold=True)
         + target
     )
     if not result.entries:
-        click.echo("Nothing to review yet: add entries with 'brag add' or 'brag import'.")
-        return
+        say("Nothing to review yet: add entries with 'brag add' or 'brag import'.")
+        return "\n".join(lines) + "\n"
     tree = stats["tree"]
-    click.echo(
+    say(
         f"  {stats['quantified']} of {stats['entries']} quantified; Tree B {tree['B']} of "
         f"{stats['entries']} ({round(tree['share_b'] * 100)}%"
         + (f", {result.target} expects about {round(tree['target_b'] * 100)}%)" if
            "target_b" in tree else ")")
     )  # fmt: skip
     if not result.findings:
-        click.echo(click.style("No findings: this reads like a strong case.", fg="green"))
-        return
+        say(click.style("No findings: this reads like a strong case.", fg="green"))
+        return "\n".join(lines) + "\n"
     period = result.balance
     if period:
-        click.echo()
-        click.echo(click.style("The period", bold=True))
+        say("")
+        say(click.style("The period", bold=True))
         for f in period:
-            click.echo(f"  {click.style('!', fg='yellow')} {f.problem}")
-            click.echo(f"    Fix: {f.fix}")
+            say(f"  {click.style('!', fg='yellow')} {f.problem}")
+            say(f"    Fix: {f.fix}")
     per_entry = [f for f in result.findings if f.entry_id]
     if per_entry:
-        click.echo()
-        click.echo(click.style("Entries", bold=True))
+        say("")
+        say(click.style("Entries", bold=True))
         shown = per_entry if show_all else per_entry[:limit]
         for f in shown:
-            click.echo(
-                f"  {click.style(f.entry_id, fg='yellow')} {f.entry_title} ({f.date}): {f.problem}"
-            )
-            click.echo(f"    Fix: {f.fix}")
+            say(f"  {click.style(f.entry_id, fg='yellow')} {f.entry_title} ({f.date}): {f.problem}")
+            say(f"    Fix: {f.fix}")
         if len(per_entry) > len(shown):
-            click.echo(f"  … {len(per_entry) - len(shown)} more (brag coach --all, or --json)")
+            say(f"  … {len(per_entry) - len(shown)} more (brag coach --all, or --json)")
+    return "\n".join(lines) + "\n"

@@ -99,6 +99,9 @@ from .leverage import (
 from .memo import (
     remember as remember,
 )
+from .memo import (
+    remember_words as remember_words,
+)
 from .metrics import (
     METRIC_KINDS,
     Metric,

@@ -167,7 +167,7 @@ def save_cache(path: str | Any) -> bool:
     # others already on disk, up to a bound.
     results = {k: _RESULTS[k] for k in _RESULTS_USED}
     for k in _RESULTS_ON_DISK:
-        if len(results) >= 5000:
+        if len(results) >= CACHE_LIMIT:
             break
         if k in _RESULTS:
             results.setdefault(k, _RESULTS[k])

@@ -37,21 +37,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..entry import Entry
-from .metrics import find_metrics, metric_from_dict
+from .memo import remember_words
+from .metrics import _lazy, find_metrics, metric_from_dict
 
 RISK_TAGS = frozenset({"risk", "blocked", "blocker", "concern"})
 ASK_TAGS = frozenset({"ask", "decision", "help"})
-_RISK_WORDS = re.compile(
+_RISK_WORDS = _lazy(
     r"(?i)^\W*(?:risks?|blockers?|blocked|concerns?)\b|\bat risk\b|\bblocked (?:on|by)\b|"
     r"\bblocking\b|\bconcerned\b|\bworried\b|\bnobody owns\b|\bno owner\b|\bunowned\b|"
     r"\b(?:might|could|may|will) (?:slip|fail|miss|lapse|expire|run out)\b|\bruns? out\b|"
     r"\bexpires?\b|\blapses?\b"
 )
-_RESOLVED_WORDS = re.compile(
+_RESOLVED_WORDS = _lazy(
     r"(?i)\b(?:resolved|fixed|closed|mitigated|removed|done|shipped|finished|completed|"
     r"unblocked|landed|launched|merged|eliminated|no longer)\b"
 )
-_ASK_WORDS = re.compile(
+_ASK_WORDS = _lazy(
     r"(?i)(?:^ask:|\bneed(?:s|ed)? (?:a |an |your )?(?:decision|help|approval|sign-off|"
     r"budget|input|review|owner)|\bdecide\b|\bcan we\b|\bshould we\b|\bwhether we\b)"
 )
@@ -61,17 +62,17 @@ LEVEL_NAMES = (
     "junior|intern|mid|senior|staff|principal|distinguished|lead|manager|director|"
     "vp|executive|l\\d|e\\d|ic\\d"
 )
-_VERDICT = re.compile(
+_VERDICT = _lazy(
     rf"(?i)\b(?:{LEVEL_NAMES})[- ]level\b(?!\s+(?:of|for|expect|target))"
     rf"|\b(?:operating|performing|working) at (?:a |the )?(?:{LEVEL_NAMES}) level\b"
 )
-_ADOPTION = re.compile(r"(?i)\badopt(?:ed|ion|s|ing)?\b")
+_ADOPTION = _lazy(r"(?i)\badopt(?:ed|ion|s|ing)?\b")
 _PEOPLE_UNITS = (
     r"teams?|squads?|orgs?|organi[sz]ations?|departments?|groups?|people|persons?|ppl|"
     r"engineers?|developers?|devs|customers?|users?|clients?|candidates?|hires?|"
     r"reports?|mentees?|interns?|services?|companies|partners?"
 )
-_PEOPLE_COUNT = re.compile(
+_PEOPLE_COUNT = _lazy(
     rf"(?i)(?:\b([a-z][\w'-]*) )?(?:(?:by|to|across|for|with|of) )?"
     rf"(~?\d[\d,]*(?:\.\d+)?[kK]?) (?:[a-z-]+ )?({_PEOPLE_UNITS})\b"
 )
@@ -89,7 +90,7 @@ _NEUTRAL_WORDS = frozenset(
 
 # A number as written: optional currency, digits (with separators), decimals,
 # an optional scale or unit glued on, an optional percent sign.
-_NUMBER = re.compile(
+_NUMBER = _lazy(
     r"(?<![\w.#/@-])([$€£¥])?\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?"
     r"(?:\s?(k|K|m|M|mn|bn|B|million|billion|thousand)\b)?(\s?%|x\b|×)?"
 )
@@ -102,7 +103,7 @@ _MONTHS = (
     r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 )
 #: The document's own frame: spans whose numbers are not claims about impact.
-_FRAME = re.compile(
+_FRAME = _lazy(
     "|".join(
         f"(?:{p})"
         for p in (
@@ -134,16 +135,16 @@ _COUNT_WORDS = (
     r"cross-team initiatives?|initiatives?|risks?|decisions?|asks?|stories|story|wins?|"
     r"pull requests?|projects?|more|of (?:them|my evidence))"
 )
-_ENTRY_COUNT = re.compile(
+_ENTRY_COUNT = _lazy(
     rf"(?i)\b(\d+)(?:\s+of\s+(\d+))?\s+(?:[a-z-]+\s+){{0,2}}?{_COUNT_WORDS}\b"
     rf"|\(\s*(\d+)\s*\)|\b(\d+)\s+more\b|,\s*(\d+)\)|\b(\d+) of (\d+)\b"
     rf"|\b(\d+) (?:say|says|have|has|show|shows|are|were|need|needs)\b"
 )
-_SHARE_CONTEXT = re.compile(
+_SHARE_CONTEXT = _lazy(
     r"(?i)tree [ab]|communication|technical|of my evidence|share|expected|"
     r"case needs|needs about|balance|evidence is|^\s*\|"
 )
-_DERIVED_LABEL = re.compile(
+_DERIVED_LABEL = _lazy(
     r"(?i)\bin total\b|\bcombined\b|\ba year\b|\bper year\b|/year\b|\bannuali[sz]ed\b|"
     r"\bderived\b|\bsaved\b|\bsavings\b"
 )
@@ -183,7 +184,12 @@ def is_risk(entry: Entry) -> bool:
     if tags & RISK_TAGS:
         return True
     text = f"{entry.title}. {entry.impact}"
-    return bool(_RISK_WORDS.search(text)) and not _RESOLVED_WORDS.search(text)
+    found: bool = remember_words(
+        "risk-words",
+        text,
+        lambda: bool(_RISK_WORDS().search(text)) and not _RESOLVED_WORDS().search(text),
+    )
+    return found
 
 
 def is_ask(entry: Entry) -> bool:
@@ -197,7 +203,8 @@ def is_ask(entry: Entry) -> bool:
 
 def asks_in_words(text: str) -> bool:
     """Whether ``text`` is written as a request ("Need a decision on …")."""
-    return bool(_ASK_WORDS.search(text))
+    found: bool = remember_words("ask-words", text, lambda: bool(_ASK_WORDS().search(text)))
+    return found
 
 
 def _value(currency: str | None, digits: str, decimals: str | None, scale: str | None) -> float:
@@ -231,7 +238,7 @@ class _Stated:
         for entry in entries:
             text = entry_text(entry)
             self.texts.append(text.lower())
-            for m in _NUMBER.finditer(text):
+            for m in _NUMBER().finditer(text):
                 currency, digits, decimals, scale, _ = m.groups()
                 value = _value(currency, digits, decimals, scale)
                 self.values.add(value)
@@ -357,12 +364,12 @@ def check(
         if phrase:
             for m in re.finditer(re.escape(phrase.lower()), lowered):
                 extra_spans.append((m.start(), m.end()))
-    framed = _blank([m.span() for m in _FRAME.finditer(plain)] + extra_spans, plain)
+    framed = _blank([m.span() for m in _FRAME().finditer(plain)] + extra_spans, plain)
 
     # Counts of entries ("21 accomplishments", "9 of 21 entries", "(4)") are the
     # document's frame when they could be counts of these entries.
     count_spans = []
-    for m in _ENTRY_COUNT.finditer(framed):
+    for m in _ENTRY_COUNT().finditer(framed):
         numbers = [int(g) for g in m.groups() if g]
         if all(n <= max(stated.n, 0) for n in numbers):
             count_spans.append(m.span())
@@ -379,7 +386,7 @@ def check(
 
 def _check_numbers(framed: str, plain: str, stated: _Stated, document: str) -> list[Unsupported]:
     found = []
-    for m in _NUMBER.finditer(framed):
+    for m in _NUMBER().finditer(framed):
         currency, digits, decimals, scale, suffix = m.groups()
         value = _value(currency, digits, decimals, scale)
         tol = _tolerance(decimals, scale)
@@ -389,14 +396,14 @@ def _check_numbers(framed: str, plain: str, stated: _Stated, document: str) -> l
         markup = _line_of(document, m.start())
         in_table = line.lstrip().startswith("|") or "<td" in markup
         context = plain[max(0, m.start() - 60) : m.end() + 40]
-        if suffix and "%" in suffix and (in_table or _SHARE_CONTEXT.search(line)):
+        if suffix and "%" in suffix and (in_table or _SHARE_CONTEXT().search(line)):
             if stated.count_is_share(value) or _is_tree_target(value):
                 continue
         cell = m.group(0).strip()
         if not currency and not suffix and not scale and in_table and _is_table_cell(line, cell):
             if value <= stated.n:
                 continue
-        if currency and _DERIVED_LABEL.search(context) and stated.sums_to(value, tol):
+        if currency and _DERIVED_LABEL().search(context) and stated.sums_to(value, tol):
             continue
         found.append(
             Unsupported(m.start(), m.end(), plain[m.start() : m.end()].strip(), _why(currency))
@@ -429,7 +436,7 @@ def _why(currency: str | None) -> str:
 
 def _check_people(plain: str, stated: _Stated) -> list[Unsupported]:
     found = []
-    for m in _PEOPLE_COUNT.finditer(plain):
+    for m in _PEOPLE_COUNT().finditer(plain):
         verb, number, unit = m.group(1), m.group(2), m.group(3)
         core = f"{number} "
         supporting = [t for t in stated.texts if re.search(rf"(?<![\d.]){re.escape(core)}", t)]
@@ -451,10 +458,10 @@ def _check_people(plain: str, stated: _Stated) -> list[Unsupported]:
 def _check_words(plain: str, stated: _Stated) -> list[Unsupported]:
     found = []
     every = "\n".join(stated.texts)
-    for m in _ADOPTION.finditer(plain):
-        if not _ADOPTION.search(every):
+    for m in _ADOPTION().finditer(plain):
+        if not _ADOPTION().search(every):
             found.append(Unsupported(m.start(), m.end(), m.group(0), "adoption no entry claims"))
-    for m in _VERDICT.finditer(plain):
+    for m in _VERDICT().finditer(plain):
         if m.group(0).lower() not in every:
             found.append(
                 Unsupported(m.start(), m.end(), m.group(0), "a level verdict no entry makes")
@@ -469,12 +476,10 @@ def _check_words(plain: str, stated: _Stated) -> list[Unsupported]:
 
 # -- sections whose premise must hold ------------------------------------------------
 
-_HEADING = re.compile(
-    r"(?im)^(?:#{1,6}\s+(.+)|([A-Z][A-Z0-9 &:,'()/-]{3,})\s*$)|<h[1-6][^>]*>(.*?)</h"
-)
-_RISK_HEADING = re.compile(r"(?i)\brisks?\b")
-_ASK_HEADING = re.compile(r"(?i)\bdecide\b|\bdecisions?\b|\bhelp I need\b|\basks?\b")
-_ITEM = re.compile(r"(?m)^\s*(?:[-*•]|\d+\.)\s+(.+)$|<li>(.*?)</li>")
+_HEADING = _lazy(r"(?im)^(?:#{1,6}\s+(.+)|([A-Z][A-Z0-9 &:,'()/-]{3,})\s*$)|<h[1-6][^>]*>(.*?)</h")
+_RISK_HEADING = _lazy(r"(?i)\brisks?\b")
+_ASK_HEADING = _lazy(r"(?i)\bdecide\b|\bdecisions?\b|\bhelp I need\b|\basks?\b")
+_ITEM = _lazy(r"(?m)^\s*(?:[-*•]|\d+\.)\s+(.+)$|<li>(.*?)</li>")
 
 
 def _words(text: str) -> set[str]:
@@ -484,18 +489,18 @@ def _words(text: str) -> set[str]:
 def _check_sections(document: str, plain: str, entries: Sequence[Entry]) -> list[Unsupported]:
     headings = [
         (m.start(), next(g for g in m.groups() if g is not None))
-        for m in _HEADING.finditer(document)
+        for m in _HEADING().finditer(document)
     ]
     found = []
     for i, (start, title) in enumerate(headings):
         end = headings[i + 1][0] if i + 1 < len(headings) else len(document)
-        if _RISK_HEADING.search(title) and not re.search(r"(?i)develop|gap|reliability", title):
+        if _RISK_HEADING().search(title) and not re.search(r"(?i)develop|gap|reliability", title):
             test, what = is_risk, "a risk"
-        elif _ASK_HEADING.search(title):
+        elif _ASK_HEADING().search(title):
             test, what = is_ask, "an ask"
         else:
             continue
-        for item in _ITEM.finditer(document, start, end):
+        for item in _ITEM().finditer(document, start, end):
             body = item.group(1) or item.group(2) or ""
             words = _words(_plain(body))
             if not words or re.match(r"(?i)\s*(?:nothing|none|no)\b|\s*_", body):

@@ -127,6 +127,9 @@ def load_glossary(config: Mapping[str, Any] | None = None) -> dict[str, str]:
     return merged
 
 
+_MAYBE_NUMBER = re.compile(r"[\d.,]")
+
+
 @functools.lru_cache(maxsize=32)
 def _glossary_matcher(terms: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, str]] | None:
     """One alternation of all terms (longest first) and a normalised-term lookup."""
@@ -150,11 +153,17 @@ def _glossary_hits(text: str, glossary: Mapping[str, str]) -> list[tuple[int, in
     if not matches:
         return []
     # Only the digits of a metric are off limits: "3 PRs" may become "3 code changes".
-    numbers = [
-        (start + d.start(), start + d.end())
-        for start, end, _ in _scan(text)
-        for d in re.finditer(r"\d[\d.,]*", text[start:end])
-    ]
+    # A match can only overlap those digits if it holds a digit, "." or ",": most
+    # ("latency", "CI") hold none, and then the metric scan is not needed at all.
+    numbers = (
+        [
+            (start + d.start(), start + d.end())
+            for start, end, _ in _scan(text)
+            for d in re.finditer(r"\d[\d.,]*", text[start:end])
+        ]
+        if any(_MAYBE_NUMBER.search(m.group(0)) for m in matches)
+        else []
+    )
     hits = []
     for m in matches:
         if any(m.start() < e and s < m.end() for s, e in numbers):

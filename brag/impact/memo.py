@@ -45,9 +45,20 @@ def _glossary_fingerprint(glossary: Mapping[str, str] | None) -> str:
     return _keywords_fingerprint(glossary)  # type: ignore[arg-type]
 
 
+def remember_words(kind: str, text: str, compute: Callable[[], Any]) -> Any:
+    """:func:`remember` for an answer read from ``text`` alone (is it a risk, an
+    ask, money saved or earned), keyed by a short digest of the text."""
+    digest = _blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).digest()
+    return remember((kind, digest), compute)
+
+
 def _keywords_fingerprint(keywords: Mapping[str, Sequence[str]] | None) -> str:
     if keywords is None:
-        return ""
+        # The built-in table: an analysis asked for without keywords is the one
+        # asked for with a brag.toml that adds none, so both share one memo entry.
+        from .areas import AREA_KEYWORDS
+
+        keywords = AREA_KEYWORDS
     known = _KEYWORD_FINGERPRINTS.get(id(keywords))
     if known is not None and known[0] is keywords:
         return known[1]
