@@ -430,6 +430,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--journal", default="user-10000", help="--profile: KIND-SIZE journal")
     parser.add_argument("--cold", action="store_true", help="--profile: drop .git/brag/ first")
+    parser.add_argument(
+        "--changed", action="store_true",
+        help="--profile: add one entry after the warm-up (a coach or export builds again)",
+    )  # fmt: skip
     parser.add_argument("--top", type=int, default=20, help="--profile: functions shown (20)")
     parser.add_argument(
         "--here", action="store_true",
@@ -447,7 +451,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.all:
             return suite.run_all(args)
         kind, _, size = args.journal.partition("-")
-        print(suite.profile(args.profile, kind, int(size or 10_000), args.top, args.cold))
+        print(suite.profile(args.profile, kind, int(size or 10_000), args.top, args.cold,
+                            changed=args.changed))  # fmt: skip
         return 0
     runs = args.runs
     started = time.perf_counter()
