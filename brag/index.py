@@ -37,7 +37,6 @@ import dataclasses
 import datetime as dt
 import operator
 import os
-import pickle
 import sqlite3
 import subprocess
 import sys
@@ -157,10 +156,14 @@ def pack(entry: Entry) -> bytes:
     for i in (_CREATED, _UPDATED):
         if values[i] is not None:
             values[i] = values[i].isoformat()
+    import pickle  # not at the top: a piped list or search unpacks no entry
+
     return pickle.dumps(tuple(values), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def unpack(blob: bytes) -> Entry:
+    import pickle
+
     values = list(pickle.loads(blob))
     values[_DATE] = _date_from_ordinal(values[_DATE])
     for i in (_CREATED, _UPDATED):

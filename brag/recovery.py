@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -157,7 +156,7 @@ def _marker(root: Path, kind: str) -> Iterator[None]:
     """
     writers = _lock_dir(root) / "writers"
     writers.mkdir(exist_ok=True)
-    marker = writers / f"{kind}-{os.getpid()}-{secrets.token_hex(4)}"
+    marker = writers / f"{kind}-{os.getpid()}-{os.urandom(4).hex()}"
     handle = open(marker, "a", encoding="utf-8")  # noqa: SIM115 - held for the command
     if fcntl is not None:
         fcntl.flock(handle, fcntl.LOCK_EX)
