@@ -379,8 +379,12 @@ def repair(journal: Journal, announced: set[str]) -> list[str]:
             # next import re-reads that window (deduplication makes it free).
             if code == "??":
                 path.unlink(missing_ok=True)
+            elif "A" in code:  # staged, never committed: not in HEAD to go back to
+                gitcmd.run(root, ["rm", "-q", "--cached", "--", rel], check=False)
+                path.unlink(missing_ok=True)
             else:
-                gitcmd.run(root, ["checkout", "--", rel], check=False)
+                # From HEAD, not the index: a killed commit may have staged it already.
+                gitcmd.run(root, ["checkout", "HEAD", "--", rel], check=False)
             notes.append(f"reset import cursor {rel} left by an interrupted import")
             continue
         if not rel.endswith(".md") or rel.endswith(".theirs.md"):

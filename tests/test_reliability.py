@@ -945,3 +945,30 @@ def test_a_full_disk_gets_one_clear_line(tmp_path, monkeypatch):
         assert run("check").returncode == 0
     finally:
         subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
+@pytest.mark.parametrize("staged_new", [False, True])
+def test_a_state_file_staged_by_a_killed_commit_is_put_back(brag, journal, staged_new):
+    """Killed between its ``git add`` and ``git commit``: the state file is staged.
+    The next writer puts it back as HEAD has it (or removes it, if HEAD has none)."""
+    rel = ".brag/state/removed-imports.toml"
+    if not staged_new:
+        journal.write_state("removed-imports", {"removed": ["github:1"]})
+    before = git(journal.root, "rev-parse", "HEAD")
+    path = journal.root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('removed = ["github:1", "github:2"]\n')
+    git(journal.root, "add", rel)
+    writers = journal.root / ".git" / "brag" / "writers"
+    writers.mkdir(parents=True, exist_ok=True)
+    (writers / "rm-999999-dead").write_text(rel + "\n")  # a writer that was killed
+
+    result = brag("add", "After the crash")
+    assert "reset import cursor .brag/state/removed-imports.toml" in result.stderr
+    assert git(journal.root, "rev-parse", "HEAD~1") == before
+    assert titles(brag) == ["After the crash"]
+    assert_clean(journal.root)
+    if staged_new:
+        assert not path.exists()
+    else:
+        assert path.read_text() == git(journal.root, "show", f"HEAD:{rel}")
