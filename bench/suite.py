@@ -399,12 +399,16 @@ out, sys.stdout = sys.stdout, io.StringIO()
 prof = cProfile.Profile()
 t0 = time.perf_counter()
 prof.enable()
+code = 0
 try:
     from brag.cli import main
     main()
-except SystemExit:
-    pass
+except SystemExit as exc:
+    code = exc.code or 0
 prof.disable()
+if code:
+    sys.stdout = out
+    sys.exit(code)  # a failed run's profile would mislead: report the failure
 took = time.perf_counter() - t0
 sys.stdout = out
 report = io.StringIO()
@@ -446,6 +450,10 @@ def profile(command: str, kind: str = "user", n: int = SMALL, top: int = 20, col
         [sys.executable, "-c", PROFILER, str(top), "--dir", str(path), *argv],
         capture_output=True,
         text=True,
+        # Not the checkout: `-c` puts the current folder first on sys.path, and
+        # the source tree's brag/ (without its plugins/ and templates/) would
+        # shadow the installed package.
+        cwd=str(path),
         env={**child_env(), **{k: v for k, v in os.environ.items() if k == "BRAG_TODAY"}},
     )
     if proc.returncode != 0:
