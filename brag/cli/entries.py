@@ -359,9 +359,10 @@ def _styler() -> Callable[..., str]:
     ctx = click.get_current_context(silent=True)
     color = ctx.color if ctx is not None else None
     if color is None:
+        # click's own test, the one click.echo makes (CliRunner(color=...) replaces it).
         from click._compat import should_strip_ansi
 
-        color = not should_strip_ansi(click.get_text_stream("stdout"))
+        color = not should_strip_ansi(sys.stdout)
     if color:
         return click.style
     return unstyled
