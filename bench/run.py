@@ -6,11 +6,13 @@
 
 Builds two journals with ``bench/gen.py`` under ``bench/.work/`` (10 and 10,000
 entries), then times each command as a separate process started by
-``subprocess`` (the ``brag`` console script of the running Python environment),
-taking the median and p90 of ``--runs`` runs after one warm-up run. Beside brag,
-in the same run: the plain-git floor (write a file, ``git add``, ``git commit``)
-and jrnl 4.6 on journals with the same generated titles. A per-command import
-profile (``python -X importtime``) shows where start-up time goes.
+``subprocess``: the ``brag`` console script of a plain virtual environment,
+``bench/.work/venv``, into which this tree is installed first (``--here``: the
+running environment's), taking the median and p90 of ``--runs`` runs after one
+warm-up run. Beside brag, in the same run: the plain-git floor (write a file,
+``git add``, ``git commit``) and jrnl 4.6 on journals with the same generated
+titles. A per-command import profile (``python -X importtime``) shows where
+start-up time goes.
 """
 
 from __future__ import annotations
