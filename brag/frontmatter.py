@@ -19,7 +19,7 @@ import datetime as dt
 import re
 from typing import Any
 
-# A basic string, escapes limited to those tomli_w writes (plus \t and \uXXXX),
+# A basic string, escapes limited to those tomli_w writes (plus \t and four-digit \u),
 # no raw control character but tab.
 _CHARS = r'[^"\\\x00-\x08\x0a-\x1f\x7f]*'
 _STR_BODY = rf'{_CHARS}(?:\\(?:[btnfr"\\]|u[0-9A-Fa-f]{{4}}){_CHARS})*'

@@ -691,9 +691,9 @@ def _metric_words(metric: dict[str, Any]) -> str:
 
 
 def _state_file(journal: Journal) -> Path:
-    from .recovery import git_dir
+    from .recovery import inbox_state
 
-    return git_dir(journal.root) / "brag" / "inbox.json"
+    return inbox_state(journal.root)
 
 
 def _read_state(journal: Journal) -> dict[str, Any]:

@@ -541,16 +541,22 @@ class Index:
             # Derived data: the next refresh reads these files from disk instead.
             self.refreshed = False
 
+    def _under(self, folder: str, columns: str) -> Any:
+        """Rows (``path`` first, then ``columns``) of the files under ``folder``,
+        its subfolders' included: one range of the primary key."""
+        return self.db.execute(
+            f"SELECT path{columns} FROM files WHERE path > ? AND path < ?",
+            (folder + "/", folder + "0"),  # "0" sorts right after "/"
+        )
+
     def _paths_in(self, folders: set[str]) -> set[str]:
         """Indexed paths directly inside ``folders`` (not in their subfolders)."""
-        found: set[str] = set()
-        for folder in folders:
-            for (path,) in self.db.execute(
-                "SELECT path FROM files WHERE path > ? AND path < ?", (folder + "/", folder + "0")
-            ):
-                if path.rpartition("/")[0] == folder:
-                    found.add(path)
-        return found
+        return {
+            path
+            for folder in folders
+            for (path,) in self._under(folder, "")
+            if path.rpartition("/")[0] == folder
+        }
 
     def folder_entries(self, folder: str) -> tuple[list[Entry], list[str]]:
         """The entries filed directly in ``folder`` (journal-relative), exact without
@@ -566,10 +572,7 @@ class Index:
             return [], []
         rows: dict[str, tuple[int, int, bytes | None]] = {}
         try:
-            for path, mtime, size, blob in self.db.execute(
-                "SELECT path, mtime_ns, size, entry FROM files WHERE path > ? AND path < ?",
-                (folder + "/", folder + "0"),
-            ):
+            for path, mtime, size, blob in self._under(folder, ", mtime_ns, size, entry"):
                 rows[path] = (mtime, size, blob)
         except sqlite3.DatabaseError:
             rows = {}  # derived data: the files themselves answer
@@ -820,24 +823,9 @@ RACY_NS = 2_000_000_000
 
 def _folder_times(root: Path) -> dict[str, int]:
     """Every folder under ``entries/`` (``entries`` itself included) -> mtime_ns,
-    0 when it changed too recently to vouch for."""
-    import time
-
-    now = time.time_ns()
-    times: dict[str, int] = {}
-    prefix_len = len(str(root)) + 1
-    stack = [str(root / "entries")]
-    while stack:
-        current = stack.pop()
-        try:
-            mtime = os.stat(current).st_mtime_ns
-            it = os.scandir(current)
-        except OSError:
-            continue
-        times[current[prefix_len:].replace(os.sep, "/")] = 0 if now - mtime < RACY_NS else mtime
-        with it:
-            stack.extend(item.path for item in it if item.is_dir(follow_symlinks=False))
-    return times
+    0 when it changed too recently to vouch for: a walk from an empty record."""
+    walked = _changed_folders(root, {"entries": 0})
+    return walked[0] if walked is not None else {}
 
 
 def _changed_folders(

@@ -102,6 +102,12 @@ def _lock_dir(root: Path) -> Path:
     return git_dir(root) / "brag"
 
 
+def inbox_state(root: Path) -> Path:
+    """This clone's inbox state (never synced). Here, not in :mod:`brag.inbox`:
+    ``brag list`` reads it on every run without importing the inbox."""
+    return _lock_dir(root) / "inbox.json"
+
+
 def _open_lock(root: Path) -> IO[bytes]:
     folder = _lock_dir(root)
     try:

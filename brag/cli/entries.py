@@ -254,14 +254,12 @@ def _nearby(journal: Journal, day: dt.date, days: int) -> list[Entry]:
 
 def _inbox_reminder(journal: Journal) -> None:
     """Once a day after an import: how many imported entries wait for an impact."""
-    from ..recovery import git_dir
+    from ..recovery import inbox_state
 
     # The inbox module costs a few ms to import and most runs have nothing to
-    # say: look for an unannounced import in its state file (inbox._state_file) first.
+    # say: look for an unannounced import in its state file first.
     try:
-        pending = '"imported"' in (git_dir(journal.root) / "brag" / "inbox.json").read_text(
-            encoding="utf-8"
-        )
+        pending = '"imported"' in inbox_state(journal.root).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return
     if not pending:
