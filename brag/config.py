@@ -311,13 +311,13 @@ class Schema:
         sec = self.sections.get(prefix)
         for name, value in data.items():
             key = _join(prefix, str(name))
-            where = _where(file, text, key)
             setting = sec.setting(str(name)) if sec is not None else None
             if setting is not None:
                 problem = None if setting.loose else check_value(setting, value)
                 if problem:
-                    raise ConfigError(f"{where}{key} {problem}")
+                    raise ConfigError(f"{_where(file, text, key)}{key} {problem}")
                 continue
+            where = _where(file, text, key)  # only a table or a warning gets this far
             plugin_table = prefix in PLUGIN_PARENTS
             if key in self.sections or self._is_parent(key) or plugin_table:
                 if not isinstance(value, dict):

@@ -792,18 +792,8 @@ def _paths(out: bytes) -> list[str]:
     return [p for p in out.decode("utf-8", errors="surrogateescape").split("\0") if p]
 
 
-def _git_state(root: Path, untracked: bool = True) -> tuple[str, set[str]] | None:
-    """``HEAD``'s commit and the entry files that differ from it; None without git.
-
-    ``HEAD`` is read first: a commit made while git status runs is then found
-    by the next refresh's diff. ``untracked=False`` leaves out untracked files,
-    which halves git's work.
-    """
-    head = read_head(root)
-    if head is None:
-        return None
-    proc = _git(
-        root,
+def _status_args(untracked: bool) -> tuple[str, ...]:
+    return (
         "status",
         "--porcelain",
         "-z",
@@ -812,9 +802,83 @@ def _git_state(root: Path, untracked: bool = True) -> tuple[str, set[str]] | Non
         "--",
         "entries",
     )
+
+
+def _git_state(root: Path, untracked: bool = True) -> tuple[str, set[str]] | None:
+    """``HEAD``'s commit and the entry files that differ from it; None without git.
+
+    ``HEAD`` is read first: a commit made while git status runs is then found
+    by the next refresh's diff. ``untracked=False`` leaves out untracked files,
+    which halves git's work. A status :func:`prefetch` started for ``root`` is
+    used when it answers the same question about the same ``HEAD``.
+    """
+    head = read_head(root)
+    if head is None:
+        return None
+    early = _take_prefetched(root)
+    if early is not None:
+        early_head, running = early
+        if untracked or early_head != head:
+            running.kill()  # asked something else, or a commit came in between
+            running.wait()
+        else:
+            out, _ = running.communicate()
+            if running.returncode == 0:
+                return head, {item[3:] for item in _paths(out) if len(item) > 3}
+    proc = _git(root, *_status_args(untracked))
     if proc is None or proc.returncode != 0:
         return None
     return head, {item[3:] for item in _paths(proc.stdout) if len(item) > 3}
+
+
+#: Journal root -> (HEAD read before it started, the running git status).
+_PREFETCHED: dict[str, tuple[str, subprocess.Popen[bytes]]] = {}
+
+
+def prefetch(root: Path) -> bool:
+    """Start, in the background, the ``git status`` the first refresh of
+    ``root``'s index will ask for; return whether it was started.
+
+    ``brag list`` spends as long importing the command line as git spends
+    checking 10,000 files: started first, git works on the other core.
+    Nothing starts while a writer's marker is present (recovery may change
+    files before the index is read), and :func:`_git_state` uses the answer
+    only if ``HEAD`` has not moved since.
+    """
+    from .recovery import writers_present
+
+    if str(root) in _PREFETCHED or writers_present(root):
+        return False
+    head = read_head(root)
+    if head is None:
+        return False
+    try:
+        proc = subprocess.Popen(
+            ["git", "-C", str(root), "--no-optional-locks", *_status_args(False)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError:
+        return False
+    if not _PREFETCHED:
+        import atexit
+
+        atexit.register(_drop_prefetched)
+    _PREFETCHED[str(root)] = (head, proc)
+    return True
+
+
+def _take_prefetched(root: Path) -> tuple[str, subprocess.Popen[bytes]] | None:
+    return _PREFETCHED.pop(str(root), None) if _PREFETCHED else None
+
+
+def _drop_prefetched() -> None:
+    """Stop and reap every prefetched status no refresh asked for."""
+    while _PREFETCHED:
+        _head, proc = _PREFETCHED.popitem()[1]
+        proc.kill()
+        proc.wait()
 
 
 #: A folder modified this recently (ns) when recorded is recorded as unknown.

@@ -214,6 +214,14 @@ def live_writers(root: Path) -> tuple[int, set[str]]:
     return live, paths
 
 
+def writers_present(root: Path) -> bool:
+    """Whether any writer's marker is present (live, or left by a killed writer)."""
+    try:
+        return any((_lock_dir(root) / "writers").iterdir())
+    except (OSError, JournalError):
+        return False
+
+
 def heal(journal: Journal, note: Note | None = None) -> None:
     """Any command: repair what a killed writer left, if nobody is writing now.
 
@@ -221,12 +229,7 @@ def heal(journal: Journal, note: Note | None = None) -> None:
     too: a killed ``brag sync`` leaves git mid-rebase, with the newest local
     entries missing from the working tree until the rebase is undone.
     """
-    if fcntl is None:  # pragma: no cover
-        return
-    try:
-        if not any((_lock_dir(journal.root) / "writers").iterdir()):
-            return
-    except (OSError, JournalError):
+    if fcntl is None or not writers_present(journal.root):
         return
     try:
         lock = _open_lock(journal.root)

@@ -160,11 +160,40 @@ def note(message: str) -> None:
     click.echo(f"brag: note: {strip_control(redact(message))}", err=True)
 
 
+def terminal_width(max_width: int) -> int:
+    """The width help is wrapped to, as click works it out, without importing
+    :mod:`shutil` (and the compression modules it pulls in) for ``--help``."""
+    import os
+
+    from click import formatting
+
+    if formatting.FORCED_WIDTH is not None:
+        return formatting.FORCED_WIDTH
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return max(min(columns or 80, max_width) - 2, 50)
+
+
+class BragContext(click.Context):
+    def make_formatter(self) -> click.HelpFormatter:
+        max_width = self.max_content_width or 80
+        width = self.terminal_width or terminal_width(max_width)
+        return self.formatter_class(width=width, max_width=max_width)
+
+
 class BragGroup(click.Group):
     """A click group that loads a command's module only when that command is used,
     turns BragError into one clear line, and loads plugin commands only when a
     name is not built in (or the full list is asked for)."""
 
+    context_class = BragContext
     _plugins_loaded = False
     #: What a subcommand is, in "unknown …" messages.
     noun = "command"

@@ -1,0 +1,5 @@
+"""``python -m brag``: the same as the ``brag`` command."""
+
+from .launch import main
+
+main()

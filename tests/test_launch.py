@@ -1,0 +1,146 @@
+"""The console script's head start: the index's git status, started before the
+command line is imported, and used only when it still answers the question."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from brag import index, launch
+from brag.entry import Entry
+from brag.journal import Journal
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_prefetch():
+    yield
+    index._drop_prefetched()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["list", "-n", "20"], ("list", None)),
+        (["--dir", "/j", "search", "x"], ("search", "/j")),
+        (["-C", "/j", "list"], ("list", "/j")),
+        (["-C/j", "list"], ("list", "/j")),
+        (["--dir=/j", "--debug", "show", "ab"], ("show", "/j")),
+        (["--help"], (None, None)),
+        (["--version"], (None, None)),
+        (["--dir"], (None, None)),
+        ([], (None, None)),
+    ],
+)
+def test_the_command_is_read_from_the_top_level_options(args, expected):
+    assert launch.command_of(args) == expected
+
+
+def _titles(root: Path) -> list[str]:
+    return sorted(e.title for e in Journal(root).entries())
+
+
+def _git(root: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(root), *args], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def _spy_status(monkeypatch) -> list[tuple[str, ...]]:
+    calls: list[tuple[str, ...]] = []
+    real = index._git
+
+    def spy(root: Path, *args: str):
+        if args and args[0] == "status":
+            calls.append(args)
+        return real(root, *args)
+
+    monkeypatch.setattr(index, "_git", spy)
+    return calls
+
+
+def test_a_read_uses_the_status_started_ahead_and_sees_a_hand_edit(journal: Journal, monkeypatch):
+    a = journal.add(Entry(title="Alpha", date=dt.date(2026, 3, 1)))
+    journal.add(Entry(title="Beta", date=dt.date(2026, 3, 2)))
+    assert _titles(journal.root) == ["Alpha", "Beta"]  # the index is warm
+    path = journal.root / a.path
+    with open(path, "w", encoding="utf-8") as fh:  # in place, not committed
+        fh.write(a.to_markdown().replace("Alpha", "Alpha edited"))
+    calls = _spy_status(monkeypatch)
+
+    assert launch.head_start(["--dir", str(journal.root), "list"]) is True
+    assert _titles(journal.root) == ["Alpha edited", "Beta"]
+    assert calls == []  # the edit was found by the status started ahead
+    assert index._PREFETCHED == {}
+
+
+def test_a_commit_after_the_head_start_is_not_missed(journal: Journal, monkeypatch):
+    journal.add(Entry(title="Alpha", date=dt.date(2026, 3, 1)))
+    assert _titles(journal.root) == ["Alpha"]
+    assert launch.head_start(["-C", str(journal.root), "search", "x"]) is True
+    (proc,) = [p for _head, p in index._PREFETCHED.values()]
+    Journal(journal.root).add(Entry(title="Beta", date=dt.date(2026, 3, 2)))  # HEAD moves
+    calls = _spy_status(monkeypatch)
+    assert _titles(journal.root) == ["Alpha", "Beta"]
+    assert len(calls) == 1  # asked git again
+    assert proc.returncode is not None  # and the early one was reaped
+
+
+def test_a_question_about_untracked_files_is_asked_afresh(journal: Journal, monkeypatch):
+    journal.add(Entry(title="Alpha", date=dt.date(2026, 3, 1)))
+    assert _titles(journal.root) == ["Alpha"]
+    by_hand = Entry(title="Typed by hand", date=dt.date(2026, 3, 3))
+    (journal.root / by_hand.default_path()).write_text(by_hand.to_markdown())
+    assert launch.head_start(["--dir", str(journal.root), "list"]) is True
+    calls = _spy_status(monkeypatch)
+    assert _titles(journal.root) == ["Alpha", "Typed by hand"]
+    assert "--untracked-files=all" in calls[-1]
+    assert index._PREFETCHED == {}
+
+
+def test_no_head_start_while_a_writer_marker_is_present(journal: Journal):
+    journal.add(Entry(title="Alpha", date=dt.date(2026, 3, 1)))
+    writers = journal.root / ".git" / "brag" / "writers"
+    writers.mkdir(parents=True, exist_ok=True)
+    (writers / "add-1-dead").write_text("")
+    assert launch.head_start(["--dir", str(journal.root), "list"]) is False
+    assert index._PREFETCHED == {}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["add", "x"], ["edit", "ab"], ["import", "git"], ["sync"], ["list", "--help"], ["--help"]],
+)
+def test_no_head_start_for_writers_or_help(journal: Journal, args):
+    assert launch.head_start(["--dir", str(journal.root), *args]) is False
+    assert index._PREFETCHED == {}
+
+
+def test_no_head_start_outside_a_journal(tmp_path: Path):
+    assert launch.head_start(["--dir", str(tmp_path / "none"), "list"]) is False
+    assert launch.head_start(["--dir", str(tmp_path), "list"]) is False
+
+
+def test_the_console_script_lists_through_the_head_start(journal: Journal, tmp_path: Path):
+    """The installed ``brag`` (its entry point is :func:`brag.launch.main`)."""
+    a = journal.add(Entry(title="Alpha", date=dt.date(2026, 3, 1)))
+    script = Path(sys.executable).with_name("brag")
+    assert script.exists(), "install brag (pip install -e .) to run the tests"
+    env = {**os.environ, "BRAG_DIR": str(journal.root)}
+    first = subprocess.run([str(script), "list"], capture_output=True, text=True, env=env)
+    assert first.returncode == 0, first.stderr
+    assert "Alpha" in first.stdout
+    path = journal.root / a.path
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(a.to_markdown().replace("Alpha", "Alpha edited"))
+    second = subprocess.run([str(script), "list"], capture_output=True, text=True, env=env)
+    assert second.returncode == 0, second.stderr
+    assert "Alpha edited" in second.stdout
+    module = subprocess.run(
+        [sys.executable, "-m", "brag", "list"], capture_output=True, text=True, env=env
+    )
+    assert module.stdout == second.stdout
