@@ -558,36 +558,51 @@ class Index:
             if path.rpartition("/")[0] == folder
         }
 
-    def folder_entries(self, folder: str) -> tuple[list[Entry], list[str]]:
+    def folder_entries(
+        self, folder: str, since: str | None = None, until: str | None = None
+    ) -> tuple[list[Entry], list[str]]:
         """The entries filed directly in ``folder`` (journal-relative), exact without
         a refresh: every file is stat'ed, and those whose row matches come from the
         index; the second list holds the files to read from disk (no row, or a
         changed one). No git process runs, so ``brag add`` can check a few
-        folders for duplicates at the cost of a directory listing."""
-        base = str(self.root) + os.sep
+        folders for duplicates at the cost of a directory listing. An unchanged
+        file dated outside ``since``..``until`` (ISO dates) is left out unread."""
         try:
-            with os.scandir(base + folder) as it:
-                names = [item.name for item in it if item.is_file(follow_symlinks=False)]
+            with os.scandir(os.path.join(self.root, folder)) as it:
+                stats = {}
+                for item in it:
+                    name = item.name
+                    if name.startswith(".") or not name.endswith(".md"):
+                        continue
+                    if name.endswith(".theirs.md") or not item.is_file(follow_symlinks=False):
+                        continue
+                    try:
+                        st = item.stat()
+                    except OSError:
+                        continue
+                    if st.st_size:  # else a placeholder a concurrent add is about to fill
+                        stats[f"{folder}/{name}"] = (st.st_mtime_ns, st.st_size)
         except OSError:
             return [], []
-        rows: dict[str, tuple[int, int, bytes | None]] = {}
+        rows: dict[str, tuple[int, int, str | None, bytes | None]] = {}
         try:
-            for path, mtime, size, blob in self._under(folder, ", mtime_ns, size, entry"):
-                rows[path] = (mtime, size, blob)
+            columns = ", mtime_ns, size, date, entry"
+            for path, mtime, size, date, blob in self._under(folder, columns):
+                rows[path] = (mtime, size, date, blob)
         except sqlite3.DatabaseError:
             rows = {}  # derived data: the files themselves answer
         found: list[Entry] = []
         unread: list[str] = []
-        for name in sorted(names):
-            rel = f"{folder}/{name}"
-            stat = _stat_entry(self.root, rel)
-            if stat is None:
-                continue
+        for rel in sorted(stats):
             row = rows.get(rel)
-            if row is None or row[:2] != stat:
+            if row is None or row[:2] != stats[rel]:
                 unread.append(rel)
-            elif row[2] is not None:  # else a file that does not parse
-                found.append(unpack(row[2]))
+            elif row[3] is None:
+                continue  # a file that does not parse
+            elif (since and (row[2] or "") < since) or (until and (row[2] or "") > until):
+                continue
+            else:
+                found.append(unpack(row[3]))
         return found, unread
 
     # -- queries --------------------------------------------------------------

@@ -477,6 +477,29 @@ def test_duplicates_are_found_with_and_without_an_index_and_in_hand_written_file
     brag("add", "Moved billing to the new queue", "-d", "2026-03-03")  # no longer a duplicate
 
 
+def test_add_reads_only_the_window_and_sees_a_date_edited_into_it(brag, journal, monkeypatch):
+    from brag import index
+
+    brag("add", "Retired the old cron host", "-d", "2026-03-01")
+    brag("add", "Moved billing to the new queue", "-d", "2026-03-28")
+    brag("list")  # the index is warm
+    unpacked: list[str] = []
+    real = index.unpack
+    monkeypatch.setattr(index, "unpack", lambda blob: unpacked.append(1) or real(blob))
+    refused = brag("add", "moved billing to the new queue", "-d", "2026-03-30", expect=1)
+    assert "looks like" in refused.stderr
+    assert len(unpacked) == 1  # March 1 is outside the window: its row was not unpacked
+    # A hand edit moves the old entry into the window: its file is read, not skipped.
+    [cron] = [e for e in entries(brag) if e["title"].startswith("Retired")]
+    path = journal.root / cron["path"]
+    text = path.read_text(encoding="utf-8")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text.replace("date = 2026-03-01", "date = 2026-03-29"))
+    refused = brag("add", "Retired the old cron host", "-d", "2026-03-30", expect=1)
+    assert f"looks like {cron['id']}" in refused.stderr
+    assert len(entries(brag)) == 2
+
+
 def test_add_runs_no_git_status(brag, journal, monkeypatch):
     """The duplicate check takes unchanged rows from the index without a refresh."""
     from brag import index

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -176,7 +175,7 @@ def add(
 
         discard(draft)
     if as_json:
-        click.echo(_masked(json.dumps(entry.to_dict(), ensure_ascii=False)))
+        click.echo(_masked(_dumps(entry.to_dict(), indent=None)))
     else:
         marker = " (private)" if entry.private else ""
         if entry.from_:
@@ -234,7 +233,9 @@ def _nearby(journal: Journal, day: dt.date, days: int) -> list[Entry]:
     for year, month in months:
         folder = f"{ENTRIES_DIR}/{year:04d}/{month:02d}"
         if use_index:
-            cached, unread = journal.index.folder_entries(folder)
+            cached, unread = journal.index.folder_entries(
+                folder, (day - window).isoformat(), (day + window).isoformat()
+            )
             found += cached
         else:
             try:
@@ -316,9 +317,7 @@ def _print_matches(journal: Journal, as_json: bool, remind: bool, **query: Any) 
     if remind:
         _inbox_reminder(journal)
     if as_json:
-        click.echo(
-            _masked(json.dumps([_list_dict(e) for e in entries], ensure_ascii=False, indent=2))
-        )
+        click.echo(_masked(_dumps([_list_dict(e) for e in entries])))
         return
     if lines is None:
         lines = [format_line(entry, style) for entry in entries]
@@ -342,6 +341,12 @@ def _plain(text: str, one_line: bool = True) -> str:
     """Entry text as the terminal may show it: no escape sequences or control
     characters (imported and synced text is untrusted)."""
     return strip_control(text, keep_newlines=not one_line)
+
+
+def _dumps(data: Any, indent: int | None = 2) -> str:
+    import json  # not at the top: brag add prints no JSON unless asked
+
+    return json.dumps(data, ensure_ascii=False, indent=indent)
 
 
 def _masked(text: str) -> str:
@@ -439,7 +444,7 @@ def list_(
         ranked = ranked[:limit]
     if as_json:
         rows = [{**_list_dict(e), "score": s.total} for e, s in ranked]
-        click.echo(_masked(json.dumps(rows, ensure_ascii=False, indent=2)))
+        click.echo(_masked(_dumps(rows)))
         return
     if not ranked:
         click.echo("No entries.", err=True)
@@ -512,7 +517,7 @@ def show(state: State, entry_id: str, raw: bool, audience: str | None, as_json: 
         data["analysis"] = explain_entry(journal, entry, audience)
         # Beside the score: the entry's own "competencies" key holds its pins.
         data["analysis"]["competencies"] = [m.to_dict() for m in _competencies(journal, entry)[1]]
-        click.echo(_masked(json.dumps(data, ensure_ascii=False, indent=2)))
+        click.echo(_masked(_dumps(data)))
         return
     if raw:
         text = (journal.root / entry.path).read_text(encoding="utf-8")
@@ -920,7 +925,7 @@ def tags(state: State, no_private: bool, as_json: bool) -> None:
     counts = journal.index.tag_counts(include_private=not no_private)
     ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
     if as_json:
-        click.echo(json.dumps(dict(ordered), ensure_ascii=False, indent=2))
+        click.echo(_dumps(dict(ordered)))
         return
     if not ordered:
         click.echo('No tags yet: brag add "…" -t TAG', err=True)
