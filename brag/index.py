@@ -40,7 +40,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,17 +105,31 @@ def index_location(root: Path) -> Path:
     return Path(user_cache_dir("brag")) / f"index-{key}.sqlite"
 
 
-def scan(entries_dir: Path, root: Path) -> dict[str, tuple[int, int]]:
-    """Every ``*.md`` under entries/: relative path -> (mtime_ns, size)."""
+def scan(
+    entries_dir: Path, root: Path, folders: dict[str, int] | None = None
+) -> dict[str, tuple[int, int]]:
+    """Every ``*.md`` under entries/: relative path -> (mtime_ns, size).
+
+    With ``folders``, also records each folder's time in it, as
+    :func:`_folder_times` does, read before the folder is listed (a file that
+    arrives after is then seen by the next refresh)."""
+    import time
+
     found: dict[str, tuple[int, int]] = {}
     prefix_len = len(str(root)) + 1
+    now = time.time_ns()
     stack = [str(entries_dir)]
     while stack:
         current = stack.pop()
         try:
+            mtime = os.stat(current).st_mtime_ns if folders is not None else 0
             it = os.scandir(current)
         except (FileNotFoundError, NotADirectoryError):
             continue
+        if folders is not None:
+            folders[current[prefix_len:].replace(os.sep, "/")] = (
+                0 if now - mtime < RACY_NS else mtime
+            )
         with it:
             for item in it:
                 if item.is_dir(follow_symlinks=False):
@@ -185,15 +199,19 @@ def _rows_of(job: tuple[str, list[tuple[str, tuple[int, int]]]]) -> list[tuple[o
     return [Index._row(root, rel, stat) for rel, stat in items]
 
 
-def parse_rows(root: Path, items: list[tuple[str, tuple[int, int]]]) -> list[tuple[object, ...]]:
-    """Index rows for ``items``, (path, (mtime_ns, size)) pairs.
+def parse_rows(
+    root: Path, items: list[tuple[str, tuple[int, int]]]
+) -> Iterable[tuple[object, ...]]:
+    """Index rows for ``items``, (path, (mtime_ns, size)) pairs, in path order.
 
     Reading entries is most of a cold rebuild (0.6-0.8 s of CPU for 10,000
     entries with brag's own front matter; several times that for hand-written
     TOML, which tomllib reads), so many files are split across the CPUs: this
-    process parses one share and forked workers the rest. Fork is cheap and
-    re-imports nothing; where it is not the norm (Windows, macOS) everything is
-    parsed here.
+    process parses the first share and forked workers the rest. Fork is cheap
+    and re-imports nothing; where it is not the norm (Windows, macOS)
+    everything is parsed here. With workers, the rows come back as an iterator:
+    this process writes its own share to the index while the workers are still
+    parsing, so its share is the smaller one.
     """
     base = str(root) + os.sep
     # In path order: each worker reads neighbouring files, and the rows go into
@@ -212,19 +230,40 @@ def parse_rows(root: Path, items: list[tuple[str, tuple[int, int]]]) -> list[tup
 
     from . import frontmatter  # noqa: F401  (imported once, before the fork, not per worker)
 
-    own = -(-len(items) // workers)
+    own = len(items) // (workers + 1)
     # The workers' share goes in chunks, so that rows travel back (and are
-    # unpickled here) while the rest are still being parsed, not all at the end.
+    # unpickled and written here) while the rest are still being parsed.
     chunk = max(PARALLEL_MIN // 2, -(-(len(items) - own) // (4 * (workers - 1))))
     jobs = [(base, items[i : i + chunk]) for i in range(own, len(items), chunk)]
     # A Pool forks its workers before it starts its own threads: no thread is
     # running at fork time.
-    with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
-        others = pool.map_async(_rows_of, jobs, chunksize=1)
-        rows = _rows_of((base, items[:own]))
-        for part in others.get():
-            rows.extend(part)
-    return rows
+    pool = multiprocessing.get_context("fork").Pool(workers - 1)
+    try:
+        others = pool.imap(_rows_of, jobs, chunksize=1)
+        first = _rows_of((base, items[:own]))
+    except BaseException:
+        pool.terminate()
+        raise
+    return _Parsed(pool, first, others)
+
+
+class _Parsed:
+    """The rows of :func:`parse_rows` with workers: this process's share, then
+    each worker's part in order as it arrives. :meth:`close` stops the workers
+    (after the last part, or when the write is abandoned)."""
+
+    def __init__(
+        self, pool: Any, first: list[tuple[object, ...]], others: Iterator[list[tuple[object, ...]]]
+    ):
+        self.pool, self.first, self.others = pool, first, others
+
+    def __iter__(self) -> Iterator[tuple[object, ...]]:
+        yield from self.first
+        for part in self.others:
+            yield from part
+
+    def close(self) -> None:
+        self.pool.terminate()
 
 
 # How long to wait for another process's write to the index before bypassing it.
@@ -388,6 +427,8 @@ class Index:
         )
         old_dirty = set(json.loads(meta.get("dirty") or "[]"))
         old_folders = json.loads(meta.get("folders") or "{}")
+        if not meta.get("head"):
+            return self._rebuild(db, meta)
         # Folders are read before git runs: a file created after is seen next time.
         folders = None if self.in_memory else _changed_folders(self.root, old_folders)
         # The folders' record as it stands now (walked in full only the first time).
@@ -450,6 +491,57 @@ class Index:
             self.refreshed = True
             return 0
         rows = parse_rows(self.root, todo)
+        try:
+            self._write(db, rows, gone, new_meta)
+        finally:
+            if isinstance(rows, _Parsed):
+                rows.close()
+        return len(todo) + len(gone)
+
+    def _rebuild(self, db: sqlite3.Connection, meta: dict[str, Any]) -> int:
+        """Index every entry file: no commit recorded to compare with (a new or
+        deleted index, or one that never knew git). git's answer, needed only
+        for the record, is worked out while the files are read."""
+        import json
+
+        if not self.in_memory:
+            _drop_prefetched()  # a list's head start asked about tracked files only
+            _start_status(self.root, untracked=True)
+        record: dict[str, int] | None = {} if not self.in_memory else None
+        on_disk = scan(self.root / "entries", self.root, record)
+        known = {
+            path: (mtime, size)
+            for path, mtime, size in db.execute("SELECT path, mtime_ns, size FROM files")
+        }
+        todo = [(p, stat) for p, stat in on_disk.items() if known.get(p) != stat]
+        gone = [p for p in known if p not in on_disk]
+        rows = parse_rows(self.root, todo)
+        try:
+            started = _PREFETCHED.pop(str(self.root), None)
+            # HEAD as read before the files were: a commit since is the next refresh's diff.
+            git = _status_result(started) if started is not None else None
+            new_meta: list[tuple[str, str]] = []
+            if git is not None:
+                head, dirty = git
+                new_meta = [("head", head), ("dirty", json.dumps(sorted(dirty)))]
+                if record is not None and record != json.loads(meta.get("folders") or "{}"):
+                    new_meta.append(("folders", json.dumps(record)))
+            if not todo and not gone and not new_meta:
+                self.refreshed = True
+                return 0
+            self._write(db, rows, gone, new_meta)
+        finally:
+            if isinstance(rows, _Parsed):
+                rows.close()
+        return len(todo) + len(gone)
+
+    def _write(
+        self,
+        db: sqlite3.Connection,
+        rows: Iterable[tuple[object, ...]],
+        gone: list[str],
+        new_meta: list[tuple[str, str]],
+    ) -> None:
         db.execute("BEGIN IMMEDIATE")
         try:
             db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
@@ -464,7 +556,6 @@ class Index:
             db.execute("ROLLBACK")
             raise
         self.refreshed = True
-        return len(todo) + len(gone)
 
     @staticmethod
     def _row(root: str, rel: str, stat: tuple[int, int]) -> tuple[object, ...]:
@@ -830,24 +921,56 @@ def _git_state(root: Path, untracked: bool = True) -> tuple[str, set[str]] | Non
     head = read_head(root)
     if head is None:
         return None
-    early = _take_prefetched(root)
+    early = _PREFETCHED.pop(str(root), None) if _PREFETCHED else None
     if early is not None:
-        early_head, running = early
-        if untracked or early_head != head:
-            running.kill()  # asked something else, or a commit came in between
-            running.wait()
-        else:
-            out, _ = running.communicate()
-            if running.returncode == 0:
-                return head, {item[3:] for item in _paths(out) if len(item) > 3}
+        if early[0] == head and early[1] == untracked:
+            found = _status_result(early)
+            if found is not None:
+                return found
+        else:  # asked something else, or a commit came in between
+            early[2].kill()
+            early[2].wait()
     proc = _git(root, *_status_args(untracked))
     if proc is None or proc.returncode != 0:
         return None
     return head, {item[3:] for item in _paths(proc.stdout) if len(item) > 3}
 
 
-#: Journal root -> (HEAD read before it started, the running git status).
-_PREFETCHED: dict[str, tuple[str, subprocess.Popen[bytes]]] = {}
+#: Journal root -> (HEAD read before it started, untracked files asked for, the
+#: running git status).
+_PREFETCHED: dict[str, tuple[str, bool, subprocess.Popen[bytes]]] = {}
+
+
+def _start_status(root: Path, untracked: bool) -> bool:
+    """Start the git status :func:`_git_state` asks for, to be answered later."""
+    head = read_head(root)
+    if head is None or str(root) in _PREFETCHED:
+        return False
+    try:
+        proc = subprocess.Popen(
+            ["git", "-C", str(root), "--no-optional-locks", *_status_args(untracked)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError:
+        return False
+    if not _PREFETCHED:
+        import atexit
+
+        atexit.register(_drop_prefetched)
+    _PREFETCHED[str(root)] = (head, untracked, proc)
+    return True
+
+
+def _status_result(
+    started: tuple[str, bool, subprocess.Popen[bytes]],
+) -> tuple[str, set[str]] | None:
+    head, _untracked, proc = started
+    out, _ = proc.communicate()
+    if proc.returncode != 0:
+        return None
+    return head, {item[3:] for item in _paths(out) if len(item) > 3}
 
 
 def prefetch(root: Path) -> bool:
@@ -862,36 +985,15 @@ def prefetch(root: Path) -> bool:
     """
     from .recovery import writers_present
 
-    if str(root) in _PREFETCHED or writers_present(root):
+    if writers_present(root):
         return False
-    head = read_head(root)
-    if head is None:
-        return False
-    try:
-        proc = subprocess.Popen(
-            ["git", "-C", str(root), "--no-optional-locks", *_status_args(False)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-    except OSError:
-        return False
-    if not _PREFETCHED:
-        import atexit
-
-        atexit.register(_drop_prefetched)
-    _PREFETCHED[str(root)] = (head, proc)
-    return True
-
-
-def _take_prefetched(root: Path) -> tuple[str, subprocess.Popen[bytes]] | None:
-    return _PREFETCHED.pop(str(root), None) if _PREFETCHED else None
+    return _start_status(root, untracked=False)
 
 
 def _drop_prefetched() -> None:
     """Stop and reap every prefetched status no refresh asked for."""
     while _PREFETCHED:
-        _head, proc = _PREFETCHED.popitem()[1]
+        proc = _PREFETCHED.popitem()[1][2]
         proc.kill()
         proc.wait()
 

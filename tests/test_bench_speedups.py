@@ -30,9 +30,18 @@ def test_parallel_rebuild_matches_serial(
     monkeypatch.setattr(index, "PARALLEL_MIN", 1)
     monkeypatch.setattr(index.os, "cpu_count", lambda: 3)
     parallel = index.parse_rows(journal_dir, items)
-    assert sorted(parallel, key=lambda r: str(r[0])) == sorted(serial, key=lambda r: str(r[0]))
-    # With another thread running, it never forks (a child could inherit a held lock).
+    assert isinstance(parallel, index._Parsed)
+    try:
+        rows = list(parallel)
+    finally:
+        parallel.close()
+    assert rows == serial  # the same rows, in the same (path) order
     import multiprocessing
+
+    for child in multiprocessing.active_children():
+        child.join(5)
+    assert multiprocessing.active_children() == []
+    # With another thread running, it never forks (a child could inherit a held lock).
     import threading
 
     def no_fork(*args: object) -> None:
@@ -48,7 +57,7 @@ def test_parallel_rebuild_matches_serial(
     finally:
         stop.set()
         other.join()
-    errors = {r[0]: r[12] for r in parallel if r[12]}  # path, error
+    errors = {r[0]: r[12] for r in rows if r[12]}  # path, error
     assert set(errors) == {"entries/2026/broken.md", "entries/2026/latin1.md"}
     assert "not UTF-8" in str(errors["entries/2026/latin1.md"])
 

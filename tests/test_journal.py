@@ -449,3 +449,31 @@ def test_plain_commit_only_when_nothing_else_is_staged(journal: Journal):
         second.path,
     ]
     assert git(journal.root, "status", "--porcelain") == ""
+
+
+def test_a_file_arriving_during_a_rebuild_is_seen_next_time(journal: Journal, monkeypatch):
+    """The folders' record is taken as they are listed, before the parse: a
+    file that arrives while a long rebuild parses is not vouched for."""
+    import shutil
+
+    from brag import index
+
+    first = journal.add(Entry(title="Before", date=dt.date(2026, 3, 1)))
+    _settle(journal.root)
+    shutil.rmtree(journal.root / ".git" / "brag")
+    folder = (journal.root / first.path).parent
+    late = Entry(title="Arrived during the parse", date=dt.date(2026, 3, 2))
+    real = index.parse_rows
+
+    def parse_then_arrive(root, items):
+        rows = real(root, items)
+        before = os.stat(folder).st_mtime_ns
+        (folder / Path(late.default_path()).name).write_text(late.to_markdown())
+        # As if the parse had taken minutes: the folder's new time is not recent.
+        os.utime(folder, ns=(before + 1_000_000_000, before + 1_000_000_000))
+        return rows
+
+    monkeypatch.setattr(index, "parse_rows", parse_then_arrive)
+    assert _titles(journal.root) == ["Before"]
+    monkeypatch.setattr(index, "parse_rows", real)
+    assert _titles(journal.root) == ["Arrived during the parse", "Before"]

@@ -82,7 +82,7 @@ def test_a_commit_after_the_head_start_is_not_missed(journal: Journal, monkeypat
     journal.add(Entry(title="Alpha", date=dt.date(2026, 3, 1)))
     assert _titles(journal.root) == ["Alpha"]
     assert launch.head_start(["-C", str(journal.root), "search", "x"]) is True
-    (proc,) = [p for _head, p in index._PREFETCHED.values()]
+    (proc,) = [p for _head, _untracked, p in index._PREFETCHED.values()]
     Journal(journal.root).add(Entry(title="Beta", date=dt.date(2026, 3, 2)))  # HEAD moves
     calls = _spy_status(monkeypatch)
     assert _titles(journal.root) == ["Alpha", "Beta"]
