@@ -759,8 +759,11 @@ class Index:
             where.append("instr(tags, ?) > 0")
             params.append("\x1f" + tag.casefold() + "\x1f")
         for word in (text or "").split():
-            where.append("instr(hay, ?) > 0")  # hay is case-folded: any script, any case
-            params.append(word.casefold())
+            # hay is case-folded: any script, any case. LIKE scans it faster than
+            # instr, which counts characters; both sides are folded, so its ASCII
+            # case rule changes nothing.
+            where.append("hay LIKE ? ESCAPE '\\'")
+            params.append("%" + _like_escape(word.casefold()) + "%")
         order = "DESC" if newest_first else "ASC"
         sql = (
             f"SELECT {column} FROM files WHERE {' AND '.join(where)} "
@@ -771,7 +774,7 @@ class Index:
         return sql, params
 
     def by_id_prefix(self, prefix: str) -> list[Entry]:
-        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = _like_escape(prefix) + "%"
         found = [
             unpack(blob)
             for (blob,) in self._select(
@@ -809,6 +812,11 @@ class Index:
 
     def count(self) -> int:
         return int(self._select("SELECT count(*) FROM files WHERE error IS NULL")[0][0])
+
+
+def _like_escape(text: str) -> str:
+    """``text`` matched literally by LIKE ... ESCAPE '\\'."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _is_busy(exc: BaseException) -> bool:

@@ -169,6 +169,26 @@ def test_show_search_tags(brag, journal):
     assert json.loads(brag("tags", "--json").stdout) == {"perf": 2, "docs": 1}
 
 
+def test_search_words_are_literal_and_any_case_in_any_script(brag, journal):
+    brag("add", "Cut cloud spend 50%", "-d", "2026-03-01")
+    brag("add", "Cut cloud spend 50 times over", "-d", "2026-03-02")
+    brag("add", "Renamed user_id to account_id", "-d", "2026-03-03")
+    brag("add", "Renamed userXid everywhere", "-d", "2026-03-04")
+    brag("add", "Straße der Pakete", "-i", "ÉQUIPE happier", "-d", "2026-03-05")
+    brag("add", "Back\\slash handling", "-d", "2026-03-06")
+
+    def titles(*words: str) -> list[str]:
+        return [e["title"] for e in json.loads(brag("search", *words, "--json").stdout)]
+
+    assert titles("50%") == ["Cut cloud spend 50%"]  # % is a character, not a wildcard
+    assert titles("user_id") == ["Renamed user_id to account_id"]  # so is _
+    assert titles("STRASSE") == ["Straße der Pakete"]  # case-folded, beyond ASCII
+    assert titles("équipe") == ["Straße der Pakete"]
+    assert titles("back\\slash") == ["Back\\slash handling"]
+    assert titles("cut", "TIMES") == ["Cut cloud spend 50 times over"]  # every word
+    assert brag("search", "nowhere", expect=0).stderr.strip() == "No entries."
+
+
 def test_edit_with_editor_commits(brag, journal, tmp_path, monkeypatch):
     brag("add", "Before", "-d", "2026-03-01")
     entry = json.loads(brag("list", "--json").stdout)[0]
