@@ -193,8 +193,11 @@ class Entry:
         return f"{_DELIM}\n{header}{_DELIM}\n\n{self.body}"
 
     @classmethod
-    def from_markdown(cls, text: str, path: str = "") -> Entry:
-        """Parse a file's text; raise :class:`EntryError` naming the line on any fault."""
+    def from_markdown(cls, text: str, path: str = "", fast: bool = True) -> Entry:
+        """Parse a file's text; raise :class:`EntryError` naming the line on any fault.
+
+        ``fast=False`` reads the front matter with tomllib alone (the fast reader
+        gives the same result, but costs an import to read one entry)."""
         if text.startswith("\ufeff"):
             text = text[1:]
         # The front matter runs from the first line's "+++" to the next line that
@@ -222,7 +225,7 @@ class Entry:
             toml_text = toml_text[:-1]
         # brag's own files are read by the fast reader; anything else by tomllib,
         # which also names the line of any fault.
-        data = (_fast_loads or _load_fast_reader())(toml_text)
+        data = (_fast_loads or _load_fast_reader())(toml_text) if fast else None
         if data is None:
             data = _toml_loads(toml_text, path, text.count("\n", 0, close + 1))
         body = "" if line_end < 0 else text[line_end + 1 :]

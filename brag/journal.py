@@ -448,7 +448,9 @@ class Journal:
 
     def _validate(self, entry: Entry) -> None:
         """Refuse an entry whose file would not read back (a blank title, say)."""
-        Entry.from_markdown(entry.to_markdown(), entry.path or entry.default_path())
+        # tomllib is loaded already (brag.toml): the fast reader's import would
+        # cost brag add more than this one entry's parse.
+        Entry.from_markdown(entry.to_markdown(), entry.path or entry.default_path(), fast=False)
 
     def add(self, entry: Entry) -> Entry:
         """Write a new entry and commit it as ``brag: add "<title>"``."""
