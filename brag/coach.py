@@ -267,7 +267,7 @@ def _stats(
             areas[found.areas[0]] += 1
         leverage[found.leverage] += 1
         trees[entry_tree(entry, ladder, found)] += 1
-        quantified += bool(found.metrics)
+        quantified += found.quantified
     total = len(items)
     share_b = trees["B"] / total if total else 0.0
     stats: dict[str, Any] = {
@@ -455,7 +455,7 @@ def _entry_findings(
                 **where,
             )
         )
-    if not found.metrics:
+    if not found.quantified:
         out.append(
             Finding(
                 "quantify",

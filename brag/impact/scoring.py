@@ -125,7 +125,7 @@ def _total(found: Analysis, date: dt.date, lens: Lens, today: dt.date) -> float:
     lens-dependent parts use the same point functions as the explanation, so
     the two can never disagree. Ranking runs this for every entry.
     """
-    proven = bool(found.metrics) or found.impact_points > 0
+    proven = found.quantified or found.impact_points > 0
     running = (
         found.evidence_points
         + found.impact_points
