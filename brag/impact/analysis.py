@@ -84,7 +84,10 @@ class _StoredMetrics:
         if found is None:
             return self
         held = found.__dict__
-        metrics = held["metrics"] = tuple(_metric_of(m) for m in held.pop("_stored_metrics", ()))
+        stored = held.pop("_stored_metrics", b"")
+        metrics = held["metrics"] = (
+            tuple(_metric_of(m) for m in _unpickle(stored)) if stored else ()
+        )
         return metrics
 
 
@@ -114,17 +117,30 @@ def _metric_of(stored: tuple[Any, ...]) -> Metric:
     return metric
 
 
+def _unpickle(data: bytes) -> Any:
+    import pickle
+
+    return pickle.loads(data)
+
+
 def _stored(found: Analysis) -> tuple[Any, ...]:
     """``found`` as plain tuples, which the cache file reads back many times faster
-    than pickled dataclasses."""
+    than pickled dataclasses; its metrics as one pickled string of tuples, read
+    only when asked for."""
     held = found.__dict__
     metrics = held.get("metrics")
     if metrics is None:
-        plain = held.get("_stored_metrics", ())
+        plain = held.get("_stored_metrics", b"")
+    elif metrics:
+        import pickle
+
+        plain = pickle.dumps(
+            tuple((m.kind, m.value, m.unit, m.text, m.before, m.after, m.change, m.name)
+                  for m in metrics),
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )  # fmt: skip
     else:
-        plain = tuple(
-            (m.kind, m.value, m.unit, m.text, m.before, m.after, m.change, m.name) for m in metrics
-        )
+        plain = b""
     return (
         plain,
         found.areas,
@@ -149,7 +165,7 @@ def _from_stored(stored: tuple[Any, ...]) -> Analysis:
 #: Bump when a change to the engine alters what it reads from an entry (or the
 #: layout of the cache file changes), so caches written by an older brag are
 #: ignored rather than trusted.
-ANALYSIS_VERSION = 4
+ANALYSIS_VERSION = 5
 
 #: At most this many analyses are kept on disk (old versions of edited entries
 #: are dropped when it is reached).
