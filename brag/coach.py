@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from . import impact
 from .entry import Entry
 from .errors import BragError, ConfigError
+from .impact.analysis import analyse_keyed
 
 if TYPE_CHECKING:
     from .ladder import Ladder
@@ -160,14 +161,17 @@ def review(
     """
     items = sorted(entries, key=lambda e: (e.date, e.id))
     findings: list[Finding] = []
-    analyses: dict[int, impact.Analysis] = {}
+    analyses: dict[int, tuple[tuple[Any, ...], impact.Analysis]] = {}
 
-    def analysed(entry: Entry) -> impact.Analysis:
+    def keyed(entry: Entry) -> tuple[tuple[Any, ...], impact.Analysis]:
         # Read once per entry: the balance and the entry checks ask the same.
         found = analyses.get(id(entry))
         if found is None:
-            found = analyses[id(entry)] = impact.analyse(entry, keywords)
+            found = analyses[id(entry)] = analyse_keyed(entry, keywords)
         return found
+
+    def analysed(entry: Entry) -> impact.Analysis:
+        return keyed(entry)[1]
 
     stats = _stats(items, target, read or analysed, ladder)
     if inbox is not None:
@@ -184,7 +188,8 @@ def review(
         # A story recorded twice comes first: it is the quickest thing to fix.
         findings += _duplicate_findings(items)
         for entry in reversed(items):
-            findings += _entry_findings(entry, table, analysed(entry))
+            key, found = keyed(entry)
+            findings += _entry_findings(entry, table, found, key)
     return Review(findings, stats, level, target, since, until, len(items))
 
 
@@ -439,11 +444,14 @@ def _duplicate_findings(items: list[Entry]) -> list[Finding]:
 
 
 def _entry_findings(
-    entry: Entry, glossary: Mapping[str, str], found: impact.Analysis
+    entry: Entry,
+    glossary: Mapping[str, str],
+    found: impact.Analysis,
+    key: tuple[Any, ...] | None = None,
 ) -> list[Finding]:
     out: list[Finding] = []
     where = {"entry_id": entry.id, "entry_title": entry.title, "date": entry.date.isoformat()}
-    words = _entry_words(entry, glossary, found.activity)
+    words = _entry_words(entry, glossary, found.activity, key)
     if found.activity:
         phrase = words[0]
         out.append(
@@ -481,21 +489,33 @@ def _entry_findings(
 
 
 def _entry_words(
-    entry: Entry, glossary: Mapping[str, str], activity: bool
+    entry: Entry,
+    glossary: Mapping[str, str],
+    activity: bool,
+    content: tuple[Any, ...] | None = None,
 ) -> tuple[str, tuple[str, ...]]:
     """(the activity phrase of the impact, or "" when it reports an outcome; the
     jargon of impact and title), memoised on those words so a warm review scans
-    no text."""
-    from hashlib import blake2b
-
+    no text. ``content``: the analysis memo's key of the entry (a digest of
+    everything the answer depends on, and more), which spares digesting it again."""
     from .impact.memo import _glossary_fingerprint
 
-    words = f"{entry.title}\x1f{entry.impact}".encode("utf-8", "surrogatepass")
-    key = (
-        "coach-words",
-        blake2b(words, digest_size=12).digest(),
-        _glossary_fingerprint(glossary),
-    )
+    if content is not None:
+        key: tuple[Any, ...] = (
+            "coach-entry",
+            content[-1],
+            activity,
+            _glossary_fingerprint(glossary),
+        )
+    else:
+        from hashlib import blake2b
+
+        words = f"{entry.title}\x1f{entry.impact}".encode("utf-8", "surrogatepass")
+        key = (
+            "coach-words",
+            blake2b(words, digest_size=12).digest(),
+            _glossary_fingerprint(glossary),
+        )
 
     def scan() -> tuple[str, tuple[str, ...]]:
         terms = impact.jargon_in(entry.impact, glossary)

@@ -201,6 +201,14 @@ _FILES = _Files()
 
 def analyse(entry: Entry, keywords: Mapping[str, Sequence[str]] | None = None) -> Analysis:
     """The :class:`Analysis` of ``entry`` (areas inferred with ``keywords``)."""
+    return analyse_keyed(entry, keywords)[1]
+
+
+def analyse_keyed(
+    entry: Entry, keywords: Mapping[str, Sequence[str]] | None = None
+) -> tuple[tuple[Any, ...], Analysis]:
+    """:func:`analyse`, with the memo key of the entry's content: a caller that
+    memoises more of its own on that content need not digest the entry again."""
     key = _content_key(entry, _keywords_fingerprint(keywords))
     found = _MEMO.get(key)
     if found is None:
@@ -233,7 +241,7 @@ def analyse(entry: Entry, keywords: Mapping[str, Sequence[str]] | None = None) -
         )
     _MEMO[key] = found
     _USED.add(key)
-    return found
+    return key, found
 
 
 # -- The cache files -------------------------------------------------------------
