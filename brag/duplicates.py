@@ -114,13 +114,19 @@ def _groups(entries: Sequence[Entry], window_days: int) -> tuple[tuple[int, ...]
     a title repeated over years. Normalised titles are memoised (here and in the
     analysis cache), so one new entry costs its own comparisons and little else.
     """
-    by_key: dict[str, list[int]] = {}
+    by_title: dict[str, list[int]] = {}
+    by_metrics: dict[str, list[int]] = {}
     for i, entry in enumerate(entries):
-        by_key.setdefault("t:" + normalise_title(entry.title), []).append(i)
+        title = normalise_title(entry.title)
+        bucket = by_title.get(title)
+        if bucket is None:
+            by_title[title] = [i]
+        else:
+            bucket.append(i)
         if entry.metrics:
             values = _metric_values(entry)
             if values:
-                by_key.setdefault("m:" + repr(sorted(values, key=repr)), []).append(i)
+                by_metrics.setdefault(repr(sorted(values, key=repr)), []).append(i)
     parent: dict[int, int] = {}
 
     def find(i: int) -> int:
@@ -129,12 +135,13 @@ def _groups(entries: Sequence[Entry], window_days: int) -> tuple[tuple[int, ...]
             i = parent[i]
         return i
 
-    days: list[int] = []
-    for members in by_key.values():
+    days: dict[int, int] = {}
+    for members in (*by_title.values(), *by_metrics.values()):
         if len(members) < 2:
             continue
-        if not days:
-            days = [entry.date.toordinal() for entry in entries]
+        for i in members:
+            if i not in days:
+                days[i] = entries[i].date.toordinal()
         members = sorted(members, key=days.__getitem__)
         count = len(members)
         for x in range(count - 1):
