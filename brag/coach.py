@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from . import impact
 from .entry import Entry
 from .errors import BragError, ConfigError
-from .impact.analysis import analyse_keyed
+from .impact.analysis import analyse_all, analyse_keyed
 
 if TYPE_CHECKING:
     from .ladder import Ladder
@@ -172,6 +172,10 @@ def review(
 
     def analysed(entry: Entry) -> impact.Analysis:
         return keyed(entry)[1]
+
+    if read is None or per_entry:
+        for entry, pair in zip(items, analyse_all(items, keywords), strict=True):
+            analyses[id(entry)] = pair
 
     stats = _stats(items, target, read or analysed, ladder)
     if inbox is not None:

@@ -210,6 +210,31 @@ def analyse_keyed(
     """:func:`analyse`, with the memo key of the entry's content: a caller that
     memoises more of its own on that content need not digest the entry again."""
     key = _content_key(entry, _keywords_fingerprint(keywords))
+    return key, _analysis_of(entry, keywords, key)
+
+
+def analyse_all(
+    entries: Iterable[Entry], keywords: Mapping[str, Sequence[str]] | None = None
+) -> list[tuple[tuple[Any, ...], Analysis]]:
+    """:func:`analyse_keyed` of each entry, in order: one loop for a review that reads
+    a year of entries, most of them from the cache."""
+    fingerprint = _keywords_fingerprint(keywords)
+    memo_get, used_add, key_of = _MEMO.get, _USED.add, _content_key
+    out = []
+    for entry in entries:
+        key = key_of(entry, fingerprint)
+        found = memo_get(key)
+        if found is None:
+            found = _analysis_of(entry, keywords, key)
+        else:
+            used_add(key)
+        out.append((key, found))
+    return out
+
+
+def _analysis_of(
+    entry: Entry, keywords: Mapping[str, Sequence[str]] | None, key: tuple[Any, ...]
+) -> Analysis:
     found = _MEMO.get(key)
     if found is None:
         stored = _STORED.get(key)
@@ -241,7 +266,7 @@ def analyse_keyed(
         )
     _MEMO[key] = found
     _USED.add(key)
-    return key, found
+    return found
 
 
 # -- The cache files -------------------------------------------------------------
