@@ -9,6 +9,7 @@ state the same metric values. An entry the user kept on purpose (``brag add
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -26,19 +27,31 @@ def normalise_title(title: str) -> str:
     """Lower case, accents and punctuation removed, spaces folded."""
     found = _NORMALISED.get(title)
     if found is None:
-        from .impact.memo import remember
-
-        # Memoised in the analysis cache too: a journal's titles change little
-        # between runs, and this is most of what finding duplicates costs.
-        found = remember(("story-title", title), lambda: _normalise_title(title))
-        if len(_NORMALISED) >= _NORMALISED_LIMIT:
-            _NORMALISED.clear()
-        _NORMALISED[title] = found
+        found = _normalise_new(title)
     return found
 
 
-_NORMALISED: dict[str, str] = {}
-_NORMALISED_LIMIT = 200_000
+_TITLES = "story-titles"
+_LOCAL: dict[str, str] = {}
+_NORMALISED = _LOCAL
+
+
+def _normalise_new(title: str) -> str:
+    """A title not seen yet. Once the impact engine is loaded (every command that
+    reads the analysis cache), normalised titles are kept in the cache's table:
+    a journal's titles change little between runs, and normalising them is most
+    of what finding duplicates costs. ``brag add`` compares one entry and does
+    not load the engine for it."""
+    global _NORMALISED
+    memo = sys.modules.get("brag.impact.memo")
+    if memo is None:
+        if len(_LOCAL) >= 100_000:
+            _LOCAL.clear()
+        found = _LOCAL[title] = _normalise_title(title)
+        return found
+    _NORMALISED = memo.table(_TITLES)
+    kept: str = memo.remember_in(_TITLES, title, lambda: _normalise_title(title))
+    return kept
 
 
 def _normalise_title(title: str) -> str:

@@ -222,3 +222,22 @@ def test_two_brag_processes_writing_at_once_lose_nothing(cache, monkeypatch):
     expected = [fresh(e) for e in everything]
     refuse_to_compute(monkeypatch)
     assert [impact.analyse(e) for e in everything] == expected
+
+
+def test_a_table_is_read_back_and_only_its_new_rows_appended(cache):
+    from brag.impact import memo
+
+    for i in range(300):
+        memo.remember_in("titles", f"Title number {i}", lambda i=i: f"title number {i}")
+    assert impact.save_cache(cache)
+    new_process(cache)
+    assert len(memo.table("titles")) == 300
+    assert not impact.save_cache(cache)  # nothing new
+    memo.remember_in("titles", "Title number 5", lambda: "never computed again")
+    memo.remember_in("titles", "A new one", lambda: "a new one")
+    assert impact.save_cache(cache)
+    assert delta(cache).stat().st_size < 300
+    new_process(cache)
+    assert memo.table("titles")["Title number 5"] == "title number 5"
+    assert memo.table("titles")["A new one"] == "a new one"
+    assert len(memo.table("titles")) == 301

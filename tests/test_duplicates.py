@@ -93,7 +93,7 @@ def test_groups_after_additions_edits_and_deletions_are_those_of_every_pair(tmp_
     first = check(journal)
     # The titles are now in the cache, and the next process reads them from it.
     entries = next_process(journal)
-    assert ("story-title", entries[0].title) in impact.memo._RESULTS
+    assert entries[0].title in impact.memo.table("story-titles")
 
     r = random.Random(5)
     picked = r.sample(entries, 24)
@@ -158,3 +158,22 @@ def test_a_title_repeated_for_years_is_compared_only_within_the_window(monkeypat
     assert as_ids(found) == every_pair(entries)
     assert len(found) == 1 and len(found[0]) == 300  # chained week to week
     assert calls < 2 * len(entries)  # not the 44,850 pairs
+
+
+def test_add_compares_titles_without_loading_the_impact_engine(brag, journal):
+    import subprocess
+
+    brag("add", "Cut p99 latency", "-i", "faster checkout")
+    code = (
+        "import sys\n"
+        "from brag.cli import cli\n"
+        "try:\n    cli.main(['add', 'Cut P99 latency!', '--force'], prog_name='brag')\n"
+        "except SystemExit:\n    pass\n"
+        "print('\\nMODULES', *sorted(sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    loaded = set(proc.stdout.rpartition("MODULES")[2].split())
+    assert "brag.duplicates" in loaded  # it did compare the titles
+    assert not {m for m in loaded if m.startswith("brag.impact")}
+    (kept,) = [e for e in journal.entries() if e.title == "Cut P99 latency!"]
+    assert kept.extra[duplicates.DISTINCT_FIELD]  # found as the same story, kept on purpose

@@ -26,10 +26,13 @@ from .memo import (
     _RESULTS,
     _RESULTS_ON_DISK,
     _RESULTS_USED,
+    _TABLES,
+    _TABLES_NEW,
     _content_key,
     _glossary_fingerprint,
     _keywords_fingerprint,
     remember,
+    table,
 )
 from .metrics import Metric, _entry_metrics, _scan_cached
 from .reframe import Reframed, _reframe, is_activity_phrasing
@@ -165,7 +168,7 @@ def _from_stored(stored: tuple[Any, ...]) -> Analysis:
 #: Bump when a change to the engine alters what it reads from an entry (or the
 #: layout of the cache file changes), so caches written by an older brag are
 #: ignored rather than trusted.
-ANALYSIS_VERSION = 5
+ANALYSIS_VERSION = 6
 
 #: At most this many analyses are kept on disk (old versions of edited entries
 #: are dropped when it is reached).
@@ -305,21 +308,24 @@ def _identity(path: Any) -> tuple[int, int, int] | None:
     return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
-def _record(memo: dict[Any, Any], results: dict[Any, Any]) -> bytes:
+_Piece = tuple[dict[Any, Any], dict[Any, Any], dict[str, dict[Any, Any]]]
+
+
+def _record(memo: dict[Any, Any], results: dict[Any, Any], tables: dict[str, Any]) -> bytes:
     import pickle
     from hashlib import blake2b
 
-    payload = pickle.dumps((_stamp(), memo, results), protocol=pickle.HIGHEST_PROTOCOL)
+    payload = pickle.dumps((_stamp(), memo, results, tables), protocol=pickle.HIGHEST_PROTOCOL)
     digest = blake2b(payload, digest_size=16).digest()
     return _MAGIC + len(payload).to_bytes(8, "little") + digest + payload
 
 
-def _records(data: bytes) -> tuple[list[tuple[dict[Any, Any], dict[Any, Any]]], bool]:
+def _records(data: bytes) -> tuple[list[_Piece], bool]:
     """The records of a log that are intact and of this brag, and whether all were intact."""
     import pickle
     from hashlib import blake2b
 
-    found: list[tuple[dict[Any, Any], dict[Any, Any]]] = []
+    found: list[_Piece] = []
     stamp = _stamp()
     pos, size = 0, len(data)
     while pos < size:
@@ -331,11 +337,11 @@ def _records(data: bytes) -> tuple[list[tuple[dict[Any, Any], dict[Any, Any]]], 
         if end > size or blake2b(payload, digest_size=16).digest() != head[12:]:
             return found, False
         try:
-            version, memo, results = pickle.loads(payload)
+            version, memo, results, tables = pickle.loads(payload)
         except Exception:  # a cache must never break brag
             return found, False
-        if version == stamp and isinstance(memo, dict) and isinstance(results, dict):
-            found.append((memo, results))
+        if version == stamp and all(isinstance(x, dict) for x in (memo, results, tables)):
+            found.append((memo, results, tables))
         pos = end
     return found, True
 
@@ -358,8 +364,9 @@ def load_cache(path: str | Any) -> int:
 
     _ON_DISK.clear()
     _RESULTS_ON_DISK.clear()
+    _TABLES_NEW.clear()
     _FILES.base, _FILES.delta_bytes, _FILES.delta_clean = None, 0, True
-    pieces: list[tuple[dict[Any, Any], dict[Any, Any]]] = []
+    pieces: list[_Piece] = []
     try:
         with open(path, "rb") as fh:
             identity = _identity(fh.fileno())
@@ -369,8 +376,14 @@ def load_cache(path: str | Any) -> int:
             and data.get("version") == _stamp()
             and isinstance(data.get("memo"), dict)
         ):
-            results = data.get("results")
-            pieces.append((data["memo"], results if isinstance(results, dict) else {}))
+            results, tables = data.get("results"), data.get("tables")
+            pieces.append(
+                (
+                    data["memo"],
+                    results if isinstance(results, dict) else {},
+                    tables if isinstance(tables, dict) else {},
+                )
+            )
             _FILES.base = identity
     except Exception:  # a cache must never break brag
         pass
@@ -382,12 +395,15 @@ def load_cache(path: str | Any) -> int:
     records, _FILES.delta_clean = _records(log)
     _FILES.delta_bytes = len(log)
     pieces += records
-    for memo, results in pieces:
+    for memo, results, tables in pieces:
         _STORED.update(memo)
         _ON_DISK.update(memo)
         for key, value in results.items():
             _RESULTS.setdefault(key, value)
         _RESULTS_ON_DISK.update(results)
+        for name, held in tables.items():
+            if isinstance(held, dict):
+                table(name).update(held)
     return len(_ON_DISK)
 
 
@@ -401,7 +417,8 @@ def save_cache(path: str | Any) -> bool:
     :data:`CACHE_LIMIT` only this run's are. Returns whether it wrote. Failures
     are ignored: the cache only ever saves time.
     """
-    if _USED <= _ON_DISK and _RESULTS_USED <= _RESULTS_ON_DISK:
+    news = {name: held for name, held in _TABLES_NEW.items() if held}
+    if _USED <= _ON_DISK and _RESULTS_USED <= _RESULTS_ON_DISK and not news:
         return False
     from pathlib import Path
 
@@ -410,7 +427,7 @@ def save_cache(path: str | Any) -> bool:
     results = {k: _RESULTS[k] for k in _RESULTS_USED if k not in _RESULTS_ON_DISK}
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        record = _record(memo, results)
+        record = _record(memo, results, news)
         with open(_delta_path(target), "a+b", buffering=0) as fh:
             _lock(fh)
             logged = fh.seek(0, 2)
@@ -436,6 +453,7 @@ def save_cache(path: str | Any) -> bool:
     if not fold:
         _ON_DISK.update(memo)
         _RESULTS_ON_DISK.update(results)
+    _TABLES_NEW.clear()
     return True
 
 
@@ -447,9 +465,16 @@ def _fold(target: Any, log: bytes) -> None:
 
     memo: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     results: dict[tuple[Any, ...], Any] = {}
-    for more, more_results in _records(log)[0]:  # appended by others since this one read
+    tables: dict[str, dict[Any, Any]] = {}
+    for more, more_results, more_tables in _records(log)[0]:  # appended by others since
         memo.update(more)
         results.update(more_results)
+        for name, held in more_tables.items():
+            tables.setdefault(name, {}).update(held)
+    for name, held in _TABLES.items():
+        tables.setdefault(name, {}).update(held)
+    # A table grown past the limit (titles of long-edited entries) starts again.
+    tables = {name: held for name, held in tables.items() if len(held) <= CACHE_LIMIT}
     memo.update(_STORED)
     for key, found in _MEMO.items():
         if key not in memo:
@@ -473,7 +498,7 @@ def _fold(target: Any, log: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(
-                {"version": _stamp(), "memo": memo, "results": kept},
+                {"version": _stamp(), "memo": memo, "results": kept, "tables": tables},
                 fh,
                 protocol=pickle.HIGHEST_PROTOCOL,
             )
@@ -515,6 +540,9 @@ def clear_memo() -> None:
     _RESULTS.clear()
     _RESULTS_USED.clear()
     _RESULTS_ON_DISK.clear()
+    for held in _TABLES.values():
+        held.clear()
+    _TABLES_NEW.clear()
     _scan_cached.cache_clear()
 
 

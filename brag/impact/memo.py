@@ -24,6 +24,14 @@ _RESULTS_ON_DISK: set[tuple[Any, ...]] = set()
 
 _MISSING = object()
 
+#: Named tables of small answers keyed by a short text (the normalised form of a
+#: title): kept in the cache files as plain dicts, so loading one is a single
+#: update and a lookup is one dict hit; only entries new to this process are
+#: written back (:func:`remember_in`).
+_TABLES: dict[str, dict[Any, Any]] = {}
+
+_TABLES_NEW: dict[str, dict[Any, Any]] = {}
+
 
 def remember(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
     """``compute()``, memoised under ``key`` in this process and in the cache file.
@@ -36,6 +44,24 @@ def remember(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
     if found is _MISSING:
         found = _RESULTS[key] = compute()
     _RESULTS_USED.add(key)
+    return found
+
+
+def table(name: str) -> dict[Any, Any]:
+    """The table ``name``: the same dict for the life of the process."""
+    found = _TABLES.get(name)
+    if found is None:
+        found = _TABLES[name] = {}
+    return found
+
+
+def remember_in(name: str, key: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()``, memoised under ``key`` in the table ``name`` (and the cache file)."""
+    held = table(name)
+    found = held.get(key, _MISSING)
+    if found is _MISSING:
+        found = held[key] = compute()
+        _TABLES_NEW.setdefault(name, {})[key] = found
     return found
 
 
