@@ -44,6 +44,7 @@ from .scoring import (
     _scope_part,
     _score_parts,
     _total,
+    _totals,
 )
 
 
@@ -641,13 +642,13 @@ def rank(
         scored = [(entry, score(entry, the_lens, day, keywords)) for entry in entries]
     else:
         # score() inlined: this loop runs for every entry of a year.
-        scored = []
-        for e in entries:
-            found = read(e)
-            total = _total(found, e.date, the_lens, day)
-            scored.append(
-                (e, Score(total, explain=functools.partial(_score_parts, e, found, the_lens, day)))
-            )
+        chosen = list(entries)
+        found = [read(e) for e in chosen]
+        totals = _totals(zip([e.date for e in chosen], found, strict=True), the_lens, day)
+        scored = [
+            (e, Score(total, explain=functools.partial(_score_parts, e, f, the_lens, day)))
+            for e, f, total in zip(chosen, found, totals, strict=True)
+        ]
     scored.sort(
         key=lambda pair: (
             -pair[1].total,
