@@ -502,31 +502,27 @@ def _entry_words(
     jargon of impact and title), memoised on those words so a warm review scans
     no text. ``content``: the analysis memo's key of the entry (a digest of
     everything the answer depends on, and more), which spares digesting it again."""
-    from .impact.memo import _glossary_fingerprint
-
-    if content is not None:
-        key: tuple[Any, ...] = (
-            "coach-entry",
-            content[-1],
-            activity,
-            _glossary_fingerprint(glossary),
-        )
-    else:
-        from hashlib import blake2b
-
-        words = f"{entry.title}\x1f{entry.impact}".encode("utf-8", "surrogatepass")
-        key = (
-            "coach-words",
-            blake2b(words, digest_size=12).digest(),
-            _glossary_fingerprint(glossary),
-        )
+    from .impact.memo import _glossary_fingerprint, remember_in
 
     def scan() -> tuple[str, tuple[str, ...]]:
         terms = impact.jargon_in(entry.impact, glossary)
         terms += [t for t in impact.jargon_in(entry.title, glossary) if t not in terms]
         return (_activity_phrase(entry.impact) if activity else "", tuple(terms))
 
-    found: tuple[str, tuple[str, ...]] = impact.remember(key, scan)
+    if content is None:
+        from hashlib import blake2b
+
+        words = f"{entry.title}\x1f{entry.impact}".encode("utf-8", "surrogatepass")
+        digest = blake2b(words, digest_size=12).digest()
+    else:
+        digest = content[-1]
+    # One table per glossary, keyed by the digest and whether the impact reads as
+    # activity (the phrase depends on it).
+    found: tuple[str, tuple[str, ...]] = remember_in(
+        "coach-words:" + _glossary_fingerprint(glossary),
+        digest + (b"a" if activity else b"o"),
+        scan,
+    )
     return found
 
 

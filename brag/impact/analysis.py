@@ -28,6 +28,7 @@ from .memo import (
     _RESULTS_USED,
     _TABLES,
     _TABLES_NEW,
+    _TABLES_USED,
     _content_key,
     _glossary_fingerprint,
     _keywords_fingerprint,
@@ -474,8 +475,12 @@ def _fold(target: Any, log: bytes) -> None:
             tables.setdefault(name, {}).update(held)
     for name, held in _TABLES.items():
         tables.setdefault(name, {}).update(held)
-    # A table grown past the limit (titles of long-edited entries) starts again.
+    # A table grown past the limit (titles of long-edited entries) starts again,
+    # and past it in all, only the tables this run used are kept (those of an
+    # older glossary go).
     tables = {name: held for name, held in tables.items() if len(held) <= CACHE_LIMIT}
+    if sum(len(held) for held in tables.values()) > CACHE_LIMIT:
+        tables = {name: held for name, held in tables.items() if name in _TABLES_USED}
     memo.update(_STORED)
     for key, found in _MEMO.items():
         if key not in memo:
@@ -544,6 +549,7 @@ def clear_memo() -> None:
     for held in _TABLES.values():
         held.clear()
     _TABLES_NEW.clear()
+    _TABLES_USED.clear()
     _scan_cached.cache_clear()
 
 

@@ -32,6 +32,8 @@ _TABLES: dict[str, dict[Any, Any]] = {}
 
 _TABLES_NEW: dict[str, dict[Any, Any]] = {}
 
+_TABLES_USED: set[str] = set()
+
 
 def remember(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
     """``compute()``, memoised under ``key`` in this process and in the cache file.
@@ -57,6 +59,7 @@ def table(name: str) -> dict[Any, Any]:
 
 def remember_in(name: str, key: Any, compute: Callable[[], Any]) -> Any:
     """``compute()``, memoised under ``key`` in the table ``name`` (and the cache file)."""
+    _TABLES_USED.add(name)
     held = table(name)
     found = held.get(key, _MISSING)
     if found is _MISSING:
@@ -72,10 +75,10 @@ def _glossary_fingerprint(glossary: Mapping[str, str] | None) -> str:
 
 
 def remember_words(kind: str, text: str, compute: Callable[[], Any]) -> Any:
-    """:func:`remember` for an answer read from ``text`` alone (is it a risk, an
-    ask, money saved or earned), keyed by a short digest of the text."""
+    """:func:`remember_in` the table ``kind`` for an answer read from ``text`` alone
+    (is it a risk, an ask, money saved or earned), keyed by a short digest of the text."""
     digest = _blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).digest()
-    return remember((kind, digest), compute)
+    return remember_in(kind, digest, compute)
 
 
 def _keywords_fingerprint(keywords: Mapping[str, Sequence[str]] | None) -> str:
