@@ -188,12 +188,17 @@ def review(
         findings += ladder_findings(items, ladder, target, window, keywords=keywords)
     findings += _gap_findings(items, today, max_gap_days)
     if per_entry:
-        table = glossary if glossary is not None else impact.GLOSSARY
+        from .impact.memo import _glossary_fingerprint, table
+
+        terms = glossary if glossary is not None else impact.GLOSSARY
         # A story recorded twice comes first: it is the quickest thing to fix.
         findings += _duplicate_findings(items)
+        name = _WORDS + _glossary_fingerprint(terms)
+        known = table(name)
         for entry in reversed(items):
             key, found = keyed(entry)
-            findings += _entry_findings(entry, table, found, key)
+            words = known.get(key[-1] + (b"a" if found.activity else b"o"))
+            findings += _entry_findings(entry, terms, found, key, words)
     return Review(findings, stats, level, target, since, until, len(items))
 
 
@@ -452,10 +457,14 @@ def _entry_findings(
     glossary: Mapping[str, str],
     found: impact.Analysis,
     key: tuple[Any, ...] | None = None,
+    words: tuple[str, tuple[str, ...]] | None = None,
 ) -> list[Finding]:
+    if words is None:
+        words = _entry_words(entry, glossary, found.activity, key)
+    elif found.quantified and not found.activity and not words[1]:
+        return []  # the common case, nothing to say
     out: list[Finding] = []
     where = {"entry_id": entry.id, "entry_title": entry.title, "date": entry.date.isoformat()}
-    words = _entry_words(entry, glossary, found.activity, key)
     if found.activity:
         phrase = words[0]
         out.append(
@@ -519,11 +528,14 @@ def _entry_words(
     # One table per glossary, keyed by the digest and whether the impact reads as
     # activity (the phrase depends on it).
     found: tuple[str, tuple[str, ...]] = remember_in(
-        "coach-words:" + _glossary_fingerprint(glossary),
+        _WORDS + _glossary_fingerprint(glossary),
         digest + (b"a" if activity else b"o"),
         scan,
     )
     return found
+
+
+_WORDS = "coach-words:"
 
 
 def _activity_phrase(text: str) -> str:

@@ -33,7 +33,6 @@ from .memo import (
     _glossary_fingerprint,
     _keywords_fingerprint,
     remember,
-    table,
 )
 from .metrics import Metric, _entry_metrics, _scan_cached
 from .reframe import Reframed, _reframe, is_activity_phrasing
@@ -404,8 +403,8 @@ def load_cache(path: str | Any) -> int:
             _RESULTS.setdefault(key, value)
         _RESULTS_ON_DISK.update(results)
         for name, held in tables.items():
-            if isinstance(held, dict):
-                table(name).update(held)
+            if isinstance(held, dict):  # the same dict a module may hold (see table())
+                _TABLES.setdefault(name, {}).update(held)
     return len(_ON_DISK)
 
 

@@ -50,7 +50,9 @@ def remember(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
 
 
 def table(name: str) -> dict[Any, Any]:
-    """The table ``name``: the same dict for the life of the process."""
+    """The table ``name``: the same dict for the life of the process. A caller that
+    reads it directly adds new rows through :func:`remember_in`."""
+    _TABLES_USED.add(name)
     found = _TABLES.get(name)
     if found is None:
         found = _TABLES[name] = {}
@@ -59,7 +61,6 @@ def table(name: str) -> dict[Any, Any]:
 
 def remember_in(name: str, key: Any, compute: Callable[[], Any]) -> Any:
     """``compute()``, memoised under ``key`` in the table ``name`` (and the cache file)."""
-    _TABLES_USED.add(name)
     held = table(name)
     found = held.get(key, _MISSING)
     if found is _MISSING:
