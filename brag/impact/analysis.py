@@ -89,9 +89,7 @@ class _StoredMetrics:
             return self
         held = found.__dict__
         stored = held.pop("_stored_metrics", b"")
-        metrics = held["metrics"] = (
-            tuple(_metric_of(m) for m in _unpickle(stored)) if stored else ()
-        )
+        metrics = held["metrics"] = tuple(map(_metric_of, _unpickle(stored))) if stored else ()
         return metrics
 
 
@@ -115,10 +113,15 @@ _STORED_FIELDS = (
 )
 
 
-def _metric_of(stored: tuple[Any, ...]) -> Metric:
-    metric: Metric = object.__new__(Metric)
-    metric.__dict__.update(zip(_METRIC_FIELDS, stored, strict=True))
+def _metric_of(fields: dict[str, Any]) -> Metric:
+    """A :class:`Metric` with ``fields`` (as pickle built them) as its attributes."""
+    metric: Metric = _new(Metric)
+    _set(metric, "__dict__", fields)
     return metric
+
+
+_new = object.__new__
+_set = object.__setattr__  # a frozen dataclass refuses its own __setattr__
 
 
 def _unpickle(data: bytes) -> Any:
@@ -129,8 +132,8 @@ def _unpickle(data: bytes) -> Any:
 
 def _stored(found: Analysis) -> tuple[Any, ...]:
     """``found`` as plain tuples, which the cache file reads back many times faster
-    than pickled dataclasses; its metrics as one pickled string of tuples, read
-    only when asked for."""
+    than pickled dataclasses; its metrics as one pickled string of their fields,
+    read only when asked for."""
     held = found.__dict__
     metrics = held.get("metrics")
     if metrics is None:
@@ -139,10 +142,9 @@ def _stored(found: Analysis) -> tuple[Any, ...]:
         import pickle
 
         plain = pickle.dumps(
-            tuple((m.kind, m.value, m.unit, m.text, m.before, m.after, m.change, m.name)
-                  for m in metrics),
+            tuple({f: getattr(m, f) for f in _METRIC_FIELDS} for m in metrics),
             protocol=pickle.HIGHEST_PROTOCOL,
-        )  # fmt: skip
+        )
     else:
         plain = b""
     return (
@@ -169,7 +171,7 @@ def _from_stored(stored: tuple[Any, ...]) -> Analysis:
 #: Bump when a change to the engine alters what it reads from an entry (or the
 #: layout of the cache file changes), so caches written by an older brag are
 #: ignored rather than trusted.
-ANALYSIS_VERSION = 6
+ANALYSIS_VERSION = 7
 
 #: At most this many analyses are kept on disk (old versions of edited entries
 #: are dropped when it is reached).
