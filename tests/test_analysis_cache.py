@@ -241,3 +241,16 @@ def test_a_table_is_read_back_and_only_its_new_rows_appended(cache):
     assert memo.table("titles")["Title number 5"] == "title number 5"
     assert memo.table("titles")["A new one"] == "a new one"
     assert len(memo.table("titles")) == 301
+
+
+def test_the_log_is_private_like_the_file(cache):
+    for e in entries(0, 5):
+        impact.analyse(e)
+    impact.save_cache(cache)
+    new_process(cache)
+    for e in entries(5, 1):
+        impact.analyse(e)
+    impact.save_cache(cache)
+    assert delta(cache).stat().st_size > 0
+    assert delta(cache).stat().st_mode & 0o077 == 0
+    assert cache.stat().st_mode & 0o077 == 0

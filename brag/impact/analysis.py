@@ -354,7 +354,10 @@ def _lock(fh: Any) -> None:
         import fcntl
     except ImportError:  # pragma: no cover - no advisory locks here
         return
-    fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+    except OSError:  # a file system without locks: the records' framing still holds
+        pass
 
 
 def load_cache(path: str | Any) -> int:
@@ -423,6 +426,7 @@ def save_cache(path: str | Any) -> bool:
     news = {name: held for name, held in _TABLES_NEW.items() if held}
     if _USED <= _ON_DISK and _RESULTS_USED <= _RESULTS_ON_DISK and not news:
         return False
+    import os
     from pathlib import Path
 
     target = Path(path)
@@ -431,7 +435,9 @@ def save_cache(path: str | Any) -> bool:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         record = _record(memo, results, news)
-        with open(_delta_path(target), "a+b", buffering=0) as fh:
+        # Private like the file (analyses quote private entries' numbers).
+        fd = os.open(_delta_path(target), os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        with open(fd, "a+b", buffering=0) as fh:
             _lock(fh)
             logged = fh.seek(0, 2)
             base = _identity(target)
