@@ -81,8 +81,8 @@ class Analysis:
 
 class _StoredMetrics:
     """``Analysis.metrics`` of an analysis read from the cache file: its metrics are
-    kept there as plain tuples and made :class:`Metric` objects on first use, since
-    a review reads a whole year's analyses and most of it never looks at one."""
+    kept there as one pickled string and made :class:`Metric` objects on first use,
+    since a review reads a whole year's analyses and most of it never looks at one."""
 
     def __get__(self, found: Analysis | None, owner: type | None = None) -> Any:
         if found is None:
