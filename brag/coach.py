@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from . import impact
 from .entry import Entry
 from .errors import BragError, ConfigError
+from .impact.analysis import analyse_all, analyse_keyed
 
 if TYPE_CHECKING:
     from .ladder import Ladder
@@ -160,14 +161,21 @@ def review(
     """
     items = sorted(entries, key=lambda e: (e.date, e.id))
     findings: list[Finding] = []
-    analyses: dict[int, impact.Analysis] = {}
+    analyses: dict[int, tuple[tuple[Any, ...], impact.Analysis]] = {}
 
-    def analysed(entry: Entry) -> impact.Analysis:
+    def keyed(entry: Entry) -> tuple[tuple[Any, ...], impact.Analysis]:
         # Read once per entry: the balance and the entry checks ask the same.
         found = analyses.get(id(entry))
         if found is None:
-            found = analyses[id(entry)] = impact.analyse(entry, keywords)
+            found = analyses[id(entry)] = analyse_keyed(entry, keywords)
         return found
+
+    def analysed(entry: Entry) -> impact.Analysis:
+        return keyed(entry)[1]
+
+    if read is None or per_entry:
+        for entry, pair in zip(items, analyse_all(items, keywords), strict=True):
+            analyses[id(entry)] = pair
 
     stats = _stats(items, target, read or analysed, ladder)
     if inbox is not None:
@@ -180,11 +188,17 @@ def review(
         findings += ladder_findings(items, ladder, target, window, keywords=keywords)
     findings += _gap_findings(items, today, max_gap_days)
     if per_entry:
-        table = glossary if glossary is not None else impact.GLOSSARY
+        from .impact.memo import _glossary_fingerprint, table
+
+        terms = glossary if glossary is not None else impact.GLOSSARY
         # A story recorded twice comes first: it is the quickest thing to fix.
         findings += _duplicate_findings(items)
+        name = _WORDS + _glossary_fingerprint(terms)
+        known = table(name)
         for entry in reversed(items):
-            findings += _entry_findings(entry, table, analysed(entry))
+            key, found = keyed(entry)
+            words = known.get(key[-1] + (b"a" if found.activity else b"o"))
+            findings += _entry_findings(entry, terms, found, key, words)
     return Review(findings, stats, level, target, since, until, len(items))
 
 
@@ -267,7 +281,7 @@ def _stats(
             areas[found.areas[0]] += 1
         leverage[found.leverage] += 1
         trees[entry_tree(entry, ladder, found)] += 1
-        quantified += bool(found.metrics)
+        quantified += found.quantified
     total = len(items)
     share_b = trees["B"] / total if total else 0.0
     stats: dict[str, Any] = {
@@ -439,11 +453,18 @@ def _duplicate_findings(items: list[Entry]) -> list[Finding]:
 
 
 def _entry_findings(
-    entry: Entry, glossary: Mapping[str, str], found: impact.Analysis
+    entry: Entry,
+    glossary: Mapping[str, str],
+    found: impact.Analysis,
+    key: tuple[Any, ...] | None = None,
+    words: tuple[str, tuple[str, ...]] | None = None,
 ) -> list[Finding]:
+    if words is None:
+        words = _entry_words(entry, glossary, found.activity, key)
+    elif found.quantified and not found.activity and not words[1]:
+        return []  # the common case, nothing to say
     out: list[Finding] = []
     where = {"entry_id": entry.id, "entry_title": entry.title, "date": entry.date.isoformat()}
-    words = _entry_words(entry, glossary, found.activity)
     if found.activity:
         phrase = words[0]
         out.append(
@@ -455,7 +476,7 @@ def _entry_findings(
                 **where,
             )
         )
-    if not found.metrics:
+    if not found.quantified:
         out.append(
             Finding(
                 "quantify",
@@ -481,29 +502,40 @@ def _entry_findings(
 
 
 def _entry_words(
-    entry: Entry, glossary: Mapping[str, str], activity: bool
+    entry: Entry,
+    glossary: Mapping[str, str],
+    activity: bool,
+    content: tuple[Any, ...] | None = None,
 ) -> tuple[str, tuple[str, ...]]:
     """(the activity phrase of the impact, or "" when it reports an outcome; the
     jargon of impact and title), memoised on those words so a warm review scans
-    no text."""
-    from hashlib import blake2b
-
-    from .impact.memo import _glossary_fingerprint
-
-    words = f"{entry.title}\x1f{entry.impact}".encode("utf-8", "surrogatepass")
-    key = (
-        "coach-words",
-        blake2b(words, digest_size=12).digest(),
-        _glossary_fingerprint(glossary),
-    )
+    no text. ``content``: the analysis memo's key of the entry (a digest of
+    everything the answer depends on, and more), which spares digesting it again."""
+    from .impact.memo import _glossary_fingerprint, remember_in
 
     def scan() -> tuple[str, tuple[str, ...]]:
         terms = impact.jargon_in(entry.impact, glossary)
         terms += [t for t in impact.jargon_in(entry.title, glossary) if t not in terms]
         return (_activity_phrase(entry.impact) if activity else "", tuple(terms))
 
-    found: tuple[str, tuple[str, ...]] = impact.remember(key, scan)
+    if content is None:
+        from hashlib import blake2b
+
+        words = f"{entry.title}\x1f{entry.impact}".encode("utf-8", "surrogatepass")
+        digest = blake2b(words, digest_size=12).digest()
+    else:
+        digest = content[-1]
+    # One table per glossary, keyed by the digest and whether the impact reads as
+    # activity (the phrase depends on it).
+    found: tuple[str, tuple[str, ...]] = remember_in(
+        _WORDS + _glossary_fingerprint(glossary),
+        digest + (b"a" if activity else b"o"),
+        scan,
+    )
     return found
+
+
+_WORDS = "coach-words:"
 
 
 def _activity_phrase(text: str) -> str:

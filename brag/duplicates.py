@@ -9,6 +9,7 @@ state the same metric values. An entry the user kept on purpose (``brag add
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -24,6 +25,36 @@ _NOT_WORD = re.compile(r"[^\w%$.]+")
 
 def normalise_title(title: str) -> str:
     """Lower case, accents and punctuation removed, spaces folded."""
+    found = _NORMALISED.get(title)
+    if found is None:
+        found = _normalise_new(title)
+    return found
+
+
+_TITLES = "story-titles"
+_LOCAL: dict[str, str] = {}
+_NORMALISED = _LOCAL
+
+
+def _normalise_new(title: str) -> str:
+    """A title not seen yet. Once the impact engine is loaded (every command that
+    reads the analysis cache), normalised titles are kept in the cache's table:
+    a journal's titles change little between runs, and normalising them is most
+    of what finding duplicates costs. ``brag add`` compares one entry and does
+    not load the engine for it."""
+    global _NORMALISED
+    memo = sys.modules.get("brag.impact.memo")
+    if memo is None:
+        if len(_LOCAL) >= 100_000:
+            _LOCAL.clear()
+        found = _LOCAL[title] = _normalise_title(title)
+        return found
+    _NORMALISED = memo.table(_TITLES)
+    kept: str = memo.remember_in(_TITLES, title, lambda: _normalise_title(title))
+    return kept
+
+
+def _normalise_title(title: str) -> str:
     if title.isascii():
         text = title.lower()  # no accents to strip: the common case, kept cheap
     else:
@@ -81,59 +112,66 @@ def find_match(
 def groups(entries: Sequence[Entry], window_days: int = WINDOW_DAYS) -> list[list[Entry]]:
     """Clusters of two or more entries that tell one story, oldest first in each.
 
-    Entries are chained: if A~B and B~C, all three are one group. The answer is
-    memoised (in this process and the analysis cache) on what it depends on:
-    each entry's id, date, title, metrics and ``distinct_from``, in order.
+    Entries are chained: if A~B and B~C, all three are one group.
     """
-    from hashlib import blake2b
-
-    from .impact.memo import remember
-
-    digest = blake2b(digest_size=16)
-    for entry in entries:
-        digest.update(
-            "\x1f".join(
-                (
-                    entry.id,
-                    str(entry.date.toordinal()),
-                    entry.title,
-                    repr(entry.metrics) if entry.metrics else "",
-                    repr(entry.extra.get(DISTINCT_FIELD, "")) if entry.extra else "",
-                    "\x1e",
-                )
-            ).encode("utf-8", "surrogatepass")
-        )
-    key = ("duplicate-groups", digest.digest(), len(entries), window_days)
-    found: tuple[tuple[int, ...], ...] = remember(key, lambda: _groups(entries, window_days))
-    return [[entries[i] for i in group] for group in found]
+    return [[entries[i] for i in group] for group in _groups(entries, window_days)]
 
 
 def _groups(entries: Sequence[Entry], window_days: int) -> tuple[tuple[int, ...], ...]:
-    """:func:`groups` as positions in ``entries``."""
-    by_key: dict[str, list[int]] = {}
+    """:func:`groups` as positions in ``entries``.
+
+    Only entries that share a normalised title or the same metric values can be
+    one story, and only within ``window_days`` of each other: each such set is
+    walked in date order and an entry compared with the ones that follow it
+    within the window, so the work grows with the entries, not with the pairs of
+    a title repeated over years. Normalised titles are memoised (here and in the
+    analysis cache), so one new entry costs its own comparisons and little else.
+    """
+    by_title: dict[str, list[int]] = {}
+    by_metrics: dict[str, list[int]] = {}
     for i, entry in enumerate(entries):
-        by_key.setdefault("t:" + normalise_title(entry.title), []).append(i)
-        values = _metric_values(entry)
-        if values:
-            by_key.setdefault("m:" + repr(sorted(values, key=repr)), []).append(i)
-    parent = list(range(len(entries)))
+        title = normalise_title(entry.title)
+        bucket = by_title.get(title)
+        if bucket is None:
+            by_title[title] = [i]
+        else:
+            bucket.append(i)
+        if entry.metrics:
+            values = _metric_values(entry)
+            if values:
+                by_metrics.setdefault(repr(sorted(values, key=repr)), []).append(i)
+    parent: dict[int, int] = {}
 
     def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
+        while parent.get(i, i) != i:
+            parent[i] = parent.get(parent[i], parent[i])
             i = parent[i]
         return i
 
-    for members in by_key.values():
+    days: dict[int, int] = {}
+    for members in (*by_title.values(), *by_metrics.values()):
         if len(members) < 2:
             continue
-        for x in range(len(members)):
-            for y in range(x + 1, len(members)):
-                i, j = members[x], members[y]
+        for i in members:
+            if i not in days:
+                days[i] = entries[i].date.toordinal()
+        members = sorted(members, key=days.__getitem__)
+        count = len(members)
+        for x in range(count - 1):
+            i = members[x]
+            last = days[i] + window_days
+            for y in range(x + 1, count):
+                j = members[y]
+                if days[j] > last:
+                    break
                 if same_story(entries[i], entries[j], window_days):
-                    parent[find(i)] = find(j)
+                    parent.setdefault(i, i)
+                    parent.setdefault(j, j)
+                    a, b = find(i), find(j)
+                    if a != b:
+                        parent[a] = b
     clusters: dict[int, list[int]] = {}
-    for i in range(len(entries)):
+    for i in parent:
         clusters.setdefault(find(i), []).append(i)
 
     def order(i: int) -> tuple[Any, str]:

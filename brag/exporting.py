@@ -159,8 +159,14 @@ class ExportContext:
     def ranked(self, entries: list[Entry] | None = None) -> list[tuple[Entry, Score]]:
         """Entries (default: all of the context's) strongest first for the audience."""
         from .impact import rank
+        from .impact.analysis import analyse_all
 
         chosen = self.entries if entries is None else entries
+        known = self._analyses
+        missing = [e for e in chosen if id(e) not in known]
+        if missing:  # read in one loop: ranking reads every entry of the period
+            for entry, (_, found) in zip(missing, analyse_all(missing, self.keywords), strict=True):
+                known[id(entry)] = found
         return rank(chosen, self.lens, self.today, self.keywords, read=self.analysis)
 
     def reframe(self, entry: Entry) -> Reframed:

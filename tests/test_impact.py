@@ -877,3 +877,21 @@ _not_evidence = st.one_of(
 def test_versions_dates_and_ids_never_yield_a_metric(parts: list[str]) -> None:
     text = " ".join(parts)
     assert find_metrics(text) == [], text
+
+
+@pytest.mark.parametrize("audience", ["manager", "cfo", "engineer", "exec"])
+def test_ranking_a_year_gives_each_entry_its_own_score(audience):
+    """rank() works the lens-dependent parts out once per distinct value; every
+    total must still be exactly the one score() gives the entry alone."""
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    import gen_user
+
+    entries = list(gen_user.generate(600, seed=4))
+    day = max(e.date for e in entries)
+    ranked = impact.rank(entries, audience, day, read=impact.analyse)
+    assert len(ranked) == 600
+    for entry, got in ranked:
+        assert got.total == impact.score(entry, audience, day).total
+    assert len({round(s.total, 2) for _, s in ranked}) > 50  # varied, not all alike

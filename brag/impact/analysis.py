@@ -10,6 +10,7 @@ because they read through that memo; the stages below do the work.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -25,6 +26,9 @@ from .memo import (
     _RESULTS,
     _RESULTS_ON_DISK,
     _RESULTS_USED,
+    _TABLES,
+    _TABLES_NEW,
+    _TABLES_USED,
     _content_key,
     _glossary_fingerprint,
     _keywords_fingerprint,
@@ -40,6 +44,7 @@ from .scoring import (
     _scope_part,
     _score_parts,
     _total,
+    _totals,
 )
 
 
@@ -66,26 +71,184 @@ class Analysis:
     impact_points: float = 0.0
     scope_points: float = 0.0
 
+    @property
+    def quantified(self) -> bool:
+        """Whether the entry states any number (without reading its metrics from the cache)."""
+        held = self.__dict__
+        metrics = held.get("metrics")
+        return bool(metrics if metrics is not None else held.get("_stored_metrics"))
 
-#: Bump when a change to the engine alters what it reads from an entry, so
-#: caches written by an older brag are ignored rather than trusted.
-ANALYSIS_VERSION = 3
+
+class _StoredMetrics:
+    """``Analysis.metrics`` of an analysis read from the cache file: its metrics are
+    kept there as one pickled string and made :class:`Metric` objects on first use,
+    since a review reads a whole year's analyses and most of it never looks at one."""
+
+    def __get__(self, found: Analysis | None, owner: type | None = None) -> Any:
+        if found is None:
+            return self
+        held = found.__dict__
+        stored = held.pop("_stored_metrics", b"")
+        metrics = held["metrics"] = tuple(map(_metric_of, _unpickle(stored))) if stored else ()
+        return metrics
+
+
+# Only an analysis made by _from_stored() lacks its own ``metrics``; every other
+# one has it in its __dict__, which wins over this (non-data) descriptor.
+Analysis.metrics = _StoredMetrics()  # type: ignore[assignment,method-assign]
+
+_METRIC_FIELDS = ("kind", "value", "unit", "text", "before", "after", "change", "name")
+_STORED_FIELDS = (
+    "_stored_metrics",
+    "areas",
+    "areas_inferred",
+    "leverage",
+    "leverage_inferred",
+    "tree",
+    "broad",
+    "activity",
+    "evidence_points",
+    "impact_points",
+    "scope_points",
+)
+
+
+def _metric_of(fields: dict[str, Any]) -> Metric:
+    """A :class:`Metric` with ``fields`` (as pickle built them) as its attributes."""
+    metric: Metric = _new(Metric)
+    _set(metric, "__dict__", fields)
+    return metric
+
+
+_new = object.__new__
+_set = object.__setattr__  # a frozen dataclass refuses its own __setattr__
+
+
+def _unpickle(data: bytes) -> Any:
+    import pickle
+
+    return pickle.loads(data)
+
+
+def _stored(found: Analysis) -> tuple[Any, ...]:
+    """``found`` as plain tuples, which the cache file reads back many times faster
+    than pickled dataclasses; its metrics as one pickled string of their fields,
+    read only when asked for."""
+    held = found.__dict__
+    metrics = held.get("metrics")
+    if metrics is None:
+        plain = held.get("_stored_metrics", b"")
+    elif metrics:
+        import pickle
+
+        plain = pickle.dumps(
+            tuple({f: getattr(m, f) for f in _METRIC_FIELDS} for m in metrics),
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
+    else:
+        plain = b""
+    return (
+        plain,
+        found.areas,
+        found.areas_inferred,
+        found.leverage,
+        found.leverage_inferred,
+        found.tree,
+        found.broad,
+        found.activity,
+        found.evidence_points,
+        found.impact_points,
+        found.scope_points,
+    )
+
+
+def _from_stored(stored: tuple[Any, ...]) -> Analysis:
+    found: Analysis = object.__new__(Analysis)
+    found.__dict__.update(zip(_STORED_FIELDS, stored, strict=True))
+    return found
+
+
+#: Bump when a change to the engine alters what it reads from an entry (or the
+#: layout of the cache file changes), so caches written by an older brag are
+#: ignored rather than trusted.
+ANALYSIS_VERSION = 7
 
 #: At most this many analyses are kept on disk (old versions of edited entries
 #: are dropped when it is reached).
 CACHE_LIMIT = 200_000
 
+#: New analyses are appended to a log next to the cache file (``*.delta``); the log
+#: is folded into the file once it outgrows this share of it (or this many bytes,
+#: whichever is more), so one new entry writes a few kilobytes, not the whole cache.
+FOLD_SHARE = 0.25
+FOLD_MIN_BYTES = 256 * 1024
+
 _MEMO: dict[tuple[Any, ...], Analysis] = {}
+
+#: Analyses read from the cache files, as plain tuples until asked for.
+_STORED: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
 _USED: set[tuple[Any, ...]] = set()
 
-_ON_DISK: set[tuple[Any, ...]] = set()  # keys the last cache file read or written holds
+_ON_DISK: set[tuple[Any, ...]] = set()  # keys the cache files read or written hold
+
+
+@dataclass
+class _Files:
+    """What the last :func:`load_cache` found, for :func:`save_cache` to decide how to write."""
+
+    base: tuple[int, int, int] | None = None  # (inode, mtime, size) of a usable cache file
+    delta_bytes: int = 0
+    delta_clean: bool = True  # no torn or garbled record in the log
+
+
+_FILES = _Files()
 
 
 def analyse(entry: Entry, keywords: Mapping[str, Sequence[str]] | None = None) -> Analysis:
     """The :class:`Analysis` of ``entry`` (areas inferred with ``keywords``)."""
+    return analyse_keyed(entry, keywords)[1]
+
+
+def analyse_keyed(
+    entry: Entry, keywords: Mapping[str, Sequence[str]] | None = None
+) -> tuple[tuple[Any, ...], Analysis]:
+    """:func:`analyse`, with the memo key of the entry's content: a caller that
+    memoises more of its own on that content need not digest the entry again."""
     key = _content_key(entry, _keywords_fingerprint(keywords))
+    return key, _analysis_of(entry, keywords, key)
+
+
+def analyse_all(
+    entries: Iterable[Entry], keywords: Mapping[str, Sequence[str]] | None = None
+) -> list[tuple[tuple[Any, ...], Analysis]]:
+    """:func:`analyse_keyed` of each entry, in order: one loop for a review that reads
+    a year of entries, most of them from the cache."""
+    fingerprint = _keywords_fingerprint(keywords)
+    memo_get, used_add, key_of = _MEMO.get, _USED.add, _content_key
+    out = []
+    for entry in entries:
+        key = key_of(entry, fingerprint)
+        found = memo_get(key)
+        if found is None:
+            found = _analysis_of(entry, keywords, key)
+        else:
+            used_add(key)
+        out.append((key, found))
+    return out
+
+
+def _analysis_of(
+    entry: Entry, keywords: Mapping[str, Sequence[str]] | None, key: tuple[Any, ...]
+) -> Analysis:
     found = _MEMO.get(key)
+    if found is None:
+        stored = _STORED.get(key)
+        if stored is not None:
+            try:
+                found = _from_stored(stored)
+            except (TypeError, ValueError):  # a cache must never break brag
+                found = None
     if found is None:
         areas, inferred = _areas_for(entry, keywords)
         leverage, leverage_inferred = _leverage_for(entry)
@@ -107,92 +270,261 @@ def analyse(entry: Entry, keywords: Mapping[str, Sequence[str]] | None = None) -
             _impact_part(entry, activity)[1],
             _scope_part(entry, metrics, scope_words)[1],
         )
-        _MEMO[key] = found
+    _MEMO[key] = found
     _USED.add(key)
     return found
 
 
-def load_cache(path: str | Any) -> int:
-    """Seed the memo from a cache file written by :func:`save_cache`.
+# -- The cache files -------------------------------------------------------------
+#
+# ``impact-cache.pickle`` holds analyses (as plain tuples) and other memoised
+# results; ``impact-cache.delta``, next to it, is a log of records appended since
+# the file was last written whole. Each record is framed (magic, length, digest),
+# so a torn or garbled one is seen and it and everything after it ignored; every
+# record carries the version stamp. Writers hold an exclusive lock on the log while
+# they append or fold it into the file (written to a temporary file and renamed),
+# so two brag processes at once never lose or mix each other's writes; readers
+# take no lock and at worst miss a record, which only costs its recomputation.
 
-    A missing, unreadable or outdated file is ignored (the cache only ever
-    saves time). Returns the number of analyses loaded.
+_MAGIC = b"BRG1"
+_HEADER = len(_MAGIC) + 8 + 16
+
+
+def _delta_path(path: Any) -> Any:
+    from pathlib import Path
+
+    base = Path(path)
+    return base.with_name(base.stem + ".delta")
+
+
+def _stamp() -> tuple[Any, ...]:
+    return (ANALYSIS_VERSION, _engine_stamp())
+
+
+def _identity(path: Any) -> tuple[int, int, int] | None:
+    import os
+
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+_Piece = tuple[dict[Any, Any], dict[Any, Any], dict[str, dict[Any, Any]]]
+
+
+def _record(memo: dict[Any, Any], results: dict[Any, Any], tables: dict[str, Any]) -> bytes:
+    import pickle
+    from hashlib import blake2b
+
+    payload = pickle.dumps((_stamp(), memo, results, tables), protocol=pickle.HIGHEST_PROTOCOL)
+    digest = blake2b(payload, digest_size=16).digest()
+    return _MAGIC + len(payload).to_bytes(8, "little") + digest + payload
+
+
+def _records(data: bytes) -> tuple[list[_Piece], bool]:
+    """The records of a log that are intact and of this brag, and whether all were intact."""
+    import pickle
+    from hashlib import blake2b
+
+    found: list[_Piece] = []
+    stamp = _stamp()
+    pos, size = 0, len(data)
+    while pos < size:
+        head = data[pos : pos + _HEADER]
+        if len(head) < _HEADER or head[:4] != _MAGIC:
+            return found, False
+        end = pos + _HEADER + int.from_bytes(head[4:12], "little")
+        payload = data[pos + _HEADER : end]
+        if end > size or blake2b(payload, digest_size=16).digest() != head[12:]:
+            return found, False
+        try:
+            version, memo, results, tables = pickle.loads(payload)
+        except Exception:  # a cache must never break brag
+            return found, False
+        if version == stamp and all(isinstance(x, dict) for x in (memo, results, tables)):
+            found.append((memo, results, tables))
+        pos = end
+    return found, True
+
+
+def _lock(fh: Any) -> None:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - no advisory locks here
+        return
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+    except OSError:  # a file system without locks: the records' framing still holds
+        pass
+
+
+def load_cache(path: str | Any) -> int:
+    """Seed the memo from the cache file written by :func:`save_cache` and its log.
+
+    A missing, unreadable or outdated file (or record of the log) is ignored:
+    the cache only ever saves time. Returns the number of analyses loaded.
     """
     import pickle
-    from pathlib import Path
 
     _ON_DISK.clear()
     _RESULTS_ON_DISK.clear()
+    _TABLES_NEW.clear()
+    _FILES.base, _FILES.delta_bytes, _FILES.delta_clean = None, 0, True
+    pieces: list[_Piece] = []
     try:
-        with Path(path).open("rb") as fh:
+        with open(path, "rb") as fh:
+            identity = _identity(fh.fileno())
             data = pickle.load(fh)
+        if (
+            isinstance(data, dict)
+            and data.get("version") == _stamp()
+            and isinstance(data.get("memo"), dict)
+        ):
+            results, tables = data.get("results"), data.get("tables")
+            pieces.append(
+                (
+                    data["memo"],
+                    results if isinstance(results, dict) else {},
+                    tables if isinstance(tables, dict) else {},
+                )
+            )
+            _FILES.base = identity
     except Exception:  # a cache must never break brag
-        return 0
-    if not isinstance(data, dict) or data.get("version") != (ANALYSIS_VERSION, _engine_stamp()):
-        return 0
-    memo = data.get("memo")
-    if not isinstance(memo, dict):
-        return 0
-    results = data.get("results", {})
-    for key, value in memo.items():
-        _MEMO.setdefault(key, value)
-    _ON_DISK.update(memo)
-    if isinstance(results, dict):
+        pass
+    try:
+        with open(_delta_path(path), "rb") as fh:
+            log = fh.read()
+    except OSError:
+        log = b""
+    records, _FILES.delta_clean = _records(log)
+    _FILES.delta_bytes = len(log)
+    pieces += records
+    for memo, results, tables in pieces:
+        _STORED.update(memo)
+        _ON_DISK.update(memo)
         for key, value in results.items():
             _RESULTS.setdefault(key, value)
         _RESULTS_ON_DISK.update(results)
-    return len(memo)
+        for name, held in tables.items():
+            if isinstance(held, dict):  # the same dict a module may hold (see table())
+                _TABLES.setdefault(name, {}).update(held)
+    return len(_ON_DISK)
 
 
 def save_cache(path: str | Any) -> bool:
-    """Write the memo to ``path`` when this process used analyses the file lacks.
+    """Keep the analyses and results this process made that the cache files lack.
 
-    Analyses of every entry seen are kept (a weekly status must not evict the
-    year a self-review needs); past :data:`CACHE_LIMIT` only this run's are.
-    Returns whether it wrote. Failures are ignored: the cache only ever saves
-    time.
+    They are appended to the log next to ``path``; when the log has grown past
+    :data:`FOLD_SHARE` of the file (or there is no usable file), everything is
+    written to ``path`` afresh and the log emptied. Analyses of every entry seen
+    are kept (a weekly status must not evict the year a self-review needs); past
+    :data:`CACHE_LIMIT` only this run's are. Returns whether it wrote. Failures
+    are ignored: the cache only ever saves time.
     """
-    if _USED <= _ON_DISK and _RESULTS_USED <= _RESULTS_ON_DISK:
+    news = {name: held for name, held in _TABLES_NEW.items() if held}
+    if _USED <= _ON_DISK and _RESULTS_USED <= _RESULTS_ON_DISK and not news:
         return False
+    import os
+    from pathlib import Path
+
+    target = Path(path)
+    memo = {k: _stored(v) for k, v in _MEMO.items() if k not in _ON_DISK}
+    results = {k: _RESULTS[k] for k in _RESULTS_USED if k not in _RESULTS_ON_DISK}
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        record = _record(memo, results, news)
+        # Private like the file (analyses quote private entries' numbers).
+        fd = os.open(_delta_path(target), os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        with open(fd, "a+b", buffering=0) as fh:
+            _lock(fh)
+            logged = fh.seek(0, 2)
+            base = _identity(target)
+            fold = (
+                base is None
+                or base != _FILES.base
+                or not _FILES.delta_clean
+                or logged + len(record) > max(FOLD_MIN_BYTES, base[2] * FOLD_SHARE)
+            )
+            if base is not None and base != _FILES.base and _FILES.base is not None:
+                fold = False  # another brag folded since this one read: add to its log
+            if fold:
+                fh.seek(0)
+                _fold(target, fh.read())
+                fh.truncate(0)
+            else:
+                view = memoryview(record)
+                while view:
+                    view = view[fh.write(view) :]
+    except OSError:
+        return False
+    if not fold:
+        _ON_DISK.update(memo)
+        _RESULTS_ON_DISK.update(results)
+    _TABLES_NEW.clear()
+    return True
+
+
+def _fold(target: Any, log: bytes) -> None:
+    """Write every analysis known (this process's, the files', the log's) to ``target``."""
     import os
     import pickle
     import tempfile
-    from pathlib import Path
 
-    memo = _MEMO
+    memo: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    results: dict[tuple[Any, ...], Any] = {}
+    tables: dict[str, dict[Any, Any]] = {}
+    for more, more_results, more_tables in _records(log)[0]:  # appended by others since
+        memo.update(more)
+        results.update(more_results)
+        for name, held in more_tables.items():
+            tables.setdefault(name, {}).update(held)
+    for name, held in _TABLES.items():
+        tables.setdefault(name, {}).update(held)
+    # A table grown past the limit (titles of long-edited entries) starts again,
+    # and past it in all, only the tables this run used are kept (those of an
+    # older glossary go).
+    tables = {name: held for name, held in tables.items() if len(held) <= CACHE_LIMIT}
+    if sum(len(held) for held in tables.values()) > CACHE_LIMIT:
+        tables = {name: held for name, held in tables.items() if name in _TABLES_USED}
+    memo.update(_STORED)
+    for key, found in _MEMO.items():
+        if key not in memo:
+            memo[key] = _stored(found)
     if len(memo) > CACHE_LIMIT:
         # Mostly analyses of entries edited since: start again from this run's.
-        memo = {k: v for k, v in _MEMO.items() if k in _USED}
+        memo = {k: v for k, v in memo.items() if k in _USED}
     # Reframes depend on the audience too: keep those of this run plus the
     # others already on disk, up to a bound.
-    results = {k: _RESULTS[k] for k in _RESULTS_USED}
+    kept = {k: _RESULTS[k] for k in _RESULTS_USED}
     for k in _RESULTS_ON_DISK:
-        if len(results) >= CACHE_LIMIT:
+        if len(kept) >= CACHE_LIMIT:
             break
         if k in _RESULTS:
-            results.setdefault(k, _RESULTS[k])
-    target = Path(path)
+            kept.setdefault(k, _RESULTS[k])
+    for k, v in results.items():
+        if len(kept) >= CACHE_LIMIT:
+            break
+        kept.setdefault(k, v)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".impact-", suffix=".tmp")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".impact-", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(
-                {
-                    "version": (ANALYSIS_VERSION, _engine_stamp()),
-                    "memo": memo,
-                    "results": results,
-                },
+                {"version": _stamp(), "memo": memo, "results": kept, "tables": tables},
                 fh,
                 protocol=pickle.HIGHEST_PROTOCOL,
             )
         os.replace(tmp, target)
-    except OSError:
-        return False
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _FILES.base, _FILES.delta_bytes, _FILES.delta_clean = _identity(target), 0, True
     _ON_DISK.clear()
     _ON_DISK.update(memo)
     _RESULTS_ON_DISK.clear()
-    _RESULTS_ON_DISK.update(results)
-    return True
+    _RESULTS_ON_DISK.update(kept)
 
 
 @functools.cache
@@ -214,11 +546,17 @@ def _engine_stamp() -> str:
 def clear_memo() -> None:
     """Forget every memoised analysis (tests use it to measure cold runs)."""
     _MEMO.clear()
+    _STORED.clear()
+    _FILES.base, _FILES.delta_bytes, _FILES.delta_clean = None, 0, True
     _USED.clear()
     _ON_DISK.clear()
     _RESULTS.clear()
     _RESULTS_USED.clear()
     _RESULTS_ON_DISK.clear()
+    for held in _TABLES.values():
+        held.clear()
+    _TABLES_NEW.clear()
+    _TABLES_USED.clear()
     _scan_cached.cache_clear()
 
 
@@ -317,13 +655,13 @@ def rank(
         scored = [(entry, score(entry, the_lens, day, keywords)) for entry in entries]
     else:
         # score() inlined: this loop runs for every entry of a year.
-        scored = []
-        for e in entries:
-            found = read(e)
-            total = _total(found, e.date, the_lens, day)
-            scored.append(
-                (e, Score(total, explain=functools.partial(_score_parts, e, found, the_lens, day)))
-            )
+        chosen = list(entries)
+        found = [read(e) for e in chosen]
+        totals = _totals(zip([e.date for e in chosen], found, strict=True), the_lens, day)
+        scored = [
+            (e, Score(total, explain=functools.partial(_score_parts, e, f, the_lens, day)))
+            for e, f, total in zip(chosen, found, totals, strict=True)
+        ]
     scored.sort(
         key=lambda pair: (
             -pair[1].total,

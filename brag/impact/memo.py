@@ -24,6 +24,16 @@ _RESULTS_ON_DISK: set[tuple[Any, ...]] = set()
 
 _MISSING = object()
 
+#: Named tables of small answers keyed by a short text (the normalised form of a
+#: title): kept in the cache files as plain dicts, so loading one is a single
+#: update and a lookup is one dict hit; only entries new to this process are
+#: written back (:func:`remember_in`).
+_TABLES: dict[str, dict[Any, Any]] = {}
+
+_TABLES_NEW: dict[str, dict[Any, Any]] = {}
+
+_TABLES_USED: set[str] = set()
+
 
 def remember(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
     """``compute()``, memoised under ``key`` in this process and in the cache file.
@@ -39,6 +49,26 @@ def remember(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
     return found
 
 
+def table(name: str) -> dict[Any, Any]:
+    """The table ``name``: the same dict for the life of the process. A caller that
+    reads it directly adds new rows through :func:`remember_in`."""
+    _TABLES_USED.add(name)
+    found = _TABLES.get(name)
+    if found is None:
+        found = _TABLES[name] = {}
+    return found
+
+
+def remember_in(name: str, key: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()``, memoised under ``key`` in the table ``name`` (and the cache file)."""
+    held = table(name)
+    found = held.get(key, _MISSING)
+    if found is _MISSING:
+        found = held[key] = compute()
+        _TABLES_NEW.setdefault(name, {})[key] = found
+    return found
+
+
 def _glossary_fingerprint(glossary: Mapping[str, str] | None) -> str:
     if glossary is None:
         return ""
@@ -46,10 +76,10 @@ def _glossary_fingerprint(glossary: Mapping[str, str] | None) -> str:
 
 
 def remember_words(kind: str, text: str, compute: Callable[[], Any]) -> Any:
-    """:func:`remember` for an answer read from ``text`` alone (is it a risk, an
-    ask, money saved or earned), keyed by a short digest of the text."""
+    """:func:`remember_in` the table ``kind`` for an answer read from ``text`` alone
+    (is it a risk, an ask, money saved or earned), keyed by a short digest of the text."""
     digest = _blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).digest()
-    return remember((kind, digest), compute)
+    return remember_in(kind, digest, compute)
 
 
 def _keywords_fingerprint(keywords: Mapping[str, Sequence[str]] | None) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..entry import Entry
@@ -125,7 +125,7 @@ def _total(found: Analysis, date: dt.date, lens: Lens, today: dt.date) -> float:
     lens-dependent parts use the same point functions as the explanation, so
     the two can never disagree. Ranking runs this for every entry.
     """
-    proven = bool(found.metrics) or found.impact_points > 0
+    proven = found.quantified or found.impact_points > 0
     running = (
         found.evidence_points
         + found.impact_points
@@ -134,6 +134,33 @@ def _total(found: Analysis, date: dt.date, lens: Lens, today: dt.date) -> float:
         + _leverage_points(found.leverage, lens)
     )
     return round(running + _recency_points(date, round(running, 2), today), 2)
+
+
+def _totals(pairs: Iterable[tuple[dt.date, Analysis]], lens: Lens, today: dt.date) -> list[float]:
+    """:func:`_total` of each (date, analysis), the same arithmetic in the same order,
+    with the parts that depend only on the lens and the areas, the leverage or the
+    date worked out once per distinct value: a year has few of each."""
+    areas_memo: dict[tuple[tuple[str, ...], bool], float] = {}
+    leverage_memo: dict[str, float] = {}
+    recency_memo: dict[dt.date, tuple[int, float]] = {}
+    out = []
+    for date, found in pairs:
+        proven = found.quantified or found.impact_points > 0
+        areas_key = (tuple(found.areas), proven)
+        area = areas_memo.get(areas_key)
+        if area is None:
+            area = areas_memo[areas_key] = _area_points(found.areas, lens, proven)
+        leverage = leverage_memo.get(found.leverage)
+        if leverage is None:
+            leverage = leverage_memo[found.leverage] = _leverage_points(found.leverage, lens)
+        running = found.evidence_points + found.impact_points + area + found.scope_points + leverage
+        recency = recency_memo.get(date)
+        if recency is None:
+            recency = recency_memo[date] = _recency_factor(date, today)
+        age, factor = recency
+        points = 0.0 if age <= 0 else round(-round(running, 2) * (1.0 - factor), 2)
+        out.append(round(running + points, 2))
+    return out
 
 
 def _score_parts(
