@@ -14,10 +14,54 @@ from test_bench_gen import gen
 from brag import index, manager
 from brag.entry import Entry
 
+# Run in a fresh interpreter: this one may have a thread running (a session's HTTP
+# server), and then brag rightly never forks.
+_PARALLEL = """
+import multiprocessing, os, pickle, sys
+from pathlib import Path
+from brag import index
+index.PARALLEL_MIN = 1
+index.os.cpu_count = lambda: 3
+root = Path(sys.argv[1])
+items = list(index.scan(root / "entries", root).items())
+rows = index.parse_rows(root, items)
+assert isinstance(rows, index._Parsed), "did not fork"
+try:
+    out = list(rows)
+finally:
+    rows.close()
+for child in multiprocessing.active_children():
+    child.join(5)
+assert multiprocessing.active_children() == [], "workers left behind"
+sys.stdout.buffer.write(pickle.dumps(out))
+"""
+
+_PARALLEL_LIST = """
+import sys
+from brag import index
+index.PARALLEL_MIN = 1
+index.os.cpu_count = lambda: 3
+calls = []
+real = index.parse_rows
+def spy(root, items):
+    rows = real(root, items)
+    calls.append(type(rows).__name__)
+    return rows
+index.parse_rows = spy
+from brag.cli import main
+sys.argv = ["brag", "--dir", sys.argv[1], "list", "--json"]
+try:
+    main()
+finally:
+    sys.stderr.write(f"parse_rows gave {calls}\\n")
+"""
+
 
 def test_parallel_rebuild_matches_serial(
     journal_dir: Path, brag, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import pickle
+
     gen.build_journal(journal_dir, 40)
     broken = journal_dir / "entries" / "2026" / "broken.md"
     broken.write_text('+++\nid = "b1"\ndate = 2026-13-01\ntitle = "x"\n+++\n')
@@ -27,26 +71,20 @@ def test_parallel_rebuild_matches_serial(
 
     monkeypatch.setattr(index, "PARALLEL_MIN", 10**9)
     serial = index.parse_rows(journal_dir, items)
-    monkeypatch.setattr(index, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(index.os, "cpu_count", lambda: 3)
-    parallel = index.parse_rows(journal_dir, items)
-    assert isinstance(parallel, index._Parsed)
-    try:
-        rows = list(parallel)
-    finally:
-        parallel.close()
+    proc = subprocess.run([sys.executable, "-c", _PARALLEL, str(journal_dir)], capture_output=True)
+    assert proc.returncode == 0, proc.stderr.decode()
+    rows = pickle.loads(proc.stdout)
     assert rows == serial  # the same rows, in the same (path) order
-    import multiprocessing
 
-    for child in multiprocessing.active_children():
-        child.join(5)
-    assert multiprocessing.active_children() == []
     # With another thread running, it never forks (a child could inherit a held lock).
+    import multiprocessing
     import threading
 
     def no_fork(*args: object) -> None:
         raise AssertionError("forked while another thread was running")
 
+    monkeypatch.setattr(index, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(index.os, "cpu_count", lambda: 3)
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
@@ -62,9 +100,13 @@ def test_parallel_rebuild_matches_serial(
     assert "not UTF-8" in str(errors["entries/2026/latin1.md"])
 
     # A cold rebuild through the parallel path sees every good entry and names the bad ones.
-    result = brag("list", "--json")
-    assert len(json.loads(result.stdout)) == 40
-    assert "broken.md:3" in result.stderr
+    listed = subprocess.run(
+        [sys.executable, "-c", _PARALLEL_LIST, str(journal_dir)], capture_output=True, text=True
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert "parse_rows gave ['_Parsed']" in listed.stderr
+    assert len(json.loads(listed.stdout)) == 40
+    assert "broken.md:3" in listed.stderr
     assert brag("check", expect=1).output.count("broken:") == 2
 
 
