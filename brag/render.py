@@ -99,10 +99,10 @@ def _cache_folder(journal_root: Path | None) -> Path | None:
         st = os.lstat(folder)
     except (OSError, ValueError):
         return None
-    if not stat.S_ISDIR(st.st_mode) or stat.S_IMODE(st.st_mode) & 0o022:
-        return None  # a link, or a folder others may write into
-    if hasattr(os, "getuid") and st.st_uid != os.getuid():
-        return None
+    if not stat.S_ISDIR(st.st_mode):
+        return None  # a link or a file where the folder should be
+    if hasattr(os, "getuid") and (st.st_uid != os.getuid() or stat.S_IMODE(st.st_mode) & 0o022):
+        return None  # someone else's folder, or one others may write into
     if not os.access(folder, os.W_OK | os.X_OK):
         return None
     return folder
