@@ -18,11 +18,23 @@ by default: HTML templates escape every value, Markdown templates escape what
 would make raw HTML (``<`` opening a tag, ``&`` forming an entity) or a
 clickable link with an unsafe scheme, and the ``href`` filter turns a link into
 one a reader may click (http(s) or relative) or into nothing.
+
+Compiled templates are kept in the user's cache folder (``jinja/`` under
+platformdirs' ``user_cache_dir("brag")``), never in the journal: a synced file
+of Python bytecode would run as code. A cached template is used only for the
+same name, file, source text (checksum), Jinja version and environment options
+(sandbox, syntax, finalize, autoescape, filters and tests), so an edited
+template or override is compiled again; the sandbox checks run when the
+template runs, cached or not. Without a usable cache folder (missing,
+unwritable, not the user's own, or inside the journal) templates are compiled
+on every run as before.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -65,6 +77,7 @@ def environment(journal_root: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        bytecode_cache=_bytecode_cache(journal_root),
     )
     env.filters["href"] = jinja2.pass_context(_href_filter)
     env.filters["md_escape"] = markdown_escape
@@ -72,6 +85,104 @@ def environment(journal_root: Path | None = None) -> jinja2.Environment:
 
     get_plugin_manager().hook.prepare_jinja2_environment(env=env)
     return env
+
+
+def _cache_folder(journal_root: Path | None) -> Path | None:
+    """The user's own folder for compiled templates, made if missing; None if unsafe."""
+    from platformdirs import user_cache_dir
+
+    folder = Path(user_cache_dir("brag")) / "jinja"
+    try:
+        if journal_root is not None and folder.resolve().is_relative_to(journal_root.resolve()):
+            return None  # a synced folder: its bytecode could come from anywhere
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = os.lstat(folder)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISDIR(st.st_mode):
+        return None  # a link or a file where the folder should be
+    if hasattr(os, "getuid") and (st.st_uid != os.getuid() or stat.S_IMODE(st.st_mode) & 0o022):
+        return None  # someone else's folder, or one others may write into
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return None
+    return folder
+
+
+def _bytecode_cache(journal_root: Path | None) -> jinja2.BytecodeCache | None:
+    """A bytecode cache in the user's cache folder, or None (compile every run)."""
+    folder = _cache_folder(journal_root)
+    if folder is None:
+        return None
+    import jinja2
+    from jinja2.bccache import Bucket
+
+    class TemplateCache(jinja2.FileSystemBytecodeCache):
+        def get_bucket(
+            self, environment: jinja2.Environment, name: str, filename: str | None, source: str
+        ) -> Bucket:
+            # Jinja keys a bucket by name and file and rejects it when the source's
+            # checksum differs; the code also depends on the environment's options.
+            key = self.get_cache_key(f"{name}\0{_environment_fingerprint(environment)}", filename)
+            bucket = Bucket(environment, key, self.get_source_checksum(source))
+            self.load_bytecode(bucket)
+            return bucket
+
+        def load_bytecode(self, bucket: Bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # a damaged or unreadable file: compile instead
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: Bucket) -> None:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:  # full disk, folder gone: the export goes on without it
+                pass
+
+    return TemplateCache(str(folder), "%s.cache")
+
+
+def _callable_id(func: Any) -> str:
+    if not callable(func):
+        return repr(func)
+    name = f"{getattr(func, '__module__', '')}.{getattr(func, '__qualname__', type(func))}"
+    return f"{name}:{getattr(func, 'jinja_pass_arg', '')}"
+
+
+def _environment_fingerprint(env: jinja2.Environment) -> str:
+    """What, besides a template's source, the compiled code depends on."""
+    import hashlib
+
+    import jinja2
+
+    parts = (
+        jinja2.__version__,
+        _callable_id(type(env)),
+        env.sandboxed,
+        sorted(getattr(env, "intercepted_binops", ())),
+        sorted(getattr(env, "intercepted_unops", ())),
+        env.block_start_string,
+        env.block_end_string,
+        env.variable_start_string,
+        env.variable_end_string,
+        env.comment_start_string,
+        env.comment_end_string,
+        env.line_statement_prefix,
+        env.line_comment_prefix,
+        env.trim_blocks,
+        env.lstrip_blocks,
+        env.newline_sequence,
+        env.keep_trailing_newline,
+        env.optimized,
+        env.is_async,
+        _callable_id(env.finalize),
+        _callable_id(env.autoescape),
+        _callable_id(env.code_generator_class),
+        sorted(env.extensions),
+        sorted((k, _callable_id(f)) for k, f in env.filters.items()),
+        sorted((k, _callable_id(f)) for k, f in env.tests.items()),
+    )
+    return hashlib.sha1(repr(parts).encode()).hexdigest()
 
 
 def _context_name(context: Any) -> str:

@@ -137,7 +137,7 @@ def _bullet(ctx: ExportContext, entry: Entry, score: impact.Score | None = None)
         "tree": found.tree,
         "with": list(entry.with_),
         "metrics": [m.describe() for m in found.metrics],
-        "quantified": bool(found.metrics),
+        "quantified": found.quantified,
         "score": (score or ctx.score(entry)).total,
     }
 

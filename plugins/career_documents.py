@@ -183,7 +183,7 @@ def build_self_review(ctx: ExportContext) -> dict[str, Any]:
         else:
             area = areas[0] if areas else ""
         groups[area].append((entry, s))
-        numbered[area] += bool(found.metrics)
+        numbered[area] += found.quantified
 
     def strength(area: str) -> tuple[float, float, str]:
         # An area is as strong as its three best results: depth, not volume.
@@ -277,7 +277,7 @@ def _growth(entries: list[Entry], since: dt.date, until: dt.date, read: Any) -> 
             {
                 "period": key,
                 "entries": len(group),
-                "quantified": sum(1 for f in found if f.metrics),
+                "quantified": sum(1 for f in found if f.quantified),
                 "tree_b": round(sum(1 for f in found if f.tree == "B") / len(group), 3),
                 "top_area": areas.most_common(1)[0][0] if areas else "",
             }
@@ -318,7 +318,7 @@ def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
         if entry.with_ or found.broad or found.leverage == "interpersonal":
             cross += 1
     totals = _money_totals(entries, read)
-    numbered = [(e, s) for e, s in ranked if found_by_id[id(e)].metrics]
+    numbered = [(e, s) for e, s in ranked if found_by_id[id(e)].quantified]
     top = _pick(ctx, numbered or ranked, 5)
     data["stories"] = [_bullet(ctx, e, s) for e, s in top]
     used = {e.id for e, _ in top}
