@@ -637,27 +637,24 @@ def main(argv: list[str] | None = None) -> int:
 HOW_IT_STAYS_FAST = """
 ## What each command spends its time on
 
-- **Every command** pays Python's start-up (the `python -c pass` row: on this
-  machine it includes `.pth` files of the environment and the editable-install
-  finder) and click (~12 ms). GitPython, Jinja2, rich and httpx are imported
-  only inside the commands that use them; the import table above checks it.
-- **`brag add`**: writes the file atomically (temp file, fsync, rename), then two
-  git processes, `git add` and `git commit --only -- PATH` (so a user's other
-  staged changes stay out of the commit), which is the git floor plus the cost
-  of `--only` building a temporary index. It runs the `entry_saved` hook, so it
-  loads pluggy and the built-in plugins; the `importlib.metadata` entry-point
-  scan (~15 ms) is skipped when no installed distribution declares a `brag`
-  entry point (checked by reading the few `entry_points.txt` files, ~1.5 ms).
-- **`brag list` / `brag search`**: stat every entry file (~25 ms at 10,000: an
-  entry edited in place changes only its own mtime), compare a digest of that
-  scan with the one stored in the SQLite index (`.git/brag/index.sqlite`), and
-  on a match answer from SQLite alone; otherwise re-parse just the files whose
-  mtime, size or path changed. Matching entries are stored as plain tuples,
-  not pickled objects, and printed in one write, so listing 1,850 entries
-  costs little more than listing 20.
-- **Cold rebuild**: parsing 10,000 TOML front matters is ~1 s of CPU; files
-  are read as bytes and, on Linux, parsed by this process and forked workers
-  together, one share per CPU.
+- **Every command** pays Python's start-up (the `python -c pass` row) and
+  click's import. GitPython, Jinja2, rich and httpx are imported only inside
+  the commands that use them; the import table above checks it.
+- **`brag add`**: checks for a duplicate among the files of its month folders
+  (stat'ed, unchanged ones taken from the index), writes the file atomically
+  (temp file, fsync, rename), then runs the floor's two git processes, `git
+  add` and `git commit --only -- PATH` (so a user's other staged changes stay
+  out of the commit), and records the new row and commit in the index.
+  Plugins load only when an installed distribution declares a `brag` entry
+  point.
+- **`brag list` / `brag search`**: the console script starts one `git status`
+  (tracked files only) before it imports the command line, so git checks the
+  files on the other core; the index takes its answer, re-reads only the files
+  git or the folders' modification times name, and prints the list lines it
+  keeps ready (search matches the case-folded text kept beside them).
+- **Cold rebuild**: files are read as bytes and, on Linux, parsed by this
+  process and forked workers together; `git status` runs meanwhile, and the
+  workers' rows are written as they arrive.
 - **jrnl** parses its whole journal file on every command and rewrites it on
   every add, which is why its add grows with the journal.
 """
