@@ -210,8 +210,15 @@ def test_two_brag_processes_writing_at_once_lose_nothing(cache, monkeypatch):
     impact.save_cache(cache)
     script = WRITER.format(tests=str(Path(__file__).parent))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    # Run from the tests folder: the working folder (tmp_path) holds the cache's
+    # "brag" folder, which `python -c` would import as a namespace package in
+    # place of an installed brag that is found by a finder rather than a path.
     writers = [
-        subprocess.Popen([sys.executable, "-c", script, str(cache), str(first)], env=env)
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(cache), str(first)],
+            env=env,
+            cwd=Path(__file__).parent,
+        )
         for first in (1000, 2000, 3000)
     ]
     assert [w.wait(timeout=120) for w in writers] == [0, 0, 0]
