@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_journal import _status_calls as _spy_status
+from test_journal import _titles
 
 from brag import index, launch
 from brag.entry import Entry
@@ -38,29 +40,6 @@ def no_leftover_prefetch():
 )
 def test_the_command_is_read_from_the_top_level_options(args, expected):
     assert launch.command_of(args) == expected
-
-
-def _titles(root: Path) -> list[str]:
-    return sorted(e.title for e in Journal(root).entries())
-
-
-def _git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(root), *args], check=True, capture_output=True, text=True
-    ).stdout
-
-
-def _spy_status(monkeypatch) -> list[tuple[str, ...]]:
-    calls: list[tuple[str, ...]] = []
-    real = index._git
-
-    def spy(root: Path, *args: str):
-        if args and args[0] == "status":
-            calls.append(args)
-        return real(root, *args)
-
-    monkeypatch.setattr(index, "_git", spy)
-    return calls
 
 
 def test_a_read_uses_the_status_started_ahead_and_sees_a_hand_edit(journal: Journal, monkeypatch):
