@@ -457,14 +457,7 @@ class Index:
             if candidates is not None:
                 changed = {rel: _stat_entry(self.root, rel) for rel in candidates}
         if changed is None:
-            on_disk = scan(self.root / "entries", self.root)
-            known = {
-                path: (mtime, size)
-                for path, mtime, size in db.execute("SELECT path, mtime_ns, size FROM files")
-            }
-            stale = [p for p, stat in on_disk.items() if known.get(p) != stat]
-            gone = [p for p in known if p not in on_disk]
-            todo = [(path, on_disk[path]) for path in stale]
+            todo, gone = self._compare_all(db)
         else:
             known = {}
             if changed:
@@ -508,13 +501,7 @@ class Index:
             _drop_prefetched()  # a list's head start asked about tracked files only
             _start_status(self.root, untracked=True)
         record: dict[str, int] | None = {} if not self.in_memory else None
-        on_disk = scan(self.root / "entries", self.root, record)
-        known = {
-            path: (mtime, size)
-            for path, mtime, size in db.execute("SELECT path, mtime_ns, size FROM files")
-        }
-        todo = [(p, stat) for p, stat in on_disk.items() if known.get(p) != stat]
-        gone = [p for p in known if p not in on_disk]
+        todo, gone = self._compare_all(db, record)
         rows = parse_rows(self.root, todo)
         try:
             started = _PREFETCHED.pop(str(self.root), None)
@@ -534,6 +521,20 @@ class Index:
             if isinstance(rows, _Parsed):
                 rows.close()
         return len(todo) + len(gone)
+
+    def _compare_all(
+        self, db: sqlite3.Connection, record: dict[str, int] | None = None
+    ) -> tuple[list[tuple[str, tuple[int, int]]], list[str]]:
+        """Every entry file against its row: (the files to read, the rows whose file
+        is gone). ``record`` receives the folders' times (see :func:`scan`)."""
+        on_disk = scan(self.root / "entries", self.root, record)
+        known = {
+            path: (mtime, size)
+            for path, mtime, size in db.execute("SELECT path, mtime_ns, size FROM files")
+        }
+        todo = [(p, stat) for p, stat in on_disk.items() if known.get(p) != stat]
+        gone = [p for p in known if p not in on_disk]
+        return todo, gone
 
     def _write(
         self,
@@ -918,6 +919,11 @@ def _status_args(untracked: bool) -> tuple[str, ...]:
     )
 
 
+def _status_paths(out: bytes) -> set[str]:
+    """The paths of ``git status --porcelain -z`` output (each item is "XY path")."""
+    return {item[3:] for item in _paths(out) if len(item) > 3}
+
+
 def _git_state(root: Path, untracked: bool = True) -> tuple[str, set[str]] | None:
     """``HEAD``'s commit and the entry files that differ from it; None without git.
 
@@ -941,7 +947,7 @@ def _git_state(root: Path, untracked: bool = True) -> tuple[str, set[str]] | Non
     proc = _git(root, *_status_args(untracked))
     if proc is None or proc.returncode != 0:
         return None
-    return head, {item[3:] for item in _paths(proc.stdout) if len(item) > 3}
+    return head, _status_paths(proc.stdout)
 
 
 #: Journal root -> (HEAD read before it started, untracked files asked for, the
@@ -978,7 +984,7 @@ def _status_result(
     out, _ = proc.communicate()
     if proc.returncode != 0:
         return None
-    return head, {item[3:] for item in _paths(out) if len(item) > 3}
+    return head, _status_paths(out)
 
 
 def prefetch(root: Path) -> bool:
