@@ -106,16 +106,18 @@ def index_location(root: Path) -> Path:
 
 
 def scan(
-    entries_dir: Path, root: Path, folders: dict[str, int] | None = None
-) -> dict[str, tuple[int, int]]:
+    entries_dir: Path, root: Path, folders: dict[str, int] | None = None, stat: bool = True
+) -> dict[str, tuple[int, int] | None]:
     """Every ``*.md`` under entries/: relative path -> (mtime_ns, size).
 
     With ``folders``, also records each folder's time in it, as
     :func:`_folder_times` does, read before the folder is listed (a file that
-    arrives after is then seen by the next refresh)."""
+    arrives after is then seen by the next refresh). Without ``stat`` the
+    files are only listed (path -> None): an empty index compares nothing, and
+    each file is stat'ed as it is read, by the process that reads it."""
     import time
 
-    found: dict[str, tuple[int, int]] = {}
+    found: dict[str, tuple[int, int] | None] = {}
     prefix_len = len(str(root)) + 1
     now = time.time_ns()
     stack = [str(entries_dir)]
@@ -140,6 +142,9 @@ def scan(
                     # the other machine's side of a sync conflict, not an entry
                     and not item.name.endswith(".theirs.md")
                 ):
+                    if not stat:
+                        found[item.path[prefix_len:].replace(os.sep, "/")] = None
+                        continue
                     try:
                         st = item.stat()
                     except OSError:
@@ -194,15 +199,19 @@ _datetime_from_iso = dt.datetime.fromisoformat
 PARALLEL_MIN = 1000
 
 
-def _rows_of(job: tuple[str, list[tuple[str, tuple[int, int]]]]) -> list[tuple[object, ...]]:
+def _rows_of(
+    job: tuple[str, list[tuple[str, tuple[int, int] | None]]],
+) -> list[tuple[object, ...]]:
     root, items = job
-    return [Index._row(root, rel, stat) for rel, stat in items]
+    rows = [Index._row(root, rel, stat) for rel, stat in items]
+    return [row for row in rows if row is not None]
 
 
 def parse_rows(
-    root: Path, items: list[tuple[str, tuple[int, int]]]
+    root: Path, items: list[tuple[str, tuple[int, int] | None]]
 ) -> Iterable[tuple[object, ...]]:
-    """Index rows for ``items``, (path, (mtime_ns, size)) pairs, in path order.
+    """Index rows for ``items``, (path, (mtime_ns, size)) pairs, in path order
+    (a stat of None: stat'ed as it is read, see :meth:`Index._row`).
 
     Reading entries is most of a cold rebuild (0.6-0.8 s of CPU for 10,000
     entries with brag's own front matter; several times that for hand-written
@@ -419,16 +428,16 @@ class Index:
         return self._refresh()
 
     def _refresh(self) -> int:
-        import json
-
         db = self.db
         meta = dict(
             db.execute("SELECT key, value FROM meta WHERE key IN ('head', 'dirty', 'folders')")
         )
-        old_dirty = set(json.loads(meta.get("dirty") or "[]"))
-        old_folders = json.loads(meta.get("folders") or "{}")
-        if not meta.get("head"):
+        dirty_then = _meta_value(meta.get("dirty"), [])
+        old_folders = _meta_value(meta.get("folders"), {}) or {}
+        if not meta.get("head") or dirty_then is None:
+            # Nothing to compare with (or a record that cannot be read): every file.
             return self._rebuild(db, meta)
+        old_dirty = set(dirty_then)
         # Folders are read before git runs: a file created after is seen next time.
         folders = None if self.in_memory else _changed_folders(self.root, old_folders)
         # The folders' record as it stands now (walked in full only the first time).
@@ -474,12 +483,13 @@ class Index:
         new_meta = []
         if git is not None:
             head, dirty = git
-            if meta.get("head") != head or old_dirty != dirty:
-                new_meta = [("head", head), ("dirty", json.dumps(sorted(dirty)))]
+            # (an older index's JSON is written again as marshal's bytes)
+            if meta.get("head") != head or old_dirty != dirty or _is_text(meta.get("dirty")):
+                new_meta = [("head", head), ("dirty", _meta_blob(sorted(dirty)))]
             if record is None:
                 record = _folder_times(self.root)
-            if record != old_folders:
-                new_meta.append(("folders", json.dumps(record)))
+            if record != old_folders or _is_text(meta.get("folders")):
+                new_meta.append(("folders", _meta_blob(record)))
         if not todo and not gone and not new_meta:
             self.refreshed = True
             return 0
@@ -495,8 +505,6 @@ class Index:
         """Index every entry file: no commit recorded to compare with (a new or
         deleted index, or one that never knew git). git's answer, needed only
         for the record, is worked out while the files are read."""
-        import json
-
         if not self.in_memory:
             _drop_prefetched()  # a list's head start asked about tracked files only
             _start_status(self.root, untracked=True)
@@ -510,9 +518,9 @@ class Index:
             new_meta: list[tuple[str, str]] = []
             if git is not None:
                 head, dirty = git
-                new_meta = [("head", head), ("dirty", json.dumps(sorted(dirty)))]
-                if record is not None and record != json.loads(meta.get("folders") or "{}"):
-                    new_meta.append(("folders", json.dumps(record)))
+                new_meta = [("head", head), ("dirty", _meta_blob(sorted(dirty)))]
+                if record is not None and record != _meta_value(meta.get("folders"), {}):
+                    new_meta.append(("folders", _meta_blob(record)))
             if not todo and not gone and not new_meta:
                 self.refreshed = True
                 return 0
@@ -524,14 +532,17 @@ class Index:
 
     def _compare_all(
         self, db: sqlite3.Connection, record: dict[str, int] | None = None
-    ) -> tuple[list[tuple[str, tuple[int, int]]], list[str]]:
+    ) -> tuple[list[tuple[str, tuple[int, int] | None]], list[str]]:
         """Every entry file against its row: (the files to read, the rows whose file
-        is gone). ``record`` receives the folders' times (see :func:`scan`)."""
-        on_disk = scan(self.root / "entries", self.root, record)
+        is gone). ``record`` receives the folders' times (see :func:`scan`). With
+        no rows, every file is to be read and none is stat'ed here."""
         known = {
             path: (mtime, size)
             for path, mtime, size in db.execute("SELECT path, mtime_ns, size FROM files")
         }
+        on_disk = scan(self.root / "entries", self.root, record, stat=bool(known))
+        if not known:
+            return list(on_disk.items()), []
         todo = [(p, stat) for p, stat in on_disk.items() if known.get(p) != stat]
         gone = [p for p in known if p not in on_disk]
         return todo, gone
@@ -559,11 +570,21 @@ class Index:
         self.refreshed = True
 
     @staticmethod
-    def _row(root: str, rel: str, stat: tuple[int, int]) -> tuple[object, ...]:
-        """The index row of one entry file (``root`` ends with a separator)."""
-        mtime, size = stat
+    def _row(root: str, rel: str, stat: tuple[int, int] | None) -> tuple[object, ...] | None:
+        """The index row of one entry file (``root`` ends with a separator).
+
+        With no ``stat`` the file is stat'ed through the descriptor it is read
+        from, before it is read; an empty one (a placeholder a concurrent add is
+        about to fill) has no row, as :func:`scan` leaves it out."""
+        mtime, size = stat or (0, 0)
         try:
-            text = _read_text(root + rel, size)
+            if stat is None:
+                text, stat = _read_stat_text(root + rel)
+                if stat is None:
+                    return None
+                mtime, size = stat
+            else:
+                text = _read_text(root + rel, size)
             entry = Entry.from_markdown(text, rel)
         except EntryError as exc:
             return _broken_row(rel, mtime, size, exc.reason, exc.line)
@@ -1096,6 +1117,56 @@ def _read_text(path: str, size: int) -> str:
     finally:
         os.close(fd)
     return data.decode("utf-8")
+
+
+def _read_stat_text(path: str) -> tuple[str, tuple[int, int] | None]:
+    """A file's UTF-8 text and its (mtime_ns, size), stat'ed through its
+    descriptor before it is read; no stat for an empty file."""
+    fd = os.open(path, _O_READ)
+    try:
+        st = os.fstat(fd)
+        if not st.st_size:
+            return "", None
+        stat = (st.st_mtime_ns, st.st_size)
+        data = os.read(fd, st.st_size + 1)
+        if len(data) > st.st_size:  # it grew since: read on to the end
+            chunks = [data]
+            while chunk := os.read(fd, 65536):
+                chunks.append(chunk)
+            data = b"".join(chunks)
+    finally:
+        os.close(fd)
+    return data.decode("utf-8"), stat
+
+
+def _meta_value(value: object, default: Any) -> Any:
+    """A list or table kept in ``meta``: marshal's bytes (read without importing
+    a decoder), or the JSON text older indexes kept; ``default`` when absent,
+    None when unreadable."""
+    import marshal
+
+    if not value:
+        return default
+    try:
+        if isinstance(value, bytes):
+            found = marshal.loads(value)
+        else:
+            import json
+
+            found = json.loads(str(value))
+    except (ValueError, EOFError, TypeError):
+        return None
+    return found if isinstance(found, type(default)) else None
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def _meta_blob(value: object) -> bytes:
+    import marshal
+
+    return marshal.dumps(value)
 
 
 def _broken_row(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import tomllib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,6 +135,58 @@ class ImportResult:
         }
 
 
+# brag.toml as parsed and checked, kept beside the index (never in the journal) with
+# the text it came from: a command whose brag.toml has not changed reads it back
+# instead of importing the TOML parser and the settings' schema. The key holds
+# brag's version and the schema module's own stamp, so a new brag checks again.
+_CONFIG_KEPT = "config.marshal"
+
+
+def _config_stamp() -> tuple[str, int, int]:
+    from . import __version__
+
+    try:
+        st = os.stat(os.path.join(os.path.dirname(__file__), "config.py"))
+    except OSError:
+        return (__version__, 0, 0)
+    return (__version__, st.st_mtime_ns, st.st_size)
+
+
+def _kept_config(root: Path, text: str) -> tuple[dict[str, Any], list[str]] | None:
+    """brag.toml's settings and warnings as kept for exactly ``text``, or None."""
+    import marshal
+
+    try:
+        with open(os.path.join(root, ".git", "brag", _CONFIG_KEPT), "rb") as f:
+            stamp, kept_text, data, warnings = marshal.load(f)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if kept_text != text or tuple(stamp) != _config_stamp():
+        return None
+    if not isinstance(data, dict) or not isinstance(warnings, list):
+        return None
+    return data, warnings
+
+
+def _keep_config(root: Path, text: str, data: dict[str, Any], warnings: list[str]) -> None:
+    """Keep a checked brag.toml for the next command; quietly nothing when the
+    values are not plain (a TOML date) or the folder cannot be written."""
+    import marshal
+
+    folder = os.path.join(root, ".git", "brag")
+    if not os.path.isdir(os.path.join(root, ".git")):
+        return  # a worktree's .git is a file: nowhere private to keep it
+    try:
+        blob = marshal.dumps((_config_stamp(), text, data, warnings))
+        os.makedirs(folder, exist_ok=True)
+        tmp = os.path.join(folder, f".{_CONFIG_KEPT}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as f:
+            f.write(blob)
+        os.replace(tmp, os.path.join(folder, _CONFIG_KEPT))
+    except (OSError, ValueError):
+        pass
+
+
 class Journal:
     def __init__(self, root: Path | str):
         self.root = Path(root)
@@ -227,17 +278,27 @@ class Journal:
         text = self._config_text()
         if text is None:
             return {}
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{self.config_path}: {exc}") from None
+        kept = _kept_config(self.root, text) if validate else None
+        if kept is not None:
+            data, warnings = kept
+        else:
+            import tomllib
+
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(f"{self.config_path}: {exc}") from None
         # A token pasted into brag.toml is never printed: register its value for masking.
         secrets.register_config(data)
-        if validate:
+        if validate and kept is None:
             from .config import JOURNAL
 
-            self.config_warnings = JOURNAL.validate(data, text, self.config_path)
+            warnings = JOURNAL.validate(data, text, self.config_path)
+        if validate:
+            self.config_warnings = warnings
         secrets.refuse_url_credentials(data)
+        if validate and kept is None:
+            _keep_config(self.root, text, data, warnings)
         return data
 
     def _config_text(self) -> str | None:
@@ -312,6 +373,8 @@ class Journal:
         return self.root / STATE_DIR / f"{safe}.toml"
 
     def read_state(self, key: str) -> dict[str, Any]:
+        import tomllib
+
         try:
             return tomllib.loads(self.state_path(key).read_text(encoding="utf-8"))
         except (FileNotFoundError, tomllib.TOMLDecodeError, UnicodeDecodeError):
@@ -448,8 +511,7 @@ class Journal:
 
     def _validate(self, entry: Entry) -> None:
         """Refuse an entry whose file would not read back (a blank title, say)."""
-        # tomllib is loaded already (brag.toml): the fast reader's import would
-        # cost brag add more than this one entry's parse.
+        # tomllib's import costs brag add less than the fast reader's, for one entry.
         Entry.from_markdown(entry.to_markdown(), entry.path or entry.default_path(), fast=False)
 
     def add(self, entry: Entry) -> Entry:

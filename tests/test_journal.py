@@ -477,3 +477,99 @@ def test_a_file_arriving_during_a_rebuild_is_seen_next_time(journal: Journal, mo
     assert _titles(journal.root) == ["Before"]
     monkeypatch.setattr(index, "parse_rows", real)
     assert _titles(journal.root) == ["Arrived during the parse", "Before"]
+
+
+def test_a_cold_rebuild_records_each_files_own_stat_and_skips_placeholders(journal: Journal):
+    """An empty index lists the files without stat'ing them; each row still holds
+    the (mtime, size) of the file it was read from, as a stat'ing refresh would,
+    so the next refresh re-reads nothing; an empty placeholder has no row."""
+    import shutil
+    import sqlite3
+
+    from brag import index
+
+    for n in range(3):
+        journal.add(Entry(title=f"Entry {n}", date=dt.date(2026, 3, n + 1)))
+    (journal.root / "entries" / "2026" / "03" / "placeholder.md").write_text("")
+    shutil.rmtree(journal.root / ".git" / "brag")
+    assert _titles(journal.root) == ["Entry 0", "Entry 1", "Entry 2"]
+    db = sqlite3.connect(journal.root / ".git" / "brag" / "index.sqlite")
+    rows = {p: (m, s) for p, m, s in db.execute("SELECT path, mtime_ns, size FROM files")}
+    on_disk = index.scan(journal.root / "entries", journal.root)
+    assert rows == on_disk and len(rows) == 3
+    assert index.Index(journal.root).refresh() == 0  # nothing to read again
+
+
+def test_an_older_indexs_json_record_is_read_and_rewritten(journal: Journal):
+    """Indexes written before kept their records as JSON text: they are read as
+    they are (no rebuild) and written back in the new form; a garbled record sends
+    the refresh back to comparing every file."""
+    import json
+    import sqlite3
+
+    journal.add(Entry(title="Kept", date=dt.date(2026, 3, 1)))
+    assert _titles(journal.root) == ["Kept"]
+    where = journal.root / ".git" / "brag" / "index.sqlite"
+    db = sqlite3.connect(where, isolation_level=None)
+    meta = dict(db.execute("SELECT key, value FROM meta"))
+    assert isinstance(meta["dirty"], bytes) and isinstance(meta["folders"], bytes)
+    from brag.index import _meta_value
+
+    for key, default in (("dirty", []), ("folders", {})):
+        db.execute(
+            "UPDATE meta SET value = ? WHERE key = ?",
+            (json.dumps(_meta_value(meta[key], default)), key),
+        )
+    (journal.root / "entries" / "2026" / "03" / "by-hand.md").write_text(
+        '+++\nid = "hand1"\ndate = 2026-03-02\ntitle = "By hand"\n+++\n'
+    )
+    assert sorted(_titles(journal.root)) == ["By hand", "Kept"]
+    meta = dict(db.execute("SELECT key, value FROM meta"))
+    assert isinstance(meta["dirty"], bytes) and isinstance(meta["folders"], bytes)
+    assert "entries/2026/03/by-hand.md" in _meta_value(meta["dirty"], [])
+
+    db.execute("UPDATE meta SET value = ? WHERE key = 'dirty'", (b"\xff garbled",))
+    (journal.root / "entries" / "2026" / "03" / "by-hand.md").unlink()
+    assert _titles(journal.root) == ["Kept"]
+
+
+def test_brag_toml_is_kept_checked_and_never_read_stale(journal: Journal):
+    """A checked brag.toml is kept beside the index with its text: an unchanged
+    file is not parsed again, a changed one always is (a new value, a new
+    warning, a new error), and the kept copy is never in the journal."""
+    import subprocess
+    import sys
+
+    j = Journal(journal.root)
+    j.check_usable()
+    kept = journal.root / ".git" / "brag" / "config.marshal"
+    assert kept.is_file()
+    assert git(journal.root, "status", "--porcelain") == ""
+
+    # An unchanged brag.toml: settings come back without the TOML parser.
+    script = (
+        "import sys; from brag.journal import Journal; j = Journal(sys.argv[1]); "
+        "j.check_usable(); print(j.config['user']['name'], 'tomllib' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(journal.root)], capture_output=True, text=True
+    )
+    assert out.returncode == 0 and out.stdout.split()[-1] == "False", out.stderr
+
+    text = journal.config_path.read_text()
+    changed = text.replace('name = ""', 'name = "Ada"') + "\n[mystery]\nx = 1\n"
+    journal.config_path.write_text(changed)
+    j = Journal(journal.root)
+    j.check_usable()
+    assert j.config["user"]["name"] == "Ada"
+    assert any("mystery" in w for w in j.config_warnings)
+    again = Journal(journal.root)
+    again.check_usable()  # now from the kept copy: the same warning
+    assert again.config["user"]["name"] == "Ada" and again.config_warnings == j.config_warnings
+
+    journal.config_path.write_text("[user\nname = 1\n")
+    with pytest.raises(ConfigError, match="brag.toml"):
+        Journal(journal.root).check_usable()
+    kept.write_bytes(b"not marshal at all")
+    journal.config_path.write_text(text)
+    Journal(journal.root).check_usable()  # an unreadable kept copy is simply replaced
