@@ -480,7 +480,7 @@ class Index:
                 }
             todo = [(p, st) for p, st in changed.items() if st is not None and known.get(p) != st]
             gone = [p for p, st in changed.items() if st is None and p in known]
-        new_meta = []
+        new_meta: list[tuple[str, str | bytes]] = []
         if git is not None:
             head, dirty = git
             # (an older index's JSON is written again as marshal's bytes)
@@ -515,7 +515,7 @@ class Index:
             started = _PREFETCHED.pop(str(self.root), None)
             # HEAD as read before the files were: a commit since is the next refresh's diff.
             git = _status_result(started) if started is not None else None
-            new_meta: list[tuple[str, str]] = []
+            new_meta: list[tuple[str, str | bytes]] = []
             if git is not None:
                 head, dirty = git
                 new_meta = [("head", head), ("dirty", _meta_blob(sorted(dirty)))]
@@ -552,7 +552,7 @@ class Index:
         db: sqlite3.Connection,
         rows: Iterable[tuple[object, ...]],
         gone: list[str],
-        new_meta: list[tuple[str, str]],
+        new_meta: list[tuple[str, str | bytes]],
     ) -> None:
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -1163,7 +1163,7 @@ def _is_text(value: object) -> bool:
     return isinstance(value, str)
 
 
-def _meta_blob(value: object) -> bytes:
+def _meta_blob(value: list[str] | dict[str, int]) -> bytes:
     import marshal
 
     return marshal.dumps(value)
