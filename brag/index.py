@@ -236,43 +236,77 @@ def parse_rows(
         # lock can deadlock the child: parse here instead.
         return _rows_of((base, items))
     import multiprocessing
+    import tempfile
 
     from . import frontmatter  # noqa: F401  (imported once, before the fork, not per worker)
 
+    global _SHARED
     own = len(items) // (workers + 1)
-    # The workers' share goes in chunks, so that rows travel back (and are
+    # The workers' share goes in parts, so that rows come back (and are
     # unpickled and written here) while the rest are still being parsed.
-    chunk = max(PARALLEL_MIN // 2, -(-(len(items) - own) // (4 * (workers - 1))))
-    jobs = [(base, items[i : i + chunk]) for i in range(own, len(items), chunk)]
+    part = max(PARALLEL_MIN // 4, -(-(len(items) - own) // (8 * (workers - 1))))
+    spans = [(i, min(i + part, len(items))) for i in range(own, len(items), part)]
+    # What the workers read and where they leave their rows travel with the fork,
+    # and the rows come back as files: through the pool's pipe, megabytes of rows
+    # would be read here by a thread that waits for this one's lock at every
+    # 64 KiB, and the worker would stand idle until it had them all.
+    folder = tempfile.mkdtemp(prefix="brag-rows-")
+    _SHARED = (base, items, folder)
     # A Pool forks its workers before it starts its own threads: no thread is
     # running at fork time.
     pool = multiprocessing.get_context("fork").Pool(workers - 1)
+    _SHARED = None
     try:
-        others = pool.imap(_rows_of, jobs, chunksize=1)
+        others = pool.imap(_rows_to_file, spans, chunksize=1)
         first = _rows_of((base, items[:own]))
     except BaseException:
-        pool.terminate()
+        _Parsed(pool, [], iter(()), folder).close()
         raise
-    return _Parsed(pool, first, others)
+    return _Parsed(pool, first, others, folder)
+
+
+#: For forked workers: the parse's root, items and the folder for their rows.
+_SHARED: tuple[str, list[tuple[str, tuple[int, int] | None]], str] | None = None
+
+
+def _rows_to_file(span: tuple[int, int]) -> str:
+    """In a worker: parse ``items[start:end]`` and leave the rows in a file."""
+    import pickle
+
+    assert _SHARED is not None
+    base, items, folder = _SHARED
+    rows = _rows_of((base, items[span[0] : span[1]]))
+    path = os.path.join(folder, f"{span[0]}.rows")
+    with open(path, "wb") as f:
+        pickle.dump(rows, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
 
 
 class _Parsed:
     """The rows of :func:`parse_rows` with workers: this process's share, then
     each worker's part in order as it arrives. :meth:`close` stops the workers
-    (after the last part, or when the write is abandoned)."""
+    and removes their files (after the last part, or when the write is abandoned)."""
 
     def __init__(
-        self, pool: Any, first: list[tuple[object, ...]], others: Iterator[list[tuple[object, ...]]]
+        self, pool: Any, first: list[tuple[object, ...]], others: Iterator[str], folder: str
     ):
-        self.pool, self.first, self.others = pool, first, others
+        self.pool, self.first, self.others, self.folder = pool, first, others, folder
 
     def __iter__(self) -> Iterator[tuple[object, ...]]:
+        import pickle
+
         yield from self.first
-        for part in self.others:
+        for path in self.others:
+            with open(path, "rb") as f:
+                part = pickle.load(f)
+            os.unlink(path)
             yield from part
 
     def close(self) -> None:
+        import shutil
+
         self.pool.terminate()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 # How long to wait for another process's write to the index before bypassing it.

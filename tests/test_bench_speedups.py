@@ -33,6 +33,11 @@ finally:
 for child in multiprocessing.active_children():
     child.join(5)
 assert multiprocessing.active_children() == [], "workers left behind"
+assert not os.path.exists(rows.folder), "the workers' row files left behind"
+# A write abandoned before the workers' rows were read leaves nothing behind either.
+abandoned = index.parse_rows(root, items)
+abandoned.close()
+assert not os.path.exists(abandoned.folder), "row files left behind"
 sys.stdout.buffer.write(pickle.dumps(out))
 """
 
