@@ -854,3 +854,33 @@ def test_piped_lines_from_the_index_match_the_coloured_ones(runner, journal):
     listed = runner.invoke(cli, ["list"]).stdout
     assert "Cut p99 from 800ms to 200ms  → cart abandonment down 3%  #perf" in listed
     assert runner.invoke(cli, ["search", "nowhere"]).stderr.strip() == "No entries."
+
+
+_SHORT_OPTIONS = """
+import sys
+from brag.cli import cli
+from brag.cli.entries import add, list_, search
+
+def params(command, args):
+    return command.make_context(command.name, list(args)).params
+
+assert params(list_, ["-n", "5"]) == params(list_, ["--limit", "5"])
+assert params(search, ["-n", "3", "latency"]) == params(search, ["--limit", "3", "latency"])
+short = params(add, ["-t", "perf", "-i", "-n", "Cut p99"])  # "-n" here is -i's value
+assert short == params(add, ["--tag", "perf", "--impact", "-n", "Cut p99"]), short
+assert short["impact"] == "-n" and short["text"] == ("Cut p99",)
+assert params(cli, ["-C", "/j", "list"])["directory"] == "/j"
+print("difflib" in sys.modules)
+assert params(list_, ["-n5"])["limit"] == 5  # attached: click's own short path
+"""
+
+
+def test_short_options_parse_as_their_long_forms_without_the_error_path():
+    """``-n 5`` means exactly ``--limit 5`` (a value that looks like an option
+    stays a value), found without click first building a "no such option"
+    error for it (which imports difflib)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _SHORT_OPTIONS], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"

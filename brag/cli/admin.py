@@ -9,10 +9,10 @@ from typing import Any
 import click
 
 from ..errors import BragError, CommandExit
-from . import State, cli, json_option, note
+from . import BragCommand, ShortOptionsGroup, State, cli, json_option, note
 
 
-@click.command()
+@click.command(cls=BragCommand)
 @click.argument("path", required=False, type=click.Path(file_okay=False))
 @click.option(
     "--remote",
@@ -68,7 +68,7 @@ def init(state: State, path: str | None, remote: str | None) -> None:
         click.echo(f"  or make it your default: brag config --machine journal {journal.root}")
 
 
-@click.command()
+@click.command(cls=BragCommand)
 @json_option
 @click.pass_obj
 def check(state: State, as_json: bool) -> None:
@@ -158,7 +158,7 @@ def check(state: State, as_json: bool) -> None:
         raise CommandExit(exit_code=1)
 
 
-@click.command()
+@click.command(cls=BragCommand)
 @click.option(
     "--dir",
     "folder",
@@ -185,7 +185,7 @@ def demo(state: State, folder: str | None) -> None:
     run(Path(folder) if folder else None, click.echo)
 
 
-class ConfigGroup(click.Group):
+class ConfigGroup(ShortOptionsGroup):
     """``brag config KEY [VALUE]`` reads or sets like ``git config``; the subcommands
     (get, set, unset) say it in full."""
 
@@ -367,7 +367,7 @@ def config_unset(state: State, key: str) -> None:
     click.echo(f"Removed {key}{where}")
 
 
-@click.command()
+@click.command(cls=BragCommand)
 @click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
 def completion(shell: str) -> None:
     """Print the shell completion script for SHELL.
@@ -385,7 +385,7 @@ def completion(shell: str) -> None:
     click.echo(cls(cli, {}, "brag", "_BRAG_COMPLETE").source())
 
 
-@click.command()
+@click.command(cls=BragCommand)
 @json_option
 def plugins(as_json: bool) -> None:
     """Installed plugins and the hooks each implements.

@@ -18,6 +18,7 @@ from ..errors import BragError, CommandExit, EntryError
 from ..listing import format_line, unstyled
 from ..text import strip_control
 from . import (
+    BragCommand,
     Count,
     State,
     clean_tags,
@@ -44,7 +45,7 @@ def _check_choices(values: list[str], allowed: tuple[str, ...], what: str) -> li
     return lowered
 
 
-@click.command()
+@click.command(cls=BragCommand)
 @click.argument("text", nargs=-1)
 @click.option("--impact", "-i", metavar="TEXT", help="The outcome, in words.")
 @click.option("--tag", "-t", "tags", multiple=True, metavar="TAG", help="A tag (repeatable).")
@@ -371,7 +372,7 @@ def _styler() -> Callable[..., str]:
     return unstyled
 
 
-@click.command(name="list")
+@click.command(name="list", cls=BragCommand)
 @period_options
 @click.option(
     "--tag",
@@ -454,7 +455,7 @@ def list_(
         click.echo(f"{style(f'{result.total:6.2f}', fg='blue')}  {line}")
 
 
-@click.command()
+@click.command(cls=BragCommand)
 @click.argument("words", nargs=-1, required=True)
 @period_options
 @click.option("--tag", "-t", "tags", multiple=True, metavar="TAG", help="Only with this tag.")
@@ -494,7 +495,7 @@ def search(
     )
 
 
-@click.command()
+@click.command(cls=BragCommand)
 @click.argument("entry_id", metavar="ID")
 @click.option("--raw", is_flag=True, help="Print the file exactly as stored.")
 @click.option("--audience", "-A", metavar="LENS", help="Explain the score for this reader.")
@@ -595,7 +596,7 @@ def _competencies(journal: Journal, entry: Entry) -> tuple[str, list[Any]]:
     return label, map_entry(entry, ladder, found)
 
 
-@click.command()
+@click.command(cls=BragCommand)
 @click.argument("entry_id", metavar="ID")
 @click.option("--title", metavar="TEXT", help="Set the title without an editor.")
 @click.option("--impact", "-i", metavar="TEXT", help="Set the impact without an editor.")
@@ -892,7 +893,7 @@ def _resolved(journal: Journal, entry: Entry) -> None:
         click.echo(f"Resolved the sync conflict on {entry.id} (removed {other})")
 
 
-@click.command()
+@click.command(cls=BragCommand)
 @click.argument("entry_ids", metavar="ID...", nargs=-1, required=True)
 @click.pass_obj
 def rm(state: State, entry_ids: tuple[str, ...]) -> None:
@@ -910,7 +911,7 @@ def rm(state: State, entry_ids: tuple[str, ...]) -> None:
     state.changed(journal)
 
 
-@click.command()
+@click.command(cls=BragCommand)
 @click.option("--no-private", is_flag=True, help="Leave private entries out of the counts.")
 @json_option
 @click.pass_obj

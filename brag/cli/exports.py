@@ -12,6 +12,7 @@ import click
 from ..secrets import mask
 from . import (
     CONTEXT_SETTINGS,
+    BragCommand,
     BragGroup,
     State,
     json_option,
@@ -154,7 +155,7 @@ class ExportGroup(BragGroup):
                 ["--include-private"], is_flag=True, help="Include entries marked private."
             ),
         ]
-        return click.Command(
+        return BragCommand(
             exporter.name,
             callback=callback,
             help=with_examples(exporter.help, getattr(exporter, "examples", ())),

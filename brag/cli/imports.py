@@ -16,6 +16,7 @@ from . import (
     CONTEXT_SETTINGS,
     EXIT_IMPORT_FAILED,
     EXIT_NOTHING_NEW,
+    BragCommand,
     BragGroup,
     F,
     State,
@@ -195,7 +196,7 @@ def _import_command(importer: Any) -> click.Command:
     ]
     arguments = [p for p in own if isinstance(p, click.Argument)]
     options = target_short_flag([p for p in own if not isinstance(p, click.Argument)])
-    return click.Command(
+    return BragCommand(
         importer.name,
         callback=callback,
         help=with_examples(importer.help, getattr(importer, "examples", ())),

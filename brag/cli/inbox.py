@@ -10,7 +10,7 @@ import click
 
 from ..errors import BragError, JournalError, NotFoundError
 from ..text import strip_control
-from . import State, json_option, warn_broken
+from . import ShortOptionsGroup, State, json_option, warn_broken
 
 if TYPE_CHECKING:
     from ..inbox import Item
@@ -34,7 +34,7 @@ PROMPTS = {
 BODY_LINES = 4
 
 
-@click.group(invoke_without_command=True)
+@click.group(cls=ShortOptionsGroup, invoke_without_command=True)
 @json_option
 @click.pass_context
 def inbox(ctx: click.Context, as_json: bool) -> None:

@@ -9,10 +9,10 @@ from typing import Any
 import click
 
 from ..exporting import impact_cache
-from . import State, json_option, period_options, resolve_period, warn_broken
+from . import BragCommand, State, json_option, period_options, resolve_period, warn_broken
 
 
-@click.command()
+@click.command(cls=BragCommand)
 @period_options
 @click.option(
     "--target",
@@ -55,7 +55,7 @@ def stats(
         click.echo(format_text(summary), nl=False)
 
 
-@click.command()
+@click.command(cls=BragCommand)
 @period_options
 @click.option("--target", "-T", metavar="LEVEL", help="Target level (default [user] target_level).")
 @click.option("--all", "show_all", is_flag=True, help="List every entry finding, not the first 20.")

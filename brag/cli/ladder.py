@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import State, json_option, period_options, resolve_period, warn_broken
+from . import (
+    BragCommand,
+    ShortOptionsGroup,
+    State,
+    json_option,
+    period_options,
+    resolve_period,
+    warn_broken,
+)
 
 if TYPE_CHECKING:
     from ..entry import Entry
@@ -27,7 +35,7 @@ def _plain(text: str) -> str:
     return strip_control(text)
 
 
-@click.group(name="ladder", invoke_without_command=True)
+@click.group(name="ladder", cls=ShortOptionsGroup, invoke_without_command=True)
 @click.option(
     "--target", "-T", metavar="LEVEL", help="Level to read against (default [user] target_level)."
 )
@@ -219,7 +227,7 @@ def import_(state: State, file: Path) -> None:
     state.changed(journal)
 
 
-@click.command()
+@click.command(cls=BragCommand)
 @period_options
 @click.option("--no-private", is_flag=True, help="Leave private entries out of the counts.")
 @json_option

@@ -6,10 +6,10 @@ import json
 
 import click
 
-from . import State, note, warn
+from . import BragCommand, ShortOptionsGroup, State, note, warn
 
 
-@click.group(invoke_without_command=True)
+@click.group(cls=ShortOptionsGroup, invoke_without_command=True)
 @click.pass_context
 def remote(ctx: click.Context) -> None:
     """Set or show the git remote to sync with.
@@ -79,7 +79,7 @@ def remote_show(state: State, as_json: bool) -> None:
         click.echo(f"conflict: {theirs} (see 'brag check')")
 
 
-@click.command(name="sync")
+@click.command(name="sync", cls=BragCommand)
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.option(
