@@ -128,22 +128,23 @@ def scan(
             it = os.scandir(current)
         except (FileNotFoundError, NotADirectoryError):
             continue
+        folder = current[prefix_len:].replace(os.sep, "/")
         if folders is not None:
-            folders[current[prefix_len:].replace(os.sep, "/")] = (
-                0 if now - mtime < RACY_NS else mtime
-            )
+            folders[folder] = 0 if now - mtime < RACY_NS else mtime
+        folder += "/"
         with it:
             for item in it:
+                name = item.name
                 if item.is_dir(follow_symlinks=False):
                     stack.append(item.path)
                 elif (
-                    item.name.endswith(".md")
-                    and not item.name.startswith(".")
+                    name.endswith(".md")
+                    and not name.startswith(".")
                     # the other machine's side of a sync conflict, not an entry
-                    and not item.name.endswith(".theirs.md")
+                    and not name.endswith(".theirs.md")
                 ):
                     if not stat:
-                        found[item.path[prefix_len:].replace(os.sep, "/")] = None
+                        found[folder + name] = None
                         continue
                     try:
                         st = item.stat()
@@ -151,8 +152,7 @@ def scan(
                         continue
                     if st.st_size == 0:
                         continue  # a placeholder a concurrent add is about to fill
-                    rel = item.path[prefix_len:].replace(os.sep, "/")
-                    found[rel] = (st.st_mtime_ns, st.st_size)
+                    found[folder + name] = (st.st_mtime_ns, st.st_size)
     return found
 
 
@@ -244,7 +244,7 @@ def parse_rows(
     own = len(items) // (workers + 1)
     # The workers' share goes in parts, so that rows come back (and are
     # unpickled and written here) while the rest are still being parsed.
-    part = max(PARALLEL_MIN // 4, -(-(len(items) - own) // (8 * (workers - 1))))
+    part = max(PARALLEL_MIN // 4, min(2000, -(-(len(items) - own) // (8 * (workers - 1)))))
     spans = [(i, min(i + part, len(items))) for i in range(own, len(items), part)]
     # What the workers read and where they leave their rows travel with the fork,
     # and the rows come back as files: through the pool's pipe, megabytes of rows
