@@ -652,9 +652,14 @@ HOW_IT_STAYS_FAST = """
   files on the other core; the index takes its answer, re-reads only the files
   git or the folders' modification times name, and prints the list lines it
   keeps ready (search matches the case-folded text kept beside them).
-- **Cold rebuild**: files are read as bytes and, on Linux, parsed by this
-  process and forked workers together; `git status` runs meanwhile, and the
-  workers' rows are written as they arrive.
+- **Every command in a journal** reads `brag.toml` from the copy brag kept
+  when it last checked that exact text (`.git/brag/config.marshal`), so the
+  TOML parser and the settings' schema are imported only when it changed.
+- **Cold rebuild**: the entry files are listed without being stat'ed; each is
+  stat'ed through the descriptor it is read from, as bytes, and, on Linux,
+  parsed by this process and forked workers together. `git status` runs
+  meanwhile; each worker leaves its rows in a temporary file, part by part,
+  and this process writes each part to the index as it arrives.
 - **jrnl** parses its whole journal file on every command and rewrites it on
   every add, which is why its add grows with the journal.
 """
