@@ -123,3 +123,46 @@ def test_the_console_script_lists_through_the_head_start(journal: Journal, tmp_p
         [sys.executable, "-m", "brag", "list"], capture_output=True, text=True, env=env
     )
     assert module.stdout == second.stdout
+
+
+_END = """
+import atexit, sys, threading, time
+from brag import launch
+atexit.register(lambda: print("exit handler ran"))
+if sys.argv[1] == "thread":
+    def late():
+        time.sleep(0.3)
+        print("thread finished", flush=True)
+    threading.Thread(target=late).start()
+    sys.argv = ["brag", "--version"]
+else:
+    sys.argv = ["brag", *sys.argv[1:]]
+launch.main()
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "out", "err"),
+    [
+        (["--version"], 0, "brag, version", ""),
+        (["list", "--no-such-option"], 2, "", "No such option"),
+        (["thread"], 0, "thread finished", ""),
+    ],
+)
+def test_the_quick_exit_keeps_exit_codes_output_handlers_and_threads(
+    args: list[str], code: int, out: str, err: str, tmp_path: Path
+) -> None:
+    """The console script leaves without tearing the interpreter down, yet the
+    exit code is the command's, buffered output is all written, exit handlers
+    run and a thread still working is waited for."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _END, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env={**os.environ, "BRAG_DIR": str(tmp_path / "none")},
+    )
+    assert proc.returncode == code, proc.stderr
+    assert out in proc.stdout and err in proc.stderr
+    assert proc.stdout.rstrip().endswith("exit handler ran")
