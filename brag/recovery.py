@@ -484,28 +484,34 @@ STALE_LOCK_AGE = 2.0
 
 
 def _clear_stale_git_lock(root: Path, notes: list[str], age: float = STALE_LOCK_AGE) -> None:
-    """Remove ``.git/index.lock`` when git was killed holding it.
+    """Remove the lock files a killed git left behind: ``index.lock``, and the ref
+    locks a commit takes (``HEAD.lock``, ``refs/heads/BRANCH.lock``,
+    ``packed-refs.lock``).
 
     Called only while this process holds the journal's write lock alone, so no
-    live brag process is using git. A git started by hand may be, though: the
-    file goes only if no process has it open and it is older than ``age``
-    seconds (where open files cannot be listed, at least a minute old).
+    live brag process is using git. A git started by hand may be, though: a file
+    goes only if no process has it open and it is older than ``age`` seconds
+    (where open files cannot be listed, at least a minute old).
     """
-    lock = git_dir(root) / "index.lock"
-    try:
-        mtime = lock.stat().st_mtime
-    except (FileNotFoundError, NotADirectoryError):
-        return
-    in_use = _open_by_any_process(lock)
-    if in_use is None:
-        age = max(age, 60.0)
-    if in_use or time.time() - mtime < age:
-        return
-    try:
-        lock.unlink()
-    except FileNotFoundError:
-        return
-    notes.append("removed a stale .git/index.lock that a killed git process left behind")
+    gd = git_dir(root)
+    locks = [gd / "index.lock", gd / "HEAD.lock", gd / "packed-refs.lock"]
+    heads = gd / "refs" / "heads"
+    if heads.is_dir():
+        locks += sorted(heads.rglob("*.lock"))
+    for lock in locks:
+        try:
+            mtime = lock.stat().st_mtime
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        in_use = _open_by_any_process(lock)
+        if in_use or time.time() - mtime < (max(age, 60.0) if in_use is None else age):
+            continue
+        try:
+            lock.unlink()
+        except FileNotFoundError:
+            continue
+        name = lock.relative_to(gd).as_posix()
+        notes.append(f"removed a stale .git/{name} that a killed git process left behind")
 
 
 def _open_by_any_process(path: Path) -> bool | None:

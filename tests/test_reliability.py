@@ -138,6 +138,21 @@ def test_stale_git_index_lock_from_a_killed_git_is_removed(brag, journal, tmp_pa
     assert_clean(journal.root)
 
 
+@pytest.mark.parametrize("name", ["HEAD.lock", "refs/heads/main.lock", "packed-refs.lock"])
+def test_stale_ref_lock_from_a_git_killed_mid_commit_is_removed(brag, journal, tmp_path, name):
+    """git killed while it updates the branch leaves a ref lock: the next command
+    removes it (nobody has it open) and the add lands, on the branch brag uses."""
+    killed_at("before-commit", tmp_path, "add", "Orphan")
+    branch = git(journal.root, "symbolic-ref", "--short", "HEAD").strip()
+    lock = journal.root / ".git" / name.replace("main", branch)
+    lock.write_text("")
+    result = brag("add", "Next")
+    assert f"removed a stale .git/{name.replace('main', branch)}" in result.stderr
+    assert not lock.exists()
+    assert titles(brag) == ["Next", "Orphan"]
+    assert_clean(journal.root)
+
+
 def test_recovery_never_touches_a_running_writer(brag, journal, tmp_path):
     """While a live brag holds the write lock, other commands neither wait nor recover."""
     flag = tmp_path / "reached"
