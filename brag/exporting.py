@@ -286,9 +286,9 @@ def impact_cache(journal: Journal) -> Path:
 
 
 def _plugin_hook() -> Any:
-    from .manager import get_plugin_manager
+    from .manager import EXPORT_HOOKS, get_plugin_manager
 
-    return get_plugin_manager().hook
+    return get_plugin_manager(hooks=EXPORT_HOOKS).hook
 
 
 def _guarded(exporter: Exporter, what: str, call: Callable[[], Any]) -> Any:
@@ -481,9 +481,9 @@ def _cacheable(exporter: Exporter) -> bool:
            for p in parts):  # fmt: skip
         return False
     try:
-        from .manager import get_plugin_manager, is_builtin
+        from .manager import EXPORT_HOOKS, get_plugin_manager, is_builtin
 
-        pm = get_plugin_manager()
+        pm = get_plugin_manager(hooks=EXPORT_HOOKS)
         return all(is_builtin(pm.get_name(plugin)) for plugin in pm.get_plugins())
     except Exception:
         return False

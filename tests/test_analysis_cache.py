@@ -261,3 +261,27 @@ def test_the_log_is_private_like_the_file(cache):
     assert delta(cache).stat().st_size > 0
     assert delta(cache).stat().st_mode & 0o077 == 0
     assert cache.stat().st_mode & 0o077 == 0
+
+
+def test_the_money_an_entry_states_is_kept_in_its_analysis(cache, monkeypatch):
+    cases = {
+        "Cut the AWS bill from $40k to $25k a month": ("savings", 180_000.0),
+        "Closed $1.2M in new ARR with the upsell flow": ("revenue", 1_200_000.0),
+        "Right-sized the fleet, $5k/week": ("savings", 260_000.0),
+        "Bought a $3k test rig": ("", 0.0),  # money, but neither saved nor earned
+        "Cut p99 from 800ms to 200ms": ("", 0.0),  # no money at all
+    }
+    found = [Entry(title=t, date=DAY, id=f"m{i:07x}") for i, t in enumerate(cases)]
+    # The author's areas say which kind it is when the words do not.
+    found.append(Entry(title="Shipped the $50k plan", date=DAY, id="m0000099", areas=["revenue"]))
+    expected = [*cases.values(), ("revenue", 50_000.0)]
+    assert [impact.analyse(e).money for e in found] == expected
+    assert [fresh(e).money for e in found] == expected
+    impact.save_cache(cache)
+
+    assert new_process(cache) == len(found)
+    refuse_to_compute(monkeypatch)
+    read = [impact.analyse(e) for e in found]
+    assert [a.money for a in read] == expected
+    # Summing money read from the cache decodes no entry's metrics.
+    assert all("_stored_metrics" in a.__dict__ for a in read[:3])

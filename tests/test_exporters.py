@@ -526,3 +526,32 @@ def test_one_on_one_twice_on_a_day_succeeds_with_nothing_to_record(
     assert git(fixture_journal.root, "rev-parse", "HEAD") == head
     assert (tmp_path / "second.md").read_text().startswith("# 1:1 agenda")
     assert git(fixture_journal.root, "status", "--porcelain").strip() == ""
+
+
+@pytest.mark.parametrize("kind, args", [("self-review", ["--per-area", "1"]), ("promo-brief", [])])
+def test_money_totals_read_from_the_analysis_cache_are_the_same(
+    brag, fixture_journal, monkeypatch, kind, args
+):
+    """A warm export sums each entry's money from its cached analysis: the same
+    totals as a cold one, with only the bullets it shows decoding their metrics."""
+    import shutil
+
+    from brag import impact, outputs
+    from brag.impact import analysis
+
+    cold = as_json(brag, kind, *args)
+    shutil.rmtree(outputs.folder(fixture_journal))  # no kept document: build it again
+    impact.clear_memo()  # as a new process: every analysis comes from the cache file
+    decoded: list[bytes] = []
+    unpickle = analysis._unpickle
+    monkeypatch.setattr(analysis, "_unpickle", lambda data: decoded.append(data) or unpickle(data))
+    warm = as_json(brag, kind, *args)
+    assert warm == cold
+    if kind == "self-review":
+        assert warm["money"] == {"revenue": "$4.2M", "savings": "$636k"}
+        shown = sum(len(area["bullets"]) for area in warm["areas"])
+    else:
+        assert "$636k a year in cost savings and $4.2M in revenue" in warm["headline"]
+        shown = len(warm["stories"]) + sum(len(row["examples"]) for row in warm["leverage"])
+    quantified = sum(1 for row in fx.ENTRIES if fx.make_entry(*row).impact)
+    assert 0 < len(decoded) <= shown < quantified

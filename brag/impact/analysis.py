@@ -19,6 +19,7 @@ from typing import Any
 
 from ..entry import Entry
 from .areas import _areas_for, _entry_text
+from .figures import money_a_year
 from .glossary import GLOSSARY
 from .lenses import Lens, _as_lens
 from .leverage import _balance, _leverage_for, _tree_for
@@ -70,6 +71,10 @@ class Analysis:
     evidence_points: float = 0.0
     impact_points: float = 0.0
     scope_points: float = 0.0
+    #: Money a year the entry states and its kind (see :func:`.figures.money_a_year`):
+    #: ``("savings", x)``, ``("revenue", x)`` or ``("", 0.0)``. Kept here so a
+    #: document sums a year's money without reading any entry's metrics.
+    money: tuple[str, float] = ("", 0.0)
 
     @property
     def quantified(self) -> bool:
@@ -110,6 +115,7 @@ _STORED_FIELDS = (
     "evidence_points",
     "impact_points",
     "scope_points",
+    "money",
 )
 
 
@@ -159,6 +165,7 @@ def _stored(found: Analysis) -> tuple[Any, ...]:
         found.evidence_points,
         found.impact_points,
         found.scope_points,
+        found.money,
     )
 
 
@@ -171,7 +178,7 @@ def _from_stored(stored: tuple[Any, ...]) -> Analysis:
 #: Bump when a change to the engine alters what it reads from an entry (or the
 #: layout of the cache file changes), so caches written by an older brag are
 #: ignored rather than trusted.
-ANALYSIS_VERSION = 7
+ANALYSIS_VERSION = 8
 
 #: At most this many analyses are kept on disk (old versions of edited entries
 #: are dropped when it is reached).
@@ -250,16 +257,17 @@ def _analysis_of(
             except (TypeError, ValueError):  # a cache must never break brag
                 found = None
     if found is None:
-        areas, inferred = _areas_for(entry, keywords)
+        found_areas, inferred = _areas_for(entry, keywords)
         leverage, leverage_inferred = _leverage_for(entry)
         strong, weak = _entry_text(entry)
         broad = _BROAD_SCOPE().search(strong) or _BROAD_SCOPE().search(weak)
         metrics = _entry_metrics(entry)
         activity = is_activity_phrasing(entry.impact.strip())
         scope_words = broad.group(0).lower() if broad else ""
+        areas = tuple(found_areas)
         found = Analysis(
             tuple(metrics),
-            tuple(areas),
+            areas,
             inferred,
             leverage,
             leverage_inferred,
@@ -269,6 +277,7 @@ def _analysis_of(
             _evidence_part(metrics)[1],
             _impact_part(entry, activity)[1],
             _scope_part(entry, metrics, scope_words)[1],
+            money_a_year(entry, metrics, areas),
         )
     _MEMO[key] = found
     _USED.add(key)
