@@ -285,3 +285,47 @@ def test_the_money_an_entry_states_is_kept_in_its_analysis(cache, monkeypatch):
     assert [a.money for a in read] == expected
     # Summing money read from the cache decodes no entry's metrics.
     assert all("_stored_metrics" in a.__dict__ for a in read[:3])
+
+
+def test_the_scanners_compiled_patterns_are_kept_and_give_the_same_answers(cache, monkeypatch):
+    import re
+
+    from brag.impact import memo, metrics
+
+    texts = [
+        "Cut p99 from 800ms to 200ms, saving $4.2k/month across 12 teams",
+        "Upgraded Python 3.11 -> 3.12 on 2026-03-02 (PR #4521, JIRA-88), 3x faster",
+        "Doubled signups; churn down 3 percentage points, 40k users, two dozen incidents fewer",
+    ]
+    scanners = (metrics._quantity_re, metrics._money_re, metrics._protected_re)
+
+    def forget_compiled() -> None:  # as in a new process
+        for f in (*scanners, metrics._scan_cached):
+            f.cache_clear()
+
+    forget_compiled()
+    fresh_answers = [[m.describe() for m in impact.find_metrics(t)] for t in texts]
+    compiled = {f.__name__: f() for f in (metrics._quantity_re, metrics._money_re)}
+    impact.analyse(entries(0, 1)[0])
+    assert impact.save_cache(cache)
+
+    # A new process: nothing compiled yet, the programs read from the cache file.
+    new_process(cache)
+    forget_compiled()
+    again: list[str] = []
+    compile_ = re.compile
+    monkeypatch.setattr(re, "compile", lambda p, f=0: again.append(p[:40]) or compile_(p, f))
+    kept = {f.__name__: f() for f in (metrics._quantity_re, metrics._money_re)}
+    assert kept == compiled  # the same pattern, flags and program
+    assert [[m.describe() for m in impact.find_metrics(t)] for t in texts] == fresh_answers
+    monkeypatch.undo()
+    assert again == []
+
+    # A garbled program is refused by the engine and the pattern compiled as usual.
+    name = memo._PROGRAMS_TABLE
+    held = memo.table(name)
+    key = next(k for k in held if k[0] == compiled["_quantity_re"].pattern)
+    pattern, flags, code, *rest = held[key]
+    held[key] = (pattern, flags, [9999, *code[1:]], *rest)
+    metrics._quantity_re.cache_clear()
+    assert metrics._quantity_re() == compiled["_quantity_re"]
