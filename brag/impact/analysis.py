@@ -119,10 +119,11 @@ _STORED_FIELDS = (
 )
 
 
-def _metric_of(fields: dict[str, Any]) -> Metric:
-    """A :class:`Metric` with ``fields`` (as pickle built them) as its attributes."""
+def _metric_of(values: tuple[Any, ...]) -> Metric:
+    """A :class:`Metric` with ``values`` (its fields in :data:`_METRIC_FIELDS` order,
+    as pickle built them) as its attributes."""
     metric: Metric = _new(Metric)
-    _set(metric, "__dict__", fields)
+    _set(metric, "__dict__", dict(zip(_METRIC_FIELDS, values, strict=True)))
     return metric
 
 
@@ -148,7 +149,9 @@ def _stored(found: Analysis) -> tuple[Any, ...]:
         import pickle
 
         plain = pickle.dumps(
-            tuple({f: getattr(m, f) for f in _METRIC_FIELDS} for m in metrics),
+            # Values only, in field order: a quarter smaller than dicts, and the
+            # file is read whole by every run that builds a document.
+            tuple(tuple(getattr(m, f) for f in _METRIC_FIELDS) for m in metrics),
             protocol=pickle.HIGHEST_PROTOCOL,
         )
     else:
