@@ -57,13 +57,21 @@ def bulk() -> Iterator[None]:
     """Pause the cyclic garbage collector while a command reads and ranks a
     whole journal: tens of thousands of short-lived objects, no cycles worth
     collecting, and a collector that would otherwise run hundreds of times
-    (a tenth of an export's time on a 10,000-entry year)."""
+    (a tenth of an export's time on a 10,000-entry year).
+
+    On the way out, what was made meanwhile joins the oldest generation
+    (``gc.freeze()`` then ``gc.unfreeze()``, which moves objects without looking at
+    them) instead of being walked by the first collection after ``gc.enable()``:
+    a pass over every object of the year, 35-40 ms, for a process about to end.
+    Cycles among them are still collected by the next full collection."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 

@@ -555,3 +555,31 @@ def test_money_totals_read_from_the_analysis_cache_are_the_same(
         shown = len(warm["stories"]) + sum(len(row["examples"]) for row in warm["leverage"])
     quantified = sum(1 for row in fx.ENTRIES if fx.make_entry(*row).impact)
     assert 0 < len(decoded) <= shown < quantified
+
+
+def test_bulk_leaves_no_collection_pending_and_cycles_are_still_collected():
+    import gc
+    import weakref
+
+    from brag.exporting import bulk
+
+    class Node:
+        pass
+
+    assert gc.isenabled()
+    with bulk():
+        assert not gc.isenabled()
+        made = [[i] for i in range(50_000)]
+        node = Node()
+        node.me = node  # a cycle only the collector frees
+        gone = weakref.ref(node)
+    assert gc.isenabled()
+    # What was made meanwhile joined the oldest generation: the next collections
+    # do not walk it...
+    young = len(gc.get_objects(generation=0)) + len(gc.get_objects(generation=1))
+    assert young < 10_000
+    assert len(made) == 50_000
+    # ...yet garbage cycles among it are still freed by a full collection.
+    del node
+    gc.collect()
+    assert gone() is None
