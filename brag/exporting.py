@@ -164,17 +164,23 @@ class ExportContext:
 
         return score(entry, self.lens, self.today, self.keywords, found=self.analysis(entry))
 
+    def analyse(self, entries: list[Entry]) -> None:
+        """Make the analysis of each of ``entries`` in one loop (a period's worth is
+        read by ranking and by every figure): :meth:`analysis` then only looks up."""
+        from .impact.analysis import analyse_all
+
+        known = self._analyses
+        missing = [e for e in entries if id(e) not in known]
+        if missing:
+            for entry, (_, found) in zip(missing, analyse_all(missing, self.keywords), strict=True):
+                known[id(entry)] = found
+
     def ranked(self, entries: list[Entry] | None = None) -> list[tuple[Entry, Score]]:
         """Entries (default: all of the context's) strongest first for the audience."""
         from .impact import rank
-        from .impact.analysis import analyse_all
 
         chosen = self.entries if entries is None else entries
-        known = self._analyses
-        missing = [e for e in chosen if id(e) not in known]
-        if missing:  # read in one loop: ranking reads every entry of the period
-            for entry, (_, found) in zip(missing, analyse_all(missing, self.keywords), strict=True):
-                known[id(entry)] = found
+        self.analyse(chosen)
         return rank(chosen, self.lens, self.today, self.keywords, read=self.analysis)
 
     def reframe(self, entry: Entry) -> Reframed:

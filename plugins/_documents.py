@@ -212,19 +212,29 @@ def _tags(entry: Entry) -> set[str]:
     return {t.strip().lower() for t in entry.tags}
 
 
-def _is_risk(entry: Entry) -> bool:
-    """A risk the entry itself states (see :func:`brag.impact.claims.is_risk`)."""
+def _is_risk(entry: Entry, read: Any = None) -> bool:
+    """A risk the entry itself states (see :func:`brag.impact.claims.is_risk`);
+    ``read``: the entry's analysis, which holds the answer."""
+    if read is not None:
+        found = read(entry)
+        return bool(found.risk and not found.ask)
     return claims.is_risk(entry) and not claims.is_ask(entry)
 
 
-def _is_ask(entry: Entry) -> bool:
+def _is_ask(entry: Entry, read: Any = None) -> bool:
+    if read is not None:
+        return bool(read(entry).ask)
     return claims.is_ask(entry)
 
 
-def _done(entries: list[Entry]) -> list[Entry]:
+def _done(entries: list[Entry], ctx: ExportContext | None = None) -> list[Entry]:
     """Accomplishments only (see :func:`brag.impact.figures.evidence`): the same
-    entries ``brag stats`` counts its Tree A/B balance over."""
-    return evidence(entries)
+    entries ``brag stats`` counts its Tree A/B balance over. With ``ctx``, each
+    entry's analysis answers which are risks or requests."""
+    if ctx is None:
+        return evidence(entries)
+    ctx.analyse(entries)
+    return evidence(entries, ctx.analysis)
 
 
 def _is_cross_team(entry: Entry, read: Any) -> bool:

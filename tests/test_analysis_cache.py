@@ -329,3 +329,31 @@ def test_the_scanners_compiled_patterns_are_kept_and_give_the_same_answers(cache
     held[key] = (pattern, flags, [9999, *code[1:]], *rest)
     metrics._quantity_re.cache_clear()
     assert metrics._quantity_re() == compiled["_quantity_re"]
+
+
+def test_risks_and_requests_are_kept_in_the_analysis_and_sort_evidence_alike(cache, monkeypatch):
+    from brag.impact import claims
+    from brag.impact.figures import evidence
+
+    found = [
+        Entry(title="Cut checkout errors 40%", date=DAY, id="c0000001"),
+        Entry(title="Vendor contract renewal is at risk", date=DAY, id="c0000002"),
+        Entry(title="Need a decision on the data retention policy", date=DAY, id="c0000003"),
+        Entry(title="Migration blocked", date=DAY, id="c0000004", tags=["blocker"]),
+        Entry(title="Shipped search", date=DAY, id="c0000005", impact="Please approve the rollout"),
+        Entry(title="Shipped the queue", date=DAY, id="c0000006", tags=["ask"]),
+    ]
+    for e in found:
+        got = impact.analyse(e)
+        assert (got.risk, got.ask, got.asks_in_title) == (
+            claims.is_risk(e),
+            claims.is_ask(e),
+            claims.asks_in_words(e.title),
+        )
+    assert {e.id for e in found if impact.analyse(e).risk} >= {"c0000002", "c0000004"}
+    assert impact.analyse(found[2]).asks_in_title and impact.analyse(found[5]).ask
+    impact.save_cache(cache)
+    new_process(cache)
+    refuse_to_compute(monkeypatch)
+    # The analyses read back give the documents the same results as the words do.
+    assert evidence(found, impact.analyse) == evidence(found) == [found[0], found[4], found[5]]

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..entry import Entry
 from .areas import _areas_for, _entry_text
+from .claims import asks_in_words, is_ask, is_risk
 from .figures import money_a_year
 from .glossary import GLOSSARY
 from .lenses import Lens, _as_lens
@@ -75,6 +76,13 @@ class Analysis:
     #: ``("savings", x)``, ``("revenue", x)`` or ``("", 0.0)``. Kept here so a
     #: document sums a year's money without reading any entry's metrics.
     money: tuple[str, float] = ("", 0.0)
+    #: What :mod:`.claims` says of the entry, so a year's documents sort results
+    #: from risks and requests without reading any entry's words again:
+    #: :func:`.claims.is_risk`, :func:`.claims.is_ask`, and whether its title
+    #: alone is a request (:func:`.claims.asks_in_words`).
+    risk: bool = False
+    ask: bool = False
+    asks_in_title: bool = False
 
     @property
     def quantified(self) -> bool:
@@ -116,6 +124,9 @@ _STORED_FIELDS = (
     "impact_points",
     "scope_points",
     "money",
+    "risk",
+    "ask",
+    "asks_in_title",
 )
 
 
@@ -169,6 +180,9 @@ def _stored(found: Analysis) -> tuple[Any, ...]:
         found.impact_points,
         found.scope_points,
         found.money,
+        found.risk,
+        found.ask,
+        found.asks_in_title,
     )
 
 
@@ -281,6 +295,9 @@ def _analysis_of(
             _impact_part(entry, activity)[1],
             _scope_part(entry, metrics, scope_words)[1],
             money_a_year(entry, metrics, areas),
+            is_risk(entry),
+            is_ask(entry),
+            asks_in_words(entry.title),
         )
     _MEMO[key] = found
     _USED.add(key)

@@ -7,24 +7,37 @@ promotion brief, the HTML report and ``brag stats`` agree for the same window.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from ..entry import Entry
 from .claims import asks_in_words, is_risk
 from .metrics import Metric, _lazy
 
+if TYPE_CHECKING:
+    from .analysis import Analysis
 
-def evidence(entries: Sequence[Entry]) -> list[Entry]:
+
+def evidence(
+    entries: Sequence[Entry], read: Callable[[Entry], Analysis] | None = None
+) -> list[Entry]:
     """The entries that are results, each story once, oldest first.
 
     A story recorded twice within two weeks counts once (its latest entry; see
     :mod:`brag.duplicates`); an open risk, something blocked, or a title that is
-    only a request ("Need a decision on …") is not a result.
+    only a request ("Need a decision on …") is not a result. ``read`` gives each
+    entry's analysis (a document's, already made), which holds those answers.
     """
     from ..duplicates import collapse
 
     ordered = sorted(entries, key=lambda e: (e.date, e.id))
+    if read is not None:
+        return [e for e in collapse(ordered) if not _claimed(read(e))]
     return [e for e in collapse(ordered) if not is_risk(e) and not asks_in_words(e.title)]
+
+
+def _claimed(found: Analysis) -> bool:
+    return found.risk or found.asks_in_title
 
 
 _SAVING_WORDS = _lazy(
