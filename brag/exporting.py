@@ -95,6 +95,8 @@ class ExportContext:
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
     # Analyses by entry identity: the entries of one export are not edited meanwhile.
     _analyses: dict[int, Analysis] = field(default_factory=dict, repr=False)
+    # What select() kept, by identity (held here, so no id is reused meanwhile).
+    _selected: dict[int, Entry] = field(default_factory=dict, repr=False)
 
     def select(self, entries: list[Entry]) -> None:
         """Use ``entries`` (oldest first), each story once: a win recorded twice
@@ -109,6 +111,14 @@ class ExportContext:
             drop.update(e.id for e in older)
             self.stories[latest.id] = [latest.id, *(e.id for e in reversed(older))]
         self.entries = [e for e in entries if e.id not in drop]
+        self._selected = {id(e): e for e in self.entries}
+
+    def one_story_each(self, entries: list[Entry]) -> bool:
+        """Whether ``entries`` are all entries :meth:`select` kept, unchanged (not
+        retold with an outcome): no two of them can then be one story, so they
+        need no grouping again (see :func:`brag.impact.figures.evidence`)."""
+        kept = self._selected
+        return bool(kept) and all(kept.get(id(e)) is e for e in entries)
 
     def story_ids(self, entry: Entry) -> list[str]:
         """Every entry id behind ``entry``'s story (itself first)."""

@@ -234,7 +234,7 @@ def _done(entries: list[Entry], ctx: ExportContext | None = None) -> list[Entry]
     if ctx is None:
         return evidence(entries)
     ctx.analyse(entries)
-    return evidence(entries, ctx.analysis)
+    return evidence(entries, ctx.analysis, one_story_each=ctx.one_story_each(entries))
 
 
 def _is_cross_team(entry: Entry, read: Any) -> bool:

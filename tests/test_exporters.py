@@ -583,3 +583,47 @@ def test_bulk_leaves_no_collection_pending_and_cycles_are_still_collected():
     del node
     gc.collect()
     assert gone() is None
+
+
+def test_entries_select_kept_are_not_grouped_again_and_give_the_same_evidence(journal):
+    """What ExportContext.select() keeps has no two entries of one story: evidence()
+    told so skips the grouping and finds the same results; an entry retold with an
+    outcome (a new object) makes it group again."""
+    import dataclasses
+    import datetime as dt
+    import random
+
+    from brag import duplicates
+    from brag.entry import Entry
+    from brag.exporting import ExportContext
+    from brag.impact.figures import evidence
+
+    r = random.Random(7)
+    day = dt.date(2026, 3, 1)
+    titles = [
+        "Cut p99 from 800ms to 200ms",
+        "Shipped search",
+        "Migrated billing",
+        "Ran the offsite",
+    ]
+    entries = []
+    for i in range(300):
+        metrics = [{"name": "p99", "before": 800, "after": 200, "unit": "ms"}] if i % 7 == 0 else []
+        extra = {duplicates.DISTINCT_FIELD: [entries[-1].id]} if i % 11 == 0 and entries else {}
+        entries.append(
+            Entry(title=f"{r.choice(titles)}{'' if i % 3 else f' #{i}'}", id=f"{i:08x}",
+                  date=day + dt.timedelta(days=r.randrange(120)), metrics=metrics, extra=extra)
+        )  # fmt: skip
+    entries.sort(key=lambda e: (e.date, e.id))
+    context = ExportContext(journal=journal, entries=[], since=None, until=None)
+    context.select(entries)
+    kept = context.entries
+    assert len(kept) < len(entries)  # there were duplicates to fold
+    assert duplicates.groups(kept) == []
+    assert context.one_story_each(kept) and context.one_story_each(kept[10:50])
+    assert evidence(kept, one_story_each=True) == evidence(kept)
+    retold = [*kept[:5], dataclasses.replace(kept[5]), *kept[6:]]
+    assert not context.one_story_each(retold)
+    assert not ExportContext(journal=journal, entries=[], since=None, until=None).one_story_each(
+        kept
+    )

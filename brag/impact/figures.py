@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 
 
 def evidence(
-    entries: Sequence[Entry], read: Callable[[Entry], Analysis] | None = None
+    entries: Sequence[Entry],
+    read: Callable[[Entry], Analysis] | None = None,
+    *,
+    one_story_each: bool = False,
 ) -> list[Entry]:
     """The entries that are results, each story once, oldest first.
 
@@ -27,13 +30,17 @@ def evidence(
     :mod:`brag.duplicates`); an open risk, something blocked, or a title that is
     only a request ("Need a decision on …") is not a result. ``read`` gives each
     entry's analysis (a document's, already made), which holds those answers.
+    ``one_story_each``: the caller knows no two entries are one story (they are
+    what :func:`brag.duplicates.groups` left of a larger set, each group's latest:
+    any two it would pair were paired there), so they are not grouped again.
     """
     from ..duplicates import collapse
 
     ordered = sorted(entries, key=lambda e: (e.date, e.id))
+    stories = ordered if one_story_each else collapse(ordered)
     if read is not None:
-        return [e for e in collapse(ordered) if not _claimed(read(e))]
-    return [e for e in collapse(ordered) if not is_risk(e) and not asks_in_words(e.title)]
+        return [e for e in stories if not _claimed(read(e))]
+    return [e for e in stories if not is_risk(e) and not asks_in_words(e.title)]
 
 
 def _claimed(found: Analysis) -> bool:
