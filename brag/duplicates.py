@@ -128,18 +128,39 @@ def _groups(entries: Sequence[Entry], window_days: int) -> tuple[tuple[int, ...]
     analysis cache), so one new entry costs its own comparisons and little else.
     """
     by_title: dict[str, list[int]] = {}
-    by_metrics: dict[str, list[int]] = {}
+    by_metrics: dict[tuple[str, ...], list[int]] = {}
+    # Each entry's normalised title and metric values, read once: the pairs
+    # below compare them as same_story() does, without reading them again.
+    titles: list[str] = []
+    metric_values: dict[int, frozenset[tuple[Any, ...]]] = {}
     for i, entry in enumerate(entries):
         title = normalise_title(entry.title)
+        titles.append(title)
         bucket = by_title.get(title)
         if bucket is None:
             by_title[title] = [i]
         else:
             bucket.append(i)
         if entry.metrics:
-            values = _metric_values(entry)
+            values = metric_values[i] = _metric_values(entry)
             if values:
-                by_metrics.setdefault(repr(sorted(values, key=repr)), []).append(i)
+                # The values as written (1 and 1.0 apart), in a stable order.
+                by_metrics.setdefault(tuple(sorted(map(repr, values))), []).append(i)
+    no_values: frozenset[tuple[Any, ...]] = frozenset()
+
+    def same(i: int, j: int) -> bool:
+        """same_story(entries[i], entries[j], window_days) for two entries already
+        known to be within the window of each other."""
+        a, b = entries[i], entries[j]
+        if a.id == b.id:
+            return False
+        if (a.extra and DISTINCT_FIELD in a.extra) or (b.extra and DISTINCT_FIELD in b.extra):
+            return same_story(a, b, window_days)
+        if titles[i] == titles[j]:
+            return True
+        ma = metric_values.get(i, no_values)
+        return bool(ma) and ma == metric_values.get(j, no_values)
+
     parent: dict[int, int] = {}
 
     def find(i: int) -> int:
@@ -164,7 +185,7 @@ def _groups(entries: Sequence[Entry], window_days: int) -> tuple[tuple[int, ...]
                 j = members[y]
                 if days[j] > last:
                     break
-                if same_story(entries[i], entries[j], window_days):
+                if same(i, j):
                     parent.setdefault(i, i)
                     parent.setdefault(j, j)
                     a, b = find(i), find(j)

@@ -1,7 +1,11 @@
 """The plugin manager: built-in plugins from DEFAULT_PLUGINS, others by entry point.
 
 Loading is lazy (only commands that need plugins pay for discovery) and
-idempotent. A plugin that fails to import is named in one warning and skipped,
+idempotent. A command that calls only some hooks loads only the built-in plugins
+that implement them (:data:`BUILTIN_HOOKS`: an export needs the exporters, not
+the importers with their HTTP and git helpers); every third-party plugin always
+loads, and a later call that needs every built-in registers the rest in the order
+a full load would have. A plugin that fails to import is named in one warning and skipped,
 so one broken plugin never takes the rest of brag down with it.
 
 ``$BRAG_LOAD_PLUGINS`` (a comma list of entry-point or distribution names)
@@ -21,6 +25,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from importlib.metadata import EntryPoint
 
     import pluggy
@@ -55,6 +60,29 @@ BUILTIN_ENTRY_SAVED: tuple[str, ...] = ()
 # and "did you mean" list the built-in commands without loading any plugin.
 BUILTIN_REGISTER_COMMANDS: tuple[str, ...] = ()
 
+# The built-in plugins that implement each hook, in DEFAULT_PLUGINS order (a test
+# keeps this true); a hook missing here is implemented by none. What
+# ``get_plugin_manager(hooks=...)`` loads.
+BUILTIN_HOOKS: dict[str, tuple[str, ...]] = {
+    "register_importers": (
+        "brag.plugins.git_history",
+        "brag.plugins.incidents",
+        "brag.plugins.design_docs",
+        "brag.plugins.file_import",
+        "brag.plugins.github",
+        "brag.plugins.gitlab",
+        "brag.plugins.pagerduty",
+    ),
+    "register_exporters": (
+        "brag.plugins.career_documents",
+        "brag.plugins.peer_brief",
+        "brag.plugins.report",
+    ),
+}
+
+#: The hooks an export calls: its exporter, the wording hook, the templates' hook.
+EXPORT_HOOKS = ("register_exporters", "reframe_entry", "prepare_jinja2_environment")
+
 ENTRY_POINT_GROUP = "brag"
 #: Comma list of third-party plugins to load (entry-point or distribution names);
 #: empty for none. Unset: every installed plugin loads.
@@ -64,6 +92,8 @@ OVERRIDE_ENV = "BRAG_PLUGIN_OVERRIDE"
 
 _pm: pluggy.PluginManager | None = None
 load_errors: list[tuple[str, str]] = []
+# The built-in plugins _pm has tried to load (registered, or warned about).
+_builtins_tried: set[str] = set()
 
 
 def _warn(name: str, exc: BaseException) -> None:
@@ -163,7 +193,7 @@ def entry_saved(entry: Entry, journal: Journal) -> None:
         and (allowed_plugins() == set() or not _may_declare(ENTRY_POINT_GROUP))
     ):
         return
-    get_plugin_manager().hook.entry_saved(entry=entry, journal=journal)
+    get_plugin_manager(hooks=("entry_saved",)).hook.entry_saved(entry=entry, journal=journal)
 
 
 def plugin_commands_possible() -> bool:
@@ -176,30 +206,54 @@ def plugin_commands_possible() -> bool:
     )
 
 
-def get_plugin_manager() -> pluggy.PluginManager:
+def get_plugin_manager(hooks: Iterable[str] | None = None) -> pluggy.PluginManager:
+    """The plugin manager, with every third-party plugin and the built-in ones that
+    implement ``hooks`` (default: every built-in plugin) registered.
+
+    The same manager for the life of the process: a later call that needs more
+    built-in plugins registers them, and re-registers the plugins it already
+    held, so hook implementations are called in the order a full load gives
+    (built-ins in :data:`DEFAULT_PLUGINS` order, then the others as they came).
+    """
     global _pm
-    if _pm is not None:
+    if hooks is None:
+        wanted = DEFAULT_PLUGINS
+    else:
+        needed = {name for hook in hooks for name in BUILTIN_HOOKS.get(hook, ())}
+        wanted = tuple(name for name in DEFAULT_PLUGINS if name in needed)
+    if _pm is not None and _builtins_tried.issuperset(wanted):
         return _pm
     import pluggy
 
-    from . import hookspecs
+    if _pm is None:
+        from . import hookspecs
 
-    pm = pluggy.PluginManager("brag")
-    pm.add_hookspecs(hookspecs)
-    for module_name in DEFAULT_PLUGINS:
-        try:
-            module = importlib.import_module(module_name)
-            pm.register(module, name=module_name)
-        except Exception as exc:  # a broken built-in must not break brag either
-            _warn(module_name, exc)
-    for ep in _entry_points(ENTRY_POINT_GROUP):
-        if pm.has_plugin(ep.name):
-            continue
-        try:
-            plugin = ep.load()
-            pm.register(plugin, name=ep.name)
-        except Exception as exc:
-            _warn(ep.name, exc)
+        pm = pluggy.PluginManager("brag")
+        pm.add_hookspecs(hookspecs)
+        _builtins_tried.clear()
+        for name, module in _import_builtins(wanted).items():
+            _register(pm, name, module)
+        for ep in _entry_points(ENTRY_POINT_GROUP):
+            if pm.has_plugin(ep.name):
+                continue
+            try:
+                plugin = ep.load()
+                pm.register(plugin, name=ep.name)
+            except Exception as exc:
+                _warn(ep.name, exc)
+    else:
+        pm = _pm
+        held = [(name, plugin) for name, plugin in pm.list_name_plugin() if plugin is not None]
+        for name, _plugin in held:
+            pm.unregister(name=name)
+        builtins = {name: plugin for name, plugin in held if name in DEFAULT_PLUGINS}
+        builtins.update(_import_builtins(wanted))
+        for name in DEFAULT_PLUGINS:
+            if name in builtins:
+                _register(pm, name, builtins[name])
+        for name, plugin in held:
+            if name not in DEFAULT_PLUGINS:
+                _register(pm, name, plugin)
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
@@ -209,6 +263,27 @@ def get_plugin_manager() -> pluggy.PluginManager:
         _warn(str(bad), exc)
     _pm = pm
     return pm
+
+
+def _import_builtins(wanted: Iterable[str]) -> dict[str, Any]:
+    """The modules of the built-in plugins of ``wanted`` not tried before, in order."""
+    found: dict[str, Any] = {}
+    for name in wanted:
+        if name in _builtins_tried:
+            continue
+        _builtins_tried.add(name)
+        try:
+            found[name] = importlib.import_module(name)
+        except Exception as exc:  # a broken built-in must not break brag either
+            _warn(name, exc)
+    return found
+
+
+def _register(pm: pluggy.PluginManager, name: str, plugin: Any) -> None:
+    try:
+        pm.register(plugin, name=name)
+    except Exception as exc:
+        _warn(name, exc)
 
 
 def plugins_info() -> list[dict[str, object]]:
@@ -295,7 +370,7 @@ def keep_or_override(kind: str, name: str, existing: str, newcomer: str) -> bool
 
 def _collect(hook_name: str, kind: str) -> dict[str, Any]:
     """Call a ``register_*`` hook plugin by plugin, resolving name collisions."""
-    pm = get_plugin_manager()
+    pm = get_plugin_manager(hooks=(hook_name,))
     found: dict[str, Any] = {}
     owner: dict[str, str] = {}
     caller = getattr(pm.hook, hook_name)

@@ -83,7 +83,9 @@ def environment(journal_root: Path | None = None) -> jinja2.Environment:
     env.filters["md_escape"] = markdown_escape
     from .manager import get_plugin_manager
 
-    get_plugin_manager().hook.prepare_jinja2_environment(env=env)
+    get_plugin_manager(hooks=("prepare_jinja2_environment",)).hook.prepare_jinja2_environment(
+        env=env
+    )
     return env
 
 

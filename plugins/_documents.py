@@ -212,19 +212,29 @@ def _tags(entry: Entry) -> set[str]:
     return {t.strip().lower() for t in entry.tags}
 
 
-def _is_risk(entry: Entry) -> bool:
-    """A risk the entry itself states (see :func:`brag.impact.claims.is_risk`)."""
+def _is_risk(entry: Entry, read: Any = None) -> bool:
+    """A risk the entry itself states (see :func:`brag.impact.claims.is_risk`);
+    ``read``: the entry's analysis, which holds the answer."""
+    if read is not None:
+        found = read(entry)
+        return bool(found.risk and not found.ask)
     return claims.is_risk(entry) and not claims.is_ask(entry)
 
 
-def _is_ask(entry: Entry) -> bool:
+def _is_ask(entry: Entry, read: Any = None) -> bool:
+    if read is not None:
+        return bool(read(entry).ask)
     return claims.is_ask(entry)
 
 
-def _done(entries: list[Entry]) -> list[Entry]:
+def _done(entries: list[Entry], ctx: ExportContext | None = None) -> list[Entry]:
     """Accomplishments only (see :func:`brag.impact.figures.evidence`): the same
-    entries ``brag stats`` counts its Tree A/B balance over."""
-    return evidence(entries)
+    entries ``brag stats`` counts its Tree A/B balance over. With ``ctx``, each
+    entry's analysis answers which are risks or requests."""
+    if ctx is None:
+        return evidence(entries)
+    ctx.analyse(entries)
+    return evidence(entries, ctx.analysis, one_story_each=ctx.one_story_each(entries))
 
 
 def _is_cross_team(entry: Entry, read: Any) -> bool:
@@ -267,56 +277,12 @@ def _finding(f: coach.Finding) -> dict[str, str]:
     return {"kind": f.kind, "problem": _first_person(f.problem), "fix": _first_person(fix)}
 
 
-_SAVING_WORDS = re.compile(
-    r"(?i)\b(?:sav(?:e|ed|es|ing|ings)|cost|costs|spend|spending|bill|fees?|cheaper|"
-    r"cut|cutting|reduc\w*|lower\w*|right-siz\w*)\b"
-)
-_REVENUE_WORDS = re.compile(
-    r"(?i)\b(?:revenue|arr|mrr|sales|bookings|deals?|upsell|new business|income|gmv)\b"
-)
-
-
-def _money_of(entry: Entry, found: impact.Analysis) -> tuple[str, float]:
-    """An entry's money a year and its kind: ``("savings", x)``, ``("revenue", x)``,
-    or ``("", 0)`` when the entry states no money or does not say which it is.
-
-    The largest figure counts (monthly, weekly and quarterly ones annualised); a
-    before/after cost counts as the difference saved.
-    """
-    best = 0.0
-    for m in found.metrics:
-        if m.kind != "money":
-            continue
-        unit = f"{m.unit} {m.text}".lower()
-        factor = 12 if "month" in unit else 52 if "week" in unit else 4 if "quarter" in unit else 1
-        if m.is_pair:
-            assert m.before is not None and m.after is not None
-            if m.after >= m.before:
-                continue
-            value = (m.before - m.after) * factor
-        else:
-            value = m.value * factor
-        best = max(best, value)
-    if not best:
-        return "", 0.0
-    text = f"{entry.title} {entry.impact} " + " ".join(m.text for m in found.metrics)
-    revenue, saving = impact.remember_words(
-        "money-words",
-        text,
-        lambda: (bool(_REVENUE_WORDS.search(text)), bool(_SAVING_WORDS.search(text))),
-    )
-    if revenue or "revenue" in entry.areas:
-        return "revenue", best
-    if saving or "cost" in found.areas[:1]:
-        return "savings", best
-    return "", 0.0
-
-
 def _money_totals(entries: list[Entry], read: Any) -> dict[str, float]:
-    """Money a year across ``entries``, revenue and savings kept apart."""
+    """Money a year across ``entries``, revenue and savings kept apart (each entry's
+    from its analysis: see :func:`brag.impact.figures.money_a_year`)."""
     totals = {"revenue": 0.0, "savings": 0.0}
     for entry in entries:
-        kind, value = _money_of(entry, read(entry))
+        kind, value = read(entry).money
         if kind:
             totals[kind] += value
     return totals

@@ -111,8 +111,8 @@ def build_one_on_one(ctx: ExportContext) -> dict[str, Any]:
     data["user"] = user
     ranked = ctx.ranked(entries)
     read = ctx.analysis
-    risks = [(e, s) for e, s in ranked if _is_risk(e)]
-    asks = [(e, s) for e, s in ranked if _is_ask(e)]
+    risks = [(e, s) for e, s in ranked if _is_risk(e, ctx.analysis)]
+    asks = [(e, s) for e, s in ranked if _is_ask(e, ctx.analysis)]
     used = {e.id for e, _ in risks} | {e.id for e, _ in asks}
     wins = _pick(ctx, [(e, s) for e, s in ranked if e.id not in used], 5)
     used |= {e.id for e, _ in wins}
@@ -124,7 +124,7 @@ def build_one_on_one(ctx: ExportContext) -> dict[str, Any]:
     career_since = until - dt.timedelta(days=CAREER_DAYS - 1)
     if ctx.since is not None:
         career_since = max(career_since, ctx.since)  # only what was read: say so
-    recent = _done(_within(ctx, career_since, until))
+    recent = _done(_within(ctx, career_since, until), ctx)
     review = _review(ctx, recent, user["target"], career_since, until)
     data["career"] = coach.career_questions(review, limit=2)
     data["career_span"] = _span(career_since, until)
@@ -164,7 +164,7 @@ def build_self_review(ctx: ExportContext) -> dict[str, Any]:
     if ctx.options.get("form") is not None:
         return _form_answers(ctx)
     since, until = _window(ctx, 365)
-    entries, feedback = _work_and_feedback(_done(_within(ctx, since, until)))
+    entries, feedback = _work_and_feedback(_done(_within(ctx, since, until), ctx))
     per_area = int(ctx.options.get("per_area") or 5)
     user = _user(ctx, ctx.options.get("target"))
     data = _base(ctx, "self-review", "Self-review", since, until, entries)
@@ -227,7 +227,7 @@ def _form_answers(ctx: ExportContext) -> dict[str, Any]:
     if ctx.format == "html":
         raise brag.errors.BragError("--form writes Markdown or JSON: use -f md or -f json")
     since, until = _window(ctx, 365)
-    entries = _done(_within(ctx, since, until))
+    entries = _done(_within(ctx, since, until), ctx)
     form = journal_form(ctx.journal.root, ctx.options.get("form") or None)
     data = _base(ctx, "self-review", form.title or "Self-review", since, until, entries)
     data["user"] = _user(ctx, ctx.options.get("target"))
@@ -290,7 +290,7 @@ def _growth(entries: list[Entry], since: dt.date, until: dt.date, read: Any) -> 
 
 def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
     since, until = _window(ctx, 365)
-    entries, feedback = _work_and_feedback(_done(_within(ctx, since, until)))
+    entries, feedback = _work_and_feedback(_done(_within(ctx, since, until), ctx))
     user = _user(ctx, ctx.options.get("target"))
     if not user["target"]:
         raise brag.errors.BragError(
@@ -387,7 +387,7 @@ def _against_ladder(
         except LadderError as exc:
             return {"level": "", "competencies": [], "gaps": [], "note": exc.reason}
     # Results only, as every figure counts them; older ones let a gap say so.
-    entries = _done(ctx.entries)
+    entries = _done(ctx.entries, ctx)
     per = 2 if len(ladder.competencies) <= 6 else 1  # one page: choose, don't list
     section = against_ladder(
         entries, ladder, level, (since, until), lens=ctx.lens, today=ctx.today,
@@ -523,8 +523,8 @@ def build_status(ctx: ExportContext) -> dict[str, Any]:
     )  # fmt: skip
     data["user"] = _user(ctx, None)
     ranked = ctx.ranked(entries)
-    asks = [(e, s) for e, s in ranked if _is_ask(e)]
-    risks = [(e, s) for e, s in ranked if _is_risk(e)]
+    asks = [(e, s) for e, s in ranked if _is_ask(e, ctx.analysis)]
+    risks = [(e, s) for e, s in ranked if _is_risk(e, ctx.analysis)]
     held = {e.id for e, _ in asks} | {e.id for e, _ in risks}
     results = [(e, s) for e, s in ranked if e.id not in held]
     know = _pick(ctx, results, 3)

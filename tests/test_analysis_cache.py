@@ -261,3 +261,99 @@ def test_the_log_is_private_like_the_file(cache):
     assert delta(cache).stat().st_size > 0
     assert delta(cache).stat().st_mode & 0o077 == 0
     assert cache.stat().st_mode & 0o077 == 0
+
+
+def test_the_money_an_entry_states_is_kept_in_its_analysis(cache, monkeypatch):
+    cases = {
+        "Cut the AWS bill from $40k to $25k a month": ("savings", 180_000.0),
+        "Closed $1.2M in new ARR with the upsell flow": ("revenue", 1_200_000.0),
+        "Right-sized the fleet, $5k/week": ("savings", 260_000.0),
+        "Bought a $3k test rig": ("", 0.0),  # money, but neither saved nor earned
+        "Cut p99 from 800ms to 200ms": ("", 0.0),  # no money at all
+    }
+    found = [Entry(title=t, date=DAY, id=f"m{i:07x}") for i, t in enumerate(cases)]
+    # The author's areas say which kind it is when the words do not.
+    found.append(Entry(title="Shipped the $50k plan", date=DAY, id="m0000099", areas=["revenue"]))
+    expected = [*cases.values(), ("revenue", 50_000.0)]
+    assert [impact.analyse(e).money for e in found] == expected
+    assert [fresh(e).money for e in found] == expected
+    impact.save_cache(cache)
+
+    assert new_process(cache) == len(found)
+    refuse_to_compute(monkeypatch)
+    read = [impact.analyse(e) for e in found]
+    assert [a.money for a in read] == expected
+    # Summing money read from the cache decodes no entry's metrics.
+    assert all("_stored_metrics" in a.__dict__ for a in read[:3])
+
+
+def test_the_scanners_compiled_patterns_are_kept_and_give_the_same_answers(cache, monkeypatch):
+    import re
+
+    from brag.impact import memo, metrics
+
+    texts = [
+        "Cut p99 from 800ms to 200ms, saving $4.2k/month across 12 teams",
+        "Upgraded Python 3.11 -> 3.12 on 2026-03-02 (PR #4521, JIRA-88), 3x faster",
+        "Doubled signups; churn down 3 percentage points, 40k users, two dozen incidents fewer",
+    ]
+    scanners = (metrics._quantity_re, metrics._money_re, metrics._protected_re)
+
+    def forget_compiled() -> None:  # as in a new process
+        for f in (*scanners, metrics._scan_cached):
+            f.cache_clear()
+
+    forget_compiled()
+    fresh_answers = [[m.describe() for m in impact.find_metrics(t)] for t in texts]
+    compiled = {f.__name__: f() for f in (metrics._quantity_re, metrics._money_re)}
+    impact.analyse(entries(0, 1)[0])
+    assert impact.save_cache(cache)
+
+    # A new process: nothing compiled yet, the programs read from the cache file.
+    new_process(cache)
+    forget_compiled()
+    again: list[str] = []
+    compile_ = re.compile
+    monkeypatch.setattr(re, "compile", lambda p, f=0: again.append(p[:40]) or compile_(p, f))
+    kept = {f.__name__: f() for f in (metrics._quantity_re, metrics._money_re)}
+    assert kept == compiled  # the same pattern, flags and program
+    assert [[m.describe() for m in impact.find_metrics(t)] for t in texts] == fresh_answers
+    monkeypatch.undo()
+    assert again == []
+
+    # A garbled program is refused by the engine and the pattern compiled as usual.
+    name = memo._PROGRAMS_TABLE
+    held = memo.table(name)
+    key = next(k for k in held if k[0] == compiled["_quantity_re"].pattern)
+    pattern, flags, code, *rest = held[key]
+    held[key] = (pattern, flags, [9999, *code[1:]], *rest)
+    metrics._quantity_re.cache_clear()
+    assert metrics._quantity_re() == compiled["_quantity_re"]
+
+
+def test_risks_and_requests_are_kept_in_the_analysis_and_sort_evidence_alike(cache, monkeypatch):
+    from brag.impact import claims
+    from brag.impact.figures import evidence
+
+    found = [
+        Entry(title="Cut checkout errors 40%", date=DAY, id="c0000001"),
+        Entry(title="Vendor contract renewal is at risk", date=DAY, id="c0000002"),
+        Entry(title="Need a decision on the data retention policy", date=DAY, id="c0000003"),
+        Entry(title="Migration blocked", date=DAY, id="c0000004", tags=["blocker"]),
+        Entry(title="Shipped search", date=DAY, id="c0000005", impact="Please approve the rollout"),
+        Entry(title="Shipped the queue", date=DAY, id="c0000006", tags=["ask"]),
+    ]
+    for e in found:
+        got = impact.analyse(e)
+        assert (got.risk, got.ask, got.asks_in_title) == (
+            claims.is_risk(e),
+            claims.is_ask(e),
+            claims.asks_in_words(e.title),
+        )
+    assert {e.id for e in found if impact.analyse(e).risk} >= {"c0000002", "c0000004"}
+    assert impact.analyse(found[2]).asks_in_title and impact.analyse(found[5]).ask
+    impact.save_cache(cache)
+    new_process(cache)
+    refuse_to_compute(monkeypatch)
+    # The analyses read back give the documents the same results as the words do.
+    assert evidence(found, impact.analyse) == evidence(found) == [found[0], found[4], found[5]]

@@ -526,3 +526,104 @@ def test_one_on_one_twice_on_a_day_succeeds_with_nothing_to_record(
     assert git(fixture_journal.root, "rev-parse", "HEAD") == head
     assert (tmp_path / "second.md").read_text().startswith("# 1:1 agenda")
     assert git(fixture_journal.root, "status", "--porcelain").strip() == ""
+
+
+@pytest.mark.parametrize("kind, args", [("self-review", ["--per-area", "1"]), ("promo-brief", [])])
+def test_money_totals_read_from_the_analysis_cache_are_the_same(
+    brag, fixture_journal, monkeypatch, kind, args
+):
+    """A warm export sums each entry's money from its cached analysis: the same
+    totals as a cold one, with only the bullets it shows decoding their metrics."""
+    import shutil
+
+    from brag import impact, outputs
+    from brag.impact import analysis
+
+    cold = as_json(brag, kind, *args)
+    shutil.rmtree(outputs.folder(fixture_journal))  # no kept document: build it again
+    impact.clear_memo()  # as a new process: every analysis comes from the cache file
+    decoded: list[bytes] = []
+    unpickle = analysis._unpickle
+    monkeypatch.setattr(analysis, "_unpickle", lambda data: decoded.append(data) or unpickle(data))
+    warm = as_json(brag, kind, *args)
+    assert warm == cold
+    if kind == "self-review":
+        assert warm["money"] == {"revenue": "$4.2M", "savings": "$636k"}
+        shown = sum(len(area["bullets"]) for area in warm["areas"])
+    else:
+        assert "$636k a year in cost savings and $4.2M in revenue" in warm["headline"]
+        shown = len(warm["stories"]) + sum(len(row["examples"]) for row in warm["leverage"])
+    quantified = sum(1 for row in fx.ENTRIES if fx.make_entry(*row).impact)
+    assert 0 < len(decoded) <= shown < quantified
+
+
+def test_bulk_leaves_no_collection_pending_and_cycles_are_still_collected():
+    import gc
+    import weakref
+
+    from brag.exporting import bulk
+
+    class Node:
+        pass
+
+    assert gc.isenabled()
+    with bulk():
+        assert not gc.isenabled()
+        made = [[i] for i in range(50_000)]
+        node = Node()
+        node.me = node  # a cycle only the collector frees
+        gone = weakref.ref(node)
+    assert gc.isenabled()
+    # What was made meanwhile joined the oldest generation: the next collections
+    # do not walk it...
+    young = len(gc.get_objects(generation=0)) + len(gc.get_objects(generation=1))
+    assert young < 10_000
+    assert len(made) == 50_000
+    # ...yet garbage cycles among it are still freed by a full collection.
+    del node
+    gc.collect()
+    assert gone() is None
+
+
+def test_entries_select_kept_are_not_grouped_again_and_give_the_same_evidence(journal):
+    """What ExportContext.select() keeps has no two entries of one story: evidence()
+    told so skips the grouping and finds the same results; an entry retold with an
+    outcome (a new object) makes it group again."""
+    import dataclasses
+    import datetime as dt
+    import random
+
+    from brag import duplicates
+    from brag.entry import Entry
+    from brag.exporting import ExportContext
+    from brag.impact.figures import evidence
+
+    r = random.Random(7)
+    day = dt.date(2026, 3, 1)
+    titles = [
+        "Cut p99 from 800ms to 200ms",
+        "Shipped search",
+        "Migrated billing",
+        "Ran the offsite",
+    ]
+    entries = []
+    for i in range(300):
+        metrics = [{"name": "p99", "before": 800, "after": 200, "unit": "ms"}] if i % 7 == 0 else []
+        extra = {duplicates.DISTINCT_FIELD: [entries[-1].id]} if i % 11 == 0 and entries else {}
+        entries.append(
+            Entry(title=f"{r.choice(titles)}{'' if i % 3 else f' #{i}'}", id=f"{i:08x}",
+                  date=day + dt.timedelta(days=r.randrange(120)), metrics=metrics, extra=extra)
+        )  # fmt: skip
+    entries.sort(key=lambda e: (e.date, e.id))
+    context = ExportContext(journal=journal, entries=[], since=None, until=None)
+    context.select(entries)
+    kept = context.entries
+    assert len(kept) < len(entries)  # there were duplicates to fold
+    assert duplicates.groups(kept) == []
+    assert context.one_story_each(kept) and context.one_story_each(kept[10:50])
+    assert evidence(kept, one_story_each=True) == evidence(kept)
+    retold = [*kept[:5], dataclasses.replace(kept[5]), *kept[6:]]
+    assert not context.one_story_each(retold)
+    assert not ExportContext(journal=journal, entries=[], since=None, until=None).one_story_each(
+        kept
+    )

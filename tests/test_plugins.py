@@ -351,3 +351,86 @@ def test_run_import_and_run_export_are_callable_without_the_cli(journal, plugin,
     assert out.read_text() == "* Ticket 0\n* Ticket 1\n* Ticket 2\n" == written.text
     with pytest.raises(BragError, match="no importer 'nope'"):
         run_import(journal, "nope", options={})
+
+
+def test_builtin_hooks_list_is_true():
+    import importlib
+
+    from brag import hookspecs
+
+    hooks = [n for n in dir(hookspecs) if hasattr(getattr(hookspecs, n), "brag_spec")]
+    for hook in hooks:
+        implementing = tuple(
+            name for name in manager.DEFAULT_PLUGINS if hasattr(importlib.import_module(name), hook)
+        )
+        assert implementing == manager.BUILTIN_HOOKS.get(hook, ()), hook
+    assert set(manager.BUILTIN_HOOKS) <= set(hooks)
+
+
+EXPORTING = """
+import brag
+from brag.exporting import Exporter
+
+@brag.hookimpl
+def register_exporters(register):
+    register(Exporter(name="titles", help="Titles.",
+                      render=lambda ctx: "".join(f"- {e.title}\\n" for e in ctx.entries)))
+
+@brag.hookimpl
+def register_importers(register):
+    pass
+"""
+
+
+def _loaded_builtins() -> list[str]:
+    assert manager._pm is not None
+    return [n for n, _ in manager._pm.list_name_plugin() if n in manager.DEFAULT_PLUGINS]
+
+
+def test_an_export_loads_only_the_exporters_and_an_installed_plugins_exporter_is_found(
+    brag, tmp_path, site_path, journal, monkeypatch
+):
+    import importlib
+
+    _fake_distribution(tmp_path, "brag_test_titles", EXPORTING)
+    monkeypatch.delenv(manager.LOAD_ENV, raising=False)
+    importlib.invalidate_caches()  # the folder is new since it was put on sys.path
+    brag("add", "Shipped the queue")
+    assert brag("export", "titles").stdout == "- Shipped the queue\n"
+    assert "status" in brag("export", "--list").stdout
+    assert _loaded_builtins() == list(manager.BUILTIN_HOOKS["register_exporters"])
+    # Asking for every plugin afterwards gives exactly what a full load gives:
+    # every built-in, in order, then the installed plugin.
+    listed = brag("plugins").stdout
+    order = [n for n, _ in manager._pm.list_name_plugin()]
+    builtins = len(manager.DEFAULT_PLUGINS)
+    assert order[:builtins] == list(manager.DEFAULT_PLUGINS)
+    assert "brag_test_titles" in order[builtins:]
+    assert "brag_test_titles" in listed and "brag.plugins.github" in listed
+    calls = manager._pm.hook.register_importers.get_hookimpls()
+    manager._pm = None
+    full = manager.get_plugin_manager()
+    assert [n for n, _ in full.list_name_plugin()] == order
+    assert [i.plugin_name for i in full.hook.register_importers.get_hookimpls()] == [
+        i.plugin_name for i in calls
+    ]
+    assert "github" in manager.importers() and "titles" in manager.exporters()
+
+
+def test_a_plugin_registered_before_the_rest_of_the_builtins_load_keeps_working(brag, journal):
+    manager.get_plugin_manager(hooks=("register_exporters",))
+    third_party = ThirdPartyPlugin()
+    manager._pm.register(third_party, name="third-party")
+    assert "tickets" in manager.importers() and "bullets" in manager.exporters()
+    kinds = {
+        *manager.BUILTIN_HOOKS["register_importers"],
+        *manager.BUILTIN_HOOKS["register_exporters"],
+    }
+    assert [n for n, _ in manager._pm.list_name_plugin()] == [
+        *(n for n in manager.DEFAULT_PLUGINS if n in kinds),
+        "third-party",
+    ]
+    full = [n for n, _ in manager.get_plugin_manager().list_name_plugin()]
+    assert full == [*manager.DEFAULT_PLUGINS, "third-party"]
+    brag("add", "Kept in the log")
+    assert third_party.saved == ["Kept in the log"]

@@ -241,7 +241,7 @@ class BragGroup(ShortOptions, click.Group):
 
         if not plugin_commands_possible():
             return
-        get_plugin_manager().hook.register_commands(cli=self)
+        get_plugin_manager(hooks=("register_commands",)).hook.register_commands(cli=self)
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         """Add a command; a plugin's command never silently takes a built-in's name."""

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ConfigError
-from .memo import _glossary_fingerprint, remember
+from .memo import _glossary_fingerprint, compile_kept, remember
 from .metrics import _scan, _singular
 
 #: Engineering jargon and its plain-language translation for non-technical
@@ -139,7 +139,7 @@ def _glossary_matcher(terms: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str
         r"\s+".join(re.escape(w) for w in term.split())
         for term in sorted(terms, key=len, reverse=True)
     ]
-    pattern = re.compile(rf"(?<![\w-])(?:{'|'.join(alternatives)})(?![\w-])", re.IGNORECASE)
+    pattern = compile_kept(rf"(?<![\w-])(?:{'|'.join(alternatives)})(?![\w-])", re.IGNORECASE)
     return pattern, {" ".join(term.lower().split()): term for term in terms}
 
 

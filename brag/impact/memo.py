@@ -8,6 +8,8 @@ themselves and the on-disk cache are in :mod:`brag.impact.analysis`.
 
 from __future__ import annotations
 
+import _sre
+import re
 from collections.abc import Callable, Mapping, Sequence
 from hashlib import blake2b as _blake2b
 from typing import Any
@@ -67,6 +69,76 @@ def remember_in(name: str, key: Any, compute: Callable[[], Any]) -> Any:
         found = held[key] = compute()
         _TABLES_NEW.setdefault(name, {})[key] = found
     return found
+
+
+def compile_kept(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(pattern, flags)``, its compiled program kept in the cache file.
+
+    The metric scanner's patterns take 10-40 ms to compile, and a run that meets
+    one new entry compiled them all again. The program CPython's ``re`` makes
+    from a pattern is a list of numbers; kept per Python version (a table per
+    version and ``re`` engine), it is handed back to the regex engine, which
+    checks it, in well under a millisecond. Anything unexpected (another Python,
+    a garbled row) compiles the pattern as usual.
+    """
+    if _PROGRAMS_TABLE is None:
+        return re.compile(pattern, flags)
+    flags = int(flags)
+    key = (pattern, flags)
+    held = table(_PROGRAMS_TABLE)
+    program = held.get(key)
+    if program is not None:
+        try:
+            if program[0] == pattern:
+                found: re.Pattern[str] = _sre.compile(*program)
+                return found
+        except Exception:  # a cache must never break brag
+            pass
+    compiled = re.compile(pattern, flags)
+    program = _program(pattern, flags)
+    if program is not None:
+        held[key] = program
+        _TABLES_NEW.setdefault(_PROGRAMS_TABLE, {})[key] = program
+    return compiled
+
+
+def _program(pattern: str, flags: int) -> tuple[Any, ...] | None:
+    """What ``re.compile`` hands to the regex engine for ``pattern`` (as plain
+    values), or None when this Python's ``re`` is not the one this reads."""
+    try:
+        from re import _compiler, _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(pattern, flags)
+        code = [int(op) for op in _compiler._code(parsed, flags)]
+        groupindex = dict(parsed.state.groupdict)
+        indexgroup: list[str | None] = [None] * parsed.state.groups
+        for name, i in groupindex.items():
+            indexgroup[i] = name
+        program = (
+            pattern,
+            flags | parsed.state.flags,
+            code,
+            parsed.state.groups - 1,
+            groupindex,
+            tuple(indexgroup),
+        )
+        # Only keep a program that gives exactly the pattern re.compile gives.
+        if _sre.compile(*program) != re.compile(pattern, flags):
+            return None
+    except Exception:
+        return None
+    return program
+
+
+def _programs_table() -> str | None:
+    import sys
+
+    if sys.implementation.name != "cpython" or not hasattr(_sre, "compile"):
+        return None
+    return f"regex-programs:{sys.version}:{getattr(_sre, 'MAGIC', '')}"
+
+
+_PROGRAMS_TABLE = _programs_table()
 
 
 def _glossary_fingerprint(glossary: Mapping[str, str] | None) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..entry import Entry
+from .memo import compile_kept
 from .vocabulary import (
     _COUNT_NOUNS,
     _CURRENCIES,
@@ -39,11 +40,12 @@ from .vocabulary import (
 
 
 def _lazy(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
-    """A regex compiled on first use: importing this module must stay instant."""
+    """A regex compiled on first use: importing this module must stay instant; its
+    compiled program is kept in the cache file (see :func:`.memo.compile_kept`)."""
 
     @functools.cache
     def compiled() -> re.Pattern[str]:
-        return re.compile(pattern, flags)
+        return compile_kept(pattern, flags)
 
     return compiled
 
@@ -259,13 +261,13 @@ def _protected_re() -> re.Pattern[str]:
         r"(?i:\bthe\s+\d0s\b)",
         r"\b24/7\b",
     ]
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+    return compile_kept("|".join(f"(?:{p})" for p in patterns))
 
 
 @functools.cache
 def _money_re() -> re.Pattern[str]:
     """Money with a currency sign or code in front: "$2.3M", "€40k", "USD 40,000"."""
-    return re.compile(
+    return compile_kept(
         r"(?<![\w.#/:@&=])"
         r"(?P<sign>[+\-−])?"
         r"(?P<cur>(?i:US|AU|CA|A|C)\$|[$€£¥₹]|(?:USD|EUR|GBP|JPY|INR)\s?)"
@@ -301,7 +303,7 @@ def _quantity_re() -> re.Pattern[str]:
         r"faster|quicker|cheaper|smaller|larger|bigger|higher|lower|more|fewer|less|better|"
         r"throughput|speed-?up|improvement|reduction|increase|growth"
     )
-    return re.compile(
+    return compile_kept(
         r"(?<![\w.#/:@&=+$€£¥₹])(?<![A-Za-z]-)"
         r"(?P<sign>[+\-−])?"
         rf"(?P<num>{_NUMBER}|(?i:{word_numbers})(?![A-Za-z]))"
@@ -325,7 +327,7 @@ def _quantity_re() -> re.Pattern[str]:
 
 @functools.cache
 def _word_multiplier_re() -> re.Pattern[str]:
-    return re.compile(
+    return compile_kept(
         r"(?i)\b(?P<w>doubled|doubling|tripled|tripling|quadrupled|halved|halving"
         r"|cut\s+(?:\w+\s+){0,3}?in\s+half|by\s+half|an\s+order\s+of\s+magnitude)\b"
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ..entry import Entry
 from .areas import _tokens
 from .lenses import DEFAULT_LENS, Lens
+from .memo import compile_kept
 from .metrics import Metric, _format_change, _format_quantity, _lazy, find_metrics
 from .scoring import metric_points
 
@@ -50,7 +51,7 @@ ACTIVITY_PHRASES = (
 def _activity_re() -> re.Pattern[str]:
     phrases = sorted(ACTIVITY_PHRASES, key=len, reverse=True)
     body = "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in phrases)
-    return re.compile(rf"(?i)(?<![\w])(?:{body})(?![\w])")
+    return compile_kept(rf"(?i)(?<![\w])(?:{body})(?![\w])")
 
 
 def is_activity_phrasing(text: str) -> bool:
