@@ -655,7 +655,12 @@ def outcomes_landed(
 
     found = []
     before = (since - dt.timedelta(days=1)).isoformat()
-    for entry in journal.entries(until=before, include_private=include_private):
+    # The index narrows it to entries with an outcome dated in the period; the
+    # test below is still the one that decides.
+    candidates = journal.index.outcomes(
+        since.isoformat(), until.isoformat() if until else None, before, include_private
+    )
+    for entry in candidates:
         when = entry.outcome.get("date") if entry.outcome else None
         if isinstance(when, dt.date) and since <= when and (until is None or when <= until):
             found.append(dataclasses.replace(for_documents(entry), date=when))

@@ -49,7 +49,7 @@ from .entry import Entry
 from .errors import EntryError
 from .listing import format_line, search_text
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 PAGE_SIZE = 16384
 CACHE_KIB = 65536
 
@@ -68,7 +68,8 @@ CREATE TABLE IF NOT EXISTS files (
     source_id TEXT,
     entry BLOB,
     error TEXT,
-    line INTEGER
+    line INTEGER,
+    outcome TEXT -- the date (ISO) of the entry's measured outcome, if it has one
 );
 CREATE INDEX IF NOT EXISTS files_date ON files(date);
 CREATE INDEX IF NOT EXISTS files_id ON files(id);
@@ -592,7 +593,7 @@ class Index:
         try:
             db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
             db.executemany(
-                "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
+                "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
             )
             # Stored with the rows it describes, so it never vouches for rows
             # another process has not finished writing.
@@ -648,6 +649,7 @@ class Index:
             pack(entry),
             None,
             None,
+            _outcome_day(entry),
         )
 
     def record(self, entries: list[Entry], commit: tuple[str, str] | None = None) -> None:
@@ -672,7 +674,7 @@ class Index:
             db.execute("BEGIN IMMEDIATE")
             try:
                 db.executemany(
-                    "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
+                    "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
                 )
                 if commit is not None:
                     db.execute(
@@ -779,6 +781,22 @@ class Index:
         """Entries matching ``filters`` (see :meth:`_where`), newest first unless
         ``newest_first=False``."""
         for (blob,) in self._select(*self._where("entry", **filters)):
+            yield unpack(blob)
+
+    def outcomes(
+        self, since: str, until: str | None, before: str, include_private: bool = True
+    ) -> Iterator[Entry]:
+        """Entries dated on or before ``before`` whose outcome is dated from
+        ``since`` to ``until`` (ISO dates, inclusive), newest first as
+        :meth:`query` orders them: found without unpacking the years before."""
+        sql = "SELECT entry FROM files WHERE error IS NULL AND date <= ? AND outcome >= ?"
+        params: list[object] = [before, since]
+        if until is not None:
+            sql += " AND outcome <= ?"
+            params.append(until)
+        if not include_private:
+            sql += " AND private = 0"
+        for (blob,) in self._select(sql + " ORDER BY date DESC, path DESC", params):
             yield unpack(blob)
 
     def lines(self, **filters: Any) -> list[str]:
@@ -1207,4 +1225,12 @@ def _broken_row(
     rel: str, mtime: int, size: int, reason: str, line: int | None
 ) -> tuple[object, ...]:
     """The row of a file that does not parse: no entry fields, the reason and line."""
-    return (rel, mtime, size, None, None, None, None, None, 0, None, None, None, reason, line)
+    return (rel, mtime, size, None, None, None, None, None, 0, None, None, None, reason, line, None)
+
+
+def _outcome_day(entry: Entry) -> str | None:
+    """The day of ``entry``'s measured outcome (ISO), for :meth:`Index.outcomes`."""
+    when = entry.outcome.get("date") if entry.outcome else None
+    if isinstance(when, dt.datetime):
+        when = when.date()
+    return when.isoformat() if isinstance(when, dt.date) else None

@@ -1097,3 +1097,43 @@ def test_no_feedback_no_section(brag, journal):
     assert "others_say" not in json.loads(
         brag("export", "self-review", "--period", "2026-03", "--format", "json").stdout
     )
+
+
+def test_outcomes_landing_in_a_period_come_from_the_index_exactly(journal):
+    """The index finds the entries whose outcome lands in a period, hand-written
+    files and private entries included, exactly as reading every earlier entry
+    would: the same entries, in the same order, for every period."""
+    folder = journal.root / "entries" / "2026" / "01"
+    folder.mkdir(parents=True)
+    for n, (day, measured, private) in enumerate(
+        [(5, "2026-02-10", "false"), (7, "2026-03-31", "true"), (9, "2026-04-01", "false")]
+    ):
+        (folder / f"2026-01-0{day}-launch-{n}.md").write_text(
+            f'+++\nid = "hand{n}"\ndate = 2026-01-0{day}\ntitle = "Launch {n}"\n'
+            f"private = {private}\n\n[outcome]\ndate = {measured}\n"
+            f'text = "signups up {n + 2}%"\n+++\n'
+        )
+    journal.add(Entry(title="Never measured", date=D(2026, 1, 6)))
+
+    def every_entry(since: D, until: D | None, include_private: bool) -> list[str]:
+        before = (since - dt.timedelta(days=1)).isoformat()
+        return [
+            e.id
+            for e in fresh(journal).entries(until=before, include_private=include_private)
+            if e.outcome
+            and since <= e.outcome["date"]
+            and (until is None or e.outcome["date"] <= until)
+        ]
+
+    periods = [(D(2026, 2, 1), D(2026, 3, 31)), (D(2026, 2, 1), None), (D(2026, 4, 1), None)]
+    for since, until in periods:
+        for include_private in (True, False):
+            landed = inbox.outcomes_landed(
+                fresh(journal), since, until, include_private=include_private
+            )
+            assert [e.id for e in landed] == every_entry(since, until, include_private)
+    q1 = inbox.outcomes_landed(fresh(journal), D(2026, 2, 1), D(2026, 3, 31), include_private=True)
+    assert [e.id for e in q1] == ["hand1", "hand0"]
+    assert [e.date for e in q1] == [D(2026, 3, 31), D(2026, 2, 10)]  # dated by the outcome
+    public = inbox.outcomes_landed(fresh(journal), D(2026, 2, 1), None, include_private=False)
+    assert [e.id for e in public] == ["hand2", "hand0"]
