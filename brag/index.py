@@ -1160,15 +1160,20 @@ def _read_text(path: str, size: int) -> str:
     """
     fd = os.open(path, _O_READ)
     try:
-        data = os.read(fd, size + 1)
-        if len(data) > size:  # it grew since: read on to the end
-            chunks = [data]
-            while chunk := os.read(fd, 65536):
-                chunks.append(chunk)
-            data = b"".join(chunks)
+        return _read_all(fd, size).decode("utf-8")
     finally:
         os.close(fd)
-    return data.decode("utf-8")
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """The bytes of the open file ``fd``, ``size`` long when stat'ed."""
+    data = os.read(fd, size + 1)
+    if len(data) > size:  # it grew since: read on to the end
+        chunks = [data]
+        while chunk := os.read(fd, 65536):
+            chunks.append(chunk)
+        data = b"".join(chunks)
+    return data
 
 
 def _read_stat_text(path: str) -> tuple[str, tuple[int, int] | None]:
@@ -1179,16 +1184,9 @@ def _read_stat_text(path: str) -> tuple[str, tuple[int, int] | None]:
         st = os.fstat(fd)
         if not st.st_size:
             return "", None
-        stat = (st.st_mtime_ns, st.st_size)
-        data = os.read(fd, st.st_size + 1)
-        if len(data) > st.st_size:  # it grew since: read on to the end
-            chunks = [data]
-            while chunk := os.read(fd, 65536):
-                chunks.append(chunk)
-            data = b"".join(chunks)
+        return _read_all(fd, st.st_size).decode("utf-8"), (st.st_mtime_ns, st.st_size)
     finally:
         os.close(fd)
-    return data.decode("utf-8"), stat
 
 
 def _meta_value(value: object, default: Any) -> Any:
