@@ -519,21 +519,16 @@ class Index:
         if git is not None:
             head, dirty = git
             # (an older index's JSON is written again as marshal's bytes)
-            if meta.get("head") != head or old_dirty != dirty or _is_text(meta.get("dirty")):
+            if meta.get("head") != head or old_dirty != dirty or isinstance(meta.get("dirty"), str):
                 new_meta = [("head", head), ("dirty", _meta_blob(sorted(dirty)))]
             if record is None:
                 record = _folder_times(self.root)
-            if record != old_folders or _is_text(meta.get("folders")):
+            if record != old_folders or isinstance(meta.get("folders"), str):
                 new_meta.append(("folders", _meta_blob(record)))
         if not todo and not gone and not new_meta:
             self.refreshed = True
             return 0
-        rows = parse_rows(self.root, todo)
-        try:
-            self._write(db, rows, gone, new_meta)
-        finally:
-            if isinstance(rows, _Parsed):
-                rows.close()
+        self._write(db, parse_rows(self.root, todo), gone, new_meta)
         return len(todo) + len(gone)
 
     def _rebuild(self, db: sqlite3.Connection, meta: dict[str, Any]) -> int:
@@ -589,19 +584,23 @@ class Index:
         gone: list[str],
         new_meta: list[tuple[str, str | bytes]],
     ) -> None:
-        db.execute("BEGIN IMMEDIATE")
         try:
-            db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
-            db.executemany(
-                "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
-            )
-            # Stored with the rows it describes, so it never vouches for rows
-            # another process has not finished writing.
-            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", new_meta)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
+                db.executemany(
+                    "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
+                )
+                # Stored with the rows it describes, so it never vouches for rows
+                # another process has not finished writing.
+                db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", new_meta)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        finally:
+            if isinstance(rows, _Parsed):
+                rows.close()  # the workers, once their last rows are in (or abandoned)
         self.refreshed = True
 
     @staticmethod
@@ -1207,10 +1206,6 @@ def _meta_value(value: object, default: Any) -> Any:
     except (ValueError, EOFError, TypeError):
         return None
     return found if isinstance(found, type(default)) else None
-
-
-def _is_text(value: object) -> bool:
-    return isinstance(value, str)
 
 
 def _meta_blob(value: list[str] | dict[str, int]) -> bytes:

@@ -7,6 +7,7 @@ atomically, and records exactly that file in one git commit.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -179,12 +180,16 @@ def _keep_config(root: Path, text: str, data: dict[str, Any], warnings: list[str
     try:
         blob = marshal.dumps((_config_stamp(), text, data, warnings))
         os.makedirs(folder, exist_ok=True)
-        tmp = os.path.join(folder, f".{_CONFIG_KEPT}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as f:
+        fd, tmp = _temp_file(Path(folder))
+    except (OSError, ValueError):
+        return
+    try:
+        with os.fdopen(fd, "wb") as f:
             f.write(blob)
         os.replace(tmp, os.path.join(folder, _CONFIG_KEPT))
-    except (OSError, ValueError):
-        pass
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 class Journal:
@@ -285,20 +290,20 @@ class Journal:
             import tomllib
 
             try:
-                data = tomllib.loads(text)
+                data, warnings = tomllib.loads(text), None
             except tomllib.TOMLDecodeError as exc:
                 raise ConfigError(f"{self.config_path}: {exc}") from None
         # A token pasted into brag.toml is never printed: register its value for masking.
         secrets.register_config(data)
-        if validate and kept is None:
+        if validate and warnings is None:
             from .config import JOURNAL
 
             warnings = JOURNAL.validate(data, text, self.config_path)
-        if validate:
-            self.config_warnings = warnings
         secrets.refuse_url_credentials(data)
-        if validate and kept is None:
-            _keep_config(self.root, text, data, warnings)
+        if validate:
+            self.config_warnings = warnings or []
+            if kept is None:
+                _keep_config(self.root, text, data, self.config_warnings)
         return data
 
     def _config_text(self) -> str | None:
