@@ -15,9 +15,11 @@ The names are loaded on first use, so ``import brag`` stays cheap.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from .entry import Entry
     from .errors import BragError
     from .exporting import ExportContext, Exporter

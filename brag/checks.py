@@ -11,9 +11,13 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterable
-from typing import Any
 
 from .errors import BragError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 #: Larger numbers in a metric are typos (or TOML could not even store them).
 MAX_METRIC = 10**15

@@ -12,9 +12,13 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from .entry import Entry
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 WINDOW_DAYS = 14
 DISTINCT_FIELD = "distinct_from"

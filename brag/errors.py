@@ -26,6 +26,13 @@ class CommandExit(BragError):
         self.exit_code = exit_code
 
 
+class UsageProblem(BragError):
+    """A value given on the command line that the command cannot take: exit code 2,
+    as for any other mistake in how a command was called."""
+
+    exit_code = 2
+
+
 class PluginError(BragError):
     """A plugin misbehaved: an unexpected exception or a wrong value, named in one line."""
 

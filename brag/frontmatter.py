@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # A basic string, escapes limited to those tomli_w writes (plus \t and four-digit \u),
 # no raw control character but tab.

@@ -43,11 +43,16 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from . import early
 from .entry import Entry
 from .errors import EntryError
 from .listing import format_line, search_text
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 SCHEMA_VERSION = 8
 PAGE_SIZE = 16384
@@ -931,30 +936,8 @@ def read_head(root: Path) -> str | None:
     gd = root / ".git"
     if not gd.is_dir():
         return _git_head(root)
-    try:
-        head = (gd / "HEAD").read_text(encoding="utf-8").strip()
-    except OSError:
-        return None
-    if not head.startswith("ref:"):
-        return head or None
-    ref = head[4:].strip()
-    try:
-        sha = (gd / ref).read_text(encoding="utf-8").strip()
-        return sha or None
-    except (FileNotFoundError, NotADirectoryError):
-        pass
-    except OSError:
-        return None
-    try:
-        with open(gd / "packed-refs", encoding="utf-8") as fh:
-            for line in fh:
-                if line.rstrip("\n").endswith(" " + ref):
-                    return line.split(" ", 1)[0]
-    except FileNotFoundError:
-        pass
-    except OSError:
-        return None
-    return _git_head(root)  # another ref storage (reftable), or an unborn branch
+    head, ask_git = early.head_from_files(str(gd))
+    return _git_head(root) if ask_git else head
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
@@ -979,16 +962,7 @@ def _paths(out: bytes) -> list[str]:
     return [p for p in out.decode("utf-8", errors="surrogateescape").split("\0") if p]
 
 
-def _status_args(untracked: bool) -> tuple[str, ...]:
-    return (
-        "status",
-        "--porcelain",
-        "-z",
-        "--no-renames",
-        "--untracked-files=all" if untracked else "--untracked-files=no",
-        "--",
-        "entries",
-    )
+_status_args = early.status_args
 
 
 def _status_paths(out: bytes) -> set[str]:
@@ -1001,7 +975,7 @@ def _git_state(root: Path, untracked: bool = True) -> tuple[str, set[str]] | Non
 
     ``HEAD`` is read first: a commit made while git status runs is then found
     by the next refresh's diff. ``untracked=False`` leaves out untracked files,
-    which halves git's work. A status :func:`prefetch` started for ``root`` is
+    which halves git's work. A status :func:`brag.early.prefetch` started for ``root`` is
     used when it answers the same question about the same ``HEAD``.
     """
     head = read_head(root)
@@ -1024,64 +998,22 @@ def _git_state(root: Path, untracked: bool = True) -> tuple[str, set[str]] | Non
 
 #: Journal root -> (HEAD read before it started, untracked files asked for, the
 #: running git status).
-_PREFETCHED: dict[str, tuple[str, bool, subprocess.Popen[bytes]]] = {}
+_PREFETCHED = early.PREFETCHED
+_drop_prefetched = early.drop
 
 
 def _start_status(root: Path, untracked: bool) -> bool:
     """Start the git status :func:`_git_state` asks for, to be answered later."""
     head = read_head(root)
-    if head is None or str(root) in _PREFETCHED:
-        return False
-    try:
-        proc = subprocess.Popen(
-            ["git", "-C", str(root), "--no-optional-locks", *_status_args(untracked)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-    except OSError:
-        return False
-    if not _PREFETCHED:
-        import atexit
-
-        atexit.register(_drop_prefetched)
-    _PREFETCHED[str(root)] = (head, untracked, proc)
-    return True
+    return head is not None and early.start_status(str(root), untracked, head)
 
 
-def _status_result(
-    started: tuple[str, bool, subprocess.Popen[bytes]],
-) -> tuple[str, set[str]] | None:
+def _status_result(started: tuple[str, bool, early.Status]) -> tuple[str, set[str]] | None:
     head, _untracked, proc = started
     out, _ = proc.communicate()
     if proc.returncode != 0:
         return None
     return head, _status_paths(out)
-
-
-def prefetch(root: Path) -> bool:
-    """Start, in the background, the ``git status`` the first refresh of
-    ``root``'s index will ask for; return whether it was started.
-
-    ``brag list`` spends as long importing the command line as git spends
-    checking 10,000 files: started first, git works on the other core.
-    Nothing starts while a writer's marker is present (recovery may change
-    files before the index is read), and :func:`_git_state` uses the answer
-    only if ``HEAD`` has not moved since.
-    """
-    from .recovery import writers_present
-
-    if writers_present(root):
-        return False
-    return _start_status(root, untracked=False)
-
-
-def _drop_prefetched() -> None:
-    """Stop and reap every prefetched status no refresh asked for."""
-    while _PREFETCHED:
-        proc = _PREFETCHED.popitem()[1][2]
-        proc.kill()
-        proc.wait()
 
 
 #: A folder modified this recently (ns) when recorded is recorded as unknown.

@@ -14,14 +14,18 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from . import gitcmd, recovery, secrets
+from . import early, gitcmd, recovery, secrets
 from .entry import Entry, new_id, now
 from .errors import ConfigError, EntryError, JournalError, NotFoundError
 from .index import Broken, Index, read_head
 
-CONFIG_NAME = "brag.toml"
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+CONFIG_NAME = early.CONFIG_NAME
 ENTRIES_DIR = "entries"
 STATE_DIR = ".brag/state"
 REMOVED_STATE = "removed-imports"
@@ -53,11 +57,8 @@ def default_location() -> Path:
 
 def find_enclosing(start: Path) -> Path | None:
     """The nearest directory at or above ``start`` holding ``brag.toml`` and ``.git``."""
-    current = start.resolve()
-    for candidate in (current, *current.parents):
-        if (candidate / CONFIG_NAME).is_file() and (candidate / ".git").exists():
-            return candidate
-    return None
+    found = early.find_enclosing(start)
+    return Path(found) if found is not None else None
 
 
 def locate(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Path:
@@ -69,22 +70,9 @@ def locate(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = No
 def where(
     explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None
 ) -> tuple[Path, str]:
-    """:func:`locate`, and how it was found: ``--dir``, ``BRAG_DIR``, ``enclosing``,
-    ``machine`` or ``default``."""
-    if explicit:
-        return Path(explicit).expanduser().resolve(), "--dir"
-    env = os.environ.get("BRAG_DIR")
-    if env:
-        return Path(env).expanduser().resolve(), "BRAG_DIR"
-    enclosing = find_enclosing(cwd or Path.cwd())
-    if enclosing:
-        return enclosing, "enclosing"
-    from . import machine
-
-    chosen = machine.get("journal")
-    if isinstance(chosen, str) and chosen.strip():
-        return Path(chosen).expanduser().resolve(), "machine"
-    return default_location(), "default"
+    """:func:`locate`, and how it was found (see :func:`brag.early.where`)."""
+    root, how = early.where(explicit, str(cwd) if cwd is not None else None)
+    return Path(root), how
 
 
 def ensure_for_writing(journal: Journal, explicit: str | None = None) -> str | None:

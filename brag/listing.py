@@ -10,11 +10,13 @@ keep the old format until their files change.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
 from .text import strip_control
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from .entry import Entry
 
 

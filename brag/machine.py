@@ -10,11 +10,13 @@ folder (``$BRAG_CONFIG_DIR`` overrides it, which the test suite uses), written b
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
-from typing import Any
 
 from .errors import BragError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 FILENAME = "machine.toml"
 
@@ -42,6 +44,8 @@ def load() -> dict[str, Any]:
         return {}
     except (OSError, UnicodeDecodeError) as exc:
         raise BragError(f"cannot read {file}: {exc}") from None
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

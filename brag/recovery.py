@@ -30,12 +30,14 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
 
 from . import gitcmd
 from .errors import EntryError, JournalError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import IO
+
     from .journal import Journal
 
 try:
@@ -216,9 +218,11 @@ def live_writers(root: Path) -> tuple[int, set[str]]:
 
 def writers_present(root: Path) -> bool:
     """Whether any writer's marker is present (live, or left by a killed writer)."""
+    from .early import writers_present as present
+
     try:
-        return any((_lock_dir(root) / "writers").iterdir())
-    except (OSError, JournalError):
+        return present(str(git_dir(root)))
+    except JournalError:
         return False
 
 

@@ -27,19 +27,20 @@ def no_leftover_prefetch():
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["list", "-n", "20"], ("list", None)),
-        (["--dir", "/j", "search", "x"], ("search", "/j")),
-        (["-C", "/j", "list"], ("list", "/j")),
-        (["-C/j", "list"], ("list", "/j")),
-        (["--dir=/j", "--debug", "show", "ab"], ("show", "/j")),
-        (["--help"], (None, None)),
-        (["--version"], (None, None)),
-        (["--dir"], (None, None)),
-        ([], (None, None)),
+        (["list", "-n", "20"], ("list", None, False, ["-n", "20"])),
+        (["--dir", "/j", "search", "x"], ("search", "/j", False, ["x"])),
+        (["-C", "/j", "list"], ("list", "/j", False, [])),
+        (["-C/j", "list"], ("list", "/j", False, [])),
+        (["--dir=/j", "--debug", "show", "ab"], ("show", "/j", True, ["ab"])),
+        (["--debug", "-C", "/j"], (None, "/j", True, [])),
+        (["--help"], None),
+        (["--version"], None),
+        (["--dir"], None),
+        ([], (None, None, False, [])),
     ],
 )
 def test_the_command_is_read_from_the_top_level_options(args, expected):
-    assert launch.command_of(args) == expected
+    assert launch.split_top(args) == expected
 
 
 def test_a_read_uses_the_status_started_ahead_and_sees_a_hand_edit(journal: Journal, monkeypatch):
@@ -166,3 +167,59 @@ def test_the_quick_exit_keeps_exit_codes_output_handlers_and_threads(
     assert proc.returncode == code, proc.stderr
     assert out in proc.stdout and err in proc.stderr
     assert proc.stdout.rstrip().endswith("exit handler ran")
+
+
+def test_the_head_start_finds_the_journal_as_the_command_does(journal: Journal, tmp_path: Path):
+    """--dir, BRAG_DIR and the enclosing journal, each the folder brag itself uses."""
+    from brag import early
+    from brag.journal import locate
+
+    inner = journal.root / "entries" / "2026"
+    inner.mkdir(parents=True, exist_ok=True)
+    link = tmp_path / "link"
+    link.symlink_to(journal.root)
+    os.environ.pop("BRAG_DIR")
+    try:
+        assert early.where(None, str(inner)) == (str(journal.root), "enclosing")
+        assert early.where(str(link)) == (str(journal.root), "--dir")
+        os.environ["BRAG_DIR"] = str(link)
+        assert early.where(None) == (str(journal.root), "BRAG_DIR")
+        assert str(locate()) == str(journal.root)
+    finally:
+        os.environ["BRAG_DIR"] = str(journal.root)
+
+
+def test_head_is_read_from_files_or_left_to_git(journal: Journal, tmp_path: Path):
+    from brag import early
+
+    subprocess.run(["git", "init", "-q", str(tmp_path / "unborn")], check=True)
+    assert early.head_from_files(str(tmp_path / "unborn" / ".git")) == (None, True)
+    assert early.head_from_files(str(tmp_path / "none")) == (None, False)
+    gd = str(journal.root / ".git")
+    journal.add(Entry(title="Alpha", date=dt.date(2026, 3, 1)))
+    sha = subprocess.run(
+        ["git", "-C", str(journal.root), "rev-parse", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    assert early.head_from_files(gd) == (sha, False)
+    subprocess.run(["git", "-C", str(journal.root), "pack-refs", "--all"], check=True)
+    assert not (journal.root / ".git" / "refs" / "heads" / "main").exists()
+    assert early.head_from_files(gd) == (sha, False)  # from packed-refs
+    assert index.read_head(journal.root) == sha
+
+
+def test_no_head_start_without_git_on_the_path(journal: Journal, monkeypatch):
+    journal.add(Entry(title="Alpha", date=dt.date(2026, 3, 1)))
+    monkeypatch.setenv("PATH", str(journal.root / "no-such-folder"))
+    assert launch.head_start(["--dir", str(journal.root), "list"]) is False
+    assert index._PREFETCHED == {}
+
+
+def test_a_head_start_nobody_asks_for_is_stopped_and_reaped(journal: Journal):
+    journal.add(Entry(title="Alpha", date=dt.date(2026, 3, 1)))
+    assert launch.head_start(["--dir", str(journal.root), "list"]) is True
+    (proc,) = [p for _head, _untracked, p in index._PREFETCHED.values()]
+    index._drop_prefetched()
+    assert index._PREFETCHED == {}
+    assert proc.returncode is not None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(proc.pid, os.WNOHANG)  # reaped: no zombie left

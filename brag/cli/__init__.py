@@ -14,19 +14,37 @@ becomes one line (``--debug`` shows the traceback), a
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from .. import __version__
-from ..errors import BragError, CommandExit
+from ..commands import (
+    State,
+    clean_tags,
+    failure,
+    note,
+    resolve_period,
+    split_values,
+    traceback_text,
+    warn,
+    warn_broken,
+)
+from ..errors import CommandExit
+from ..quick import COUNT, FLAG, JSON, MANY, PERIOD, VALUE, WORDS, Param
 
-if TYPE_CHECKING:
-    from ..entry import Entry
-    from ..journal import Journal
+# What the command modules take from here; the click-free half lives in brag.commands.
+__all__ = [
+    "State",
+    "clean_tags",
+    "note",
+    "resolve_period",
+    "split_values",
+    "warn",
+    "warn_broken",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -80,84 +98,6 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "tags": ("entries:tags", "Tags with counts, most used first."),
 }
-
-
-class State:
-    """Per-invocation settings shared by every command (``--dir``, ``--debug``)."""
-
-    def __init__(self, directory: str | None, debug: bool):
-        self.directory = directory
-        self.debug = debug
-        self.machine = False  # `brag config --machine`
-        self._journal: Journal | None = None
-        self._write_lock: Any = None
-        self._warned = False
-
-    def journal(self, must_exist: bool = True, check_config: bool = True) -> Journal:
-        if self._journal is None:
-            from ..journal import Journal, locate
-
-            self._journal = Journal(locate(self.directory))
-            self._journal.on_saved.append(_call_entry_saved)
-        if must_exist:
-            self._journal.check_usable(check_config=check_config)
-            if check_config and not self._warned:
-                self._warned = True
-                for message in self._journal.config_warnings:
-                    warn(message)
-        return self._journal
-
-    def writable(self, check_config: bool = True) -> Journal:
-        """The journal, ready to write: recovered from any crashed writer, write lock held.
-
-        ``check_config=False`` lets ``brag config`` repair a brag.toml that does not
-        pass the schema."""
-        journal = self.journal(check_config=check_config)
-        if self._write_lock is None:
-            import contextlib
-
-            from ..recovery import writing
-
-            self._write_lock = contextlib.ExitStack()
-            self._write_lock.enter_context(writing(journal, note=note))
-            click.get_current_context().call_on_close(self.done_writing)
-        return journal
-
-    def done_writing(self) -> None:
-        if self._write_lock is not None:
-            self._write_lock.close()
-            self._write_lock = None
-
-    def changed(self, journal: Journal) -> None:
-        """After a committed change: release the lock, then push if [sync] auto = true."""
-        self.done_writing()
-        section = journal.config.get("sync")
-        if isinstance(section, dict) and section.get("auto") is True:
-            from ..sync import auto_sync
-
-            result = auto_sync(journal, warn)
-            if result is not None and (result.pulled or result.pushed):
-                click.echo(result.summary(), err=True)
-
-
-def _call_entry_saved(entry: Entry, journal: Journal) -> None:
-    from ..manager import entry_saved
-
-    entry_saved(entry, journal)
-
-
-def warn(message: str) -> None:
-    from ..gitcmd import redact
-    from ..text import strip_control
-
-    click.echo(f"brag: warning: {strip_control(redact(message))}", err=True)
-
-
-def note(message: str) -> None:
-    from ..gitcmd import redact
-    from ..text import strip_control
-
-    click.echo(f"brag: note: {strip_control(redact(message))}", err=True)
 
 
 def terminal_width(max_width: int) -> int:
@@ -255,23 +195,9 @@ class BragGroup(ShortOptions, click.Group):
         super().add_command(cmd, name)
 
     def _plugin_may_replace(self, ctx: click.Context, name: str) -> bool:
-        """Whether the user let a plugin take the built-in command ``name``: only then
-        are plugins loaded before a built-in command runs."""
-        import os
-
-        from ..manager import OVERRIDE_ENV
-
-        listed = {n.strip() for n in os.environ.get(OVERRIDE_ENV, "").split(",")}
-        if name in listed:
-            return True
+        """Whether the user let a plugin take the built-in command ``name``."""
         state = ctx.find_object(State)
-        try:
-            config = state.journal().config if state is not None else {}
-        except BragError:
-            return False
-        section = config.get("plugins", {}) if isinstance(config, dict) else {}
-        names = section.get("override", []) if isinstance(section, dict) else []
-        return name in ([names] if isinstance(names, str) else names)
+        return (state or State(None, False)).may_use_plugin_for(name)
 
     def _load_lazy(self, cmd_name: str) -> click.Command:
         module_name, attr = self.lazy[cmd_name][0].split(":")
@@ -337,59 +263,23 @@ class BragGroup(ShortOptions, click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except CommandExit as exc:
-            if str(exc):
-                click.echo(str(exc), err=True)
-            raise click.exceptions.Exit(exc.exit_code) from None
-        except BragError as exc:
-            state = ctx.find_object(State)
-            if state is not None and state.debug:
-                _print_traceback()
-                raise click.exceptions.Exit(exc.exit_code) from exc
-            from ..gitcmd import redact
-            from ..text import strip_control
-
-            # Messages quote entry titles and file names: no escape sequence gets through.
-            error = click.ClickException(strip_control(redact(str(exc))))
-            error.exit_code = exc.exit_code  # type: ignore[misc]  # a ClassVar in newer click
-            raise error from None
-        except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
-            ctx.exit(130)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except BrokenPipeError:
             raise  # `brag … | head`: main() ends quietly
-        except OSError as exc:
-            # Permissions and read-only file systems: one line, no traceback.
-            import errno
-
+        except (Exception, KeyboardInterrupt) as exc:
             state = ctx.find_object(State)
-            if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC) or (
-                state is not None and state.debug
-            ):
-                _print_traceback()
-                raise click.exceptions.Exit(1) from exc
-            from ..gitcmd import redact
-
-            where = f" {exc.filename}" if exc.filename else ""
-            raise click.ClickException(
-                redact(f"cannot write{where}: {exc.strerror}")
-                + ("" if exc.errno == errno.ENOSPC else " (is the journal read-only?)")
-            ) from None
-        except Exception as exc:
-            # A bug: show the traceback, with any secret masked.
-            _print_traceback()
-            raise click.exceptions.Exit(1) from exc
-
-
-def _print_traceback() -> None:
-    """The current exception's traceback on stderr, with credentials and tokens masked."""
-    import traceback
-
-    from ..gitcmd import redact
-
-    click.echo(redact(traceback.format_exc()).rstrip("\n"), err=True)
+            message, code, show_traceback = failure(exc, state is not None and state.debug)
+            if show_traceback:
+                click.echo(traceback_text(), err=True)
+            elif isinstance(exc, (CommandExit, KeyboardInterrupt)):
+                if message:
+                    click.echo(message, err=True)
+            else:
+                error = click.ClickException(message or "")
+                error.exit_code = code  # type: ignore[misc]  # a ClassVar in newer click
+                raise error from None
+            raise click.exceptions.Exit(code) from (exc if show_traceback else None)
 
 
 class Count(click.IntRange):
@@ -408,32 +298,47 @@ class Count(click.IntRange):
         return super().convert(value, param, ctx)
 
 
+def _click_attrs(param: Param) -> dict[str, Any]:
+    """click's keyword arguments for one row of a quick-lane table (:mod:`brag.quick`)."""
+    if param.kind == WORDS:
+        return {"nargs": -1, "required": param.required}
+    attrs: dict[str, Any] = {"help": param.help}
+    if param.metavar:
+        attrs["metavar"] = param.metavar
+    if param.kind == FLAG:
+        attrs["is_flag"] = True
+    elif param.kind == MANY:
+        attrs["multiple"] = True
+    elif param.kind == COUNT:
+        attrs["type"] = Count()
+    elif param.kind == VALUE and param.choices:
+        attrs["type"] = click.Choice(param.choices, case_sensitive=False)
+    return attrs
+
+
+def table_options(params: tuple[Param, ...]) -> Callable[[F], F]:
+    """A command's parameters from its quick-lane table, in the table's order: the
+    quick lane and click read the same declarations."""
+
+    def apply(f: F) -> F:
+        for param in reversed(params):
+            attrs = _click_attrs(param)
+            if param.kind == WORDS:
+                f = click.argument(param.dest, **attrs)(f)
+            else:
+                f = click.option(*param.decls, param.dest, **attrs)(f)
+        return f
+
+    return apply
+
+
 def json_option(f: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(f)
+    return table_options((JSON,))(f)
 
 
-_PERIOD: list[tuple[list[str], dict[str, Any]]] = [
-    (
-        ["--since", "-s"],
-        {
-            "metavar": "DATE",
-            "help": "From this date: 2026-03-01, 'last friday', '30 days ago', a period's start.",
-        },
-    ),
-    (["--until", "-u"], {"metavar": "DATE", "help": "Up to this date (inclusive)."}),
-    (
-        ["--period", "-p"],
-        {
-            "metavar": "PERIOD",
-            "help": "Both ends at once: 2026, 2026H2, 2026Q3, last-quarter, this-year …",
-        },
-    ),
-]
-
-
-def period_params() -> list[click.Option]:
+def period_params() -> list[click.Parameter]:
     """``-s``, ``-u``, ``-p`` in that order: the same on every command."""
-    return [click.Option(decls, **attrs) for decls, attrs in _PERIOD]  # type: ignore[arg-type]
+    return [click.Option([*p.decls, p.dest], **_click_attrs(p)) for p in PERIOD]
 
 
 def period_options(f: F) -> F:
@@ -441,9 +346,7 @@ def period_options(f: F) -> F:
     if isinstance(f, click.Command):
         f.params[:0] = period_params()
         return f
-    for decls, attrs in reversed(_PERIOD):
-        f = click.option(*decls, **attrs)(f)  # type: ignore[arg-type]
-    return f
+    return table_options(PERIOD)(f)
 
 
 def with_examples(text: str, examples: tuple[str, ...] | list[str]) -> str:
@@ -460,45 +363,6 @@ def target_short_flag(params: list[click.Parameter]) -> list[click.Parameter]:
         if isinstance(param, click.Option) and "--target" in param.opts and "-T" not in param.opts:
             param.opts.append("-T")
     return params
-
-
-def resolve_period(
-    since: str | None, until: str | None, period: str | None
-) -> tuple[dt.date | None, dt.date | None]:
-    start = end = None
-    if not (since or until or period):
-        return start, end
-    from ..dates import parse_period, parse_since, parse_until
-
-    if period:
-        start, end = parse_period(period)
-    if since:
-        start = parse_since(since)
-    if until:
-        end = parse_until(until)
-    if start and end and start > end:
-        raise BragError(f"--since {start} is after --until {end}")
-    return start, end
-
-
-def split_values(values: tuple[str, ...]) -> list[str]:
-    """Repeatable options also accept comma-separated lists."""
-    out: list[str] = []
-    for value in values:
-        for part in value.split(","):
-            part = part.strip()
-            if part and part not in out:
-                out.append(part)
-    return out
-
-
-def clean_tags(values: tuple[str, ...] | list[str]) -> list[str]:
-    return [t.lstrip("#") for t in split_values(tuple(values)) if t.lstrip("#")]
-
-
-def warn_broken(journal: Journal) -> None:
-    for broken in journal.broken():
-        warn(f"skipped {broken} (see 'brag check')")
 
 
 @click.group(cls=BragGroup, context_settings=CONTEXT_SETTINGS, lazy=LAZY_COMMANDS)
@@ -524,7 +388,14 @@ def cli(ctx: click.Context, directory: str | None, debug: bool) -> None:
 
     The journal is a git repository of Markdown files; every change is a commit.
     """
-    ctx.obj = State(directory, debug)
+    color = ctx.color
+    if color is None:
+        # click's own test, the one click.echo makes (CliRunner(color=...) replaces it).
+        from click._compat import should_strip_ansi
+
+        color = not should_strip_ansi(sys.stdout)
+    ctx.obj = State(directory, debug, color=color)
+    ctx.call_on_close(ctx.obj.done_writing)
 
 
 def main() -> None:

@@ -3,113 +3,28 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import os
 import sys
-from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..checks import check_date, check_metric, check_tags, check_url
-from ..entry import AREAS, LEVERAGE, Entry, parse_metric
+from .. import commands, quick
+from ..checks import check_date, check_tags, check_url
+from ..commands import dumps as _dumps
+from ..commands import masked as _masked
+from ..commands import plain as _plain
+from ..entry import Entry
 from ..errors import BragError, CommandExit, EntryError
-from ..listing import format_line, unstyled
-from ..text import strip_control
-from . import (
-    BragCommand,
-    Count,
-    State,
-    clean_tags,
-    json_option,
-    note,
-    period_options,
-    resolve_period,
-    split_values,
-    warn,
-    warn_broken,
-)
+from . import BragCommand, State, clean_tags, json_option, note, split_values, table_options, warn
 
 if TYPE_CHECKING:
     from ..journal import Journal
 
 
-def _check_choices(values: list[str], allowed: tuple[str, ...], what: str) -> list[str]:
-    lowered = [v.lower() for v in values]
-    bad = [v for v in lowered if v not in allowed]
-    if bad:
-        raise click.BadParameter(
-            f"unknown {what} {', '.join(map(repr, bad))}; choose from {', '.join(allowed)}"
-        )
-    return lowered
-
-
 @click.command(cls=BragCommand)
-@click.argument("text", nargs=-1)
-@click.option("--impact", "-i", metavar="TEXT", help="The outcome, in words.")
-@click.option("--tag", "-t", "tags", multiple=True, metavar="TAG", help="A tag (repeatable).")
-@click.option(
-    "--area",
-    "-a",
-    "areas",
-    multiple=True,
-    metavar="AREA",
-    help=f"Impact area (repeatable): {', '.join(AREAS)}.",
-)
-@click.option(
-    "--leverage",
-    "-l",
-    type=click.Choice(LEVERAGE, case_sensitive=False),
-    help="How the work had leverage.",
-)
-@click.option(
-    "--with", "-w", "with_", multiple=True, metavar="NAME", help="A collaborator (repeatable)."
-)
-@click.option(
-    "--metric",
-    "-m",
-    "metrics",
-    multiple=True,
-    metavar="'NAME: A -> B'",
-    help="A measured result, e.g. 'p99: 800ms -> 200ms' (repeatable).",
-)
-@click.option("--url", metavar="URL", help="Link to the evidence (PR, doc, dashboard).")
-@click.option("--date", "-d", "when", metavar="DATE", help="When it happened (default: today).")
-@click.option("--body", "-b", metavar="TEXT", help="Longer notes (Markdown).")
-@click.option("--private", is_flag=True, help="Never exported unless --include-private.")
-@click.option(
-    "--follow-up",
-    "follow_up",
-    metavar="WHEN",
-    help="Ask for the result later: 30d, 6w, 3m from the entry's date, or a date.",
-)
-@click.option("--feedback", is_flag=True, help="Feedback you received (needs --from).")
-@click.option("--from", "giver", metavar="NAME", help="Who gave the feedback.")
-@click.option("--future", is_flag=True, help="Allow a date after today.")
-@click.option("--force", is_flag=True, help="Add even if it looks like a recent entry.")
-@json_option
+@table_options(quick.ADD)
 @click.pass_obj
-def add(
-    state: State,
-    text: tuple[str, ...],
-    impact: str | None,
-    tags: tuple[str, ...],
-    areas: tuple[str, ...],
-    leverage: str | None,
-    with_: tuple[str, ...],
-    metrics: tuple[str, ...],
-    url: str | None,
-    when: str | None,
-    body: str | None,
-    private: bool,
-    follow_up: str | None,
-    feedback: bool,
-    giver: str | None,
-    future: bool,
-    force: bool,
-    as_json: bool,
-) -> None:
+def add(state: State, **options: Any) -> None:
     """Note an accomplishment. With no TEXT, opens $EDITOR on a template.
 
     \b
@@ -119,291 +34,13 @@ def add(
     brag add "Shipped the new checkout" --follow-up 30d
     brag add --feedback --from "Priya N" "Your design review saved us a quarter"
     """
-    fields: dict[str, str] = {}
-    title = " ".join(text).strip()
-    if (feedback or giver is not None) and not (giver or "").strip():
-        raise BragError('say who gave the feedback: --from "Priya N"')
-    journal = state.journal(must_exist=False)
-    draft = None
-    if not title:
-        draft, fields = _edit_template(journal)
-        title = fields["title"]
-    try:
-        date_text = when or fields.get("date")
-        date = dt.date.today()
-        if date_text:
-            from ..dates import parse_date
-
-            date = parse_date(date_text)
-        leverage = leverage or fields.get("leverage") or None
-        entry = Entry(
-            title=title,
-            date=check_date(date, future),
-            impact=(impact if impact is not None else fields.get("impact", "")).strip(),
-            tags=check_tags(clean_tags(tags + (fields.get("tags", ""),))),
-            areas=_check_choices(split_values(areas + (fields.get("areas", ""),)), AREAS, "area"),
-            leverage=_check_choices([leverage], LEVERAGE, "leverage")[0] if leverage else "",
-            with_=split_values(with_ + (fields.get("with", ""),)),
-            metrics=[check_metric(parse_metric(m), m) for m in metrics],
-            url=check_url(url or fields.get("url", "")),
-            private=private,
-            body=body if body is not None else fields.get("body", ""),
-        )
-        if entry.body and not entry.body.endswith("\n"):
-            entry.body += "\n"
-        if giver is not None:
-            from ..inbox import FEEDBACK
-
-            entry.kind, entry.from_ = FEEDBACK, " ".join(giver.split())
-        if follow_up is not None:
-            from ..inbox import parse_follow_up
-
-            entry.follow_up = parse_follow_up(follow_up, entry.date)
-        _ensure_journal(state, journal)
-        journal.check_usable()
-        _refuse_duplicate(journal, entry, force)
-        state.writable()
-        journal.add(entry)
-    except (BragError, click.BadParameter) as exc:
-        if draft is None:
-            raise
-        from ..editing import kept_message
-
-        reason = exc.format_message() if isinstance(exc, click.BadParameter) else str(exc)
-        raise BragError(kept_message(f"nothing added: {reason}", draft, "brag add")) from None
-    if draft is not None:
-        from ..editing import discard
-
-        discard(draft)
-    if as_json:
-        click.echo(_masked(_dumps(entry.to_dict(), indent=None)))
-    else:
-        marker = " (private)" if entry.private else ""
-        if entry.from_:
-            marker = f" (feedback from {_plain(entry.from_)}){marker}"
-        click.echo(f"Added {entry.id}: {_plain(entry.title)}{marker}")
-        if entry.follow_up:
-            click.echo(f"Follow-up on {entry.follow_up}: brag inbox will ask for the result.")
-    state.changed(journal)
-    if not as_json:
-        _inbox_reminder(journal)
-
-
-def _ensure_journal(state: State, journal: Journal) -> None:
-    """The very first journal is created (and said where); a missing default is never
-    silently replaced by a new one."""
-    from ..journal import ensure_for_writing
-
-    created = ensure_for_writing(journal, explicit=state.directory)
-    if created:
-        click.echo(created, err=True)
-
-
-def _refuse_duplicate(journal: Journal, entry: Entry, force: bool) -> None:
-    """Refuse the same win twice within the duplicate window; ``force`` keeps both and
-    records that they are distinct."""
-    from ..checks import describe_day
-    from ..duplicates import DISTINCT_FIELD, WINDOW_DAYS, find_match
-    from ..text import shorten
-
-    other = find_match(entry, _nearby(journal, entry.date, WINDOW_DAYS))
-    if other is None:
-        return
-    if force:
-        entry.extra[DISTINCT_FIELD] = [other.id]
-        return
-    raise CommandExit(
-        f"Not added: looks like {other.id} from {describe_day(other.date)}: "
-        f"'{shorten(other.title, 50)}'; add --force to keep both "
-        f"(or 'brag edit {other.id}' to add to it)"
-    )
-
-
-def _nearby(journal: Journal, day: dt.date, days: int) -> list[Entry]:
-    """Entries filed in the month folders within ``days`` of ``day``. Each file is
-    stat'ed and taken from the index when its row matches, else read: exact, with
-    no git process and no index to build on the way to a write. A heavy importer
-    files a thousand entries a month; parsing them all on every add cost more
-    than everything else the command does."""
-    from ..journal import ENTRIES_DIR
-
-    window = dt.timedelta(days=days)
-    months = sorted({(d.year, d.month) for d in (day - window, day, day + window)})
-    use_index = journal.index.location.exists()
-    found: list[Entry] = []
-    for year, month in months:
-        folder = f"{ENTRIES_DIR}/{year:04d}/{month:02d}"
-        if use_index:
-            cached, unread = journal.index.folder_entries(
-                folder, (day - window).isoformat(), (day + window).isoformat()
-            )
-            found += cached
-        else:
-            try:
-                names = sorted(p.name for p in (journal.root / folder).iterdir())
-            except OSError:
-                continue
-            unread = [f"{folder}/{n}" for n in names if n.endswith(".md")]
-        for rel in unread:
-            if rel.endswith(".theirs.md") or rel.rpartition("/")[2].startswith("."):
-                continue
-            try:
-                found.append(journal.read_file(rel))
-            except (BragError, OSError):
-                continue  # a broken file is 'brag check's business
-    return found
-
-
-def _inbox_reminder(journal: Journal) -> None:
-    """Once a day after an import: how many imported entries wait for an impact."""
-    from ..recovery import inbox_state
-
-    # The inbox module costs a few ms to import and most runs have nothing to
-    # say: look for an unannounced import in its state file first.
-    try:
-        pending = '"imported"' in inbox_state(journal.root).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return
-    if not pending:
-        return
-    from ..inbox import reminder
-
-    line = reminder(journal)
-    if line:
-        note(line)
-
-
-def _edit_template(journal: Journal) -> tuple[Path, dict[str, str]]:
-    """The fields typed into the template (resuming unsaved text); abort if none."""
-    from ..editing import (
-        TEMPLATE,
-        edit_file,
-        kept_message,
-        parse_template,
-        read_unsaved,
-        resuming_note,
-        unsaved_path,
-    )
-
-    if not sys.stdin.isatty() and not os.environ.get("EDITOR") and not os.environ.get("VISUAL"):
-        raise BragError('no text given and no terminal for an editor: brag add "what you did"')
-    draft = unsaved_path(journal.root, "add")
-    initial = read_unsaved(draft)
-    if initial is not None:
-        note(resuming_note(draft))
-    text = edit_file(draft, TEMPLATE if initial is None else initial, "brag add")
-    fields = parse_template(text)
-    if not fields:
-        from ..editing import discard
-
-        discard(draft)  # the template untouched or emptied: nothing to keep
-        raise CommandExit("Aborted: nothing added", exit_code=1)
-    if not fields.get("title"):
-        raise BragError(
-            kept_message("no title on the first line: nothing added", draft, "brag add")
-        )
-    return draft, fields
-
-
-def _print_matches(journal: Journal, as_json: bool, remind: bool, **query: Any) -> None:
-    """Print the entries ``query`` selects (see :meth:`brag.index.Index.query`):
-    JSON, coloured lines, or, piped, the lines the index holds ready."""
-    style = _styler()
-    if as_json or style is not unstyled:
-        entries = list(journal.entries(**query))
-        lines = None
-    else:
-        lines = journal.index.lines(**query)
-    warn_broken(journal)
-    if remind:
-        _inbox_reminder(journal)
-    if as_json:
-        click.echo(_masked(_dumps([_list_dict(e) for e in entries])))
-        return
-    if lines is None:
-        lines = [format_line(entry, style) for entry in entries]
-    if not lines:
-        click.echo("No entries.", err=True)
-        return
-    # One write, not one per entry: click.echo costs a few microseconds a call
-    # (stream lookup, ANSI stripping when piped), which adds up over thousands.
-    # Uncoloured, the text holds no escape sequence (every field is stripped of
-    # control characters): click need not search it for codes to strip.
-    click.echo(_masked("\n".join(lines)), color=True if style is unstyled else None)
-
-
-def _list_dict(entry: Entry) -> dict[str, Any]:
-    data = entry.to_dict()
-    data.pop("body", None)
-    return data
-
-
-def _plain(text: str, one_line: bool = True) -> str:
-    """Entry text as the terminal may show it: no escape sequences or control
-    characters (imported and synced text is untrusted)."""
-    return strip_control(text, keep_newlines=not one_line)
-
-
-def _dumps(data: Any, indent: int | None = 2) -> str:
-    import json  # not at the top: brag add prints no JSON unless asked
-
-    return json.dumps(data, ensure_ascii=False, indent=indent)
-
-
-def _masked(text: str) -> str:
-    from ..secrets import mask
-
-    return mask(text)
-
-
-def _styler() -> Callable[..., str]:
-    """``click.style`` when stdout shows colour, else a function that adds none:
-    click.echo would strip the codes again, so a piped list of thousands of
-    entries does not style them at all."""
-    ctx = click.get_current_context(silent=True)
-    color = ctx.color if ctx is not None else None
-    if color is None:
-        # click's own test, the one click.echo makes (CliRunner(color=...) replaces it).
-        from click._compat import should_strip_ansi
-
-        color = not should_strip_ansi(sys.stdout)
-    if color:
-        return click.style
-    return unstyled
+    commands.add(state, **options)
 
 
 @click.command(name="list", cls=BragCommand)
-@period_options
-@click.option(
-    "--tag",
-    "-t",
-    "tags",
-    multiple=True,
-    metavar="TAG",
-    help="Only entries with this tag (repeatable: all must match).",
-)
-@click.option("-n", "--limit", type=Count(), metavar="N", help="At most N entries.")
-@click.option("--reverse", "-r", is_flag=True, help="Oldest first.")
-@click.option("--no-private", is_flag=True, help="Hide private entries.")
-@click.option("--rank", is_flag=True, help="Strongest first, with each entry's impact score.")
-@click.option(
-    "--audience", "-A", metavar="LENS", help="Score for this reader with --rank (default manager)."
-)
-@json_option
+@table_options(quick.LIST)
 @click.pass_obj
-def list_(
-    state: State,
-    since: str | None,
-    until: str | None,
-    period: str | None,
-    tags: tuple[str, ...],
-    limit: int | None,
-    reverse: bool,
-    no_private: bool,
-    rank: bool,
-    audience: str | None,
-    as_json: bool,
-) -> None:
+def list_(state: State, **options: Any) -> None:
     """List entries, newest first (or strongest first with --rank).
 
     \b
@@ -412,66 +49,13 @@ def list_(
     brag list --period 2026H2 --json
     brag list --rank --audience cfo -n 10
     """
-    journal = state.journal()
-    start, end = resolve_period(since, until, period)
-    if audience and not rank:
-        raise BragError("--audience only changes the order with --rank")
-    query: dict[str, Any] = {
-        "since": start.isoformat() if start else None,
-        "until": end.isoformat() if end else None,
-        "tags": clean_tags(tags),
-        "include_private": not no_private,
-        "newest_first": not reverse,
-    }
-    if not rank:
-        _print_matches(journal, as_json, not as_json, limit=limit, **query)
-        return
-    entries = list(journal.entries(**query))
-    warn_broken(journal)
-    if not as_json:
-        _inbox_reminder(journal)
-    from .. import impact
-    from ..exporting import bulk, impact_cache, today
-
-    lens = impact.get_lens(audience, impact.load_lenses(journal.config))
-    cache = impact_cache(journal)
-    with bulk():
-        impact.load_cache(cache)
-        ranked = impact.rank(entries, lens, today(end), impact.load_keywords(journal.config))
-        impact.save_cache(cache)
-    if reverse:
-        ranked.reverse()
-    if limit is not None:
-        ranked = ranked[:limit]
-    if as_json:
-        rows = [{**_list_dict(e), "score": s.total} for e, s in ranked]
-        click.echo(_masked(_dumps(rows)))
-        return
-    if not ranked:
-        click.echo("No entries.", err=True)
-    style = _styler()
-    for entry, result in ranked:
-        line = _masked(format_line(entry, style))
-        click.echo(f"{style(f'{result.total:6.2f}', fg='blue')}  {line}")
+    commands.list_entries(state, **options)
 
 
 @click.command(cls=BragCommand)
-@click.argument("words", nargs=-1, required=True)
-@period_options
-@click.option("--tag", "-t", "tags", multiple=True, metavar="TAG", help="Only with this tag.")
-@click.option("-n", "--limit", type=Count(), metavar="N", help="At most N entries.")
-@json_option
+@table_options(quick.SEARCH)
 @click.pass_obj
-def search(
-    state: State,
-    words: tuple[str, ...],
-    since: str | None,
-    until: str | None,
-    period: str | None,
-    tags: tuple[str, ...],
-    limit: int | None,
-    as_json: bool,
-) -> None:
+def search(state: State, **options: Any) -> None:
     """Find entries by words in title, impact or body.
 
     Every WORD must appear (any case).
@@ -481,18 +65,7 @@ def search(
     brag search checkout p99 --since 2026 -t perf
     brag search "on-call" -n 5 --json
     """
-    journal = state.journal()
-    start, end = resolve_period(since, until, period)
-    _print_matches(
-        journal,
-        as_json,
-        False,
-        text=" ".join(words),
-        since=start.isoformat() if start else None,
-        until=end.isoformat() if end else None,
-        tags=clean_tags(tags),
-        limit=limit,
-    )
+    commands.search_entries(state, **options)
 
 
 @click.command(cls=BragCommand)
