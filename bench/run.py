@@ -637,9 +637,13 @@ def main(argv: list[str] | None = None) -> int:
 HOW_IT_STAYS_FAST = """
 ## What each command spends its time on
 
-- **Every command** pays Python's start-up (the `python -c pass` row) and
-  click's import. GitPython, Jinja2, rich and httpx are imported only inside
-  the commands that use them; the import table above checks it.
+- **Every command** pays Python's start-up (the `python -c pass` row).
+  `brag add`, `list` and `search` in their plain forms are parsed by
+  `brag/quick.py` from the same option tables as their click commands and
+  import neither click nor `typing` (and `inspect` only if used); every other
+  command, and anything the quick lane does not take (`--help`, a mistake),
+  pays click's import. GitPython, Jinja2, rich and httpx are imported only
+  inside the commands that use them; the import table above checks it.
 - **`brag add`**: checks for a duplicate among the files of its month folders
   (stat'ed, unchanged ones taken from the index), writes the file atomically
   (temp file, fsync, rename), then runs the floor's two git processes, `git
@@ -648,8 +652,9 @@ HOW_IT_STAYS_FAST = """
   Plugins load only when an installed distribution declares a `brag` entry
   point.
 - **`brag list` / `brag search`**: the console script starts one `git status`
-  (tracked files only) before it imports the command line, so git checks the
-  files on the other core; the index takes its answer, re-reads only the files
+  (tracked files only) with nothing but `os` (`brag/early.py`), before it
+  imports the index or the journal, so git checks the files on the other core;
+  the index takes its answer, re-reads only the files
   git or the folders' modification times name, and prints the list lines it
   keeps ready (search matches the case-folded text kept beside them).
 - **Every command in a journal** reads `brag.toml` from the copy brag kept

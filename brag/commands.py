@@ -408,10 +408,19 @@ def _refuse_duplicate(journal: Journal, entry: Entry, force: bool) -> None:
     """Refuse the same win twice within the duplicate window; ``force`` keeps both and
     records that they are distinct."""
     from .checks import describe_day
-    from .duplicates import DISTINCT_FIELD, WINDOW_DAYS, find_match
+    from .duplicates import DISTINCT_FIELD, WINDOW_DAYS, find_match, normalise_title
     from .text import shorten
 
-    other = find_match(entry, _nearby(journal, entry.date, WINDOW_DAYS))
+    titled = None
+    if not entry.metrics:
+        # Without a measurement to match, only an entry with the same title (once
+        # normalised) can be the same story: no other needs unpacking.
+        story = normalise_title(entry.title)
+
+        def titled(title: str) -> bool:
+            return normalise_title(title) == story
+
+    other = find_match(entry, _nearby(journal, entry.date, WINDOW_DAYS, titled))
     if other is None:
         return
     if force:
@@ -424,12 +433,15 @@ def _refuse_duplicate(journal: Journal, entry: Entry, force: bool) -> None:
     )
 
 
-def _nearby(journal: Journal, day: dt.date, days: int) -> list[Entry]:
-    """Entries filed in the month folders within ``days`` of ``day``. Each file is
-    stat'ed and taken from the index when its row matches, else read: exact, with
-    no git process and no index to build on the way to a write. A heavy importer
-    files a thousand entries a month; parsing them all on every add cost more
-    than everything else the command does."""
+def _nearby(
+    journal: Journal, day: dt.date, days: int, titled: Callable[[str], bool] | None = None
+) -> list[Entry]:
+    """Entries filed in the month folders within ``days`` of ``day`` (and, from the
+    index, only those whose title ``titled`` accepts). Each file is stat'ed and
+    taken from the index when its row matches, else read: exact, with no git
+    process and no index to build on the way to a write. A heavy importer files
+    a thousand entries a month; parsing them all on every add cost more than
+    everything else the command does."""
     from .journal import ENTRIES_DIR
 
     window = dt.timedelta(days=days)
@@ -440,7 +452,7 @@ def _nearby(journal: Journal, day: dt.date, days: int) -> list[Entry]:
         folder = f"{ENTRIES_DIR}/{year:04d}/{month:02d}"
         if use_index:
             cached, unread = journal.index.folder_entries(
-                folder, (day - window).isoformat(), (day + window).isoformat()
+                folder, (day - window).isoformat(), (day + window).isoformat(), titled
             )
             found += cached
         else:

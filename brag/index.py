@@ -40,7 +40,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 PAGE_SIZE = 16384
 CACHE_KIB = 65536
 
@@ -74,7 +74,8 @@ CREATE TABLE IF NOT EXISTS files (
     entry BLOB,
     error TEXT,
     line INTEGER,
-    outcome TEXT -- the date (ISO) of the entry's measured outcome, if it has one
+    outcome TEXT, -- the date (ISO) of the entry's measured outcome, if it has one
+    title TEXT    -- the entry's title, as stored: what brag add's duplicate check compares
 );
 CREATE INDEX IF NOT EXISTS files_date ON files(date);
 CREATE INDEX IF NOT EXISTS files_id ON files(id);
@@ -83,6 +84,9 @@ CREATE INDEX IF NOT EXISTS files_source ON files(source, source_id);
 CREATE INDEX IF NOT EXISTS files_broken ON files(path) WHERE error IS NOT NULL;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
 """
+#: folder_entries: a row whose title was not asked for (its entry is not unpacked).
+_UNWANTED = object()
+_INSERT_ROW = "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 
 
 @dataclass(frozen=True)
@@ -593,9 +597,7 @@ class Index:
             db.execute("BEGIN IMMEDIATE")
             try:
                 db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
-                db.executemany(
-                    "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
-                )
+                db.executemany(_INSERT_ROW, rows)
                 # Stored with the rows it describes, so it never vouches for rows
                 # another process has not finished writing.
                 db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", new_meta)
@@ -654,6 +656,7 @@ class Index:
             None,
             None,
             _outcome_day(entry),
+            entry.title,
         )
 
     def record(self, entries: list[Entry], commit: tuple[str, str] | None = None) -> None:
@@ -677,9 +680,7 @@ class Index:
             db = self.db
             db.execute("BEGIN IMMEDIATE")
             try:
-                db.executemany(
-                    "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
-                )
+                db.executemany(_INSERT_ROW, rows)
                 if commit is not None:
                     db.execute(
                         "UPDATE meta SET value = ? WHERE key = 'head' AND value = ?",
@@ -712,14 +713,19 @@ class Index:
         }
 
     def folder_entries(
-        self, folder: str, since: str | None = None, until: str | None = None
+        self,
+        folder: str,
+        since: str | None = None,
+        until: str | None = None,
+        titled: Callable[[str], bool] | None = None,
     ) -> tuple[list[Entry], list[str]]:
         """The entries filed directly in ``folder`` (journal-relative), exact without
         a refresh: every file is stat'ed, and those whose row matches come from the
         index; the second list holds the files to read from disk (no row, or a
         changed one). No git process runs, so ``brag add`` can check a few
         folders for duplicates at the cost of a directory listing. An unchanged
-        file dated outside ``since``..``until`` (ISO dates) is left out unread."""
+        file dated outside ``since``..``until`` (ISO dates), or whose title
+        ``titled`` refuses, is left out unread."""
         try:
             with os.scandir(os.path.join(self.root, folder)) as it:
                 stats = {}
@@ -737,11 +743,14 @@ class Index:
                         stats[f"{folder}/{name}"] = (st.st_mtime_ns, st.st_size)
         except OSError:
             return [], []
-        rows: dict[str, tuple[int, int, str | None, bytes | None]] = {}
+        rows: dict[str, tuple[int, int, str | None, Any]] = {}
         try:
-            columns = ", mtime_ns, size, date, entry"
-            for path, mtime, size, date, blob in self._under(folder, columns):
-                rows[path] = (mtime, size, date, blob)
+            columns = ", mtime_ns, size, date, entry, title"
+            for path, mtime, size, date, blob, title in self._under(folder, columns):
+                if titled is None or blob is None or title is None or titled(title):
+                    rows[path] = (mtime, size, date, blob)
+                else:
+                    rows[path] = (mtime, size, date, _UNWANTED)
         except sqlite3.DatabaseError:
             rows = {}  # derived data: the files themselves answer
         found: list[Entry] = []
@@ -750,8 +759,8 @@ class Index:
             row = rows.get(rel)
             if row is None or row[:2] != stats[rel]:
                 unread.append(rel)
-            elif row[3] is None:
-                continue  # a file that does not parse
+            elif row[3] is None or row[3] is _UNWANTED:
+                continue  # a file that does not parse, or a title not asked for
             elif (since and (row[2] or "") < since) or (until and (row[2] or "") > until):
                 continue
             else:
@@ -1150,7 +1159,8 @@ def _broken_row(
     rel: str, mtime: int, size: int, reason: str, line: int | None
 ) -> tuple[object, ...]:
     """The row of a file that does not parse: no entry fields, the reason and line."""
-    return (rel, mtime, size, None, None, None, None, None, 0, None, None, None, reason, line, None)
+    row = (rel, mtime, size, None, None, None, None, None, 0, None, None, None, reason, line)
+    return (*row, None, None)
 
 
 def _outcome_day(entry: Entry) -> str | None:

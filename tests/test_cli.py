@@ -520,6 +520,31 @@ def test_add_reads_only_the_window_and_sees_a_date_edited_into_it(brag, journal,
     assert len(entries(brag)) == 2
 
 
+def test_add_unpacks_only_rows_with_the_same_title_unless_it_has_a_metric(
+    brag, journal, monkeypatch
+):
+    """Without a measurement, only an entry whose title normalises the same can be
+    the same story: the other rows in the window stay packed in the index."""
+    from brag import index
+
+    for i, title in enumerate(["Retired the cron host", "Moved billing", "Tuned the cache"]):
+        brag("add", title, "-d", f"2026-03-0{i + 1}", "-m", f"cost: {i + 10} -> {i + 5}")
+    brag("list")  # the index is warm
+    unpacked: list[str] = []
+    real = index.unpack
+    monkeypatch.setattr(index, "unpack", lambda blob: unpacked.append(1) or real(blob))
+    refused = brag("add", "moved  Billing!", "-d", "2026-03-04", expect=1)
+    assert "looks like" in refused.stderr and len(unpacked) == 1
+    unpacked.clear()
+    brag("add", "Something else entirely", "-d", "2026-03-04")
+    assert unpacked == []
+    unpacked.clear()
+    refused = brag("add", "Cheaper cron", "-d", "2026-03-04", "-m", "cost: 10 -> 5", expect=1)
+    assert "looks like" in refused.stderr  # the metric matches: every row was compared
+    assert len(unpacked) >= 3
+    assert len(entries(brag)) == 4
+
+
 def test_add_runs_no_git_status(brag, journal, monkeypatch):
     """The duplicate check takes unchanged rows from the index without a refresh."""
     from brag import index
