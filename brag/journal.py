@@ -504,8 +504,9 @@ class Journal:
 
     def _validate(self, entry: Entry) -> None:
         """Refuse an entry whose file would not read back (a blank title, say)."""
-        # tomllib's import costs brag add less than the fast reader's, for one entry.
-        Entry.from_markdown(entry.to_markdown(), entry.path or entry.default_path(), fast=False)
+        # The fast reader gives exactly what tomllib gives (or defers to it) and
+        # imports in half the time: brag add reads one entry, its own writing.
+        Entry.from_markdown(entry.to_markdown(), entry.path or entry.default_path())
 
     def add(self, entry: Entry) -> Entry:
         """Write a new entry and commit it as ``brag: add "<title>"``."""
