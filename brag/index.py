@@ -49,7 +49,7 @@ from .entry import Entry
 from .errors import EntryError
 from .listing import format_line, search_text
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 PAGE_SIZE = 16384
 CACHE_KIB = 65536
 
@@ -587,10 +587,13 @@ class Index:
         try:
             db.execute("BEGIN IMMEDIATE")
             try:
+                before = db.total_changes
                 db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
                 db.executemany(
                     "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
                 )
+                if db.total_changes != before:
+                    _new_rows_token(db)
                 # Stored with the rows it describes, so it never vouches for rows
                 # another process has not finished writing.
                 db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", new_meta)
@@ -675,6 +678,7 @@ class Index:
                 db.executemany(
                     "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
                 )
+                _new_rows_token(db)
                 if commit is not None:
                     db.execute(
                         "UPDATE meta SET value = ? WHERE key = 'head' AND value = ?",
@@ -767,6 +771,14 @@ class Index:
         if refresh:
             self.refresh()
         return self.db.execute(sql, params).fetchall()
+
+    def rows_token(self) -> str | None:
+        """A token that changes whenever any row changes (after a refresh): a
+        random value written with every change to the rows, in the same
+        transaction, so a kept document can be keyed by it instead of by every
+        row. None while no row was ever written (an empty journal's index)."""
+        found = self._select("SELECT value FROM meta WHERE key = 'rows'")
+        return str(found[0][0]) if found else None
 
     def broken(self) -> list[Broken]:
         return [
@@ -1186,6 +1198,13 @@ def _read_stat_text(path: str) -> tuple[str, tuple[int, int] | None]:
         return _read_all(fd, st.st_size).decode("utf-8"), (st.st_mtime_ns, st.st_size)
     finally:
         os.close(fd)
+
+
+def _new_rows_token(db: sqlite3.Connection) -> None:
+    """Mark a change to the rows (see :meth:`Index.rows_token`); inside the
+    transaction that made it. Random rather than a counter: a deleted and rebuilt
+    index never hands out a token an older one did."""
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('rows', ?)", (os.urandom(16).hex(),))
 
 
 def _meta_value(value: object, default: Any) -> Any:
