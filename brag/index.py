@@ -25,6 +25,10 @@ changed less than ``RACY_NS`` before it was read is recorded as unknown and
 listed again next time, so a file created within the file system's clock tick
 is never missed (git's "racily clean" rule, applied to folders).
 
+**Every change to the rows writes a new token** (``meta`` key ``rows``, random,
+in the transaction that changed them): a kept document is keyed by it instead
+of by reading every row (:mod:`brag.outputs`).
+
 **It heals itself.** A corrupt, truncated or foreign index file is deleted and
 rebuilt with a note; one that is locked by another process for more than a
 moment, or cannot be written (a full disk, a read-only journal), is bypassed
