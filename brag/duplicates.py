@@ -12,7 +12,6 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from .entry import Entry
@@ -126,16 +125,20 @@ def groups(
     return [[entries[i] for i in group] for group in _groups(entries, window_days)]
 
 
-@dataclass(frozen=True)
 class Linked:
     """The pairs of ``entries`` (by position) that tell one story, in the order
     they were found: what :func:`groups` needs for any subset of these entries.
     It holds the entries, so the identity of each one stays theirs; it is valid
     while they are not changed."""
 
-    entries: Sequence[Entry]
-    links: tuple[tuple[int, int], ...]
-    window_days: int
+    __slots__ = ("entries", "links", "window_days")
+
+    def __init__(
+        self, entries: Sequence[Entry], links: tuple[tuple[int, int], ...], window_days: int
+    ):
+        self.entries = entries
+        self.links = links
+        self.window_days = window_days
 
     def groups(self) -> list[list[Entry]]:
         """:func:`groups` of all of ``entries``."""
