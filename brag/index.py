@@ -53,7 +53,7 @@ from .entry import Entry
 from .errors import EntryError
 from .listing import format_line, search_text
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 PAGE_SIZE = 16384
 CACHE_KIB = 65536
 
