@@ -34,6 +34,7 @@ from .errors import BragError, ConfigError
 from .impact.analysis import analyse_all, analyse_keyed
 
 if TYPE_CHECKING:
+    from .duplicates import Linked
     from .ladder import Ladder
 
 #: Business-facing areas: work a CFO or CEO recognises without translation.
@@ -158,6 +159,8 @@ def review(
     balance the tree, leverage and areas checks already read), each
     competency without evidence is a finding, and a competency's ``tree``
     decides an entry's tree in the balance (:func:`brag.ladder.entry_tree`).
+    ``inbox`` from :func:`brag.inbox.counts` of a set holding ``entries`` (those
+    very objects, not changed since) also lends its duplicate pairs.
     """
     items = sorted(entries, key=lambda e: (e.date, e.id))
     findings: list[Finding] = []
@@ -192,7 +195,7 @@ def review(
 
         terms = glossary if glossary is not None else impact.GLOSSARY
         # A story recorded twice comes first: it is the quickest thing to fix.
-        findings += _duplicate_findings(items)
+        findings += _duplicate_findings(items, getattr(inbox, "linked", None))
         name = _WORDS + _glossary_fingerprint(terms)
         known = table(name)
         for entry in reversed(items):
@@ -429,12 +432,13 @@ def _gap(start: dt.date, end: dt.date, days: int, span: str) -> Finding:
     )
 
 
-def _duplicate_findings(items: list[Entry]) -> list[Finding]:
-    """One finding per entry that repeats an earlier one (documents show the story once)."""
+def _duplicate_findings(items: list[Entry], known: Linked | None = None) -> list[Finding]:
+    """One finding per entry that repeats an earlier one (documents show the story once).
+    ``known``: the pairs the inbox found among a set these entries belong to."""
     from .duplicates import groups
 
     out = []
-    for group in groups(items):
+    for group in groups(items, known=known):
         first = group[0]
         for entry in group[1:]:
             out.append(

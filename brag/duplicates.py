@@ -113,16 +113,83 @@ def find_match(
     return best
 
 
-def groups(entries: Sequence[Entry], window_days: int = WINDOW_DAYS) -> list[list[Entry]]:
+def groups(
+    entries: Sequence[Entry], window_days: int = WINDOW_DAYS, known: Linked | None = None
+) -> list[list[Entry]]:
     """Clusters of two or more entries that tell one story, oldest first in each.
 
-    Entries are chained: if A~B and B~C, all three are one group.
+    Entries are chained: if A~B and B~C, all three are one group. With ``known``
+    (:func:`linked` of a larger set these very entries, unchanged, belong to),
+    the pairs found there are reused instead of comparing the entries again.
     """
+    if known is not None:
+        found = _groups_within(entries, window_days, known)
+        if found is not None:
+            return [[entries[i] for i in group] for group in found]
     return [[entries[i] for i in group] for group in _groups(entries, window_days)]
 
 
+class Linked:
+    """The pairs of ``entries`` (by position) that tell one story, in the order
+    they were found: what :func:`groups` needs for any subset of these entries.
+    It holds the entries, so the identity of each one stays theirs; it is valid
+    while they are not changed."""
+
+    __slots__ = ("entries", "links", "window_days")
+
+    def __init__(
+        self, entries: Sequence[Entry], links: tuple[tuple[int, int], ...], window_days: int
+    ):
+        self.entries = entries
+        self.links = links
+        self.window_days = window_days
+
+    def groups(self) -> list[list[Entry]]:
+        """:func:`groups` of all of ``entries``."""
+        found = _clusters(self.entries, self.links)
+        return [[self.entries[i] for i in group] for group in found]
+
+
+def linked(entries: Sequence[Entry], window_days: int = WINDOW_DAYS) -> Linked:
+    """The pairs of ``entries`` that tell one story (see :class:`Linked`)."""
+    return Linked(entries, tuple(_links(entries, window_days)), window_days)
+
+
+def _groups_within(
+    entries: Sequence[Entry], window_days: int, known: Linked
+) -> tuple[tuple[int, ...], ...] | None:
+    """:func:`_groups` of ``entries`` from the pairs ``known`` found, or None when
+    they cannot say: another window, an entry ``known`` did not compare (a copy
+    retold with its outcome, say), or two entries with one id (whose order
+    within a group the positions alone would decide).
+
+    Whether two entries tell one story depends on those two alone, so the pairs
+    among ``entries`` are the pairs ``known`` found with both ends in them; the
+    groups are those pairs chained, as :func:`_groups` chains its own.
+    """
+    if known.window_days != window_days:
+        return None
+    where = {id(entry): k for k, entry in enumerate(entries)}
+    if len(where) != len(entries) or len({entry.id for entry in entries}) != len(entries):
+        return None
+    position = [where.get(id(entry)) for entry in known.entries]
+    if sum(1 for k in position if k is not None) != len(entries):
+        return None
+    links = []
+    for i, j in known.links:
+        a, b = position[i], position[j]
+        if a is not None and b is not None:
+            links.append((a, b))
+    return _clusters(entries, links)
+
+
 def _groups(entries: Sequence[Entry], window_days: int) -> tuple[tuple[int, ...], ...]:
-    """:func:`groups` as positions in ``entries``.
+    """:func:`groups` as positions in ``entries``."""
+    return _clusters(entries, _links(entries, window_days))
+
+
+def _links(entries: Sequence[Entry], window_days: int) -> list[tuple[int, int]]:
+    """The pairs of positions in ``entries`` that tell one story, in a fixed order.
 
     Only entries that share a normalised title or the same metric values can be
     one story, and only within ``window_days`` of each other: each such set is
@@ -165,14 +232,7 @@ def _groups(entries: Sequence[Entry], window_days: int) -> tuple[tuple[int, ...]
         ma = metric_values.get(i, no_values)
         return bool(ma) and ma == metric_values.get(j, no_values)
 
-    parent: dict[int, int] = {}
-
-    def find(i: int) -> int:
-        while parent.get(i, i) != i:
-            parent[i] = parent.get(parent[i], parent[i])
-            i = parent[i]
-        return i
-
+    links: list[tuple[int, int]] = []
     days: dict[int, int] = {}
     for members in (*by_title.values(), *by_metrics.values()):
         if len(members) < 2:
@@ -190,11 +250,29 @@ def _groups(entries: Sequence[Entry], window_days: int) -> tuple[tuple[int, ...]
                 if days[j] > last:
                     break
                 if same(i, j):
-                    parent.setdefault(i, i)
-                    parent.setdefault(j, j)
-                    a, b = find(i), find(j)
-                    if a != b:
-                        parent[a] = b
+                    links.append((i, j))
+    return links
+
+
+def _clusters(
+    entries: Sequence[Entry], links: Iterable[tuple[int, int]]
+) -> tuple[tuple[int, ...], ...]:
+    """The pairs ``links`` chained into groups of positions, each oldest first, the
+    groups in the order of their oldest entries."""
+    parent: dict[int, int] = {}
+
+    def find(i: int) -> int:
+        while parent.get(i, i) != i:
+            parent[i] = parent.get(parent[i], parent[i])
+            i = parent[i]
+        return i
+
+    for i, j in links:
+        parent.setdefault(i, i)
+        parent.setdefault(j, j)
+        a, b = find(i), find(j)
+        if a != b:
+            parent[a] = b
     clusters: dict[int, list[int]] = {}
     for i in parent:
         clusters.setdefault(find(i), []).append(i)

@@ -36,6 +36,7 @@ from .entry import AREAS, LEVERAGE, Entry, parse_metric
 from .errors import BragError, ConfigError, DateError
 
 if TYPE_CHECKING:
+    from .duplicates import Linked
     from .journal import Journal
 
 FOLLOW_UP = "follow-up"
@@ -259,7 +260,14 @@ def items(
 ) -> list[Item]:
     """The inbox: one item per entry, due follow-ups first (oldest due first), then
     likely duplicates, then imported entries without an impact (newest first)."""
-    from .duplicates import groups
+    return _items(entries, today=today, settings=settings)[0]
+
+
+def _items(
+    entries: Iterable[Entry], *, today: dt.date, settings: Settings
+) -> tuple[list[Item], Linked]:
+    """:func:`items`, and the pairs of entries found to tell one story."""
+    from .duplicates import linked
 
     pool = list(entries)
     found: dict[str, Item] = {}
@@ -267,7 +275,8 @@ def items(
         due = follow_up_due(entry, today, settings)
         if due is not None:
             found[entry.id] = Item(entry, FOLLOW_UP, due=due)
-    for group in groups(sorted(pool, key=lambda e: (e.date, e.id))):
+    links = linked(sorted(pool, key=lambda e: (e.date, e.id)))
+    for group in links.groups():
         shown = _duplicate_to_show(group)
         if shown.id not in found:
             others = [e for e in group if e.id != shown.id]
@@ -282,7 +291,7 @@ def items(
             return rank, item.due.toordinal(), item.id
         return rank, -item.entry.date.toordinal(), item.id
 
-    return sorted(found.values(), key=order)
+    return sorted(found.values(), key=order), links
 
 
 def _duplicate_to_show(group: Sequence[Entry]) -> Entry:
@@ -304,16 +313,28 @@ def counts(
     settings: Settings = _NO_SETTINGS,
     include_private: bool = True,
 ) -> dict[str, int]:
-    """What the coach and stats show: inbox size, follow-ups due, feedback received."""
+    """What the coach and stats show: inbox size, follow-ups due, feedback received.
+
+    The numbers also carry (as ``linked``) the pairs of entries found to tell one
+    story: :func:`brag.coach.review` reuses them for the same entries, unchanged."""
     pool = [e for e in entries if include_private or not e.private]
-    found = items(pool, today=today, settings=settings)
-    return {
-        "inbox": len(found),
-        "awaiting_impact": sum(1 for i in found if i.reason == IMPACT),
-        "follow_ups_due": sum(1 for i in found if i.reason == FOLLOW_UP),
-        "duplicates": sum(1 for i in found if i.reason == DUPLICATE),
-        "feedback": sum(1 for e in pool if is_feedback(e)),
-    }
+    found, links = _items(pool, today=today, settings=settings)
+    numbers = Counts(
+        inbox=len(found),
+        awaiting_impact=sum(1 for i in found if i.reason == IMPACT),
+        follow_ups_due=sum(1 for i in found if i.reason == FOLLOW_UP),
+        duplicates=sum(1 for i in found if i.reason == DUPLICATE),
+        feedback=sum(1 for e in pool if is_feedback(e)),
+    )
+    numbers.linked = links
+    return numbers
+
+
+class Counts(dict[str, int]):
+    """:func:`counts`' numbers, with the duplicate pairs found on the way (``linked``,
+    a :class:`brag.duplicates.Linked`), which are not numbers and never shown."""
+
+    linked: Linked | None = None
 
 
 def journal_counts(

@@ -25,6 +25,10 @@ changed less than ``RACY_NS`` before it was read is recorded as unknown and
 listed again next time, so a file created within the file system's clock tick
 is never missed (git's "racily clean" rule, applied to folders).
 
+**Every change to the rows writes a new token** (``meta`` key ``rows``, random,
+in the transaction that changed them): a kept document is keyed by it instead
+of by reading every row (:mod:`brag.outputs`).
+
 **It heals itself.** A corrupt, truncated or foreign index file is deleted and
 rebuilt with a note; one that is locked by another process for more than a
 moment, or cannot be written (a full disk, a read-only journal), is bypassed
@@ -54,7 +58,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 PAGE_SIZE = 16384
 CACHE_KIB = 65536
 
@@ -596,8 +600,11 @@ class Index:
         try:
             db.execute("BEGIN IMMEDIATE")
             try:
+                before = db.total_changes
                 db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
                 db.executemany(_INSERT_ROW, rows)
+                if db.total_changes != before:
+                    _new_rows_token(db)
                 # Stored with the rows it describes, so it never vouches for rows
                 # another process has not finished writing.
                 db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", new_meta)
@@ -681,6 +688,7 @@ class Index:
             db.execute("BEGIN IMMEDIATE")
             try:
                 db.executemany(_INSERT_ROW, rows)
+                _new_rows_token(db)
                 if commit is not None:
                     db.execute(
                         "UPDATE meta SET value = ? WHERE key = 'head' AND value = ?",
@@ -781,6 +789,14 @@ class Index:
         if refresh:
             self.refresh()
         return self.db.execute(sql, params).fetchall()
+
+    def rows_token(self) -> str | None:
+        """A token that changes whenever any row changes (after a refresh): a
+        random value written with every change to the rows, in the same
+        transaction, so a kept document can be keyed by it instead of by every
+        row. None while no row was ever written (an empty journal's index)."""
+        found = self._select("SELECT value FROM meta WHERE key = 'rows'")
+        return str(found[0][0]) if found else None
 
     def broken(self) -> list[Broken]:
         return [
@@ -1127,6 +1143,13 @@ def _read_stat_text(path: str) -> tuple[str, tuple[int, int] | None]:
         return _read_all(fd, st.st_size).decode("utf-8"), (st.st_mtime_ns, st.st_size)
     finally:
         os.close(fd)
+
+
+def _new_rows_token(db: sqlite3.Connection) -> None:
+    """Mark a change to the rows (see :meth:`Index.rows_token`); inside the
+    transaction that made it. Random rather than a counter: a deleted and rebuilt
+    index never hands out a token an older one did."""
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('rows', ?)", (os.urandom(16).hex(),))
 
 
 def _meta_value(value: object, default: Any) -> Any:

@@ -3,9 +3,10 @@
 A document depends on the journal's entries, its other files (``brag.toml``,
 ``ladder.toml``, ``templates/``, state such as the last 1:1), the options it
 was asked with, "today", ``BRAG_*`` settings and brag's own code. :func:`key`
-digests all of them: the entries through the index's rows (path, modification
-time and size of every entry file, exactly what the index trusts to decide
-whether a file changed), the rest by stat'ing every file outside ``entries/``
+digests all of them: the entries through the index's rows, by the token the
+index writes with every change to them (:meth:`~brag.index.Index.rows_token`:
+after its refresh, the rows change exactly when an entry file does, as the
+index decides it), the rest by stat'ing every file outside ``entries/``
 and ``.git/``, and the code by stat'ing brag's modules and templates. An edited,
 added or deleted entry, an edited config or a new brag changes the key, and the
 document is built again; a deleted cache is simply rebuilt.
@@ -50,10 +51,13 @@ def key(journal: Journal, *parts: Any) -> str | None:
 
     try:
         index = journal.index
-        index.refresh()
+        # Any change to any row (an add, an edit by hand, a pull, a rebuilt index)
+        # writes a new token; no row is read. (Asking refreshes the index.)
+        rows: Any = index.rows_token()
+        if rows is None:  # no row was ever written: nothing to read either
+            rows = index.db.execute("SELECT path, mtime_ns, size FROM files").fetchall()
         if getattr(index, "in_memory", True):
             return None
-        rows = index.db.execute("SELECT path, mtime_ns, size FROM files ORDER BY path").fetchall()
         others = _stat_tree(journal.root)
         state = _stat_state(index.location.parent)
     except Exception:  # the cache only ever saves time

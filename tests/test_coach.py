@@ -247,3 +247,46 @@ def test_coach_reports_the_same_win_recorded_twice():
     assert [(f.entry_id, f.problem.split(" (")[0]) for f in dupes] == [
         ("aaaa0002", "Looks like the same win as aaaa0001")
     ]  # more than 14 days apart is another story
+
+
+def test_the_review_reuses_the_inboxs_duplicate_pairs_to_the_same_findings():
+    """As ``brag coach`` runs it: the inbox counts the whole journal, the review
+    its period, with the inbox's pairs; the findings are those of a review that
+    compares the period's entries itself, with or without an entry retold."""
+    import dataclasses
+
+    from brag import duplicates
+    from brag.entry import Entry
+    from brag.inbox import counts, for_documents
+
+    day = dt.date(2026, 1, 1)
+    everything = []
+    for k in range(240):
+        title = ("Cut checkout latency", "Sped up search", "Fixed the login flake")[k % 3]
+        metrics = [{"name": "p99", "before": 800, "after": 200, "unit": "ms"}] if k % 4 else []
+        everything.append(
+            Entry(title=title, date=day + dt.timedelta(days=k * 3 // 2), metrics=metrics)
+        )
+    today = everything[-1].date
+    since = day + dt.timedelta(days=100)  # a chain crosses the period's start
+    waiting = counts(everything, today=today)
+    assert waiting.linked is not None and waiting["duplicates"]
+    plain = dict(waiting)
+    period = [e for e in everything if e.date >= since]
+    told = [
+        dataclasses.replace(e, outcome={"date": today, "summary": "p99 held at 200ms"})
+        if n == 7
+        else e
+        for n, e in enumerate(period)
+    ]
+    for entries in (period, [for_documents(e) for e in told]):
+        reused = coach.review(entries, today=today, since=since, inbox=waiting)
+        again = coach.review(entries, today=today, since=since, inbox=plain)
+        assert reused.to_dict() == again.to_dict()
+        assert [f for f in reused.findings if f.kind == "duplicate"]
+    assert (
+        duplicates._groups_within(
+            sorted(period, key=lambda e: (e.date, e.id)), duplicates.WINDOW_DAYS, waiting.linked
+        )
+        is not None
+    )

@@ -177,3 +177,72 @@ def test_add_compares_titles_without_loading_the_impact_engine(brag, journal):
     assert not {m for m in loaded if m.startswith("brag.impact")}
     (kept,) = [e for e in journal.entries() if e.title == "Cut P99 latency!"]
     assert kept.extra[duplicates.DISTINCT_FIELD]  # found as the same story, kept on purpose
+
+
+def _story_heavy(n: int, seed: int) -> list[Entry]:
+    """Entries that are often one story: a few titles and metric values reused
+    over a year, a copy kept on purpose, and two entries that share an id."""
+    r = random.Random(seed)
+    day = dt.date(2026, 1, 1)
+    titles = [f"Cut {w} latency in {z}" for w in ("checkout", "search", "cart", "login")
+              for z in ("eu", "us", "apac", "staging", "ci")]  # fmt: skip
+    entries = []
+    for k in range(n):
+        metrics = []
+        if r.random() < 0.4:
+            before = r.choice([800, 900, 1000, 1200])
+            metrics = [
+                {"name": "p99", "before": before, "after": r.choice([200, 300]), "unit": "ms"}
+            ]
+        entries.append(
+            Entry(
+                title=r.choice(titles) + r.choice(["", "!", " (again)"]),
+                date=day + dt.timedelta(days=r.randrange(365)),
+                metrics=metrics,
+                id=f"{k:08x}",
+            )
+        )
+    entries[5].extra = {duplicates.DISTINCT_FIELD: [entries[6].id]}
+    return sorted(entries, key=lambda e: (e.date, e.id))
+
+
+def test_groups_of_a_subset_from_known_pairs_are_those_of_every_pair():
+    """The inbox's pairs over the whole journal give the coach's groups for its
+    period: a chain through an entry outside the period is cut there."""
+    pool = _story_heavy(300, 7)
+    known = duplicates.linked(pool)
+    assert as_ids(known.groups()) == every_pair(pool) == as_ids(duplicates.groups(pool))
+    assert len(known.groups()) > 10
+    r = random.Random(11)
+    subsets = [pool, pool[40:200], pool[::2], r.sample(pool, 120), pool[:1], []]
+    for subset in subsets:
+        items = sorted(subset, key=lambda e: (e.date, e.id))
+        assert duplicates._groups_within(items, duplicates.WINDOW_DAYS, known) is not None
+        assert as_ids(duplicates.groups(items, known=known)) == every_pair(items)
+
+
+def test_a_chain_through_an_entry_left_out_is_cut():
+    day = dt.date(2026, 3, 1)
+    a, b, c = (
+        Entry(title="Cut checkout latency", date=day + dt.timedelta(days=d), id=i)
+        for d, i in ((0, "aaaa0001"), (10, "bbbb0002"), (20, "cccc0003"))
+    )
+    known = duplicates.linked([a, b, c])
+    assert as_ids(known.groups()) == [["aaaa0001", "bbbb0002", "cccc0003"]]
+    assert duplicates.groups([a, c], known=known) == []
+    assert as_ids(duplicates.groups([b, c], known=known)) == [["bbbb0002", "cccc0003"]]
+
+
+def test_known_pairs_are_not_used_for_entries_they_did_not_compare():
+    """A copy (an entry retold with its outcome), another window or two entries
+    with one id: the entries are compared again, and the groups are still right."""
+    pool = _story_heavy(200, 3)
+    known = duplicates.linked(pool)
+    retold = [dataclasses.replace(e, metrics=[]) if k % 3 == 0 else e for k, e in enumerate(pool)]
+    assert duplicates._groups_within(retold, duplicates.WINDOW_DAYS, known) is None
+    assert as_ids(duplicates.groups(retold, known=known)) == every_pair(retold)
+    assert duplicates._groups_within(pool, 3, known) is None
+    assert as_ids(duplicates.groups(pool, 3, known=known)) == every_pair(pool, 3)
+    twin = dataclasses.replace(pool[1], id=pool[0].id)
+    both = duplicates.linked([*pool, twin])
+    assert duplicates._groups_within([*pool, twin], duplicates.WINDOW_DAYS, both) is None

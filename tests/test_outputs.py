@@ -282,3 +282,35 @@ def test_kept_documents_are_bounded_in_size(brag, fixture_journal, monkeypatch):
     brag("export", "report", "--period", "2026Q2", "-o", "-")
     kept = list(documents.iterdir())
     assert len(kept) == 1 and report not in kept
+
+
+def test_a_checkout_and_a_pull_show_on_the_next_warm_run(brag, fixture_journal, tmp_path):
+    """The kept document follows the index's rows token: git moving the entry files
+    under it (an old commit checked out and back, a pull) is seen, never served stale."""
+    from conftest import git
+
+    args = ("export", "self-review", "--period", "2026H1", "-f", "json")
+    root = fixture_journal.root
+    first = cold(brag, fixture_journal, *args)
+    old = git(root, "rev-parse", "HEAD").strip()
+    brag("edit", "a0000006", "--title", "Fixed a race in the ledger writer")
+    edited = warm(brag, *args)
+    assert "fixed a race in the ledger writer" in edited.lower()
+    git(root, "checkout", "-q", old)
+    assert warm(brag, *args) == first
+    git(root, "checkout", "-q", "-")
+    assert warm(brag, *args) == edited
+    # Another clone moves on; a pull brings its change into this journal.
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(root), str(other))
+    path = entry_file(fixture_journal, "a0000006").relative_to(root)
+    theirs = other / path
+    theirs.write_text(
+        theirs.read_text(encoding="utf-8").replace("Fixed a race", "Removed a race"),
+        encoding="utf-8",
+    )
+    git(other, "commit", "-q", "-am", "retitled elsewhere")
+    git(root, "pull", "-q", "--no-rebase", str(other), "HEAD")
+    pulled = warm(brag, *args)
+    assert "removed a race in the ledger writer" in pulled.lower()
+    assert pulled == cold(brag, fixture_journal, *args)

@@ -1,0 +1,115 @@
+"""The index's rows token: a kept document is keyed by it, so it must change with
+every change to the rows, and only then."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+from pathlib import Path
+
+from brag import outputs
+from brag.entry import Entry
+from brag.index import SCHEMA_VERSION, Index
+from brag.journal import Journal
+
+from conftest import git
+
+
+def token(root: Path) -> str | None:
+    """The token as a new process sees it (after its own refresh)."""
+    index = Index(root)
+    try:
+        return index.rows_token()
+    finally:
+        index.close()
+
+
+def titles(root: Path) -> list[str]:
+    return sorted(e.title for e in Journal(root).entries())
+
+
+def test_the_token_changes_with_every_change_to_the_rows(journal: Journal, tmp_path: Path):
+    assert token(journal.root) is None  # nothing indexed yet
+    first = journal.add(Entry(title="Alpha", date=dt.date(2026, 3, 1)))
+    seen = [token(journal.root)]
+    assert seen[0] is not None
+
+    def changed() -> None:
+        now = token(journal.root)
+        assert now not in seen
+        seen.append(now)
+
+    journal.add(Entry(title="Beta", date=dt.date(2026, 3, 2)))  # brag's own write
+    changed()
+    path = journal.root / first.path
+    path.write_text(path.read_text(encoding="utf-8").replace("Alpha", "Alpha, by hand"))
+    changed()
+    by_hand = Entry(title="Typed by hand", date=dt.date(2026, 3, 3))
+    (journal.root / by_hand.default_path()).write_text(by_hand.to_markdown(), encoding="utf-8")
+    changed()
+    path.unlink()
+    changed()
+    assert titles(journal.root) == ["Beta", "Typed by hand"]
+    # A commit by hand of what the index already holds moves no row.
+    git(journal.root, "add", "-A", "entries")
+    git(journal.root, "commit", "-q", "-m", "by hand")
+    assert token(journal.root) == seen[-1]
+    assert token(journal.root) == seen[-1]
+    # A checkout of an old commit and back, a pull, a deleted index.
+    old = git(journal.root, "rev-parse", "HEAD~1").strip()
+    git(journal.root, "checkout", "-q", old)
+    changed()
+    git(journal.root, "checkout", "-q", "main")
+    changed()
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(journal.root), str(other))
+    mine = token(other)
+    Journal(journal.root).add(Entry(title="From the first machine", date=dt.date(2026, 3, 4)))
+    git(other, "pull", "-q", "--no-rebase", "origin", "main")
+    assert token(other) != mine
+    assert "From the first machine" in titles(other)
+    shutil.rmtree(journal.root / ".git" / "brag")
+    changed()
+
+
+def test_an_index_of_the_older_schema_is_rebuilt_with_a_token(journal: Journal):
+    """An index written before the token (or by an older brag meanwhile) holds rows
+    no token vouches for: its schema version sends it back to a rebuild."""
+    journal.add(Entry(title="Kept", date=dt.date(2026, 3, 1)))
+    before = token(journal.root)
+    where = journal.root / ".git" / "brag" / "index.sqlite"
+    db = sqlite3.connect(where, isolation_level=None)
+    db.execute("DELETE FROM meta WHERE key = 'rows'")
+    db.execute("UPDATE files SET shown = 'stale line'")
+    db.execute(f"PRAGMA user_version={SCHEMA_VERSION - 1}")
+    db.close()
+    after = token(journal.root)
+    assert after is not None and after != before
+    assert Journal(journal.root).index.lines() != ["stale line"]
+    db = sqlite3.connect(where)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    db.close()
+
+
+def test_a_documents_key_reads_no_row(journal: Journal):
+    journal.add(Entry(title="Alpha", date=dt.date(2026, 3, 1)))
+    fresh = Journal(journal.root)
+    fresh.index.refresh()
+    statements: list[str] = []
+    fresh.index.db.set_trace_callback(statements.append)
+    first = outputs.key(fresh, "coach")
+    assert first is not None
+    assert statements and not [s for s in statements if "FROM files" in s]
+    assert outputs.key(Journal(journal.root), "coach") == first
+    assert outputs.key(Journal(journal.root), "export") != first
+    journal.add(Entry(title="Beta", date=dt.date(2026, 3, 2)))
+    assert outputs.key(Journal(journal.root), "coach") != first
+
+
+def test_an_empty_journal_has_a_key(journal: Journal):
+    """No row was ever written: the key still exists, and an add changes it."""
+    first = outputs.key(Journal(journal.root), "coach")
+    assert first is not None and first == outputs.key(Journal(journal.root), "coach")
+    journal.add(Entry(title="Alpha", date=dt.date(2026, 3, 1)))
+    assert outputs.key(Journal(journal.root), "coach") != first
