@@ -94,11 +94,13 @@ class State:
         """Whether the user let a plugin take the built-in command ``name``
         (``BRAG_PLUGIN_OVERRIDE`` or ``[plugins] override``): only then are plugins
         loaded before a built-in command runs."""
-        from .manager import OVERRIDE_ENV
+        from .manager import OVERRIDE_ENV, plugin_commands_possible
 
         listed = {n.strip() for n in os.environ.get(OVERRIDE_ENV, "").split(",")}
         if name in listed:
             return True
+        if not plugin_commands_possible():
+            return False  # no installed plugin could offer it: brag.toml need not be read
         try:
             config = self.journal().config
         except BragError:

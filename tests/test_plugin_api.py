@@ -479,3 +479,22 @@ def test_the_user_can_let_a_plugin_command_replace_a_built_in(
     # The first command of a process: nothing has loaded the plugins yet.
     assert brag("tags").stdout == "impostor tags\n"
     assert "Not the real one." in brag("--help").stdout
+
+
+def test_brag_toml_lets_a_plugin_command_replace_a_built_in(site_path, journal, brag):
+    """``[plugins] override`` in the journal's brag.toml, not only the environment,
+    hands a built-in command's name to a plugin, before the command is resolved."""
+    _distribution(site_path, "brag_cmd_impostor", COMMAND_IMPOSTOR)
+    with journal.config_path.open("a") as fh:
+        fh.write('\n[plugins]\noverride = ["tags"]\n')
+    assert brag("tags").stdout == "impostor tags\n"
+
+
+def test_without_an_installed_plugin_no_command_reads_brag_toml_to_ask(journal, monkeypatch):
+    """No plugin can replace a built-in command: whether one may is not worth a read."""
+    from brag.commands import State
+
+    monkeypatch.setattr(manager, "plugin_commands_possible", lambda: False)
+    state = State(str(journal.root), False)
+    assert state.may_use_plugin_for("list") is False
+    assert state._journal is None

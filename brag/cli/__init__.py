@@ -195,9 +195,10 @@ class BragGroup(ShortOptions, click.Group):
         super().add_command(cmd, name)
 
     def _plugin_may_replace(self, ctx: click.Context, name: str) -> bool:
-        """Whether the user let a plugin take the built-in command ``name``."""
+        """Whether the user let a plugin take the built-in command ``name`` (in the
+        journal ``--dir`` names: :meth:`invoke` made the State before resolving)."""
         state = ctx.find_object(State)
-        return (state or State(None, False)).may_use_plugin_for(name)
+        return state is not None and state.may_use_plugin_for(name)
 
     def _load_lazy(self, cmd_name: str) -> click.Command:
         module_name, attr = self.lazy[cmd_name][0].split(":")
@@ -261,6 +262,10 @@ class BragGroup(ShortOptions, click.Group):
                 formatter.write_dl([(n, c.get_short_help_str(limit)) for n, c in rows])
 
     def invoke(self, ctx: click.Context) -> Any:
+        if self is cli and not isinstance(ctx.obj, State):
+            # Before the command is resolved: whether a plugin may replace it is
+            # read from the journal --dir names.
+            _new_state(ctx, ctx.params.get("directory"), bool(ctx.params.get("debug")))
         try:
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
@@ -388,6 +393,13 @@ def cli(ctx: click.Context, directory: str | None, debug: bool) -> None:
 
     The journal is a git repository of Markdown files; every change is a commit.
     """
+    if not isinstance(ctx.obj, State):
+        _new_state(ctx, directory, debug)
+
+
+def _new_state(ctx: click.Context, directory: str | None, debug: bool) -> None:
+    """The invocation's :class:`State`, with colour as click.echo would decide it;
+    its write lock, if taken, is released when the command ends."""
     color = ctx.color
     if color is None:
         # click's own test, the one click.echo makes (CliRunner(color=...) replaces it).
