@@ -645,7 +645,9 @@ HOW_IT_STAYS_FAST = """
   pays click's import. GitPython, Jinja2, rich and httpx are imported only
   inside the commands that use them; the import table above checks it.
 - **`brag add`**: checks for a duplicate among the files of its month folders
-  (stat'ed, unchanged ones taken from the index), writes the file atomically
+  (stat'ed, unchanged ones taken from the index, and of those only the ones
+  whose title matches unpacked, unless the new entry has a metric to compare),
+  validates the entry with the fast front-matter reader, writes the file atomically
   (temp file, fsync, rename), then runs the floor's two git processes, `git
   add` and `git commit --only -- PATH` (so a user's other staged changes stay
   out of the commit), and records the new row and commit in the index.
@@ -654,9 +656,14 @@ HOW_IT_STAYS_FAST = """
 - **`brag list` / `brag search`**: the console script starts one `git status`
   (tracked files only) with nothing but `os` (`brag/early.py`), before it
   imports the index or the journal, so git checks the files on the other core;
-  the index takes its answer, re-reads only the files
-  git or the folders' modification times name, and prints the list lines it
-  keeps ready (search matches the case-folded text kept beside them).
+  the index takes its answer, re-reads only the files git or the folders'
+  modification times name, and prints the list lines it keeps ready (search
+  matches the case-folded text kept beside them).
+- **Coach and exports** keep each document they write, keyed by a token the
+  index rewrites with every change to its rows, so an unchanged journal is
+  answered without reading a row; after a change the document is built again
+  from the analyses kept per entry (coach groups duplicates once, from the
+  pairs the inbox count found).
 - **Every command in a journal** reads `brag.toml` from the copy brag kept
   when it last checked that exact text (`.git/brag/config.marshal`), so the
   TOML parser and the settings' schema are imported only when it changed.
