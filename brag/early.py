@@ -47,7 +47,7 @@ def find_enclosing(start: str | os.PathLike[str]) -> str | None:
     """The nearest folder at or above ``start`` holding ``brag.toml`` and ``.git``."""
     current = _real(start)
     while True:
-        if os.path.isfile(os.path.join(current, CONFIG_NAME)) and os.path.lexists(
+        if os.path.isfile(os.path.join(current, CONFIG_NAME)) and os.path.exists(
             os.path.join(current, ".git")
         ):
             return current
