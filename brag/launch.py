@@ -154,8 +154,8 @@ class _Deferred(types.ModuleType):
     """A module imported in full on first use (see :func:`_defer_inspect`)."""
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") and name.endswith("__"):
-            raise AttributeError(name)  # the import system's questions; no reason to load
+        if name == "__path__":
+            raise AttributeError(name)  # the import system asks whether it is a package
         import importlib
 
         if sys.modules.get(self.__name__) is self:

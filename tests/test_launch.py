@@ -223,3 +223,23 @@ def test_a_head_start_nobody_asks_for_is_stopped_and_reaped(journal: Journal):
     assert proc.returncode is not None
     with pytest.raises(ChildProcessError):
         os.waitpid(proc.pid, os.WNOHANG)  # reaped: no zombie left
+
+
+def test_a_deferred_module_loads_in_full_on_first_use():
+    """The stand-in for inspect: an import statement does not load it, any name
+    does (its own names too), and afterwards it is the real module's twin."""
+    code = (
+        "import sys\n"
+        "from brag import launch\n"
+        "launch._defer_inspect()\n"
+        "import inspect\n"
+        "assert type(sys.modules['inspect']).__name__ == '_Deferred'\n"
+        "assert inspect.__file__.endswith('inspect.py')\n"
+        "assert type(sys.modules['inspect']).__name__ == 'module'\n"
+        "assert inspect.signature(len) is not None and 'signature' in inspect.__all__\n"
+        "from inspect import cleandoc\n"
+        "print(cleandoc('  x'))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "x\n"
