@@ -13,24 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .errors import EntryError
+from .vocabulary import AREAS as AREAS
+from .vocabulary import LEVERAGE as LEVERAGE
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-
-AREAS = (
-    "revenue",
-    "cost",
-    "risk",
-    "customer",
-    "retention",
-    "velocity",
-    "quality",
-    "people",
-    "strategy",
-)
-LEVERAGE = ("execution", "strategic", "interpersonal", "expert")
 
 # Order in which known fields are written; anything else goes after, as found.
 FIELD_ORDER = (

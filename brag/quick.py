@@ -14,8 +14,8 @@ how fast a command starts, never what it does.
 
 from __future__ import annotations
 
-from .entry import AREAS, LEVERAGE
 from .launch import split_top
+from .vocabulary import AREAS, LEVERAGE
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
