@@ -188,11 +188,13 @@ def index_matches_head(root: Path) -> bool:
     """
     import zlib
 
+    from .early import head_from_files
+
     gd = root / ".git"
+    head, _ = head_from_files(str(gd))
+    if head is None:
+        return False
     try:
-        head = (gd / "HEAD").read_text(encoding="utf-8").strip()
-        if head.startswith("ref:"):
-            head = (gd / head[4:].strip()).read_text(encoding="utf-8").strip()
         raw = zlib.decompress((gd / "objects" / head[:2] / head[2:]).read_bytes())
         index = (gd / "index").read_bytes()
     except (OSError, ValueError, zlib.error):

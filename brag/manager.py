@@ -107,7 +107,22 @@ def _warn(name: str, exc: BaseException) -> None:
 
 
 def _may_declare(group: str) -> bool:
-    """False only when surely no distribution on ``sys.path`` declares ``group``.
+    """False only when surely no distribution on ``sys.path`` declares ``group``
+    (asked once per ``sys.path``: ``brag add`` asks twice, for its command and
+    for the hook after it saves)."""
+    key = (group, tuple(sys.path))
+    found = _declared.get(key)
+    if found is None:
+        found = _declared[key] = _scan_declared(group)
+    return found
+
+
+#: (group, sys.path) -> what :func:`_may_declare` found.
+_declared: dict[tuple[str, tuple[str, ...]], bool] = {}
+
+
+def _scan_declared(group: str) -> bool:
+    """:func:`_may_declare`, scanning.
 
     ``brag add`` runs the ``entry_saved`` hook, so it discovers plugins; with
     importlib.metadata that costs ~15 ms (~11 ms just to import it), a tenth of

@@ -95,6 +95,7 @@ def fresh_plugin_manager():
     manager._pm = None
     manager.load_errors.clear()
     manager._warned_collisions.clear()
+    manager._declared.clear()
     cli.BragGroup._plugins_loaded = False
     yield
     manager._pm = None

@@ -195,3 +195,21 @@ def test_index_storage_round_trips_every_field() -> None:
         assert back == entry
         assert type(back.date) is type(entry.date)
     assert index.unpack(index.pack(odd)).extra["nested"]["on"] == dt.date(2024, 3, 3)
+
+
+def test_the_entry_point_precheck_scans_once_per_sys_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scans: list[str] = []
+    real = manager._scan_declared
+    monkeypatch.setattr(manager, "_scan_declared", lambda g: scans.append(g) or real(g))
+    monkeypatch.setattr(sys, "path", [str(tmp_path)])
+    assert manager._may_declare("brag") is False
+    assert manager._may_declare("brag") is False
+    assert scans == ["brag"]
+    info = tmp_path / "plug-1.0.dist-info"
+    info.mkdir()
+    (info / "entry_points.txt").write_text("[brag]\nplug = plug\n")
+    monkeypatch.setattr(sys, "path", [str(tmp_path), str(tmp_path / "more")])
+    assert manager._may_declare("brag") is True  # another sys.path: looked again
+    assert len(scans) == 2
