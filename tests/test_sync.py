@@ -725,8 +725,9 @@ def _sync_interrupt_loop(brag, journal_dir: Path, laptop: Path, bare: Path, roun
         assert "Traceback" not in err or (how == signal.SIGINT and "KeyboardInterrupt" in err), err
         # With a remote on disk, git's receive-pack runs in this process group
         # and dies with it, leaving its ref lock in the remote; a server's would
-        # not be killed by the user's Ctrl-C. Clear what only that leaves.
-        for lock in (bare / "refs").rglob("*.lock"):
+        # not be killed by the user's Ctrl-C. Clear what only that leaves (a ref's
+        # lock, or packed-refs.lock at the remote's top).
+        for lock in bare.rglob("*.lock"):
             lock.unlink()
         # The next command, a reader, repairs and hides nothing.
         listed = json.loads(at(brag, laptop, "list", "--json").stdout)
