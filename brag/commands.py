@@ -413,16 +413,10 @@ def _refuse_duplicate(journal: Journal, entry: Entry, force: bool) -> None:
     from .duplicates import DISTINCT_FIELD, WINDOW_DAYS, find_match, normalise_title
     from .text import shorten
 
-    titled = None
-    if not entry.metrics:
-        # Without a measurement to match, only an entry with the same title (once
-        # normalised) can be the same story: no other needs unpacking.
-        story = normalise_title(entry.title)
-
-        def titled(title: str) -> bool:
-            return normalise_title(title) == story
-
-    other = find_match(entry, _nearby(journal, entry.date, WINDOW_DAYS, titled))
+    # Without a measurement to match, only an entry with the same title (once
+    # normalised) can be the same story: no other row is fetched or unpacked.
+    story = None if entry.metrics else normalise_title(entry.title)
+    other = find_match(entry, _nearby(journal, entry.date, WINDOW_DAYS, story))
     if other is None:
         return
     if force:
@@ -435,11 +429,9 @@ def _refuse_duplicate(journal: Journal, entry: Entry, force: bool) -> None:
     )
 
 
-def _nearby(
-    journal: Journal, day: dt.date, days: int, titled: Callable[[str], bool] | None = None
-) -> list[Entry]:
+def _nearby(journal: Journal, day: dt.date, days: int, story: str | None = None) -> list[Entry]:
     """Entries filed in the month folders within ``days`` of ``day`` (and, from the
-    index, only those whose title ``titled`` accepts). Each file is stat'ed and
+    index, only those whose title normalises to ``story``). Each file is stat'ed and
     taken from the index when its row matches, else read: exact, with no git
     process and no index to build on the way to a write. A heavy importer files
     a thousand entries a month; parsing them all on every add cost more than
@@ -454,7 +446,7 @@ def _nearby(
         folder = f"{ENTRIES_DIR}/{year:04d}/{month:02d}"
         if use_index:
             cached, unread = journal.index.folder_entries(
-                folder, (day - window).isoformat(), (day + window).isoformat(), titled
+                folder, (day - window).isoformat(), (day + window).isoformat(), story
             )
             found += cached
         else:

@@ -44,7 +44,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 PAGE_SIZE = 16384
 CACHE_KIB = 65536
 
@@ -79,7 +79,8 @@ CREATE TABLE IF NOT EXISTS files (
     error TEXT,
     line INTEGER,
     outcome TEXT, -- the date (ISO) of the entry's measured outcome, if it has one
-    title TEXT    -- the entry's title, as stored: what brag add's duplicate check compares
+    story TEXT    -- the entry's title as duplicates.normalise_title gives it: what
+                  -- brag add's duplicate check compares, in SQL
 );
 CREATE INDEX IF NOT EXISTS files_date ON files(date);
 CREATE INDEX IF NOT EXISTS files_id ON files(id);
@@ -88,7 +89,7 @@ CREATE INDEX IF NOT EXISTS files_source ON files(source, source_id);
 CREATE INDEX IF NOT EXISTS files_broken ON files(path) WHERE error IS NOT NULL;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
 """
-#: folder_entries: a row whose title was not asked for (its entry is not unpacked).
+#: folder_entries: a row whose story was not asked for (its entry is not unpacked).
 _UNWANTED = object()
 _INSERT_ROW = "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 
@@ -645,6 +646,9 @@ class Index:
 
     @staticmethod
     def _entry_row(rel: str, stat: tuple[int, int], entry: Entry) -> tuple[object, ...]:
+        # Not at the top: brag list and search write no row.
+        from .duplicates import normalise_title
+
         mtime, size = stat
         tags = "\x1f" + "\x1f".join(t.casefold() for t in entry.tags) + "\x1f"
         return (
@@ -663,7 +667,7 @@ class Index:
             None,
             None,
             _outcome_day(entry),
-            entry.title,
+            normalise_title(entry.title),
         )
 
     def record(self, entries: list[Entry], commit: tuple[str, str] | None = None) -> None:
@@ -725,15 +729,17 @@ class Index:
         folder: str,
         since: str | None = None,
         until: str | None = None,
-        titled: Callable[[str], bool] | None = None,
+        story: str | None = None,
     ) -> tuple[list[Entry], list[str]]:
         """The entries filed directly in ``folder`` (journal-relative), exact without
         a refresh: every file is stat'ed, and those whose row matches come from the
         index; the second list holds the files to read from disk (no row, or a
         changed one). No git process runs, so ``brag add`` can check a few
         folders for duplicates at the cost of a directory listing. An unchanged
-        file dated outside ``since``..``until`` (ISO dates), or whose title
-        ``titled`` refuses, is left out unread."""
+        file dated outside ``since``..``until`` (ISO dates), or whose title does
+        not normalise to ``story`` (:func:`~brag.duplicates.normalise_title`), is
+        left out unread: the comparison is made in SQL, so those rows are neither
+        fetched nor unpacked."""
         try:
             with os.scandir(os.path.join(self.root, folder)) as it:
                 stats = {}
@@ -753,12 +759,15 @@ class Index:
             return [], []
         rows: dict[str, tuple[int, int, str | None, Any]] = {}
         try:
-            columns = ", mtime_ns, size, date, entry, title"
-            for path, mtime, size, date, blob, title in self._under(folder, columns):
-                if titled is None or blob is None or title is None or titled(title):
-                    rows[path] = (mtime, size, date, blob)
-                else:
-                    rows[path] = (mtime, size, date, _UNWANTED)
+            wanted = "?1 IS NULL OR story IS NULL OR story = ?1"
+            found_rows = self.db.execute(
+                f"SELECT path, mtime_ns, size, date, {wanted}, "
+                f"CASE WHEN {wanted} THEN entry END "
+                "FROM files WHERE path > ?2 AND path < ?3",
+                (story, folder + "/", folder + "0"),  # "0" sorts right after "/"
+            )
+            for path, mtime, size, date, asked, blob in found_rows:
+                rows[path] = (mtime, size, date, blob if asked else _UNWANTED)
         except sqlite3.DatabaseError:
             rows = {}  # derived data: the files themselves answer
         found: list[Entry] = []

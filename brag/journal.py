@@ -502,23 +502,26 @@ class Journal:
         while self.index.id_exists(entry.id) or (taken is not None and entry.id in taken):
             entry.id = new_id()
 
-    def _validate(self, entry: Entry) -> None:
-        """Refuse an entry whose file would not read back (a blank title, say)."""
+    def _validate(self, entry: Entry) -> str:
+        """Refuse an entry whose file would not read back (a blank title, say);
+        the file's text when it would."""
         # The fast reader gives exactly what tomllib gives (or defers to it) and
         # imports in half the time: brag add reads one entry, its own writing.
-        Entry.from_markdown(entry.to_markdown(), entry.path or entry.default_path())
+        text = entry.to_markdown()
+        Entry.from_markdown(text, entry.path or entry.default_path())
+        return text
 
     def add(self, entry: Entry) -> Entry:
         """Write a new entry and commit it as ``brag: add "<title>"``."""
-        self._validate(entry)
         self._prepare_new(entry)
+        text = self._validate(entry)  # the very text written below
         # Write, stage and commit happen together: Ctrl-C waits until they are done.
         with recovery.uninterruptible():
             rel = self._place(entry)
             entry.path = rel
             before = read_head(self.root)
             try:
-                self._atomic_write(self.root / rel, entry.to_markdown())
+                self._atomic_write(self.root / rel, text)
                 gitcmd.commit_paths(self.root, f'brag: add "{_short(entry.title)}"', add=[rel])
             except BaseException:
                 # Nothing half-done: an entry that could not be committed is removed
