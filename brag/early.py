@@ -160,7 +160,11 @@ def start_status(root: str, untracked: bool, head: str) -> bool:
     answered later through :data:`PREFETCHED`."""
     if root in PREFETCHED or not hasattr(os, "posix_spawnp"):
         return False
-    import signal
+    try:
+        # The C module: signal.py builds its enums on import, 1-2 ms of a list.
+        from _signal import SIGPIPE
+    except ImportError:  # pragma: no cover - another Python's layout
+        from signal import SIGPIPE
 
     read, write = os.pipe()  # neither end is inherited: git gets its own copy of one
     try:
@@ -180,7 +184,7 @@ def start_status(root: str, untracked: bool, head: str) -> bool:
                 (os.POSIX_SPAWN_DUP2, write, 1),
                 (os.POSIX_SPAWN_DUP2, null, 2),
             ],
-            setsigdef=(signal.SIGPIPE,),  # git dies quietly if the answer is not wanted
+            setsigdef=(SIGPIPE,),  # git dies quietly if the answer is not wanted
         )
     except OSError:
         os.close(read)

@@ -16,13 +16,16 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import subprocess
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from . import secrets
 from .errors import JournalError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import subprocess
 
 _LOCK_PATTERNS = re.compile(
     r"index\.lock|cannot lock ref|Unable to create .*\.lock|unable to lock|"
@@ -91,6 +94,10 @@ def run(
     ``timeout`` (seconds) bounds network commands: on expiry the command fails
     with a :class:`GitError` instead of hanging an unattended job.
     """
+    # Not at the top: brag list and search, which import this module, run no git
+    # through it (their git status is spawned by brag.early).
+    import subprocess
+
     cmd = ["git", "-C", str(root), *args]
     full_env = None
     if env:

@@ -42,7 +42,6 @@ import datetime as dt
 import operator
 import os
 import sqlite3
-import subprocess
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -55,6 +54,7 @@ from .listing import format_line, search_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import subprocess
     from typing import Any
 
 
@@ -975,6 +975,8 @@ def read_head(root: Path) -> str | None:
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
+    import subprocess  # not at the top: a warm list or search runs no git through here
+
     try:
         return subprocess.run(
             ["git", "-C", str(root), "--no-optional-locks", *args],
