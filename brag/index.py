@@ -61,6 +61,9 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 11
 PAGE_SIZE = 16384
 CACHE_KIB = 65536
+#: How much of the index file is read through a memory map (all of it, in practice:
+#: 100,000 entries take about 260 MB). Address space only; pages are the OS's.
+MMAP_BYTES = 1 << 30
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -388,6 +391,14 @@ class Index:
             # Room for a cold rebuild's pages (the default 2 MiB spills them to the
             # log mid-transaction); only what is used is allocated.
             db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+            if where != ":memory:":
+                # Read the file through a memory map: each process starts with an
+                # empty page cache, and a search or a year's export reads most of
+                # the file; mapped, it is not copied page by page into that cache
+                # (a search of 10,000 entries: 30-38 ms of SQL down to 16-20).
+                # Writes still go through the file, and a file deleted meanwhile
+                # (a damaged index healed by another process) stays mapped whole.
+                db.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version != SCHEMA_VERSION:
                 db.executescript("DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS meta;")

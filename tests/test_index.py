@@ -113,3 +113,34 @@ def test_an_empty_journal_has_a_key(journal: Journal):
     assert first is not None and first == outputs.key(Journal(journal.root), "coach")
     journal.add(Entry(title="Alpha", date=dt.date(2026, 3, 1)))
     assert outputs.key(Journal(journal.root), "coach") != first
+
+
+def test_the_index_is_read_through_a_memory_map_that_survives_a_rebuild(journal: Journal):
+    """Each process maps the index file instead of copying its pages; another
+    process replacing a damaged index (delete, rebuild) leaves the first one's
+    mapping whole: it keeps reading (healing as it does without a map), and the
+    next reader sees the new file."""
+    from brag.index import MMAP_BYTES
+
+    for day in range(1, 4):
+        journal.add(Entry(title=f"Mapped {day}", date=dt.date(2026, 3, day), body="x" * 5000))
+    first = Index(journal.root)
+    try:
+        assert first.db.execute("PRAGMA mmap_size").fetchone()[0] == MMAP_BYTES
+        assert len(list(first.query())) == 3
+        # Another process finds the file damaged: deletes it and builds a new one.
+        first.location.unlink()
+        second = Index(journal.root)
+        try:
+            assert len(list(second.query())) == 3
+        finally:
+            second.close()
+        # The first reader goes on: no crash from the mapping, the same rows.
+        assert sorted(e.title for e in first.query()) == ["Mapped 1", "Mapped 2", "Mapped 3"]
+    finally:
+        first.close()
+    assert sorted(e.title for e in Journal(journal.root).entries()) == [
+        "Mapped 1",
+        "Mapped 2",
+        "Mapped 3",
+    ]
