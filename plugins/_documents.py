@@ -208,8 +208,9 @@ def _pick(
     return sorted(chosen, key=lambda p: -p[1].total) if waiting else chosen
 
 
-def _tags(entry: Entry) -> set[str]:
-    return {t.strip().lower() for t in entry.tags}
+def _has_tag(entry: Entry, words: frozenset[str]) -> bool:
+    """Whether one of the entry's tags (trimmed, lower case) is one of ``words``."""
+    return any(t.strip().lower() in words for t in entry.tags)
 
 
 def _is_risk(entry: Entry, read: Any = None) -> bool:

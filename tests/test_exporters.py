@@ -145,6 +145,17 @@ def test_promo_brief_is_one_page_with_numbers(brag, fixture_journal):
     assert data["gaps"] and all(g["fix"] for g in data["gaps"])
 
 
+def test_promo_brief_carries_through_what_is_tagged_as_planned(brag, fixture_journal):
+    """A tag "next", "plan" or "planned", in any case or spacing, makes an entry a
+    next step; without one, the recent strategic proposals are."""
+    before = as_json(brag, "promo-brief")["next"]
+    assert not any("Pilot the shared ledger" in step for step in before)
+    brag("add", "Pilot the shared ledger with two teams", "-t", "Planned", "-d", "2026-06-20")
+    after = as_json(brag, "promo-brief")["next"]
+    assert after[0] == "Carry through: Pilot the shared ledger with two teams"
+    assert len(after) <= 3
+
+
 def test_promo_brief_target_option_and_bad_level(brag, fixture_journal):
     data = as_json(brag, "promo-brief", "--target", "principal")
     assert data["tree"]["rows"][1]["expected"] == "80%"
