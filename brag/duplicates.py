@@ -59,6 +59,8 @@ def _normalise_new(title: str) -> str:
 
 
 def _normalise_title(title: str) -> str:
+    # The index keeps this for every entry (its column ``story``): a change here
+    # must come with a new index.SCHEMA_VERSION, or add compares with stale ones.
     if title.isascii():
         text = title.lower()  # no accents to strip: the common case, kept cheap
     else:
