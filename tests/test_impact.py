@@ -681,6 +681,25 @@ def test_reframe_keeps_a_lower_case_component_prefix(title: str) -> None:
     assert reframe(make(title), "exec").headline == title
 
 
+@pytest.mark.parametrize(
+    ("title", "action"),
+    [
+        # A pull request's imperative reads as the action after the outcome...
+        ("Introduce SLOs and burn-rate alerts for checkout", "introduce SLOs and burn-rate"),
+        ("Parallelise the test suite", "parallelise the test suite"),
+        ("Sold the platform team on shared CI runners", "sold the platform team"),
+        # ...but a name the title starts with keeps its capital.
+        ("Stripe webhooks retried with backoff", "Stripe webhooks retried"),
+        ("Postgres upgrade to 16 for the ledger", "Postgres upgrade to 16"),
+    ],
+)
+def test_the_action_after_the_outcome_starts_in_lower_case_only_for_a_verb(
+    title: str, action: str
+) -> None:
+    result = reframe(make(title, impact="pages down 70%"), "manager")
+    assert result.headline.startswith("Pages down 70% — " + action), result.headline
+
+
 def test_a_metric_given_with_metric_leads_the_bullet() -> None:
     from brag.entry import parse_metric
 

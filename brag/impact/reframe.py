@@ -99,7 +99,16 @@ _CLAUSE_LEAD = _lazy(r"(?i)^(?:and|which|that|resulting\s+in|leading\s+to|so)\s+
 _VERBS = frozenset(
     "cut led built ran wrote made set drove began shipped fixed rewrote took gave won grew broke "
     "found kept sped spun brought taught held put got did ship add fix build write run lead launch "
-    "migrate reduce create improve remove replace move split merge hire mentor automate".split()
+    "migrate reduce create improve remove replace move split merge hire mentor automate "
+    # The imperative a pull request's title is written in: "Introduce SLOs for checkout".
+    "introduce upgrade enable disable refactor update bump use support allow make implement "
+    "deprecate rename drop adopt switch port document harden simplify optimize optimise rework "
+    "consolidate unify retire delete extract expose design define establish propose review "
+    "prototype investigate profile debug resolve increase lower raise speed cache stabilize "
+    "stabilise onboard coordinate organize organise plan present publish release deploy roll "
+    "scale shard tune trim convert redesign rebuild parallelize parallelise "
+    # Past tenses that do not end in -ed.
+    "sold chose drew saw spent met shut hit".split()
 )
 
 
