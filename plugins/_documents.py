@@ -278,24 +278,48 @@ def _finding(f: coach.Finding) -> dict[str, str]:
     return {"kind": f.kind, "problem": _first_person(f.problem), "fix": _first_person(fix)}
 
 
-def _money_totals(entries: list[Entry], read: Any) -> dict[str, float]:
+def _money_totals(entries: list[Entry], read: Any) -> tuple[dict[str, float], dict[str, float]]:
     """Money a year across ``entries``, revenue and savings kept apart (each entry's
-    from its analysis: see :func:`brag.impact.figures.money_a_year`)."""
+    from its analysis: see :func:`brag.impact.figures.money_a_year`), and how much
+    of each the entries themselves call an estimate ("an estimated $240k")."""
     totals = {"revenue": 0.0, "savings": 0.0}
+    estimated = {"revenue": 0.0, "savings": 0.0}
     for entry in entries:
         kind, value = read(entry).money
         if kind:
             totals[kind] += value
-    return totals
+            if _ESTIMATE.search(f"{entry.title} {entry.impact}"):
+                estimated[kind] += value
+    return totals, estimated
 
 
-def _money_phrase(totals: dict[str, float]) -> str:
-    """ "$48k a year in cost savings and $85k in revenue, in total": never one sum of both."""
+# How people say a figure is not measured: "estimated", "~$40k", "roughly", "projected".
+_ESTIMATE = re.compile(
+    r"\b(?:estimat\w*|approx\w*|roughly|projected|expected|potential(?:ly)?)\b|~\s*\$?\d",
+    re.IGNORECASE,
+)
+
+
+def _money_phrase(totals: dict[str, float], estimated: dict[str, float] | None = None) -> str:
+    """ "$48k a year in cost savings and $85k in revenue, in total": never one sum of
+    both, and an estimate the entries call one stays one ("an estimated $85k")."""
+    estimated = estimated or {}
+
+    def amount(kind: str) -> tuple[str, str]:
+        value, guessed = totals[kind], estimated.get(kind, 0.0)
+        if not guessed:
+            return _money(value), ""
+        if guessed >= value:
+            return f"an estimated {_money(value)}", ""
+        return _money(value), f" ({_money(guessed)} of it estimated)"
+
     parts = []
     if totals.get("savings"):
-        parts.append(f"{_money(totals['savings'])} a year in cost savings")
+        shown, note = amount("savings")
+        parts.append(f"{shown} a year in cost savings{note}")
     if totals.get("revenue"):
-        parts.append(f"{_money(totals['revenue'])} in revenue")
+        shown, note = amount("revenue")
+        parts.append(f"{shown} in revenue{note}")
     if not parts:
         return ""
     return " and ".join(parts) + ", in total"

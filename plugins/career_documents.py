@@ -204,11 +204,11 @@ def build_self_review(ctx: ExportContext) -> dict[str, Any]:
     ]
     quantified = sum(numbered.values())
     data["quantified"] = quantified
-    totals = _money_totals(entries, read)
+    totals, estimated = _money_totals(entries, read)
     data["money"] = {k: _money(v) for k, v in totals.items() if v}
     strongest = [AREA_TITLES.get(a, a).lower() for a in order[:2] if a]
     data["summary"] = _summary(
-        len(entries), len(order), strongest, quantified, _money_phrase(totals)
+        len(entries), len(order), strongest, quantified, _money_phrase(totals, estimated)
     )
     data["top"] = data["areas"][0]["bullets"][0] if data["areas"] else None
     data["growth"] = _growth(entries, since, until, read)
@@ -317,7 +317,7 @@ def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
             area_counts[found.areas[0]] += 1
         if entry.with_ or found.broad or found.leverage == "interpersonal":
             cross += 1
-    totals = _money_totals(entries, read)
+    totals, estimated = _money_totals(entries, read)
     numbered = [(e, s) for e, s in ranked if found_by_id[id(e)].quantified]
     top = _pick(ctx, numbered or ranked, 5)
     data["stories"] = [_bullet(ctx, e, s) for e, s in top]
@@ -363,7 +363,7 @@ def build_promo_brief(ctx: ExportContext) -> dict[str, Any]:
         data["ladder"] = ladder
     data["next"] = _next_steps(ctx, entries, review)
     data["money"] = {k: _money(v) for k, v in totals.items() if v}
-    data["headline"] = _headline(user, _money_phrase(totals), data["scope"], top, ctx)
+    data["headline"] = _headline(user, _money_phrase(totals, estimated), data["scope"], top, ctx)
     data["case"] = _case(user, data["level_word"], tree, total, len(entries), len(numbered))
     return _with_terms(ctx, data)
 

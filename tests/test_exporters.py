@@ -638,3 +638,24 @@ def test_entries_select_kept_are_not_grouped_again_and_give_the_same_evidence(jo
     assert not ExportContext(journal=journal, entries=[], since=None, until=None).one_story_each(
         kept
     )
+
+
+def test_money_an_entry_calls_an_estimate_stays_an_estimate(brag, journal, monkeypatch):
+    """ "estimated $240k of orders saved" is not "$240k in revenue": the brief and
+    the self-review keep the word, and say how much of a mixed total is estimated."""
+    monkeypatch.setenv("BRAG_TODAY", "2026-06-30")
+    brag("add", "Kept checkout open through the Black Friday peak", "-d", "2026-05-02",
+         "-i", "estimated $240k of orders saved", "-a", "revenue")  # fmt: skip
+    brag("add", "Cut search infra spend", "-d", "2026-05-09", "-a", "cost",
+         "-m", "search infra cost: $31k/month -> $13k/month")  # fmt: skip
+    brief = as_json(brag, "promo-brief", "--target", "staff", "--period", "2026H1")
+    assert "$216k a year in cost savings and an estimated $240k in revenue" in brief["headline"]
+    review = as_json(brag, "self-review", "--period", "2026H1")
+    assert "an estimated $240k in revenue, in total" in review["summary"]
+    assert review["money"] == {"revenue": "$240k", "savings": "$216k"}
+    # A measured figure beside the estimate: the total says how much is estimated.
+    brag("add", "Launched the gift-card upsell", "-d", "2026-05-20", "-a", "revenue",
+         "-i", "$60k in new revenue in its first month")  # fmt: skip
+    review = as_json(brag, "self-review", "--period", "2026H1")
+    assert "in revenue ($240k of it estimated)" in review["summary"], review["summary"]
+    assert "an estimated" not in review["summary"]
