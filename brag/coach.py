@@ -150,6 +150,7 @@ def review(
     read: Callable[[Entry], impact.Analysis] | None = None,
     ladder: Ladder | None = None,
     inbox: Mapping[str, int] | None = None,
+    digests: Mapping[int, bytes] | None = None,
 ) -> Review:
     """Review ``entries`` (oldest first is not required) for a ``target`` level.
 
@@ -160,7 +161,9 @@ def review(
     competency without evidence is a finding, and a competency's ``tree``
     decides an entry's tree in the balance (:func:`brag.ladder.entry_tree`).
     ``inbox`` from :func:`brag.inbox.counts` of a set holding ``entries`` (those
-    very objects, not changed since) also lends its duplicate pairs.
+    very objects, not changed since) also lends its duplicate pairs, and
+    ``digests`` their content digests as the index keeps them (see
+    :func:`brag.impact.analysis.analyse_all`).
     """
     items = sorted(entries, key=lambda e: (e.date, e.id))
     findings: list[Finding] = []
@@ -177,7 +180,7 @@ def review(
         return keyed(entry)[1]
 
     if read is None or per_entry:
-        for entry, pair in zip(items, analyse_all(items, keywords), strict=True):
+        for entry, pair in zip(items, analyse_all(items, keywords, digests), strict=True):
             analyses[id(entry)] = pair
 
     stats = _stats(items, target, read or analysed, ladder)
@@ -523,7 +526,7 @@ def _entry_words(
         return (_activity_phrase(entry.impact) if activity else "", tuple(terms))
 
     if content is None:
-        from hashlib import blake2b
+        from .hashing import blake2b
 
         words = f"{entry.title}\x1f{entry.impact}".encode("utf-8", "surrogatepass")
         digest = blake2b(words, digest_size=12).digest()

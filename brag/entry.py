@@ -67,6 +67,31 @@ def new_id() -> str:
     return os.urandom(4).hex()
 
 
+def content_digest(entry: Entry) -> bytes:
+    """A 96-bit digest of everything the impact engine reads from ``entry``: its
+    words and fields (not its date, id or file). The analysis cache is keyed by it,
+    and the index keeps it with each entry so a document need not work it out
+    again for each of a year's entries. A change here must come with a new
+    ``index.SCHEMA_VERSION`` (or documents read stale digests) and a new
+    ``impact.analysis.ANALYSIS_VERSION``."""
+    from .hashing import blake2b
+
+    text = "\x1f".join(
+        (
+            entry.title,
+            entry.impact,
+            entry.body,
+            "\x1e".join(entry.tags),
+            "\x1e".join(entry.areas),
+            "\x1e".join(entry.with_),
+            entry.leverage,
+            repr(entry.metrics) if entry.metrics else "",
+            str(entry.extra.get("tree", "")) if entry.extra else "",
+        )
+    )
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).digest()
+
+
 def stable_id(source: str, source_id: str) -> str:
     """The id of an imported entry: derived from its source key, so two machines
     importing the same pull request name it the same way."""

@@ -95,6 +95,8 @@ class ExportContext:
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
     # Analyses by entry identity: the entries of one export are not edited meanwhile.
     _analyses: dict[int, Analysis] = field(default_factory=dict, repr=False)
+    # The content digests the index kept for the entries read from it, by identity.
+    _digests: dict[int, bytes] = field(default_factory=dict, repr=False)
     # What select() kept, by identity (held here, so no id is reused meanwhile).
     _selected: dict[int, Entry] = field(default_factory=dict, repr=False)
 
@@ -182,7 +184,8 @@ class ExportContext:
         known = self._analyses
         missing = [e for e in entries if id(e) not in known]
         if missing:
-            for entry, (_, found) in zip(missing, analyse_all(missing, self.keywords), strict=True):
+            pairs = analyse_all(missing, self.keywords, self._digests)
+            for entry, (_, found) in zip(missing, pairs, strict=True):
                 known[id(entry)] = found
 
     def ranked(self, entries: list[Entry] | None = None) -> list[tuple[Entry, Score]]:
@@ -440,14 +443,16 @@ def run_export(
         if found is not None:
             text, count = found
             return _finish(journal, exporter, context, text, count, output, default_path)
-        entries = list(
-            journal.entries(
+        keyed = list(
+            journal.entries_keyed(
                 since=first.isoformat() if first else None,
                 until=last.isoformat() if last else None,
                 include_private=include_private,
                 newest_first=False,
             )
         )
+        entries = [entry for entry, _ in keyed]
+        context._digests = {id(entry): digest for entry, digest in keyed}
         cache = impact_cache(journal)
         impact.load_cache(cache)
         # Each story once, for every exporter (see ExportContext.select).

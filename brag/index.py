@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import marshal as _marshal
 import operator
 import os
 import sqlite3
@@ -58,7 +59,10 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
+#: What the index file records as its version: the schema's, and the format of the
+#: rows' marshal data (an interpreter may read an older one, not a newer one).
+FILE_VERSION = SCHEMA_VERSION * 100 + _marshal.version
 PAGE_SIZE = 16384
 CACHE_KIB = 65536
 #: How much of the index file is read through a memory map (all of it, in practice:
@@ -177,38 +181,66 @@ def scan(
 # The fields of an Entry, in the order its constructor takes them.
 _FIELDS = tuple(f.name for f in dataclasses.fields(Entry))
 _DATE, _CREATED, _UPDATED = (_FIELDS.index(n) for n in ("date", "created", "updated"))
+_DAYS = tuple(_FIELDS.index(n) for n in ("follow_up", "inbox_cleared"))
 _field_values = operator.attrgetter(*_FIELDS)  # all of them in one call, in that order
+_PICKLED = 0x80  # the first byte of a pickle (its protocol opcode); never marshal's
 
 
 def pack(entry: Entry) -> bytes:
-    """An entry as stored in the index: its field values, dates as plain values.
+    """An entry as stored in the index: its field values, dates as plain values,
+    then its :func:`~brag.entry.content_digest`.
 
-    Unpickling an Entry object costs ~8 us (the class is rebuilt through
-    copyreg and each date through its own reduce); a tuple with the dates as
-    an ordinal and ISO strings loads three times faster, which is most of
-    ``brag search`` or ``list --since`` printing a couple of thousand entries.
+    A tuple of plain values loads several times faster than a pickled Entry
+    (whose class and dates are each rebuilt through their own reduce), and
+    ``marshal``, built into the interpreter, loads it faster again than
+    ``pickle`` and costs no import: most of ``brag search`` or ``list --since``
+    printing a couple of thousand entries, and of a year's document. A value
+    marshal cannot hold (a TOML date in a field brag does not know) makes the
+    row a pickle instead; :func:`unpack` tells the two apart by the first byte.
     """
+    from .entry import content_digest
+
     values = list(_field_values(entry))
     values[_DATE] = entry.date.toordinal()
+    for i in _DAYS:
+        if values[i] is not None:
+            values[i] = values[i].toordinal()
     for i in (_CREATED, _UPDATED):
         if values[i] is not None:
             values[i] = values[i].isoformat()
-    import pickle  # not at the top: a piped list or search unpacks no entry
+    values.append(content_digest(entry))
+    try:
+        return _marshal.dumps(tuple(values))
+    except ValueError:
+        import pickle
 
-    return pickle.dumps(tuple(values), protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps(tuple(values), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def unpack(blob: bytes) -> Entry:
-    import pickle
+    return unpack_keyed(blob)[0]
 
-    values = list(pickle.loads(blob))
+
+def unpack_keyed(blob: bytes) -> tuple[Entry, bytes]:
+    """The entry :func:`pack` stored, with its content digest."""
+    if blob[0] == _PICKLED:
+        import pickle
+
+        values = list(pickle.loads(blob))
+    else:
+        values = list(_marshal_loads(blob))
+    digest = values.pop()
     values[_DATE] = _date_from_ordinal(values[_DATE])
+    for i in _DAYS:
+        if values[i] is not None:
+            values[i] = _date_from_ordinal(values[i])
     for i in (_CREATED, _UPDATED):
         if values[i] is not None:
             values[i] = _datetime_from_iso(values[i])
-    return Entry(*values)
+    return Entry(*values), digest
 
 
+_marshal_loads = _marshal.loads
 _date_from_ordinal = dt.date.fromordinal
 _datetime_from_iso = dt.datetime.fromisoformat
 
@@ -400,10 +432,10 @@ class Index:
                 # (a damaged index healed by another process) stays mapped whole.
                 db.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
             version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version != SCHEMA_VERSION:
+            if version != FILE_VERSION:
                 db.executescript("DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS meta;")
                 db.executescript(_SCHEMA)
-                db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                db.execute(f"PRAGMA user_version={FILE_VERSION}")
             # A file with the right version number but someone else's tables fails here.
             db.execute("SELECT path, mtime_ns, size, entry, error, line FROM files LIMIT 1")
             db.execute("SELECT key, value FROM meta LIMIT 1")
@@ -831,6 +863,13 @@ class Index:
         ``newest_first=False``."""
         for (blob,) in self._select(*self._where("entry", **filters)):
             yield unpack(blob)
+
+    def query_keyed(self, **filters: Any) -> Iterator[tuple[Entry, bytes]]:
+        """:meth:`query`, each entry with its :func:`~brag.entry.content_digest`
+        as the index keeps it: a year's document keys its analyses without
+        digesting every entry again."""
+        for (blob,) in self._select(*self._where("entry", **filters)):
+            yield unpack_keyed(blob)
 
     def outcomes(
         self, since: str, until: str | None, before: str, include_private: bool = True

@@ -47,7 +47,7 @@ def folder(journal: Journal) -> Path:
 def key(journal: Journal, *parts: Any) -> str | None:
     """A digest of everything a document asked with ``parts`` depends on, or None
     when it cannot be known (no usable index); then nothing is cached."""
-    from hashlib import blake2b
+    from .hashing import blake2b
 
     try:
         index = journal.index

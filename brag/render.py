@@ -153,9 +153,9 @@ def _callable_id(func: Any) -> str:
 
 def _environment_fingerprint(env: jinja2.Environment) -> str:
     """What, besides a template's source, the compiled code depends on."""
-    import hashlib
-
     import jinja2
+
+    from .hashing import hex_digest
 
     parts = (
         jinja2.__version__,
@@ -184,7 +184,7 @@ def _environment_fingerprint(env: jinja2.Environment) -> str:
         sorted((k, _callable_id(f)) for k, f in env.filters.items()),
         sorted((k, _callable_id(f)) for k, f in env.tests.items()),
     )
-    return hashlib.sha1(repr(parts).encode()).hexdigest()
+    return hex_digest(repr(parts))
 
 
 def _context_name(context: Any) -> str:

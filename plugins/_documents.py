@@ -281,23 +281,18 @@ def _finding(f: coach.Finding) -> dict[str, str]:
 def _money_totals(entries: list[Entry], read: Any) -> tuple[dict[str, float], dict[str, float]]:
     """Money a year across ``entries``, revenue and savings kept apart (each entry's
     from its analysis: see :func:`brag.impact.figures.money_a_year`), and how much
-    of each the entries themselves call an estimate ("an estimated $240k")."""
+    of each the entries themselves call an estimate ("an estimated $240k":
+    :func:`~brag.impact.figures.money_estimated`)."""
     totals = {"revenue": 0.0, "savings": 0.0}
     estimated = {"revenue": 0.0, "savings": 0.0}
     for entry in entries:
-        kind, value = read(entry).money
+        found = read(entry)
+        kind, value = found.money
         if kind:
             totals[kind] += value
-            if _ESTIMATE.search(f"{entry.title} {entry.impact}"):
+            if found.money_estimated:
                 estimated[kind] += value
     return totals, estimated
-
-
-# How people say a figure is not measured: "estimated", "~$40k", "roughly", "projected".
-_ESTIMATE = re.compile(
-    r"\b(?:estimat\w*|approx\w*|roughly|projected|expected|potential(?:ly)?)\b|~\s*\$?\d",
-    re.IGNORECASE,
-)
 
 
 def _money_phrase(totals: dict[str, float], estimated: dict[str, float] | None = None) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from brag import outputs
 from brag.entry import Entry
-from brag.index import SCHEMA_VERSION, Index
+from brag.index import FILE_VERSION, Index
 from brag.journal import Journal
 
 from conftest import git
@@ -82,13 +82,13 @@ def test_an_index_of_the_older_schema_is_rebuilt_with_a_token(journal: Journal):
     db = sqlite3.connect(where, isolation_level=None)
     db.execute("DELETE FROM meta WHERE key = 'rows'")
     db.execute("UPDATE files SET shown = 'stale line'")
-    db.execute(f"PRAGMA user_version={SCHEMA_VERSION - 1}")
+    db.execute(f"PRAGMA user_version={FILE_VERSION - 100}")
     db.close()
     after = token(journal.root)
     assert after is not None and after != before
     assert Journal(journal.root).index.lines() != ["stale line"]
     db = sqlite3.connect(where)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert db.execute("PRAGMA user_version").fetchone()[0] == FILE_VERSION
     db.close()
 
 
@@ -144,3 +144,52 @@ def test_the_index_is_read_through_a_memory_map_that_survives_a_rebuild(journal:
         "Mapped 2",
         "Mapped 3",
     ]
+
+
+def test_every_field_comes_back_from_the_index_with_its_content_digest(journal: Journal):
+    """Rows are marshal data, or a pickle when a value holds a date (an outcome's, or
+    a TOML date in a field brag does not know); both read back as the entry written,
+    with the digest the analysis cache is keyed by, and an edit by hand changes the
+    digest the index keeps."""
+    from brag.entry import content_digest
+
+    plain = Entry(
+        "Cut p95 checkout latency",
+        dt.date(2026, 3, 2),
+        tags=["perf"],
+        impact="checkout p95 420 ms -> 180 ms",
+        metrics=[{"name": "p95", "before": 420, "after": 180, "unit": "ms"}],
+        with_=["Sam Lee"],
+        follow_up=dt.date(2026, 4, 2),
+        inbox_cleared=dt.date(2026, 3, 9),
+        body="Rolled out behind a flag.\r\nNo incidents.",
+        private=True,
+    )
+    dated = Entry(
+        "Ran the Q2 capacity review",
+        dt.date(2026, 3, 3),
+        extra={"review_due": dt.date(2026, 6, 1)},  # a TOML date: not marshal data
+        outcome={"date": dt.date(2026, 4, 1), "text": "two hosts freed"},
+    )
+    journal.add(plain)
+    journal.add(dated)
+    index = Index(journal.root)
+    try:
+        found = dict((entry.id, (entry, digest)) for entry, digest in index.query_keyed())
+        kinds = {
+            id_: blob[0] == 0x80 for id_, blob in index.db.execute("SELECT id, entry FROM files")
+        }
+    finally:
+        index.close()
+    assert kinds == {plain.id: False, dated.id: True}
+    for written in (plain, dated):
+        entry, digest = found[written.id]
+        assert entry == Journal(journal.root).read_file(written.path)
+        assert entry.follow_up == written.follow_up and entry.extra == written.extra
+        assert digest == content_digest(entry) == content_digest(written)
+
+    path = journal.root / plain.path
+    path.write_text(path.read_text().replace("No incidents.", "One rollback."))
+    again = {e.id: d for e, d in Journal(journal.root).entries_keyed()}
+    assert again[plain.id] != found[plain.id][1]
+    assert again[plain.id] == content_digest(Journal(journal.root).read_file(plain.path))

@@ -842,9 +842,9 @@ def _spoil_index(root: Path, how: str) -> None:
     elif how == "foreign":
         index.unlink()
         db = sqlite3.connect(index)
-        from brag.index import SCHEMA_VERSION
+        from brag.index import FILE_VERSION
 
-        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        db.execute(f"PRAGMA user_version={FILE_VERSION}")
         db.execute("CREATE TABLE files (name TEXT, colour TEXT)")
         db.execute("INSERT INTO files VALUES ('x', 'blue')")
         db.commit()

@@ -104,7 +104,8 @@ def coach(
     with bulk():
         impact.load_cache(cache)  # first: the inbox's duplicate pass reads it too
         # One read of the journal: the inbox counts all of it, the review the period.
-        everything = list(journal.entries())
+        keyed = list(journal.entries_keyed())
+        everything = [entry for entry, _ in keyed]
         waiting = counts(everything, today=day, settings=Settings.from_config(config))
         last = end or day
         # A launch whose result was measured later counts as quantified, as documents
@@ -122,6 +123,7 @@ def coach(
             until=end or day,
             ladder=journal_ladder(journal.root),
             inbox=waiting,
+            digests={id(entry): digest for entry, digest in keyed},
         )
         impact.save_cache(cache)
     if as_json:

@@ -20,7 +20,7 @@ from typing import Any
 from ..entry import Entry
 from .areas import _areas_for, _entry_text
 from .claims import asks_in_words, is_ask, is_risk
-from .figures import money_a_year
+from .figures import money_a_year, money_estimated
 from .glossary import GLOSSARY
 from .lenses import Lens, _as_lens
 from .leverage import _balance, _leverage_for, _tree_for
@@ -76,6 +76,8 @@ class Analysis:
     #: ``("savings", x)``, ``("revenue", x)`` or ``("", 0.0)``. Kept here so a
     #: document sums a year's money without reading any entry's metrics.
     money: tuple[str, float] = ("", 0.0)
+    #: Whether the entry calls that money an estimate (:func:`.figures.money_estimated`).
+    money_estimated: bool = False
     #: What :mod:`.claims` says of the entry, so a year's documents sort results
     #: from risks and requests without reading any entry's words again:
     #: :func:`.claims.is_risk`, :func:`.claims.is_ask`, and whether its title
@@ -124,6 +126,7 @@ _STORED_FIELDS = (
     "impact_points",
     "scope_points",
     "money",
+    "money_estimated",
     "risk",
     "ask",
     "asks_in_title",
@@ -180,6 +183,7 @@ def _stored(found: Analysis) -> tuple[Any, ...]:
         found.impact_points,
         found.scope_points,
         found.money,
+        found.money_estimated,
         found.risk,
         found.ask,
         found.asks_in_title,
@@ -195,7 +199,7 @@ def _from_stored(stored: tuple[Any, ...]) -> Analysis:
 #: Bump when a change to the engine alters what it reads from an entry (or the
 #: layout of the cache file changes), so caches written by an older brag are
 #: ignored rather than trusted.
-ANALYSIS_VERSION = 8
+ANALYSIS_VERSION = 9
 
 #: At most this many analyses are kept on disk (old versions of edited entries
 #: are dropped when it is reached).
@@ -244,15 +248,24 @@ def analyse_keyed(
 
 
 def analyse_all(
-    entries: Iterable[Entry], keywords: Mapping[str, Sequence[str]] | None = None
+    entries: Iterable[Entry],
+    keywords: Mapping[str, Sequence[str]] | None = None,
+    digests: Mapping[int, bytes] | None = None,
 ) -> list[tuple[tuple[Any, ...], Analysis]]:
     """:func:`analyse_keyed` of each entry, in order: one loop for a review that reads
-    a year of entries, most of them from the cache."""
+    a year of entries, most of them from the cache. ``digests``: the
+    :func:`~brag.entry.content_digest` of entries already known (by ``id()`` of
+    the entry, which must not have been changed since), as the index keeps them."""
     fingerprint = _keywords_fingerprint(keywords)
     memo_get, used_add, key_of = _MEMO.get, _USED.add, _content_key
+    digest_of = (digests or {}).get
     out = []
     for entry in entries:
-        key = key_of(entry, fingerprint)
+        digest = digest_of(id(entry))
+        if digest is None:
+            key = key_of(entry, fingerprint)
+        else:
+            key = (fingerprint, entry.id, digest)
         found = memo_get(key)
         if found is None:
             found = _analysis_of(entry, keywords, key)
@@ -282,6 +295,7 @@ def _analysis_of(
         activity = is_activity_phrasing(entry.impact.strip())
         scope_words = broad.group(0).lower() if broad else ""
         areas = tuple(found_areas)
+        money = money_a_year(entry, metrics, areas)
         found = Analysis(
             tuple(metrics),
             areas,
@@ -294,7 +308,8 @@ def _analysis_of(
             _evidence_part(metrics)[1],
             _impact_part(entry, activity)[1],
             _scope_part(entry, metrics, scope_words)[1],
-            money_a_year(entry, metrics, areas),
+            money,
+            money_estimated(entry, money),
             is_risk(entry),
             is_ask(entry),
             asks_in_words(entry.title),
@@ -345,7 +360,8 @@ _Piece = tuple[dict[Any, Any], dict[Any, Any], dict[str, dict[Any, Any]]]
 
 def _record(memo: dict[Any, Any], results: dict[Any, Any], tables: dict[str, Any]) -> bytes:
     import pickle
-    from hashlib import blake2b
+
+    from ..hashing import blake2b
 
     payload = pickle.dumps((_stamp(), memo, results, tables), protocol=pickle.HIGHEST_PROTOCOL)
     digest = blake2b(payload, digest_size=16).digest()
@@ -355,7 +371,8 @@ def _record(memo: dict[Any, Any], results: dict[Any, Any], tables: dict[str, Any
 def _records(data: bytes) -> tuple[list[_Piece], bool]:
     """The records of a log that are intact and of this brag, and whether all were intact."""
     import pickle
-    from hashlib import blake2b
+
+    from ..hashing import blake2b
 
     found: list[_Piece] = []
     stamp = _stamp()

@@ -91,4 +91,16 @@ def money_a_year(
     return "", 0.0
 
 
-__all__ = ["evidence", "money_a_year"]
+# How people say a figure is not measured: "estimated", "~$40k", "roughly", "projected".
+_ESTIMATE = _lazy(
+    r"(?i)\b(?:estimat\w*|approx\w*|roughly|projected|expected|potential(?:ly)?)\b|~\s*\$?\d"
+)
+
+
+def money_estimated(entry: Entry, money: tuple[str, float]) -> bool:
+    """Whether the entry calls its money (``money``, from :func:`money_a_year`) an
+    estimate ("an estimated $240k of orders saved"): a document must then say so."""
+    return bool(money[0]) and bool(_ESTIMATE().search(f"{entry.title} {entry.impact}"))
+
+
+__all__ = ["evidence", "money_a_year", "money_estimated"]

@@ -11,10 +11,12 @@ from __future__ import annotations
 import _sre
 import re
 from collections.abc import Callable, Mapping, Sequence
-from hashlib import blake2b as _blake2b
 from typing import Any
 
 from ..entry import Entry
+from ..entry import content_digest as _content_digest
+from ..hashing import blake2b as _blake2b
+from ..hashing import hex_digest
 
 _KEYWORD_FINGERPRINTS: dict[int, tuple[object, str]] = {}
 
@@ -164,29 +166,14 @@ def _keywords_fingerprint(keywords: Mapping[str, Sequence[str]] | None) -> str:
     known = _KEYWORD_FINGERPRINTS.get(id(keywords))
     if known is not None and known[0] is keywords:
         return known[1]
-    import hashlib
-
     canonical = repr(sorted((str(k), tuple(v)) for k, v in keywords.items()))
-    fingerprint = hashlib.sha1(canonical.encode()).hexdigest()[:16]
+    fingerprint = hex_digest(canonical, 8)
     _KEYWORD_FINGERPRINTS[id(keywords)] = (keywords, fingerprint)
     return fingerprint
 
 
 def _content_key(entry: Entry, fingerprint: str) -> tuple[Any, ...]:
-    """Everything an analysis depends on, as a short key: a 96-bit digest of the
-    entry's words and fields (small keys keep the cache file and lookups cheap)."""
-    text = "\x1f".join(
-        (
-            entry.title,
-            entry.impact,
-            entry.body,
-            "\x1e".join(entry.tags),
-            "\x1e".join(entry.areas),
-            "\x1e".join(entry.with_),
-            entry.leverage,
-            repr(entry.metrics) if entry.metrics else "",
-            str(entry.extra.get("tree", "")) if entry.extra else "",
-        )
-    )
-    digest = _blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).digest()
-    return (fingerprint, entry.id, digest)
+    """Everything an analysis depends on, as a short key: the keyword table's
+    fingerprint, the entry's id and :func:`~brag.entry.content_digest` (small keys
+    keep the cache file and lookups cheap)."""
+    return (fingerprint, entry.id, _content_digest(entry))
