@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -200,6 +199,8 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], list[str]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise LadderError("not UTF-8 text", path, 1) from None
+    import tomllib  # not at the top: the built-in ladder, what most journals use, is no file
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
