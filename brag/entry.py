@@ -74,8 +74,7 @@ def content_digest(entry: Entry) -> bytes:
     again for each of a year's entries. A change here must come with a new
     ``index.SCHEMA_VERSION`` (or documents read stale digests) and a new
     ``impact.analysis.ANALYSIS_VERSION``."""
-    from .hashing import blake2b
-
+    blake2b = _BLAKE2B or _load_blake2b()
     text = "\x1f".join(
         (
             entry.title,
@@ -90,6 +89,20 @@ def content_digest(entry: Entry) -> bytes:
         )
     )
     return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).digest()
+
+
+_BLAKE2B: Callable[..., Any] | None = None
+
+
+def _load_blake2b() -> Callable[..., Any]:
+    """The digest, imported on first use and kept: a cold rebuild digests every entry
+    (an import statement in :func:`content_digest` cost more than the digest), and a
+    list or search digests none."""
+    global _BLAKE2B
+    from .hashing import blake2b
+
+    _BLAKE2B = blake2b
+    return blake2b
 
 
 def stable_id(source: str, source_id: str) -> str:

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import early
-from .entry import Entry
+from .entry import Entry, content_digest
 from .errors import EntryError
 from .listing import format_line, search_text
 
@@ -198,8 +198,6 @@ def pack(entry: Entry) -> bytes:
     marshal cannot hold (a TOML date in a field brag does not know) makes the
     row a pickle instead; :func:`unpack` tells the two apart by the first byte.
     """
-    from .entry import content_digest
-
     values = list(_field_values(entry))
     values[_DATE] = entry.date.toordinal()
     for i in _DAYS:
