@@ -175,11 +175,16 @@ def build_self_review(ctx: ExportContext) -> dict[str, Any]:
     lens = ctx.lens
     groups: dict[str, list[tuple[Entry, impact.Score]]] = defaultdict(list)
     numbered: dict[str, int] = defaultdict(int)
+    # The area an entry is told under: the one its reader weighs most (the first
+    # named on a tie). A year has few distinct sets of areas: each is weighed once.
+    leading: dict[tuple[str, ...], str] = {}
     for entry, s in ranked:
         found = read(entry)
         areas = found.areas
         if len(areas) > 1:
-            area = sorted(areas, key=lambda a: -lens.weight(a))[0]
+            area = leading.get(areas) or leading.setdefault(
+                areas, sorted(areas, key=lambda a: -lens.weight(a))[0]
+            )
         else:
             area = areas[0] if areas else ""
         groups[area].append((entry, s))
