@@ -636,6 +636,7 @@ def render(
         "python bench/run.py --all --runs 9 --sizes 10000 --no-jrnl",
         'python bench/run.py --profile "list -n 20" [--journal gen-10000] [--cold]',
         "python bench/gen_user.py /tmp/j -n 10000   # just a user-shaped journal",
+        "python bench/compare.py START HEAD   # two commits side by side, alternating",
         "```",
         "",
         "## More benchmarks",
