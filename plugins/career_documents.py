@@ -267,11 +267,14 @@ def _growth(entries: list[Entry], since: dt.date, until: dt.date, read: Any) -> 
     """Per quarter (per month for short periods): volume, evidence and Tree B share."""
     by_month = (until - since).days <= 124
     buckets: dict[str, list[Entry]] = defaultdict(list)
+    period_of: dict[dt.date, str] = {}  # a year of entries falls on a few hundred days
     for entry in entries:
-        if by_month:
-            key = f"{entry.date:%Y-%m}"
-        else:
-            key = f"{entry.date.year} Q{(entry.date.month - 1) // 3 + 1}"
+        day = entry.date
+        key = period_of.get(day)
+        if key is None:
+            key = period_of[day] = (
+                f"{day:%Y-%m}" if by_month else f"{day.year} Q{(day.month - 1) // 3 + 1}"
+            )
         buckets[key].append(entry)
     rows = []
     for key in sorted(buckets):
