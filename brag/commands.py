@@ -588,6 +588,9 @@ def search_entries(
     as_json: bool,
 ) -> None:
     """``brag search``: entries with every word in title, impact or body."""
+    if not "".join(words).strip():
+        # `brag search ""` (an unset shell variable, say) would match every entry.
+        raise UsageProblem("give a word to search for, e.g. brag search latency")
     journal = state.journal()
     start, end = resolve_period(since, until, period)
     _print_matches(

@@ -187,6 +187,10 @@ def test_search_words_are_literal_and_any_case_in_any_script(brag, journal):
     assert titles("back\\slash") == ["Back\\slash handling"]
     assert titles("cut", "TIMES") == ["Cut cloud spend 50 times over"]  # every word
     assert brag("search", "nowhere", expect=0).stderr.strip() == "No entries."
+    for blank in ([""], ["  ", ""]):  # an unset shell variable: not every entry
+        found = brag("search", *blank, expect=2)
+        assert found.stdout == ""
+        assert "give a word to search for" in found.stderr
 
 
 def test_edit_with_editor_commits(brag, journal, tmp_path, monkeypatch):
