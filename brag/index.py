@@ -44,7 +44,7 @@ import operator
 import os
 import sqlite3
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -195,8 +195,8 @@ def pack(entry: Entry) -> bytes:
     ``marshal``, built into the interpreter, loads it faster again than
     ``pickle`` and costs no import: most of ``brag search`` or ``list --since``
     printing a couple of thousand entries, and of a year's document. A value
-    marshal cannot hold (a TOML date in a field brag does not know) makes the
-    row a pickle instead; :func:`unpack` tells the two apart by the first byte.
+    marshal cannot hold (an outcome's date, a TOML date in a field brag does not
+    know) makes the row a pickle instead; :func:`unpack` tells the two apart by the first byte.
     """
     values = list(_field_values(entry))
     values[_DATE] = entry.date.toordinal()
@@ -239,6 +239,19 @@ def unpack_keyed(blob: bytes) -> tuple[Entry, bytes]:
 
 
 _marshal_loads = _marshal.loads
+
+_normalise_title: Callable[[str], str] | None = None
+
+
+def _load_normalise_title() -> Callable[[str], str]:
+    """:func:`brag.duplicates.normalise_title`, imported on first use and kept: every
+    row of a cold rebuild needs it (an import statement per row cost about as
+    much), and brag list and search write no row."""
+    global _normalise_title
+    from .duplicates import normalise_title
+
+    _normalise_title = normalise_title
+    return normalise_title
 _date_from_ordinal = dt.date.fromordinal
 _datetime_from_iso = dt.datetime.fromisoformat
 
@@ -687,9 +700,7 @@ class Index:
 
     @staticmethod
     def _entry_row(rel: str, stat: tuple[int, int], entry: Entry) -> tuple[object, ...]:
-        # Not at the top: brag list and search write no row.
-        from .duplicates import normalise_title
-
+        normalise_title = _normalise_title or _load_normalise_title()
         mtime, size = stat
         tags = "\x1f" + "\x1f".join(t.casefold() for t in entry.tags) + "\x1f"
         return (
@@ -859,8 +870,8 @@ class Index:
     def query(self, **filters: Any) -> Iterator[Entry]:
         """Entries matching ``filters`` (see :meth:`_where`), newest first unless
         ``newest_first=False``."""
-        for (blob,) in self._select(*self._where("entry", **filters)):
-            yield unpack(blob)
+        for entry, _ in self.query_keyed(**filters):
+            yield entry
 
     def query_keyed(self, **filters: Any) -> Iterator[tuple[Entry, bytes]]:
         """:meth:`query`, each entry with its :func:`~brag.entry.content_digest`

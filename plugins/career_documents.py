@@ -182,9 +182,9 @@ def build_self_review(ctx: ExportContext) -> dict[str, Any]:
         found = read(entry)
         areas = found.areas
         if len(areas) > 1:
-            area = leading.get(areas) or leading.setdefault(
-                areas, sorted(areas, key=lambda a: -lens.weight(a))[0]
-            )
+            area = leading.get(areas)
+            if area is None:
+                area = leading[areas] = max(areas, key=lens.weight)  # the first of the best
         else:
             area = areas[0] if areas else ""
         groups[area].append((entry, s))
