@@ -252,6 +252,8 @@ def _load_normalise_title() -> Callable[[str], str]:
 
     _normalise_title = normalise_title
     return normalise_title
+
+
 _date_from_ordinal = dt.date.fromordinal
 _datetime_from_iso = dt.datetime.fromisoformat
 
