@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 
 from .entry import Entry
 
@@ -69,6 +69,21 @@ def _normalise_title(title: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", text).replace(" .", " ").split()).strip(" .")
 
 
+def figures_key(entry: Entry) -> str | None:
+    """The metric values ``entry`` states, as :func:`groups` buckets them (the values
+    as written, 1 and 1.0 apart, in a stable order), or None when it states none.
+    The index keeps it for every entry (its column ``figures``): with ``story``,
+    what says which entries cannot have a twin (see ``alone`` in :func:`groups`).
+    A change here must come with a new index.SCHEMA_VERSION."""
+    if not entry.metrics:
+        return None
+    return _figures_of(_metric_values(entry))
+
+
+def _figures_of(values: frozenset[tuple[Any, ...]]) -> str | None:
+    return "\x1f".join(sorted(map(repr, values))) if values else None
+
+
 def _metric_values(entry: Entry) -> frozenset[tuple[Any, ...]]:
     values = set()
     for metric in entry.metrics:
@@ -116,19 +131,29 @@ def find_match(
 
 
 def groups(
-    entries: Sequence[Entry], window_days: int = WINDOW_DAYS, known: Linked | None = None
+    entries: Sequence[Entry],
+    window_days: int = WINDOW_DAYS,
+    known: Linked | None = None,
+    alone: Container[int] | None = None,
 ) -> list[list[Entry]]:
     """Clusters of two or more entries that tell one story, oldest first in each.
 
     Entries are chained: if A~B and B~C, all three are one group. With ``known``
     (:func:`linked` of a larger set these very entries, unchanged, belong to),
     the pairs found there are reused instead of comparing the entries again.
+    ``alone``: the ``id()`` of entries known to share neither their story
+    (:func:`normalise_title`) nor their :func:`figures_key` with any other entry
+    of a set these belong to, as the index answers it
+    (:meth:`brag.index.Index.query_keyed`): they cannot pair with anything, so
+    they are not looked at. An entry not in it (a copy retold with its outcome,
+    say) is compared as usual.
     """
     if known is not None:
         found = _groups_within(entries, window_days, known)
         if found is not None:
             return [[entries[i] for i in group] for group in found]
-    return [[entries[i] for i in group] for group in _groups(entries, window_days)]
+    links = _links(entries, window_days, alone)
+    return [[entries[i] for i in group] for group in _clusters(entries, links)]
 
 
 class Linked:
@@ -152,9 +177,12 @@ class Linked:
         return [[self.entries[i] for i in group] for group in found]
 
 
-def linked(entries: Sequence[Entry], window_days: int = WINDOW_DAYS) -> Linked:
-    """The pairs of ``entries`` that tell one story (see :class:`Linked`)."""
-    return Linked(entries, tuple(_links(entries, window_days)), window_days)
+def linked(
+    entries: Sequence[Entry], window_days: int = WINDOW_DAYS, alone: Container[int] | None = None
+) -> Linked:
+    """The pairs of ``entries`` that tell one story (see :class:`Linked`; ``alone``
+    as for :func:`groups`)."""
+    return Linked(entries, tuple(_links(entries, window_days, alone)), window_days)
 
 
 def _groups_within(
@@ -185,12 +213,9 @@ def _groups_within(
     return _clusters(entries, links)
 
 
-def _groups(entries: Sequence[Entry], window_days: int) -> tuple[tuple[int, ...], ...]:
-    """:func:`groups` as positions in ``entries``."""
-    return _clusters(entries, _links(entries, window_days))
-
-
-def _links(entries: Sequence[Entry], window_days: int) -> list[tuple[int, int]]:
+def _links(
+    entries: Sequence[Entry], window_days: int, alone: Container[int] | None = None
+) -> list[tuple[int, int]]:
     """The pairs of positions in ``entries`` that tell one story, in a fixed order.
 
     Only entries that share a normalised title or the same metric values can be
@@ -199,16 +224,18 @@ def _links(entries: Sequence[Entry], window_days: int) -> list[tuple[int, int]]:
     within the window, so the work grows with the entries, not with the pairs of
     a title repeated over years. Normalised titles are memoised (here and in the
     analysis cache), so one new entry costs its own comparisons and little else.
+    Entries in ``alone`` (by ``id()``) are left out: they are in no such set.
     """
     by_title: dict[str, list[int]] = {}
-    by_metrics: dict[tuple[str, ...], list[int]] = {}
+    by_metrics: dict[str, list[int]] = {}
     # Each entry's normalised title and metric values, read once: the pairs
     # below compare them as same_story() does, without reading them again.
-    titles: list[str] = []
+    titles: dict[int, str] = {}
     metric_values: dict[int, frozenset[tuple[Any, ...]]] = {}
     for i, entry in enumerate(entries):
-        title = normalise_title(entry.title)
-        titles.append(title)
+        if alone is not None and id(entry) in alone:
+            continue
+        title = titles[i] = normalise_title(entry.title)
         bucket = by_title.get(title)
         if bucket is None:
             by_title[title] = [i]
@@ -216,9 +243,9 @@ def _links(entries: Sequence[Entry], window_days: int) -> list[tuple[int, int]]:
             bucket.append(i)
         if entry.metrics:
             values = metric_values[i] = _metric_values(entry)
-            if values:
-                # The values as written (1 and 1.0 apart), in a stable order.
-                by_metrics.setdefault(tuple(sorted(map(repr, values))), []).append(i)
+            key = _figures_of(values)
+            if key is not None:
+                by_metrics.setdefault(key, []).append(i)
     no_values: frozenset[tuple[Any, ...]] = frozenset()
 
     def same(i: int, j: int) -> bool:

@@ -97,6 +97,9 @@ class ExportContext:
     _analyses: dict[int, Analysis] = field(default_factory=dict, repr=False)
     # The content digests the index kept for the entries read from it, by identity.
     _digests: dict[int, bytes] = field(default_factory=dict, repr=False)
+    # The entries read from the index that it found alone: no duplicate among the
+    # entries read (see brag.duplicates.groups), by identity.
+    _alone: set[int] = field(default_factory=set, repr=False)
     # What select() kept, by identity (held here, so no id is reused meanwhile).
     _selected: dict[int, Entry] = field(default_factory=dict, repr=False)
 
@@ -108,7 +111,7 @@ class ExportContext:
 
         drop: set[str] = set()
         self.stories = {}
-        for group in groups(entries):
+        for group in groups(entries, alone=self._alone):
             *older, latest = group
             drop.update(e.id for e in older)
             self.stories[latest.id] = [latest.id, *(e.id for e in reversed(older))]
@@ -443,16 +446,15 @@ def run_export(
         if found is not None:
             text, count = found
             return _finish(journal, exporter, context, text, count, output, default_path)
-        keyed = list(
-            journal.entries_keyed(
-                since=first.isoformat() if first else None,
-                until=last.isoformat() if last else None,
-                include_private=include_private,
-                newest_first=False,
-            )
+        keyed = journal.entries_keyed(
+            since=first.isoformat() if first else None,
+            until=last.isoformat() if last else None,
+            include_private=include_private,
+            newest_first=False,
         )
-        entries = [entry for entry, _ in keyed]
-        context._digests = {id(entry): digest for entry, digest in keyed}
+        entries = [entry for entry, _, _ in keyed]
+        context._digests = {id(entry): digest for entry, digest, _ in keyed}
+        context._alone = {id(entry) for entry, _, alone in keyed if alone}
         cache = impact_cache(journal)
         impact.load_cache(cache)
         # Each story once, for every exporter (see ExportContext.select).

@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -264,9 +264,14 @@ def items(
 
 
 def _items(
-    entries: Iterable[Entry], *, today: dt.date, settings: Settings
+    entries: Iterable[Entry],
+    *,
+    today: dt.date,
+    settings: Settings,
+    alone: Container[int] | None = None,
 ) -> tuple[list[Item], Linked]:
-    """:func:`items`, and the pairs of entries found to tell one story."""
+    """:func:`items`, and the pairs of entries found to tell one story (``alone``:
+    see :func:`brag.duplicates.groups`)."""
     from .duplicates import linked
 
     pool = list(entries)
@@ -275,7 +280,7 @@ def _items(
         due = follow_up_due(entry, today, settings)
         if due is not None:
             found[entry.id] = Item(entry, FOLLOW_UP, due=due)
-    links = linked(sorted(pool, key=lambda e: (e.date, e.id)))
+    links = linked(sorted(pool, key=lambda e: (e.date, e.id)), alone=alone)
     for group in links.groups():
         shown = _duplicate_to_show(group)
         if shown.id not in found:
@@ -312,13 +317,16 @@ def counts(
     today: dt.date,
     settings: Settings = _NO_SETTINGS,
     include_private: bool = True,
+    alone: Container[int] | None = None,
 ) -> dict[str, int]:
     """What the coach and stats show: inbox size, follow-ups due, feedback received.
 
     The numbers also carry (as ``linked``) the pairs of entries found to tell one
-    story: :func:`brag.coach.review` reuses them for the same entries, unchanged."""
+    story: :func:`brag.coach.review` reuses them for the same entries, unchanged.
+    ``alone``: entries the index found without a twin (see
+    :func:`brag.duplicates.groups`)."""
     pool = [e for e in entries if include_private or not e.private]
-    found, links = _items(pool, today=today, settings=settings)
+    found, links = _items(pool, today=today, settings=settings, alone=alone)
     numbers = Counts(
         inbox=len(found),
         awaiting_impact=sum(1 for i in found if i.reason == IMPACT),

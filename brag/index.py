@@ -44,6 +44,7 @@ import operator
 import os
 import sqlite3
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,7 +60,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 #: What the index file records as its version: the schema's, and the format of the
 #: rows' marshal data (an interpreter may read an older one, not a newer one).
 FILE_VERSION = SCHEMA_VERSION * 100 + _marshal.version
@@ -86,8 +87,9 @@ CREATE TABLE IF NOT EXISTS files (
     error TEXT,
     line INTEGER,
     outcome TEXT, -- the date (ISO) of the entry's measured outcome, if it has one
-    story TEXT    -- the entry's title as duplicates.normalise_title gives it: what
+    story TEXT,   -- the entry's title as duplicates.normalise_title gives it: what
                   -- brag add's duplicate check compares, in SQL
+    figures TEXT  -- duplicates.figures_key: the metric values a twin would repeat
 );
 CREATE INDEX IF NOT EXISTS files_date ON files(date);
 CREATE INDEX IF NOT EXISTS files_id ON files(id);
@@ -98,7 +100,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
 """
 #: folder_entries: a row whose story was not asked for (its entry is not unpacked).
 _UNWANTED = object()
-_INSERT_ROW = "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+_INSERT_ROW = "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 
 
 @dataclass(frozen=True)
@@ -239,18 +241,21 @@ def unpack_keyed(blob: bytes) -> tuple[Entry, bytes]:
 
 
 _marshal_loads = _marshal.loads
+_second = operator.itemgetter(1)
+_third = operator.itemgetter(2)
 
 _normalise_title: Callable[[str], str] | None = None
+_figures_key: Callable[[Entry], str | None] | None = None
 
 
 def _load_normalise_title() -> Callable[[str], str]:
-    """:func:`brag.duplicates.normalise_title`, imported on first use and kept: every
-    row of a cold rebuild needs it (an import statement per row cost about as
-    much), and brag list and search write no row."""
-    global _normalise_title
-    from .duplicates import normalise_title
+    """:func:`brag.duplicates.normalise_title` (and ``figures_key``), imported on
+    first use and kept: every row of a cold rebuild needs them (an import
+    statement per row cost about as much), and brag list and search write no row."""
+    global _normalise_title, _figures_key
+    from .duplicates import figures_key, normalise_title
 
-    _normalise_title = normalise_title
+    _normalise_title, _figures_key = normalise_title, figures_key
     return normalise_title
 
 
@@ -703,6 +708,7 @@ class Index:
     @staticmethod
     def _entry_row(rel: str, stat: tuple[int, int], entry: Entry) -> tuple[object, ...]:
         normalise_title = _normalise_title or _load_normalise_title()
+        figures_key: Callable[[Entry], str | None] = _figures_key  # type: ignore[assignment]
         mtime, size = stat
         tags = "\x1f" + "\x1f".join(t.casefold() for t in entry.tags) + "\x1f"
         return (
@@ -722,6 +728,7 @@ class Index:
             None,
             _outcome_day(entry),
             normalise_title(entry.title),
+            figures_key(entry) if entry.metrics else None,
         )
 
     def record(self, entries: list[Entry], commit: tuple[str, str] | None = None) -> None:
@@ -872,15 +879,27 @@ class Index:
     def query(self, **filters: Any) -> Iterator[Entry]:
         """Entries matching ``filters`` (see :meth:`_where`), newest first unless
         ``newest_first=False``."""
-        for entry, _ in self.query_keyed(**filters):
-            yield entry
-
-    def query_keyed(self, **filters: Any) -> Iterator[tuple[Entry, bytes]]:
-        """:meth:`query`, each entry with its :func:`~brag.entry.content_digest`
-        as the index keeps it: a year's document keys its analyses without
-        digesting every entry again."""
         for (blob,) in self._select(*self._where("entry", **filters)):
-            yield unpack_keyed(blob)
+            yield unpack(blob)
+
+    def query_keyed(self, **filters: Any) -> list[tuple[Entry, bytes, bool]]:
+        """:meth:`query`, each entry with its :func:`~brag.entry.content_digest`
+        as the index keeps it (a year's document keys its analyses without
+        digesting every entry again), and whether it is alone: no other entry
+        of the answer shares its story or its metric values, so it has no
+        duplicate among them (``alone`` in :func:`brag.duplicates.groups`), which
+        the index answers from two columns instead of every entry's title and
+        metrics."""
+        rows = self._select(*self._where("entry, story, figures", **filters))
+        stories = Counter(map(_second, rows))
+        figures = Counter(map(_third, rows))
+        out = []
+        for blob, story, figure in rows:
+            entry, digest = unpack_keyed(blob)
+            out.append(
+                (entry, digest, stories[story] == 1 and (figure is None or figures[figure] == 1))
+            )
+        return out
 
     def outcomes(
         self, since: str, until: str | None, before: str, include_private: bool = True
@@ -1255,7 +1274,7 @@ def _broken_row(
 ) -> tuple[object, ...]:
     """The row of a file that does not parse: no entry fields, the reason and line."""
     row = (rel, mtime, size, None, None, None, None, None, 0, None, None, None, reason, line)
-    return (*row, None, None)
+    return (*row, None, None, None)
 
 
 def _outcome_day(entry: Entry) -> str | None:

@@ -399,8 +399,9 @@ class Journal:
         """Entries matching ``query`` (see :meth:`Index.query`), newest first."""
         return self.index.query(**query)
 
-    def entries_keyed(self, **query: Any) -> Iterator[tuple[Entry, bytes]]:
-        """:meth:`entries`, each with its content digest (see :meth:`Index.query_keyed`)."""
+    def entries_keyed(self, **query: Any) -> list[tuple[Entry, bytes, bool]]:
+        """:meth:`entries`, each with its content digest and whether it is alone
+        (see :meth:`Index.query_keyed`)."""
         return self.index.query_keyed(**query)
 
     def broken(self) -> list[Broken]:

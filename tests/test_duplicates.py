@@ -77,6 +77,21 @@ def check(journal: Journal) -> list[list[str]]:
     assert sorted(as_ids(duplicates.groups(shuffled))) == sorted(expected)
     half = entries[len(entries) // 2 :]
     assert as_ids(duplicates.groups(half)) == every_pair(half)
+    # As documents and the coach read them: only entries the index finds with a
+    # twin (the same story or metric values among those read) are looked at.
+    keyed = Journal(journal.root).entries_keyed(newest_first=False)
+    read = [entry for entry, _, _ in keyed]
+    alone = {id(entry) for entry, _, lone in keyed if lone}
+    assert 0 < len(alone) < len(read)
+    assert as_ids(duplicates.groups(read, alone=alone)) == expected
+    assert as_ids(duplicates.linked(read, alone=alone).groups()) == expected
+    since = half[0].date.isoformat()
+    period = Journal(journal.root).entries_keyed(since=since, newest_first=False)
+    told = [entry for entry, _, _ in period]
+    lone = {id(entry) for entry, _, flag in period if flag}
+    assert as_ids(duplicates.groups(told, alone=lone)) == every_pair(told)
+    # A subset of what was read may use the flags of the whole.
+    assert as_ids(duplicates.groups(read[::2], alone=alone)) == every_pair(read[::2])
     impact.save_cache(impact_cache(journal))
     return expected
 

@@ -175,7 +175,7 @@ def test_every_field_comes_back_from_the_index_with_its_content_digest(journal: 
     journal.add(dated)
     index = Index(journal.root)
     try:
-        found = dict((entry.id, (entry, digest)) for entry, digest in index.query_keyed())
+        found = dict((entry.id, (entry, digest)) for entry, digest, _ in index.query_keyed())
         kinds = {
             id_: blob[0] == 0x80 for id_, blob in index.db.execute("SELECT id, entry FROM files")
         }
@@ -190,6 +190,48 @@ def test_every_field_comes_back_from_the_index_with_its_content_digest(journal: 
 
     path = journal.root / plain.path
     path.write_text(path.read_text().replace("No incidents.", "One rollback."))
-    again = {e.id: d for e, d in Journal(journal.root).entries_keyed()}
+    again = {e.id: d for e, d, _ in Journal(journal.root).entries_keyed()}
     assert again[plain.id] != found[plain.id][1]
     assert again[plain.id] == content_digest(Journal(journal.root).read_file(plain.path))
+
+
+def test_an_entry_is_alone_until_another_read_with_it_shares_its_story_or_figures(
+    journal: Journal,
+):
+    """query_keyed says which entries have no twin among those read (no other with
+    the same normalised title or the same metric values), from the index's columns;
+    a hand edit and a narrower period change the answer."""
+    day = dt.date(2026, 3, 2)
+    latency = [{"name": "p95", "before": 420, "after": 180, "unit": "ms"}]
+    one = journal.add(Entry("Cut checkout latency", day, metrics=latency))
+    retold = journal.add(Entry("cut CHECKOUT latency!", day + dt.timedelta(days=40)))
+    figures = journal.add(Entry("Shipped the edge cache", day, metrics=latency))
+    floats = journal.add(
+        Entry("Tuned the pool", day, metrics=[{"name": "p95", "value": 1.0, "unit": "s"}])
+    )
+    ints = journal.add(
+        Entry("Tuned the queue", day, metrics=[{"name": "p95", "value": 1, "unit": "s"}])
+    )
+    plain = journal.add(Entry("Wrote the on-call guide", day))
+
+    def alone(**query: object) -> dict[str, bool]:
+        keyed = Journal(journal.root).entries_keyed(**query)
+        return {entry.title: flag for entry, _, flag in keyed}
+
+    assert alone() == {
+        one.title: False,  # its story is retold, its figures repeated
+        retold.title: False,
+        figures.title: False,
+        floats.title: True,  # 1.0 and 1 as written: what groups() buckets apart
+        ints.title: True,
+        plain.title: True,
+    }
+    # Read without the retelling, the first entry still shares its figures.
+    assert alone(until=day.isoformat())[one.title] is False
+    path = journal.root / figures.path
+    path.write_text(path.read_text().replace("after = 180", "after = 170"))
+    assert alone(until=day.isoformat())[one.title] is True
+    assert alone()[one.title] is False
+    path = journal.root / retold.path
+    path.write_text(path.read_text().replace("CHECKOUT", "search"))
+    assert all(alone().values())

@@ -104,9 +104,14 @@ def coach(
     with bulk():
         impact.load_cache(cache)  # first: the inbox's duplicate pass reads it too
         # One read of the journal: the inbox counts all of it, the review the period.
-        keyed = list(journal.entries_keyed())
-        everything = [entry for entry, _ in keyed]
-        waiting = counts(everything, today=day, settings=Settings.from_config(config))
+        keyed = journal.entries_keyed()
+        everything = [entry for entry, _, _ in keyed]
+        waiting = counts(
+            everything,
+            today=day,
+            settings=Settings.from_config(config),
+            alone={id(entry) for entry, _, alone in keyed if alone},
+        )
         last = end or day
         # A launch whose result was measured later counts as quantified, as documents
         # tell it.
@@ -123,7 +128,7 @@ def coach(
             until=end or day,
             ladder=journal_ladder(journal.root),
             inbox=waiting,
-            digests={id(entry): digest for entry, digest in keyed},
+            digests={id(entry): digest for entry, digest, _ in keyed},
         )
         impact.save_cache(cache)
     if as_json:
