@@ -19,10 +19,7 @@ The models you agreed to send to are remembered on this machine only
 from __future__ import annotations
 
 import sys
-import threading
 from typing import TYPE_CHECKING, Any
-
-from brag.rewrite import INSTALL_HINT, RewriteUnavailable
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -31,11 +28,22 @@ if TYPE_CHECKING:
     from brag.journal import Journal
 
 
+def _unavailable(message: str) -> Exception:
+    """:class:`brag.rewrite.RewriteUnavailable` with ``message``. brag.rewrite is
+    imported when a rewrite is asked for, not with this plugin, which every
+    document loads."""
+    from brag.rewrite import RewriteUnavailable
+
+    return RewriteUnavailable(message)
+
+
 def _llm() -> Any:
     try:
         import llm
     except ImportError:
-        raise RewriteUnavailable(f"rewriting needs the llm library: {INSTALL_HINT}") from None
+        from brag.rewrite import INSTALL_HINT
+
+        raise _unavailable(f"rewriting needs the llm library: {INSTALL_HINT}") from None
     return llm
 
 
@@ -45,7 +53,7 @@ def _model(name: str | None) -> Any:
         return llm.get_model(name or None)
     except llm.UnknownModelError as exc:
         wanted = name or llm.get_default_model()
-        raise RewriteUnavailable(
+        raise _unavailable(
             f"unknown model '{wanted}' (see 'llm models'; a model plugin such as llm-ollama "
             "adds more)"
         ) from exc
@@ -62,15 +70,15 @@ def resolve(name: str | None) -> str:
         try:
             model.get_key()
         except llm.NeedsKeyException as exc:
-            raise RewriteUnavailable(
-                f"model '{model.model_id}' needs a key: {mask(str(exc))}"
-            ) from None
+            raise _unavailable(f"model '{model.model_id}' needs a key: {mask(str(exc))}") from None
     return str(model.model_id)
 
 
 def complete(model_id: str, system: str, prompt: str, timeout: float) -> str:
     """One call to the model, with a spinner on a terminal; brag stops waiting after
     ``timeout`` seconds whatever the model plugin does."""
+    import threading
+
     from brag.secrets import mask
 
     llm = _llm()
@@ -89,20 +97,20 @@ def complete(model_id: str, system: str, prompt: str, timeout: float) -> str:
         worker.start()
         worker.join(timeout)
     if worker.is_alive():
-        raise RewriteUnavailable(
+        raise _unavailable(
             f"model '{model_id}' gave no answer within {timeout:g} seconds (--timeout)"
         )
     error = answer.get("error")
     if isinstance(error, llm.NeedsKeyException):
-        raise RewriteUnavailable(f"model '{model_id}' needs a key: {mask(str(error))}")
+        raise _unavailable(f"model '{model_id}' needs a key: {mask(str(error))}")
     if error is not None:
         first = (str(error).strip().splitlines() or [""])[0]
-        raise RewriteUnavailable(
+        raise _unavailable(
             mask(f"model '{model_id}' failed: {type(error).__name__}: {first}".rstrip(": "))
         )
     text = str(answer.get("text") or "")
     if not text.strip():
-        raise RewriteUnavailable(f"model '{model_id}' gave an empty answer")
+        raise _unavailable(f"model '{model_id}' gave an empty answer")
     return text
 
 
@@ -160,7 +168,7 @@ def suggest_impact(
     from brag.rewrite import DEFAULT_TIMEOUT, Redactor, ensure_consent, settings, verify
 
     if entry.private:
-        raise RewriteUnavailable("private entries are never sent to a model")
+        raise _unavailable("private entries are never sent to a model")
     if journal is not None:
         config = settings(journal.config)
         model = model or config.model

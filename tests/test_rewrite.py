@@ -717,3 +717,29 @@ def test_inbox_has_no_suggest_key_without_a_model(journal):
     child.send("q")
     child.expect(pexpect.EOF)
     child.close()
+
+
+def test_an_export_without_rewrite_does_not_load_the_rewrite_module(journal: Journal):
+    """Every export parses the --rewrite options; the module with the prompts,
+    redaction and verification loads only when a rewrite is asked for."""
+    journal.add(Entry("Cut checkout p99 from 800ms to 200ms", dt.date(2026, 3, 2)))
+    probe = (
+        "import atexit, sys\n"
+        "def report():\n"
+        "    sys.stderr.write(f'rewrite={\"brag.rewrite\" in sys.modules}\\n')\n"
+        "atexit.register(report)\n"
+        "sys.argv = ['brag', *sys.argv[1:]]\n"
+        "from brag.launch import main\n"
+        "main()\n"
+    )
+
+    def loaded(*args: str) -> str:
+        proc = subprocess.run(
+            [sys.executable, "-c", probe, "--dir", str(journal.root), "export", *args],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        return proc.stderr.strip().splitlines()[-1]
+
+    assert loaded("status") == "rewrite=False"
+    assert loaded("status", "--show-prompt") == "rewrite=True"

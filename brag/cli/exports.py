@@ -26,7 +26,7 @@ from . import (
 
 def _export(state: State, kind: str, params: dict[str, Any]) -> None:
     from ..exporting import run_export
-    from ..rewrite import RewriteRequest
+    from ..rewrite_request import RewriteRequest
 
     journal = state.journal()
     start, end = resolve_period(params.pop("since"), params.pop("until"), params.pop("period"))
@@ -128,7 +128,7 @@ class ExportGroup(BragGroup):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         from ..manager import exporters
-        from ..rewrite import options as rewrite_options
+        from ..rewrite_request import options as rewrite_options
 
         exporter = exporters().get(cmd_name)
         if exporter is None:
