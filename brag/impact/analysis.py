@@ -15,7 +15,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, ClassVar
 
 from ..entry import Entry
 from .areas import _areas_for, _entry_text
@@ -86,12 +86,8 @@ class Analysis:
     ask: bool = False
     asks_in_title: bool = False
 
-    @property
-    def quantified(self) -> bool:
-        """Whether the entry states any number (without reading its metrics from the cache)."""
-        held = self.__dict__
-        metrics = held.get("metrics")
-        return bool(metrics if metrics is not None else held.get("_stored_metrics"))
+    #: Whether the entry states any number: see :class:`_Quantified`.
+    quantified: ClassVar[bool]
 
 
 class _StoredMetrics:
@@ -111,6 +107,26 @@ class _StoredMetrics:
 # Only an analysis made by _from_stored() lacks its own ``metrics``; every other
 # one has it in its __dict__, which wins over this (non-data) descriptor.
 Analysis.metrics = _StoredMetrics()  # type: ignore[assignment,method-assign]
+
+
+class _Quantified:
+    """``Analysis.quantified``: whether the entry states any number, worked out on
+    first use and then an attribute of the analysis (a year's documents ask it of
+    every entry several times). An analysis read from the cache has it from the
+    start (:func:`_from_stored`), without reading its metrics."""
+
+    def __get__(self, found: Analysis | None, owner: type | None = None) -> Any:
+        if found is None:
+            return self
+        held = found.__dict__
+        metrics = held.get("metrics")
+        answer = held["quantified"] = bool(
+            metrics if metrics is not None else held.get("_stored_metrics")
+        )
+        return answer
+
+
+Analysis.quantified = _Quantified()  # type: ignore[assignment,misc]
 
 _METRIC_FIELDS = ("kind", "value", "unit", "text", "before", "after", "change", "name")
 _STORED_FIELDS = (
@@ -192,7 +208,9 @@ def _stored(found: Analysis) -> tuple[Any, ...]:
 
 def _from_stored(stored: tuple[Any, ...]) -> Analysis:
     found: Analysis = object.__new__(Analysis)
-    found.__dict__.update(zip(_STORED_FIELDS, stored, strict=True))
+    held = found.__dict__
+    held.update(zip(_STORED_FIELDS, stored, strict=True))
+    held["quantified"] = bool(stored[0])  # its metrics, pickled: b"" when none
     return found
 
 
@@ -699,24 +717,27 @@ def rank(
     day = today or dt.date.today()
     if read is None:
         scored = [(entry, score(entry, the_lens, day, keywords)) for entry in entries]
-    else:
-        # score() inlined: this loop runs for every entry of a year.
-        chosen = list(entries)
-        found = [read(e) for e in chosen]
-        totals = _totals(zip([e.date for e in chosen], found, strict=True), the_lens, day)
-        scored = [
-            (e, Score(total, explain=functools.partial(_score_parts, e, f, the_lens, day)))
-            for e, f, total in zip(chosen, found, totals, strict=True)
-        ]
-    scored.sort(
-        key=lambda pair: (
-            -pair[1].total,
-            -pair[0].date.toordinal(),
-            pair[0].title.casefold(),
-            pair[0].id,
+        scored.sort(key=lambda pair: _rank_key(pair[0], pair[1].total))
+        return scored
+    # score() inlined, and the entries sorted by their keys before any Score is
+    # made: this runs for every entry of a year.
+    chosen = list(entries)
+    found = [read(e) for e in chosen]
+    totals = _totals(zip([e.date for e in chosen], found, strict=True), the_lens, day)
+    keys = list(map(_rank_key, chosen, totals))
+    explain = functools.partial
+    return [
+        (
+            chosen[i],
+            Score(totals[i], explain=explain(_score_parts, chosen[i], found[i], the_lens, day)),
         )
-    )
-    return scored
+        for i in sorted(range(len(chosen)), key=keys.__getitem__)
+    ]
+
+
+def _rank_key(entry: Entry, total: float) -> tuple[float, int, str, str]:
+    """Strongest first; ties to the newer entry, then the title, then the id."""
+    return (-total, -entry.date.toordinal(), entry.title.casefold(), entry.id)
 
 
 def reframe(
