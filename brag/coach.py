@@ -281,12 +281,15 @@ def _stats(
     leverage: Counter[str] = Counter()
     trees: Counter[str] = Counter()
     quantified = 0
+    # Only the user's own ladder can move an entry to another tree (entry_tree);
+    # otherwise it is the analysis's, asked of every entry of a year.
+    own = ladder is not None and not ladder.is_default
     for entry in items:
         found = read(entry)
         if found.areas:
             areas[found.areas[0]] += 1
         leverage[found.leverage] += 1
-        trees[entry_tree(entry, ladder, found)] += 1
+        trees[entry_tree(entry, ladder, found) if own else found.tree] += 1
         quantified += found.quantified
     total = len(items)
     share_b = trees["B"] / total if total else 0.0

@@ -484,14 +484,18 @@ NEXT_FOR = {
 
 
 _PLANNED = frozenset({"next", "plan", "planned"})
+#: Found in the joined tags of every entry that has one of _PLANNED (and of some others).
+_PLANNED_HINT = re.compile("|".join(sorted(_PLANNED)), re.IGNORECASE)
 
 
 def _next_steps(ctx: ExportContext, entries: list[Entry], review: coach.Review) -> list[str]:
     steps: list[str] = []
     read = ctx.analysis
     # A year of entries: the cheap tests first (most entries have no such tag,
-    # and three quarters of them are older than 90 days).
-    planned = [e for e in entries if e.tags and _has_tag(e, _PLANNED)]
+    # and three quarters of them are older than 90 days): one search of an
+    # entry's tags, joined, before each is trimmed and compared.
+    hint = _PLANNED_HINT.search
+    planned = [e for e in entries if e.tags and hint("\x1f".join(e.tags)) and _has_tag(e, _PLANNED)]
     recent = ctx.today - dt.timedelta(90)
     proposals = [e for e in entries if e.date >= recent and read(e).leverage == "strategic"]
     for entry in (planned or proposals)[-2:]:
