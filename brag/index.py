@@ -379,6 +379,10 @@ class _Parsed:
 
 # How long to wait for another process's write to the index before bypassing it.
 LOCK_TIMEOUT = 1.0
+#: The write-ahead log is cut back to this once its changes are in the index file
+#: (SQLite's ``journal_size_limit``), and a write that leaves it longer folds it in
+#: at once (:meth:`Index._fold_log`).
+LOG_LIMIT = 4 << 20
 
 
 def _note(message: str) -> None:
@@ -438,6 +442,7 @@ class Index:
                 db.execute(f"PRAGMA page_size={PAGE_SIZE}")
                 db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(f"PRAGMA journal_size_limit={LOG_LIMIT}")
             # Room for a cold rebuild's pages (the default 2 MiB spills them to the
             # log mid-transaction); only what is used is allocated.
             db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
@@ -678,6 +683,32 @@ class Index:
             if isinstance(rows, _Parsed):
                 rows.close()  # the workers, once their last rows are in (or abandoned)
         self.refreshed = True
+        self._fold_log(db)
+
+    def _fold_log(self, db: sqlite3.Connection) -> None:
+        """After a large write (a cold rebuild, a big import), move the write-ahead
+        log into the index file and empty it, if no other process is reading.
+
+        SQLite leaves the log file at its largest until a later write starts it
+        over, and every process that opens the index then pays for it: after a
+        cold rebuild of 10,000 entries (a 27 MB log), a list or search took 10-30
+        ms longer, and an add 25 ms, until then. Never waits: a reader elsewhere
+        leaves the log as it is for a later write to fold."""
+        if self.in_memory:
+            return
+        try:
+            if os.stat(str(self.location) + "-wal").st_size <= LOG_LIMIT:
+                return
+        except OSError:
+            return
+        try:
+            db.execute("PRAGMA busy_timeout=0")
+            try:
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            finally:
+                db.execute(f"PRAGMA busy_timeout={int(LOCK_TIMEOUT * 1000)}")
+        except sqlite3.Error:
+            pass  # derived data: the log is still correct, only longer
 
     @staticmethod
     def _row(root: str, rel: str, stat: tuple[int, int] | None) -> tuple[object, ...] | None:
@@ -764,6 +795,8 @@ class Index:
                 if db.in_transaction:
                     db.execute("ROLLBACK")
                 raise
+            if len(rows) > 1:  # an import's; one add's row stays in the log
+                self._fold_log(db)
         except sqlite3.DatabaseError:
             # Derived data: the next refresh reads these files from disk instead.
             self.refreshed = False

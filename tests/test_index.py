@@ -235,3 +235,48 @@ def test_an_entry_is_alone_until_another_read_with_it_shares_its_story_or_figure
     path = journal.root / retold.path
     path.write_text(path.read_text().replace("CHECKOUT", "search"))
     assert all(alone().values())
+
+
+def _log_bytes(root: Path) -> int:
+    log = Path(str(Index(root).location) + "-wal")
+    return log.stat().st_size if log.exists() else 0
+
+
+def test_a_large_write_leaves_no_long_log_behind(tmp_path: Path, monkeypatch):
+    """SQLite keeps its write-ahead log at its largest until a later write, and
+    every process that opens the index pays for a long one: a cold rebuild (or
+    any large write) folds it into the index file, unless another process is
+    reading at that moment, in which case it neither waits nor fails."""
+    import sys
+    import time
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    import gen
+
+    from brag import index
+
+    monkeypatch.setattr(index, "LOG_LIMIT", 64 * 1024)
+    root = tmp_path / "journal"
+    gen.build_journal(root, 300)
+    entries = list(Journal(root).entries())
+    assert len(entries) == 300
+    assert _log_bytes(root) <= 64 * 1024
+
+    # Every file edited while another process reads: the refresh rewrites all
+    # 300 rows, neither waiting for the reader nor failing, and leaves the log.
+    reader = sqlite3.connect(Index(root).location, isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM files").fetchall()
+        for path in (root / "entries").rglob("*.md"):
+            path.write_text(path.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")
+        started = time.perf_counter()
+        assert len(list(Journal(root).entries())) == 300
+        assert time.perf_counter() - started < index.LOCK_TIMEOUT + 5
+        assert _log_bytes(root) > 64 * 1024
+    finally:
+        reader.close()
+    # Once nobody reads, the next large write folds it in.
+    Journal(root).index.record(entries[:50])
+    assert _log_bytes(root) <= 64 * 1024
+    assert sorted(e.id for e in Journal(root).entries()) == sorted(e.id for e in entries)
