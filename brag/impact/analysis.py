@@ -275,7 +275,8 @@ def analyse_all(
     :func:`~brag.entry.content_digest` of entries already known (by ``id()`` of
     the entry, which must not have been changed since), as the index keeps them."""
     fingerprint = _keywords_fingerprint(keywords)
-    memo_get, used_add, key_of = _MEMO.get, _USED.add, _content_key
+    memo, memo_get, used_add, key_of = _MEMO, _MEMO.get, _USED.add, _content_key
+    stored_get, from_stored = _STORED.get, _from_stored
     digest_of = (digests or {}).get
     out = []
     for entry in entries:
@@ -286,9 +287,18 @@ def analyse_all(
             key = (fingerprint, entry.id, digest)
         found = memo_get(key)
         if found is None:
-            found = _analysis_of(entry, keywords, key)
-        else:
-            used_add(key)
+            # Most of a year comes from the cache file: _analysis_of's first steps,
+            # inline.
+            stored = stored_get(key)
+            try:
+                found = None if stored is None else from_stored(stored)
+            except (TypeError, ValueError):  # a cache must never break brag
+                found = None
+            if found is None:
+                found = _analysis_of(entry, keywords, key)
+            else:
+                memo[key] = found
+        used_add(key)
         out.append((key, found))
     return out
 
