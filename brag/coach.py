@@ -275,8 +275,6 @@ def _stats(
     read: Callable[[Entry], impact.Analysis],
     ladder: Ladder | None = None,
 ) -> dict[str, Any]:
-    from .ladder import entry_tree
-
     areas: Counter[str] = Counter()
     leverage: Counter[str] = Counter()
     trees: Counter[str] = Counter()
@@ -284,6 +282,8 @@ def _stats(
     # Only the user's own ladder can move an entry to another tree (entry_tree);
     # otherwise it is the analysis's, asked of every entry of a year.
     own = ladder is not None and not ladder.is_default
+    if own:
+        from .ladder import entry_tree
     for entry in items:
         found = read(entry)
         if found.areas:

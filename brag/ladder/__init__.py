@@ -27,49 +27,111 @@ Everything here is deterministic and reads only what it is given:
 
 from __future__ import annotations
 
-from .documents import against_ladder, evidence_link, form_answers
-from .forms import (
-    Answer,
-    Question,
-    ReviewForm,
-    answer_form,
-    item_sentences,
-    journal_form,
-    load_form,
-)
-from .importer import ImportResult, import_ladder
-from .mapping import (
-    CompetencyCoverage,
-    Coverage,
-    Match,
-    coverage,
-    default_window,
-    entry_tree,
-    ladder_tree,
-    map_entry,
-    pins,
-    set_pins,
-)
-from .model import (
-    DEFAULT_WINDOW_DAYS,
-    FORM_FILE,
-    LADDER_FILE,
-    PIN_FIELD,
-    SIGNAL_KINDS,
-    UNPIN_FIELD,
-    Competency,
-    Ladder,
-    LadderError,
-    Signals,
-    default_ladder,
-    dump_ladder,
-    journal_ladder,
-    load_ladder,
-    save_ladder,
-    target_level,
-    write_ladder,
-)
-from .people import Person, peer_brief_data, people
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .documents import against_ladder, evidence_link, form_answers
+    from .forms import (
+        Answer,
+        Question,
+        ReviewForm,
+        answer_form,
+        item_sentences,
+        journal_form,
+        load_form,
+    )
+    from .importer import ImportResult, import_ladder
+    from .mapping import (
+        CompetencyCoverage,
+        Coverage,
+        Match,
+        coverage,
+        default_window,
+        entry_tree,
+        ladder_tree,
+        map_entry,
+        pins,
+        set_pins,
+    )
+    from .model import (
+        DEFAULT_WINDOW_DAYS,
+        FORM_FILE,
+        LADDER_FILE,
+        PIN_FIELD,
+        SIGNAL_KINDS,
+        UNPIN_FIELD,
+        Competency,
+        Ladder,
+        LadderError,
+        Signals,
+        default_ladder,
+        dump_ladder,
+        journal_ladder,
+        load_ladder,
+        save_ladder,
+        target_level,
+        write_ladder,
+    )
+    from .people import Person, peer_brief_data, people
+
+# Each name is imported from its module on first use (PEP 562): a document that
+# only asks whether the journal has a ladder.toml loads none of them.
+_WHERE = {
+    "Answer": "forms",
+    "Competency": "model",
+    "CompetencyCoverage": "mapping",
+    "Coverage": "mapping",
+    "DEFAULT_WINDOW_DAYS": "model",
+    "FORM_FILE": "model",
+    "ImportResult": "importer",
+    "LADDER_FILE": "model",
+    "Ladder": "model",
+    "LadderError": "model",
+    "Match": "mapping",
+    "PIN_FIELD": "model",
+    "Person": "people",
+    "Question": "forms",
+    "ReviewForm": "forms",
+    "SIGNAL_KINDS": "model",
+    "Signals": "model",
+    "UNPIN_FIELD": "model",
+    "against_ladder": "documents",
+    "answer_form": "forms",
+    "coverage": "mapping",
+    "default_ladder": "model",
+    "default_window": "mapping",
+    "dump_ladder": "model",
+    "entry_tree": "mapping",
+    "evidence_link": "documents",
+    "form_answers": "documents",
+    "import_ladder": "importer",
+    "item_sentences": "forms",
+    "journal_form": "forms",
+    "journal_ladder": "model",
+    "ladder_tree": "mapping",
+    "load_form": "forms",
+    "load_ladder": "model",
+    "map_entry": "mapping",
+    "peer_brief_data": "people",
+    "people": "people",
+    "pins": "mapping",
+    "save_ladder": "model",
+    "set_pins": "mapping",
+    "target_level": "model",
+    "write_ladder": "model",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_WINDOW_DAYS", "FORM_FILE", "LADDER_FILE", "PIN_FIELD", "SIGNAL_KINDS",
