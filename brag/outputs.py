@@ -92,12 +92,12 @@ def write(journal: Journal, found: str | None, text: str, count: int = 0) -> Non
     """Keep ``text`` (and ``count``, e.g. the entries it shows) under ``found``."""
     if found is None:
         return
-    import tempfile
+    from .journal import temp_file
 
     where = folder(journal)
     try:
         where.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=where, prefix=".doc-", suffix=".tmp")
+        fd, tmp = temp_file(where, prefix=".doc-")
         with os.fdopen(fd, "wb") as fh:
             fh.write(f"{int(count)}\n".encode())
             fh.write(text.encode("utf-8"))
