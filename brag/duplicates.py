@@ -8,6 +8,7 @@ state the same metric values. An entry the user kept on purpose (``brag add
 
 from __future__ import annotations
 
+import operator
 import re
 import sys
 import unicodedata
@@ -199,6 +200,10 @@ def _groups_within(
     """
     if known.window_days != window_days:
         return None
+    if len(entries) == len(known.entries) and all(map(operator.is_, entries, known.entries)):
+        # The very entries known compared, in its order (the coach's year is often
+        # the whole journal the inbox read): its pairs are theirs.
+        return _clusters(entries, known.links)
     where = {id(entry): k for k, entry in enumerate(entries)}
     if len(where) != len(entries) or len({entry.id for entry in entries}) != len(entries):
         return None

@@ -276,7 +276,12 @@ def _items(
 
     pool = list(entries)
     found: dict[str, Item] = {}
+    # Without the launch setting only an entry with its own follow-up date can be
+    # due (follow_up_date): a whole journal is looked at, most entries have none.
+    launches = bool(settings.follow_up_launches)
     for entry in pool:
+        if entry.follow_up is None and not launches:
+            continue
         due = follow_up_due(entry, today, settings)
         if due is not None:
             found[entry.id] = Item(entry, FOLLOW_UP, due=due)
@@ -287,7 +292,8 @@ def _items(
             others = [e for e in group if e.id != shown.id]
             found[shown.id] = Item(shown, DUPLICATE, duplicate_of=others)
     for entry in pool:
-        if entry.id not in found and needs_impact(entry):
+        # needs_impact() asks first whether it was imported: most were not.
+        if entry.source and entry.id not in found and needs_impact(entry):
             found[entry.id] = Item(entry, IMPACT)
 
     def order(item: Item) -> tuple[int, int, str]:

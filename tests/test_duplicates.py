@@ -260,4 +260,10 @@ def test_known_pairs_are_not_used_for_entries_they_did_not_compare():
     assert as_ids(duplicates.groups(pool, 3, known=known)) == every_pair(pool, 3)
     twin = dataclasses.replace(pool[1], id=pool[0].id)
     both = duplicates.linked([*pool, twin])
-    assert duplicates._groups_within([*pool, twin], duplicates.WINDOW_DAYS, both) is None
+    assert duplicates._groups_within([twin, *pool[::2]], duplicates.WINDOW_DAYS, both) is None
+    assert as_ids(duplicates.groups([twin, *pool[::2]], known=both)) == every_pair(
+        [twin, *pool[::2]]
+    )
+    # The very entries compared, in their order, take the pairs as they are.
+    assert duplicates._groups_within([*pool, twin], duplicates.WINDOW_DAYS, both) is not None
+    assert as_ids(duplicates.groups([*pool, twin], known=both)) == every_pair([*pool, twin])

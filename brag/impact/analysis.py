@@ -735,11 +735,11 @@ def rank(
     found = [read(e) for e in chosen]
     totals = _totals(zip([e.date for e in chosen], found, strict=True), the_lens, day)
     keys = list(map(_rank_key, chosen, totals))
-    explain = functools.partial
+    partial = functools.partial
     return [
         (
             chosen[i],
-            Score(totals[i], explain=explain(_score_parts, chosen[i], found[i], the_lens, day)),
+            Score(totals[i], explain=partial(_score_parts, chosen[i], found[i], the_lens, day)),
         )
         for i in sorted(range(len(chosen)), key=keys.__getitem__)
     ]
