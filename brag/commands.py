@@ -324,7 +324,7 @@ def add(
     as_json: bool,
 ) -> None:
     """``brag add``: note an accomplishment (with no TEXT, from $EDITOR)."""
-    from .checks import check_date, check_metric, check_tags, check_url
+    from .checks import check_date, check_metric, check_tags, check_url, describe_day
     from .entry import AREAS, LEVERAGE, Entry, parse_metric
 
     fields: dict[str, str] = {}
@@ -369,7 +369,22 @@ def add(
             entry.follow_up = parse_follow_up(follow_up, entry.date)
         _ensure_journal(state, journal)
         journal.check_usable()
-        _refuse_duplicate(journal, entry, force)
+        recorded = _refuse_duplicate(journal, entry, force)
+        if recorded is not None:
+            # The very entry asked for is there already (an add run twice): nothing
+            # to do, and that is not a failure.
+            if draft is not None:
+                from .editing import discard
+
+                discard(draft)
+            if as_json:
+                echo(masked(dumps(recorded.to_dict(), indent=None)))
+            else:
+                echo(
+                    f"Already in the journal: {recorded.id} from "
+                    f"{describe_day(recorded.date)}: {plain(recorded.title)}; nothing added"
+                )
+            return
         state.writable()
         journal.add(entry)
     except BragError as exc:
@@ -406,9 +421,11 @@ def _ensure_journal(state: State, journal: Journal) -> None:
         echo(created, err=True)
 
 
-def _refuse_duplicate(journal: Journal, entry: Entry, force: bool) -> None:
+def _refuse_duplicate(journal: Journal, entry: Entry, force: bool) -> Entry | None:
     """Refuse the same win twice within the duplicate window; ``force`` keeps both and
-    records that they are distinct."""
+    records that they are distinct. Without ``force``, an entry already in the
+    journal exactly as asked for (the same day, words and fields) is returned:
+    nothing is to be added."""
     from .checks import describe_day
     from .duplicates import DISTINCT_FIELD, WINDOW_DAYS, find_match, normalise_title
     from .text import shorten
@@ -416,16 +433,41 @@ def _refuse_duplicate(journal: Journal, entry: Entry, force: bool) -> None:
     # Without a measurement to match, only an entry with the same title (once
     # normalised) can be the same story: no other row is fetched or unpacked.
     story = None if entry.metrics else normalise_title(entry.title)
-    other = find_match(entry, _nearby(journal, entry.date, WINDOW_DAYS, story))
+    nearby = _nearby(journal, entry.date, WINDOW_DAYS, story)
+    if not force:
+        for known in nearby:
+            if _as_asked(known) == _as_asked(entry):
+                return known
+    other = find_match(entry, nearby)
     if other is None:
-        return
+        return None
     if force:
         entry.extra[DISTINCT_FIELD] = [other.id]
-        return
+        return None
     raise CommandExit(
         f"Not added: looks like {other.id} from {describe_day(other.date)}: "
         f"'{shorten(other.title, 50)}'; add --force to keep both "
         f"(or 'brag edit {other.id}' to add to it)"
+    )
+
+
+def _as_asked(entry: Entry) -> tuple[object, ...]:
+    """What ``brag add`` sets of an entry, to tell the very same entry asked for again."""
+    return (
+        entry.title,
+        entry.date,
+        entry.impact,
+        sorted(t.casefold() for t in entry.tags),
+        entry.areas,
+        entry.leverage,
+        entry.with_,
+        entry.metrics,
+        entry.url,
+        entry.private,
+        entry.body,
+        entry.kind,
+        entry.from_,
+        entry.follow_up,
     )
 
 

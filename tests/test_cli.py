@@ -474,6 +474,34 @@ def test_duplicate_add_is_refused_and_force_keeps_both(journal):
     assert "likely duplicates" not in real("check").stdout  # both meant
 
 
+def test_the_same_add_twice_changes_nothing_and_says_so(journal):
+    """An add run twice (shell history, a script re-run) finds the very entry it
+    asks for already there: exit 0, nothing written. A different tag or impact is
+    still the duplicate check's refusal."""
+    args = ("add", "Cut checkout p99 from 800ms to 200ms", "-i", "cart abandonment down 3%",
+            "-t", "perf", "-m", "p99: 800ms -> 200ms", "-w", "Sam Lee")  # fmt: skip
+    first = real(*args)
+    assert first.returncode == 0, first.stderr
+    entry_id = first.stdout.split()[1].rstrip(":")
+    before = head(journal)
+    again = real(*args)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == (
+        f"Already in the journal: {entry_id} from today: "
+        "Cut checkout p99 from 800ms to 200ms; nothing added"
+    )
+    as_json = real(*args, "--json")
+    assert as_json.returncode == 0 and json.loads(as_json.stdout)["id"] == entry_id
+    assert head(journal) == before and status(journal) == ""
+    assert len(json.loads(real("list", "--json").stdout)) == 1
+    other = real("add", "Cut checkout p99 from 800ms to 200ms", "-i", "cart abandonment down 4%",
+                 "-t", "perf", "-m", "p99: 800ms -> 200ms", "-w", "Sam Lee")  # fmt: skip
+    assert other.returncode == 1 and other.stderr.startswith("Not added: looks like")
+    forced = real(*args, "--force")  # both kept, on purpose
+    assert forced.returncode == 0 and forced.stdout.startswith("Added ")
+    assert len(json.loads(real("list", "--json").stdout)) == 2
+
+
 def test_duplicates_are_found_with_and_without_an_index_and_in_hand_written_files(brag, journal):
     from brag.index import index_location
 

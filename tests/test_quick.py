@@ -118,7 +118,7 @@ def test_bad_input_in_the_quick_lane_is_one_line_and_nothing_is_written(
         (["add", "x", "-t", "two words"], 1, "tags are single words (try two-words)"),
         (["add", "x", "-d", "2999-01-01"], 1, "is in the future"),
         (["add", "x", "--feedback"], 1, 'say who gave the feedback: --from "Priya N"'),
-        (["add", "Cut checkout p99 from 800ms to 200ms"], 1, "Not added: looks like"),
+        (["add", "cut checkout p99 from 800ms to 200ms!"], 1, "Not added: looks like"),
     ]
     for args, code, message in cases:
         assert quick.main(args) == code, args
