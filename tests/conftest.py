@@ -122,3 +122,22 @@ def write_editor(tmp_path: Path, content: str) -> str:
     script = tmp_path / "fake_editor.py"
     script.write_text(f"import sys\nopen(sys.argv[1], 'w', encoding='utf-8').write({content!r})\n")
     return f"{sys.executable} {script}"
+
+
+def venv_with_these_dependencies(venv: Path) -> Path:
+    """A new virtual environment at ``venv`` that sees the libraries of the one running
+    the tests (click, Jinja2, platformdirs...) but not its brag, whichever way that
+    was installed; returns its scripts folder. (``--system-site-packages`` would
+    see the base interpreter's, not this environment's, when the tests run in one.)"""
+    import sysconfig
+
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    vbin = venv / ("Scripts" if sys.platform == "win32" else "bin")
+    site = subprocess.run(
+        [str(vbin / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True, capture_output=True, text=True, timeout=60,
+    ).stdout.strip()  # fmt: skip
+    # Plain folders: the .pth files in them (an editable brag's among them) are not run.
+    ours = dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
+    Path(site, "brag-test-dependencies.pth").write_text("\n".join(ours) + "\n", encoding="utf-8")
+    return vbin

@@ -15,6 +15,8 @@ import pytest
 import brag as api
 from brag import manager, secrets
 
+from conftest import venv_with_these_dependencies
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -328,7 +330,6 @@ EXAMPLE = ROOT / "tests" / "example_plugin"
 
 def _venv_with_brag_and_the_example_plugin(tmp_path: Path) -> Path:
     """A fresh venv with brag's wheel and the example plugin installed (not editable)."""
-    import os
     import shutil
     import zipfile
 
@@ -358,11 +359,8 @@ def _venv_with_brag_and_the_example_plugin(tmp_path: Path) -> Path:
     assert "brag/py.typed" in zipfile.ZipFile(wheel).namelist()
     assert "brag_example_notes/templates/digest.md.j2" in zipfile.ZipFile(plugin).namelist()
     venv = tmp_path / "venv"
-    # Dependencies come from the running interpreter's site-packages; brag from the wheel.
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=300
-    )
-    vbin = venv / ("Scripts" if os.name == "nt" else "bin")
+    # Dependencies come from the running environment; brag from the wheel.
+    vbin = venv_with_these_dependencies(venv)
     for target in (wheel, plugin):
         install = subprocess.run(
             [str(vbin / "python"), "-m", "pip", "install", "-q", "--no-deps", str(target)],
