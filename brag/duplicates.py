@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 
 WINDOW_DAYS = 14
+_ID = operator.attrgetter("id")
 DISTINCT_FIELD = "distinct_from"
 
 
@@ -204,12 +205,17 @@ def _groups_within(
         # The very entries known compared, in its order (the coach's year is often
         # the whole journal the inbox read): its pairs are theirs.
         return _clusters(entries, known.links)
-    where = {id(entry): k for k, entry in enumerate(entries)}
-    if len(where) != len(entries) or len({entry.id for entry in entries}) != len(entries):
+    # Every entry one known compared, each once, no two with one id: set
+    # operations over identities, so a year is not walked in Python.
+    ids = set(map(id, entries))
+    if len(ids) != len(entries) or len(set(map(_ID, entries))) != len(entries):
         return None
-    position = [where.get(id(entry)) for entry in known.entries]
-    if sum(1 for k in position if k is not None) != len(entries):
+    if not ids <= set(map(id, known.entries)):
         return None
+    # Positions are needed only for the entries a known pair names.
+    named = {id(known.entries[i]) for pair in known.links for i in pair} & ids
+    where = {id(entry): k for k, entry in enumerate(entries) if id(entry) in named}
+    position = {i: where.get(id(known.entries[i])) for pair in known.links for i in pair}
     links = []
     for i, j in known.links:
         a, b = position[i], position[j]
