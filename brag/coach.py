@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import impact
-from .entry import Entry
+from .entry import Entry, chronological
 from .errors import BragError, ConfigError
 from .impact.analysis import analyse_all, analyse_keyed
 
@@ -165,7 +165,7 @@ def review(
     ``digests`` their content digests as the index keeps them (see
     :func:`brag.impact.analysis.analyse_all`).
     """
-    items = sorted(entries, key=lambda e: (e.date, e.id))
+    items = sorted(entries, key=chronological)
     findings: list[Finding] = []
     analyses: dict[int, tuple[tuple[Any, ...], impact.Analysis]] = {}
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .entry import AREAS, LEVERAGE, Entry, parse_metric
+from .entry import AREAS, LEVERAGE, Entry, chronological, parse_metric
 from .errors import BragError, ConfigError, DateError
 
 if TYPE_CHECKING:
@@ -285,7 +285,7 @@ def _items(
         due = follow_up_due(entry, today, settings)
         if due is not None:
             found[entry.id] = Item(entry, FOLLOW_UP, due=due)
-    links = linked(sorted(pool, key=lambda e: (e.date, e.id)), alone=alone)
+    links = linked(sorted(pool, key=chronological), alone=alone)
     for group in links.groups():
         shown = _duplicate_to_show(group)
         if shown.id not in found:
@@ -338,7 +338,7 @@ def counts(
         awaiting_impact=sum(1 for i in found if i.reason == IMPACT),
         follow_ups_due=sum(1 for i in found if i.reason == FOLLOW_UP),
         duplicates=sum(1 for i in found if i.reason == DUPLICATE),
-        feedback=sum(1 for e in pool if is_feedback(e)),
+        feedback=sum(e.kind == FEEDBACK for e in pool),  # is_feedback(), inline
     )
     numbers.linked = links
     return numbers

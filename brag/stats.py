@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .entry import AREAS, LEVERAGE
+from .entry import AREAS, LEVERAGE, chronological
 
 if TYPE_CHECKING:
     from .entry import Entry
@@ -84,7 +84,7 @@ def summarise(
     from .impact import areas_for, leverage_for, tree_balance
     from .impact.figures import evidence
 
-    items = sorted(entries, key=lambda e: (e.date, e.id))
+    items = sorted(entries, key=chronological)
     per_entry: list[dict[str, Any]] = []
     for entry in items:
         areas, areas_inferred = areas_for(entry, keywords)

@@ -84,6 +84,7 @@ def check(state: State, as_json: bool) -> None:
     """
     from ..config import JOURNAL
     from ..duplicates import groups
+    from ..entry import chronological
     from ..sync import conflicts as sync_conflicts
     from ..text import shorten
 
@@ -137,7 +138,7 @@ def check(state: State, as_json: bool) -> None:
         for entry_id, paths in duplicates.items():
             click.echo(f"duplicate id {entry_id}: {', '.join(paths)}")
         for group in likely:
-            keep, *others = sorted(group, key=lambda e: (e.date, e.id))
+            keep, *others = sorted(group, key=chronological)
             shown = "; ".join(f"{e.id} {e.date} '{shorten(e.title, 50)}'" for e in group)
             merge = " ".join(f"'brag edit {keep.id} --merge {o.id}'" for o in others)
             click.echo(f"likely duplicates: {shown} (merge with {merge}, or 'brag rm' one)")

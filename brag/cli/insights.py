@@ -104,7 +104,8 @@ def coach(
     with bulk():
         impact.load_cache(cache)  # first: the inbox's duplicate pass reads it too
         # One read of the journal: the inbox counts all of it, the review the period.
-        keyed = journal.entries_keyed()
+        # Oldest first: the inbox and the review sort by date, and find it sorted.
+        keyed = journal.entries_keyed(newest_first=False)
         everything = [entry for entry, _, _ in keyed]
         waiting = counts(
             everything,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from ..entry import Entry
+from ..entry import Entry, chronological
 from .claims import asks_in_words, is_risk
 from .metrics import Metric, _lazy
 
@@ -36,7 +36,7 @@ def evidence(
     """
     from ..duplicates import collapse
 
-    ordered = sorted(entries, key=lambda e: (e.date, e.id))
+    ordered = sorted(entries, key=chronological)
     stories = ordered if one_story_each else collapse(ordered)
     if read is not None:
         return [e for e in stories if not _claimed(read(e))]

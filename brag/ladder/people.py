@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import impact
-from ..entry import Entry
+from ..entry import Entry, chronological
 from ..errors import BragError
 from .forms import _sentence
 from .mapping import Match, _mapped_ids, map_entry
@@ -46,7 +46,7 @@ def people(entries: Iterable[Entry]) -> list[Person]:
     ignoring case and spacing; the spelling used most is kept; on a tie, one written as a name)."""
     found: dict[str, Person] = {}
     spellings: dict[str, Counter[str]] = {}
-    for entry in sorted(entries, key=lambda e: (e.date, e.id)):
+    for entry in sorted(entries, key=chronological):
         for name in {_person_key(n): " ".join(n.split()) for n in entry.with_ if n.strip()}.items():
             key, spelled = name
             spellings.setdefault(key, Counter())[spelled] += 1
