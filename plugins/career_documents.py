@@ -491,14 +491,28 @@ _PLANNED_HINT = re.compile("|".join(sorted(_PLANNED)), re.IGNORECASE)
 def _next_steps(ctx: ExportContext, entries: list[Entry], review: coach.Review) -> list[str]:
     steps: list[str] = []
     read = ctx.analysis
-    # A year of entries: the cheap tests first (most entries have no such tag,
-    # and three quarters of them are older than 90 days): one search of an
-    # entry's tags, joined, before each is trimmed and compared.
+    # The last two entries (oldest first) tagged as planned, else the last two
+    # strategic ones of the past 90 days: a year of entries is walked from its
+    # end, and stops at two, or at the first older than 90 days. The cheap tests
+    # first: one search of an entry's tags, joined, before each is trimmed and
+    # compared.
     hint = _PLANNED_HINT.search
-    planned = [e for e in entries if e.tags and hint("\x1f".join(e.tags)) and _has_tag(e, _PLANNED)]
-    recent = ctx.today - dt.timedelta(90)
-    proposals = [e for e in entries if e.date >= recent and read(e).leverage == "strategic"]
-    for entry in (planned or proposals)[-2:]:
+    carry: list[Entry] = []
+    for entry in reversed(entries):
+        if entry.tags and hint("\x1f".join(entry.tags)) and _has_tag(entry, _PLANNED):
+            carry.insert(0, entry)
+            if len(carry) == 2:
+                break
+    if not carry:
+        recent = ctx.today - dt.timedelta(90)
+        for entry in reversed(entries):
+            if entry.date < recent:
+                break
+            if read(entry).leverage == "strategic":
+                carry.insert(0, entry)
+                if len(carry) == 2:
+                    break
+    for entry in carry:
         steps.append(f"Carry through: {ctx.reframe(entry).headline}")
     for finding in review.balance:
         step = NEXT_FOR.get(finding.kind)

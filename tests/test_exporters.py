@@ -154,6 +154,14 @@ def test_promo_brief_carries_through_what_is_tagged_as_planned(brag, fixture_jou
     after = as_json(brag, "promo-brief")["next"]
     assert after[0] == "Carry through: Pilot the shared ledger with two teams"
     assert len(after) <= 3
+    # The last two planned ones of the period, oldest first.
+    brag("add", "Sketch the archive service", "-t", "next", "-d", "2026-05-01")
+    brag("add", "Draft the Q3 migration plan", "-t", " PLAN ", "-d", "2026-06-25")
+    later = as_json(brag, "promo-brief")["next"]
+    assert later[:2] == [
+        "Carry through: Pilot the shared ledger with two teams",
+        "Carry through: Draft the Q3 migration plan",
+    ]
 
 
 def test_promo_brief_target_option_and_bad_level(brag, fixture_journal):
