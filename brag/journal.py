@@ -791,9 +791,10 @@ class Journal:
                 written.append(self.write_state(f"import-{source}", state, commit=False))
             _sync_files(self.root, written)
             if written:
+                from .text import entries
+
                 n = len(result.added)
-                noun = "entry" if n == 1 else "entries"
-                default = f"brag: import {n} {noun} from {source}"
+                default = f"brag: import {entries(n)} from {source}"
                 if n == 0:
                     default = f"brag: import from {source}: nothing new, cursor moved"
                 gitcmd.commit_paths(self.root, message or default, add=written)

@@ -418,11 +418,11 @@ def repair(journal: Journal, announced: set[str]) -> list[str]:
             continue
         to_commit.append(rel)
     if to_commit:
-        n = len(to_commit)
-        noun = "entry" if n == 1 else "entries"
+        from .text import entries
+
         gitcmd.commit_paths(
             root,
-            f"brag: recover {n} {noun} left uncommitted by an interrupted command",
+            f"brag: recover {entries(len(to_commit))} left uncommitted by an interrupted command",
             add=to_commit,
         )
         for rel in to_commit:

@@ -32,6 +32,11 @@ def strip_control(text: str, keep_newlines: bool = True) -> str:
     return _CONTROLS_ONE_LINE.sub(" ", text.replace("\r\n", " ").replace("\n", " "))
 
 
+def entries(n: int) -> str:
+    """``n`` with its noun: "1 entry", "3 entries"."""
+    return f"{n} entry" if n == 1 else f"{n} entries"
+
+
 def shorten(text: str, width: int = 60) -> str:
     """``text`` cut to at most ``width`` characters at a word boundary, with "…".
 

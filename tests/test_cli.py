@@ -311,7 +311,7 @@ def test_broken_entry_warns_and_check_lists_it(brag, journal):
 
 def test_check_clean_journal(brag, journal):
     brag("add", "Fine")
-    assert "All good: 1 entries." in brag("check").stdout
+    assert "All good: 1 entry." in brag("check").stdout
 
 
 def test_init_path(brag, tmp_path):

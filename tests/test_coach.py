@@ -133,6 +133,13 @@ def test_coach_on_an_empty_journal(brag, journal):
     assert "Nothing to review yet" in out
 
 
+def test_coach_counts_one_entry_as_one_entry(brag, journal):
+    brag("add", "Cut checkout p99 from 800ms to 200ms", "-i", "cart abandonment down 3%")
+    assert brag("coach").stdout.startswith("Coach: 1 entry, ")
+    brag("add", "Wrote the on-call guide", "-i", "pages answered 2x faster")
+    assert brag("coach").stdout.startswith("Coach: 2 entries, ")
+
+
 def test_levels_from_config():
     assert coach.levels({"user": {"level": "Senior Engineer"}}) == ("senior", "staff")
     assert coach.levels({"user": {"level": "junior"}}) == ("mid", "mid")

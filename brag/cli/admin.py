@@ -86,7 +86,7 @@ def check(state: State, as_json: bool) -> None:
     from ..duplicates import groups
     from ..entry import chronological
     from ..sync import conflicts as sync_conflicts
-    from ..text import shorten
+    from ..text import entries, shorten
 
     journal = state.journal(check_config=False)
     config_problems: list[str] = []
@@ -154,7 +154,7 @@ def check(state: State, as_json: bool) -> None:
     )
     if not problems and not as_json:
         review = f" ({len(likely)} likely duplicate(s) to review above)" if likely else ""
-        click.echo(f"All good: {journal.index.count()} entries{review}.")
+        click.echo(f"All good: {entries(journal.index.count())}{review}.")
     if problems:
         raise CommandExit(exit_code=1)
 

@@ -141,14 +141,14 @@ def coach(
 
 
 def _review_text(result: Any, show_all: bool, limit: int = 20) -> str:
+    from ..text import entries
+
     lines: list[str] = []
     say = lines.append
     stats = result.stats
     target = f", target {result.target}" if result.target else " (set [user] target_level)"
-    say(
-        click.style(f"Coach: {result.entries} entries, {result.since} to {result.until}", bold=True)
-        + target
-    )
+    heading = f"Coach: {entries(result.entries)}, {result.since} to {result.until}"
+    say(click.style(heading, bold=True) + target)
     if not result.entries:
         say("Nothing to review yet: add entries with 'brag add' or 'brag import'.")
         return "\n".join(lines) + "\n"
