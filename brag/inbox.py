@@ -338,7 +338,7 @@ def counts(
         awaiting_impact=sum(1 for i in found if i.reason == IMPACT),
         follow_ups_due=sum(1 for i in found if i.reason == FOLLOW_UP),
         duplicates=sum(1 for i in found if i.reason == DUPLICATE),
-        feedback=sum(e.kind == FEEDBACK for e in pool),  # is_feedback(), inline
+        feedback=sum(1 for e in pool if is_feedback(e)),
     )
     numbers.linked = links
     return numbers

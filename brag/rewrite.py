@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 from .errors import BragError, ConfigError
 
 # The command line's part, in a module of its own that every export reads.
-from .rewrite_request import DEFAULT_TIMEOUT, RewriteRequest
+from .rewrite_request import DEFAULT_TIMEOUT, RewriteRequest, RewriteUnavailable
+from .rewrite_request import INSTALL_HINT as INSTALL_HINT
 from .rewrite_request import options as options
 
 if TYPE_CHECKING:
@@ -37,19 +38,12 @@ if TYPE_CHECKING:
     from .entry import Entry
     from .journal import Journal
 
-#: What ``pip`` needs to add the model library.
-INSTALL_HINT = "pip install 'brag-journal[llm]'"
 #: The machine setting listing the models the user agreed to send documents to.
 CONSENT_KEY = "llm.models"
 #: Formats a model can rewrite (HTML and JSON are built from the Markdown's data).
 TEXT_FORMATS = ("md", "txt")
 PLACEHOLDER = "REDACTED_{}"
 _PLACEHOLDER = re.compile(r"\bREDACTED_(\d+)\b")
-
-
-class RewriteUnavailable(BragError):
-    """The rewrite could not be made (no ``llm``, no key, unknown model, timeout, no
-    consent, a failing model): brag falls back to its own document."""
 
 
 # -- settings ----------------------------------------------------------------------------

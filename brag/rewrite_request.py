@@ -1,5 +1,6 @@
-"""What ``brag export KIND`` reads of ``--rewrite`` on every run: its options and
-the request they make. Kept apart from :mod:`brag.rewrite` (prompts, redaction,
+"""What ``brag export KIND`` and the built-in rewrite plugin need of ``--rewrite``
+on every run: its options, the request they make, and the error a rewrite that
+cannot be made raises. Kept apart from :mod:`brag.rewrite` (prompts, redaction,
 verification), which is imported only when a rewrite is asked for.
 """
 
@@ -8,11 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .errors import BragError
+
 if TYPE_CHECKING:
     import click
 
 #: Seconds brag waits for a model (``[llm] timeout`` in brag.toml changes it).
 DEFAULT_TIMEOUT = 120.0
+#: What ``pip`` needs to add the model library.
+INSTALL_HINT = "pip install 'brag-journal[llm]'"
+
+
+class RewriteUnavailable(BragError):
+    """The rewrite could not be made (no ``llm``, no key, unknown model, timeout, no
+    consent, a failing model): brag falls back to its own document."""
 
 
 # -- the command-line options -----------------------------------------------------------

@@ -21,6 +21,9 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
+# Not brag.rewrite: every document loads this plugin, and a rewrite is rarely asked.
+from brag.rewrite_request import INSTALL_HINT, RewriteUnavailable
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
@@ -28,22 +31,11 @@ if TYPE_CHECKING:
     from brag.journal import Journal
 
 
-def _unavailable(message: str) -> Exception:
-    """:class:`brag.rewrite.RewriteUnavailable` with ``message``. brag.rewrite is
-    imported when a rewrite is asked for, not with this plugin, which every
-    document loads."""
-    from brag.rewrite import RewriteUnavailable
-
-    return RewriteUnavailable(message)
-
-
 def _llm() -> Any:
     try:
         import llm
     except ImportError:
-        from brag.rewrite import INSTALL_HINT
-
-        raise _unavailable(f"rewriting needs the llm library: {INSTALL_HINT}") from None
+        raise RewriteUnavailable(f"rewriting needs the llm library: {INSTALL_HINT}") from None
     return llm
 
 
@@ -53,7 +45,7 @@ def _model(name: str | None) -> Any:
         return llm.get_model(name or None)
     except llm.UnknownModelError as exc:
         wanted = name or llm.get_default_model()
-        raise _unavailable(
+        raise RewriteUnavailable(
             f"unknown model '{wanted}' (see 'llm models'; a model plugin such as llm-ollama "
             "adds more)"
         ) from exc
@@ -70,7 +62,9 @@ def resolve(name: str | None) -> str:
         try:
             model.get_key()
         except llm.NeedsKeyException as exc:
-            raise _unavailable(f"model '{model.model_id}' needs a key: {mask(str(exc))}") from None
+            raise RewriteUnavailable(
+                f"model '{model.model_id}' needs a key: {mask(str(exc))}"
+            ) from None
     return str(model.model_id)
 
 
@@ -97,20 +91,20 @@ def complete(model_id: str, system: str, prompt: str, timeout: float) -> str:
         worker.start()
         worker.join(timeout)
     if worker.is_alive():
-        raise _unavailable(
+        raise RewriteUnavailable(
             f"model '{model_id}' gave no answer within {timeout:g} seconds (--timeout)"
         )
     error = answer.get("error")
     if isinstance(error, llm.NeedsKeyException):
-        raise _unavailable(f"model '{model_id}' needs a key: {mask(str(error))}")
+        raise RewriteUnavailable(f"model '{model_id}' needs a key: {mask(str(error))}")
     if error is not None:
         first = (str(error).strip().splitlines() or [""])[0]
-        raise _unavailable(
+        raise RewriteUnavailable(
             mask(f"model '{model_id}' failed: {type(error).__name__}: {first}".rstrip(": "))
         )
     text = str(answer.get("text") or "")
     if not text.strip():
-        raise _unavailable(f"model '{model_id}' gave an empty answer")
+        raise RewriteUnavailable(f"model '{model_id}' gave an empty answer")
     return text
 
 
@@ -168,7 +162,7 @@ def suggest_impact(
     from brag.rewrite import DEFAULT_TIMEOUT, Redactor, ensure_consent, settings, verify
 
     if entry.private:
-        raise _unavailable("private entries are never sent to a model")
+        raise RewriteUnavailable("private entries are never sent to a model")
     if journal is not None:
         config = settings(journal.config)
         model = model or config.model

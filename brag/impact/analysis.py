@@ -276,7 +276,7 @@ def analyse_all(
     the entry, which must not have been changed since), as the index keeps them."""
     fingerprint = _keywords_fingerprint(keywords)
     memo, memo_get, used_add, key_of = _MEMO, _MEMO.get, _USED.add, _content_key
-    stored_get, from_stored = _STORED.get, _from_stored
+    cached = _cached
     digest_of = (digests or {}).get
     out = []
     for entry in entries:
@@ -287,13 +287,9 @@ def analyse_all(
             key = (fingerprint, entry.id, digest)
         found = memo_get(key)
         if found is None:
-            # Most of a year comes from the cache file: _analysis_of's first steps,
-            # inline.
-            stored = stored_get(key)
-            try:
-                found = None if stored is None else from_stored(stored)
-            except (TypeError, ValueError):  # a cache must never break brag
-                found = None
+            # Most of a year comes from the cache file, read here without
+            # _analysis_of asking the memo again.
+            found = cached(key)
             if found is None:
                 found = _analysis_of(entry, keywords, key)
             else:
@@ -303,17 +299,23 @@ def analyse_all(
     return out
 
 
+def _cached(key: tuple[Any, ...]) -> Analysis | None:
+    """The analysis the cache files hold under ``key``, or None."""
+    stored = _STORED.get(key)
+    if stored is None:
+        return None
+    try:
+        return _from_stored(stored)
+    except (TypeError, ValueError):  # a cache must never break brag
+        return None
+
+
 def _analysis_of(
     entry: Entry, keywords: Mapping[str, Sequence[str]] | None, key: tuple[Any, ...]
 ) -> Analysis:
     found = _MEMO.get(key)
     if found is None:
-        stored = _STORED.get(key)
-        if stored is not None:
-            try:
-                found = _from_stored(stored)
-            except (TypeError, ValueError):  # a cache must never break brag
-                found = None
+        found = _cached(key)
     if found is None:
         found_areas, inferred = _areas_for(entry, keywords)
         leverage, leverage_inferred = _leverage_for(entry)

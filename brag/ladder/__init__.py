@@ -76,50 +76,26 @@ if TYPE_CHECKING:
 
 # Each name is imported from its module on first use (PEP 562): a document that
 # only asks whether the journal has a ladder.toml loads none of them.
-_WHERE = {
-    "Answer": "forms",
-    "Competency": "model",
-    "CompetencyCoverage": "mapping",
-    "Coverage": "mapping",
-    "DEFAULT_WINDOW_DAYS": "model",
-    "FORM_FILE": "model",
-    "ImportResult": "importer",
-    "LADDER_FILE": "model",
-    "Ladder": "model",
-    "LadderError": "model",
-    "Match": "mapping",
-    "PIN_FIELD": "model",
-    "Person": "people",
-    "Question": "forms",
-    "ReviewForm": "forms",
-    "SIGNAL_KINDS": "model",
-    "Signals": "model",
-    "UNPIN_FIELD": "model",
-    "against_ladder": "documents",
-    "answer_form": "forms",
-    "coverage": "mapping",
-    "default_ladder": "model",
-    "default_window": "mapping",
-    "dump_ladder": "model",
-    "entry_tree": "mapping",
-    "evidence_link": "documents",
-    "form_answers": "documents",
-    "import_ladder": "importer",
-    "item_sentences": "forms",
-    "journal_form": "forms",
-    "journal_ladder": "model",
-    "ladder_tree": "mapping",
-    "load_form": "forms",
-    "load_ladder": "model",
-    "map_entry": "mapping",
-    "peer_brief_data": "people",
-    "people": "people",
-    "pins": "mapping",
-    "save_ladder": "model",
-    "set_pins": "mapping",
-    "target_level": "model",
-    "write_ladder": "model",
-}
+_MODULES = {
+    "documents": ("against_ladder", "evidence_link", "form_answers"),
+    "forms": (
+        "Answer", "Question", "ReviewForm", "answer_form", "item_sentences", "journal_form",
+        "load_form",
+    ),
+    "importer": ("ImportResult", "import_ladder"),
+    "mapping": (
+        "CompetencyCoverage", "Coverage", "Match", "coverage", "default_window", "entry_tree",
+        "ladder_tree", "map_entry", "pins", "set_pins",
+    ),
+    "model": (
+        "DEFAULT_WINDOW_DAYS", "FORM_FILE", "LADDER_FILE", "PIN_FIELD", "SIGNAL_KINDS",
+        "UNPIN_FIELD", "Competency", "Ladder", "LadderError", "Signals", "default_ladder",
+        "dump_ladder", "journal_ladder", "load_ladder", "save_ladder", "target_level",
+        "write_ladder",
+    ),
+    "people": ("Person", "peer_brief_data", "people"),
+}  # fmt: skip
+_WHERE = {name: module for module, names in _MODULES.items() for name in names}
 
 
 def __getattr__(name: str) -> Any:
