@@ -243,9 +243,17 @@ def _links(
     # below compare them as same_story() does, without reading them again.
     titles: dict[int, str] = {}
     metric_values: dict[int, frozenset[tuple[Any, ...]]] = {}
+    days: dict[int, int] = {}
+    # Whether the entries compared come in date order (the inbox and documents
+    # pass them oldest first): each set below is then in date order already.
+    in_order, last_day = True, 0
     for i, entry in enumerate(entries):
         if alone is not None and id(entry) in alone:
             continue
+        day = days[i] = entry.date.toordinal()
+        if day < last_day:
+            in_order = False
+        last_day = day
         title = titles[i] = normalise_title(entry.title)
         bucket = by_title.get(title)
         if bucket is None:
@@ -273,14 +281,11 @@ def _links(
         return bool(ma) and ma == metric_values.get(j, no_values)
 
     links: list[tuple[int, int]] = []
-    days: dict[int, int] = {}
     for members in (*by_title.values(), *by_metrics.values()):
         if len(members) < 2:
             continue
-        for i in members:
-            if i not in days:
-                days[i] = entries[i].date.toordinal()
-        members = sorted(members, key=days.__getitem__)
+        if not in_order:
+            members = sorted(members, key=days.__getitem__)  # stable: as in date order
         count = len(members)
         for x in range(count - 1):
             i = members[x]

@@ -269,9 +269,11 @@ def _items(
     today: dt.date,
     settings: Settings,
     alone: Container[int] | None = None,
+    ordered: bool = True,
 ) -> tuple[list[Item], Linked]:
     """:func:`items`, and the pairs of entries found to tell one story (``alone``:
-    see :func:`brag.duplicates.groups`)."""
+    see :func:`brag.duplicates.groups`). ``ordered=False``: the items in no
+    particular order, for a count (thousands of them, on a big imported journal)."""
     from .duplicates import linked
 
     pool = list(entries)
@@ -295,6 +297,9 @@ def _items(
         # needs_impact() asks first whether it was imported: most were not.
         if entry.source and entry.id not in found and needs_impact(entry):
             found[entry.id] = Item(entry, IMPACT)
+
+    if not ordered:
+        return list(found.values()), links
 
     def order(item: Item) -> tuple[int, int, str]:
         rank = REASONS.index(item.reason)
@@ -332,7 +337,7 @@ def counts(
     ``alone``: entries the index found without a twin (see
     :func:`brag.duplicates.groups`)."""
     pool = [e for e in entries if include_private or not e.private]
-    found, links = _items(pool, today=today, settings=settings, alone=alone)
+    found, links = _items(pool, today=today, settings=settings, alone=alone, ordered=False)
     numbers = Counts(
         inbox=len(found),
         awaiting_impact=sum(1 for i in found if i.reason == IMPACT),
