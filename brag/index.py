@@ -39,13 +39,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import marshal as _marshal
 import operator
 import os
 import sqlite3
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +54,7 @@ from . import early
 from .entry import Entry, content_digest
 from .errors import EntryError
 from .listing import format_line, search_text
+from .parallel import Parts
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -278,113 +280,35 @@ PARALLEL_MIN = 1000
 
 
 def _rows_of(
-    job: tuple[str, list[tuple[str, tuple[int, int] | None]]],
+    base: str, items: Sequence[tuple[str, tuple[int, int] | None]]
 ) -> list[tuple[object, ...]]:
-    root, items = job
-    rows = [Index._row(root, rel, stat) for rel, stat in items]
+    rows = [Index._row(base, rel, stat) for rel, stat in items]
     return [row for row in rows if row is not None]
 
 
 def parse_rows(
     root: Path, items: list[tuple[str, tuple[int, int] | None]]
-) -> Iterable[tuple[object, ...]]:
+) -> list[tuple[object, ...]] | Parts:
     """Index rows for ``items``, (path, (mtime_ns, size)) pairs, in path order
     (a stat of None: stat'ed as it is read, see :meth:`Index._row`).
 
     Reading entries is most of a cold rebuild (0.6-0.8 s of CPU for 10,000
     entries with brag's own front matter; several times that for hand-written
-    TOML, which tomllib reads), so many files are split across the CPUs: this
-    process parses the first share and forked workers the rest. Fork is cheap
-    and re-imports nothing; where it is not the norm (Windows, macOS)
-    everything is parsed here. With workers, the rows come back as an iterator:
-    this process writes its own share to the index while the workers are still
-    parsing, so its share is the smaller one.
+    TOML, which tomllib reads), so many files are split across the CPUs
+    (:func:`brag.parallel.split`). With workers, the rows come back as
+    :class:`~brag.parallel.Parts`: this process writes its own share to the index
+    while the workers are still parsing, so its share is the smaller one.
     """
+    from . import frontmatter  # noqa: F401  (imported once, before a fork, not per worker)
+    from .parallel import split
+
     base = str(root) + os.sep
     # In path order: each worker reads neighbouring files, and the rows go into
     # the index's b-trees in order instead of all over them.
     items = sorted(items)
-    workers = min(os.cpu_count() or 1, 8)
-    if len(items) < PARALLEL_MIN or workers < 2 or not sys.platform.startswith("linux"):
-        return _rows_of((base, items))
-    import threading
-
-    if threading.active_count() > 1:
-        # Forking while another thread (a progress display, say) may hold a
-        # lock can deadlock the child: parse here instead.
-        return _rows_of((base, items))
-    import multiprocessing
-    import tempfile
-
-    from . import frontmatter  # noqa: F401  (imported once, before the fork, not per worker)
-
-    global _SHARED
-    own = len(items) // (workers + 1)
-    # The workers' share goes in parts, so that rows come back (and are
-    # unpickled and written here) while the rest are still being parsed.
-    part = max(PARALLEL_MIN // 4, min(2000, -(-(len(items) - own) // (8 * (workers - 1)))))
-    spans = [(i, min(i + part, len(items))) for i in range(own, len(items), part)]
-    # What the workers read and where they leave their rows travel with the fork,
-    # and the rows come back as files: through the pool's pipe, megabytes of rows
-    # would be read here by a thread that waits for this one's lock at every
-    # 64 KiB, and the worker would stand idle until it had them all.
-    folder = tempfile.mkdtemp(prefix="brag-rows-")
-    _SHARED = (base, items, folder)
-    # A Pool forks its workers before it starts its own threads: no thread is
-    # running at fork time.
-    pool = multiprocessing.get_context("fork").Pool(workers - 1)
-    _SHARED = None
-    try:
-        others = pool.imap(_rows_to_file, spans, chunksize=1)
-        first = _rows_of((base, items[:own]))
-    except BaseException:
-        _Parsed(pool, [], iter(()), folder).close()
-        raise
-    return _Parsed(pool, first, others, folder)
-
-
-#: For forked workers: the parse's root, items and the folder for their rows.
-_SHARED: tuple[str, list[tuple[str, tuple[int, int] | None]], str] | None = None
-
-
-def _rows_to_file(span: tuple[int, int]) -> str:
-    """In a worker: parse ``items[start:end]`` and leave the rows in a file."""
-    import pickle
-
-    assert _SHARED is not None
-    base, items, folder = _SHARED
-    rows = _rows_of((base, items[span[0] : span[1]]))
-    path = os.path.join(folder, f"{span[0]}.rows")
-    with open(path, "wb") as f:
-        pickle.dump(rows, f, protocol=pickle.HIGHEST_PROTOCOL)
-    return path
-
-
-class _Parsed:
-    """The rows of :func:`parse_rows` with workers: this process's share, then
-    each worker's part in order as it arrives. :meth:`close` stops the workers
-    and removes their files (after the last part, or when the write is abandoned)."""
-
-    def __init__(
-        self, pool: Any, first: list[tuple[object, ...]], others: Iterator[str], folder: str
-    ):
-        self.pool, self.first, self.others, self.folder = pool, first, others, folder
-
-    def __iter__(self) -> Iterator[tuple[object, ...]]:
-        import pickle
-
-        yield from self.first
-        for path in self.others:
-            with open(path, "rb") as f:
-                part = pickle.load(f)
-            os.unlink(path)
-            yield from part
-
-    def close(self) -> None:
-        import shutil
-
-        self.pool.terminate()
-        shutil.rmtree(self.folder, ignore_errors=True)
+    rows = functools.partial(_rows_of, base)
+    shared = split(rows, items, minimum=PARALLEL_MIN, smallest_part=PARALLEL_MIN // 4, lighter=True)
+    return rows(items) if shared is None else shared
 
 
 # How long to wait for another process's write to the index before bypassing it.
@@ -646,7 +570,7 @@ class Index:
                 return 0
             self._write(db, rows, gone, new_meta)
         finally:
-            if isinstance(rows, _Parsed):
+            if isinstance(rows, Parts):
                 rows.close()
         return len(todo) + len(gone)
 
@@ -690,7 +614,7 @@ class Index:
                 db.execute("ROLLBACK")
                 raise
         finally:
-            if isinstance(rows, _Parsed):
+            if isinstance(rows, Parts):
                 rows.close()  # the workers, once their last rows are in (or abandoned)
         self.refreshed = True
         self._fold_log(db)

@@ -25,7 +25,7 @@ index.os.cpu_count = lambda: 3
 root = Path(sys.argv[1])
 items = list(index.scan(root / "entries", root).items())
 rows = index.parse_rows(root, items)
-assert isinstance(rows, index._Parsed), "did not fork"
+assert isinstance(rows, index.Parts), "did not fork"
 try:
     out = list(rows)
 finally:
@@ -109,7 +109,7 @@ def test_parallel_rebuild_matches_serial(
         [sys.executable, "-c", _PARALLEL_LIST, str(journal_dir)], capture_output=True, text=True
     )
     assert listed.returncode == 0, listed.stderr
-    assert "parse_rows gave ['_Parsed']" in listed.stderr
+    assert "parse_rows gave ['Parts']" in listed.stderr
     assert len(json.loads(listed.stdout)) == 40
     assert "broken.md:3" in listed.stderr
     assert brag("check", expect=1).output.count("broken:") == 2

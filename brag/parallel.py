@@ -1,0 +1,127 @@
+"""Long work spread over the CPUs: a cold index rebuild, a first analysis of a big journal.
+
+:func:`split` runs ``work`` on consecutive parts of a list in forked worker
+processes while this process does the first share itself. Fork is cheap and
+re-imports nothing; where it is not the norm (Windows, macOS), or while another
+thread runs (a fork would copy its locks held), there are no workers and the
+caller does all of the work itself. The workers' results come back through
+files, not the pool's pipe: through the pipe, megabytes of results would be read
+here by a thread that waits for this one's lock at every 64 KiB, and each worker
+would stand idle until it had them all.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: brag list never loads it
+    from typing import Any
+
+#: The most processes brag splits work over, this one included.
+MAX_WORKERS = 8
+
+
+def workers() -> int:
+    """How many processes can share the work here, this one included (1: no split)."""
+    if not sys.platform.startswith("linux"):
+        return 1
+    import threading
+
+    if threading.active_count() > 1:
+        return 1
+    return min(os.cpu_count() or 1, MAX_WORKERS)
+
+
+class Parts:
+    """The results of :func:`split`: iterating gives the items of this process's
+    list, then of each worker's list, in order, each part as soon as it has arrived.
+    :meth:`close` stops the workers and removes their files; call it after the
+    last item, or to abandon the rest."""
+
+    def __init__(self, pool: Any, first: list[Any], others: Iterator[str], folder: str):
+        self.pool, self.first, self.others, self.folder = pool, first, others, folder
+
+    def __iter__(self) -> Iterator[Any]:
+        import pickle
+
+        yield from self.first
+        for path in self.others:
+            with open(path, "rb") as f:
+                part = pickle.load(f)
+            os.unlink(path)
+            yield from part
+
+    def close(self) -> None:
+        import shutil
+
+        self.pool.terminate()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+#: What forked workers run and read: the work, the items and the folder for their
+#: results. Set only while the pool forks; the workers keep their copy.
+_JOB: tuple[Callable[[Sequence[Any]], list[Any]], Sequence[Any], str] | None = None
+
+
+def _part_to_file(span: tuple[int, int]) -> str:
+    """In a worker: the work of ``items[start:end]``, left in a file."""
+    import pickle
+
+    assert _JOB is not None
+    work, items, folder = _JOB
+    found = work(items[span[0] : span[1]])
+    path = os.path.join(folder, f"{span[0]}.part")
+    with open(path, "wb") as f:
+        pickle.dump(found, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def split(
+    work: Callable[[Sequence[Any]], list[Any]],
+    items: Sequence[Any],
+    *,
+    minimum: int,
+    smallest_part: int,
+    largest_part: int = 2000,
+    lighter: bool = False,
+) -> Parts | None:
+    """``work`` of all ``items`` (a list out of each list in), shared with forked
+    workers, or None when there are fewer than ``minimum`` items or no workers to
+    share with: then the caller does the work itself.
+
+    This process takes the first share and does it before returning; the workers
+    take the rest in parts of ``smallest_part`` to ``largest_part`` items, about
+    eight per worker, so the results come back while the rest are still being
+    worked out. ``lighter``: this process's share is smaller than a worker's, for
+    a caller that has more to do with each result as it arrives (a database write,
+    say) and should keep pace. ``work`` must leave this process as it found it:
+    only its results come back from a worker.
+    """
+    count = workers()
+    if len(items) < minimum or count < 2:
+        return None
+    import multiprocessing
+    import tempfile
+
+    global _JOB
+    own = len(items) // (count + 1 if lighter else count)
+    part = max(smallest_part, min(largest_part, -(-(len(items) - own) // (8 * (count - 1)))))
+    spans = [(i, min(i + part, len(items))) for i in range(own, len(items), part)]
+    folder = tempfile.mkdtemp(prefix="brag-parts-")
+    _JOB = (work, items, folder)
+    # A Pool forks its workers before it starts its own threads: no thread is
+    # running at fork time.
+    try:
+        pool = multiprocessing.get_context("fork").Pool(count - 1)
+    finally:
+        _JOB = None
+    try:
+        others = pool.imap(_part_to_file, spans, chunksize=1)
+        first = work(items[:own])
+    except BaseException:
+        Parts(pool, [], iter(()), folder).close()
+        raise
+    return Parts(pool, first, others, folder)
