@@ -11,6 +11,7 @@ import click
 
 from ..errors import BragError, CommandExit
 from ..importing import Progress
+from ..progress import Shown
 from ..text import strip_control
 from . import (
     CONTEXT_SETTINGS,
@@ -55,7 +56,7 @@ def _import_options(f: F) -> F:
     return period_options(f)
 
 
-class _Progress(Progress):
+class _Progress(Shown, Progress):
     """A rich progress bar on stderr, only when stderr is a terminal."""
 
     def __init__(self, quiet: bool):
@@ -63,33 +64,9 @@ class _Progress(Progress):
         self.bar: Any = None
         self.task: Any = None
         if not quiet and sys.stderr.isatty():
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                SpinnerColumn,
-                TextColumn,
-                TimeElapsedColumn,
-            )
-            from rich.progress import Progress as Bar
+            from ..progress import rich_bar
 
-            self.bar = Bar(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                transient=True,
-                console=_stderr_console(),
-            )
-
-    def __enter__(self) -> _Progress:
-        if self.bar is not None:
-            self.bar.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
+            self.bar = rich_bar(_stderr_console())
 
     def start(self, description: str, total: int | None = None) -> None:
         if self.bar is None:

@@ -278,7 +278,8 @@ def analyse_all(
     memo, memo_get, used_add, key_of = _MEMO, _MEMO.get, _USED.add, _content_key
     cached = _cached
     digest_of = (digests or {}).get
-    out = []
+    out: list[Any] = []
+    todo: list[tuple[int, Entry, tuple[Any, ...]]] = []  # not analysed before
     for entry in entries:
         digest = digest_of(id(entry))
         if digest is None:
@@ -291,12 +292,62 @@ def analyse_all(
             # _analysis_of asking the memo again.
             found = cached(key)
             if found is None:
-                found = _analysis_of(entry, keywords, key)
+                todo.append((len(out), entry, key))
             else:
                 memo[key] = found
         used_add(key)
         out.append((key, found))
+    if len(todo) == 1:  # one new entry: the common case after the first run
+        at, entry, key = todo[0]
+        out[at] = (key, _analysis_of(entry, keywords, key))
+    elif todo:
+        for (at, _, key), found in zip(todo, _analyse_many(todo, keywords), strict=True):
+            out[at] = (key, found)
     return out
+
+
+#: From this many entries to analyse (a few tenths of a second's work), a person
+#: at a terminal sees a progress bar.
+PROGRESS_MIN = 300
+#: From this many, the work is shared with forked workers (see brag.parallel).
+PARALLEL_MIN = 600
+
+
+def _analyse_many(
+    todo: list[tuple[int, Entry, tuple[Any, ...]]], keywords: Mapping[str, Sequence[str]] | None
+) -> list[Analysis]:
+    """The analyses of ``todo`` (position, entry, memo key), in order: a first run on
+    a big journal, or the first after an upgrade of brag (about a millisecond an
+    entry), shown as it goes and shared across the CPUs."""
+    from ..parallel import split
+    from ..progress import Bar
+
+    with Bar("Analysing entries (once)", len(todo), PROGRESS_MIN) as bar:
+
+        def analysed(entry: Entry, key: tuple[Any, ...]) -> Analysis:
+            found = _analysis_of(entry, keywords, key)
+            bar.advance()  # only where the bar is drawn: never in a worker
+            return found
+
+        def work(part: Sequence[tuple[int, Entry, tuple[Any, ...]]]) -> list[tuple[Any, ...]]:
+            # As the cache file holds them: what comes back from a worker.
+            return [_stored(analysed(entry, key)) for _, entry, key in part]
+
+        shared = split(work, todo, minimum=PARALLEL_MIN, smallest_part=PARALLEL_MIN // 8)
+        if shared is None:
+            return [analysed(entry, key) for _, entry, key in todo]
+        out = []
+        try:
+            for i, stored in enumerate(shared):
+                key = todo[i][2]
+                found = _MEMO.get(key)
+                if found is None:  # a worker's: its memo stayed there
+                    found = _MEMO[key] = _from_stored(stored)
+                    bar.advance()
+                out.append(found)
+        finally:
+            shared.close()
+        return out
 
 
 def _cached(key: tuple[Any, ...]) -> Analysis | None:

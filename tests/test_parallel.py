@@ -1,0 +1,129 @@
+"""A first analysis of a big journal is shared across the CPUs and shown as it goes;
+its answers are exactly those of one process."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import pty
+import select
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from test_bench_gen import gen
+
+from brag import parallel
+from brag.impact import analysis
+
+# In a fresh interpreter: this one may have a thread running (a session's HTTP
+# server), and then brag rightly never forks.
+_SHARED = """
+import multiprocessing, os, pickle, sys
+from pathlib import Path
+from brag import parallel
+from brag.impact import analysis
+from brag.journal import Journal
+analysis.PARALLEL_MIN = 1
+os.cpu_count = lambda: 3
+forked = []
+real = parallel.split
+def spy(*args, **kwargs):
+    found = real(*args, **kwargs)
+    forked.append(found)
+    return found
+parallel.split = spy
+journal = Journal(Path(sys.argv[1]))
+entries = list(journal.entries())
+found = analysis.analyse_all(entries)
+assert len(forked) == 1 and forked[0] is not None, "did not fork"
+assert not os.path.exists(forked[0].folder), "the workers' files left behind"
+for child in multiprocessing.active_children():
+    child.join(5)
+assert multiprocessing.active_children() == [], "workers left behind"
+sys.stdout.buffer.write(pickle.dumps([(key, analysis._stored(a)) for key, a in found]))
+"""
+
+
+def test_first_analysis_shared_with_workers_matches_one_process(journal_dir: Path) -> None:
+    gen.build_journal(journal_dir, 60)
+    from brag.journal import Journal
+
+    analysis.clear_memo()
+    entries = list(Journal(journal_dir).entries())
+    serial = [(key, analysis._stored(a)) for key, a in analysis.analyse_all(entries)]
+    assert len(serial) == 60
+
+    proc = subprocess.run([sys.executable, "-c", _SHARED, str(journal_dir)], capture_output=True)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert pickle.loads(proc.stdout) == serial  # the same analyses, in the same order
+
+
+def test_split_leaves_small_work_and_threaded_processes_alone(monkeypatch) -> None:
+    import threading
+
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 4)
+    assert parallel.split(list, [1, 2, 3], minimum=10, smallest_part=1) is None
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        # A fork while another thread may hold a lock could deadlock the child.
+        assert parallel.workers() == 1
+        assert parallel.split(list, list(range(50)), minimum=1, smallest_part=1) is None
+    finally:
+        stop.set()
+        other.join()
+
+
+def _run_on_terminal(args: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Run ``args`` with stderr on a pseudo-terminal; its exit code and what the
+    terminal received."""
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=follower, env=env)
+    os.close(follower)
+    seen = b""
+    while True:
+        ready, _, _ = select.select([leader], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal's other end closed: the process is done
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    return proc.wait(60), seen.decode("utf-8", "replace")
+
+
+def test_first_analysis_shows_progress_on_a_terminal_only(journal_dir: Path, tmp_path: Path):
+    gen.build_journal(journal_dir, analysis.PROGRESS_MIN + 20)
+    env = {**os.environ, "BRAG_TODAY": gen.LAST_DAY.isoformat(), "COLUMNS": "100"}
+    args = [
+        sys.executable,
+        "-m",
+        "brag",
+        "--dir",
+        str(journal_dir),
+        "coach",
+        "--since",
+        "2000-01-01",
+    ]
+    code, shown = _run_on_terminal(args, env)
+    assert code == 0, shown
+    assert "Analysing entries (once)" in shown
+    # Cached now: the next run has nothing to analyse, and shows nothing.
+    code, shown = _run_on_terminal(args, env)
+    assert code == 0 and "Analysing" not in shown, shown
+
+    # No terminal (a script, a pipe): never a bar, whatever the work.
+    state = journal_dir / ".git" / "brag"
+    for cache in state.glob("impact-cache*"):
+        cache.unlink()
+    shutil.rmtree(state / "documents")  # the kept review: it would be shown unread
+    piped = subprocess.run(args, capture_output=True, text=True, env=env)
+    assert piped.returncode == 0, piped.stderr
+    assert "Analysing" not in piped.stderr and "\x1b" not in piped.stderr
