@@ -61,6 +61,8 @@ if TYPE_CHECKING:
     import subprocess
     from typing import Any
 
+    from .progress import Bar
+
 
 SCHEMA_VERSION = 13
 #: What the index file records as its version: the schema's, and the format of the
@@ -280,14 +282,41 @@ PARALLEL_MIN = 1000
 
 
 def _rows_of(
-    base: str, items: Sequence[tuple[str, tuple[int, int] | None]]
+    base: str,
+    step: Callable[[], object],
+    items: Sequence[tuple[str, tuple[int, int] | None]],
 ) -> list[tuple[object, ...]]:
-    rows = [Index._row(base, rel, stat) for rel, stat in items]
-    return [row for row in rows if row is not None]
+    rows = []
+    for rel, stat in items:
+        row = Index._row(base, rel, stat)
+        if row is not None:
+            rows.append(row)
+        step()
+    return rows
+
+
+def _no_step() -> None:
+    pass
+
+
+def _indexing(files: int) -> Bar:
+    """The progress bar of reading ``files`` entry files into the index (shown on a
+    terminal from :data:`PROGRESS_MIN` files: a first run on a big journal, a
+    deleted index, a pull that brought thousands of entries)."""
+    from .progress import Bar
+
+    return Bar("Indexing entries", files, PROGRESS_MIN)
+
+
+#: From this many entry files to read (about half a second's work), a person at a
+#: terminal sees a progress bar.
+PROGRESS_MIN = 10_000
 
 
 def parse_rows(
-    root: Path, items: list[tuple[str, tuple[int, int] | None]]
+    root: Path,
+    items: list[tuple[str, tuple[int, int] | None]],
+    step: Callable[[], object] = _no_step,
 ) -> list[tuple[object, ...]] | Parts:
     """Index rows for ``items``, (path, (mtime_ns, size)) pairs, in path order
     (a stat of None: stat'ed as it is read, see :meth:`Index._row`).
@@ -298,6 +327,8 @@ def parse_rows(
     (:func:`brag.parallel.split`). With workers, the rows come back as
     :class:`~brag.parallel.Parts`: this process writes its own share to the index
     while the workers are still parsing, so its share is the smaller one.
+    ``step`` is called once a file (a progress bar's step): as this process reads
+    it, or as a worker's row is taken.
     """
     from . import frontmatter  # noqa: F401  (imported once, before a fork, not per worker)
     from .parallel import split
@@ -306,8 +337,11 @@ def parse_rows(
     # In path order: each worker reads neighbouring files, and the rows go into
     # the index's b-trees in order instead of all over them.
     items = sorted(items)
-    rows = functools.partial(_rows_of, base)
-    shared = split(rows, items, minimum=PARALLEL_MIN, smallest_part=PARALLEL_MIN // 4, lighter=True)
+    rows = functools.partial(_rows_of, base, step)
+    shared = split(
+        rows, items, minimum=PARALLEL_MIN, smallest_part=PARALLEL_MIN // 4, lighter=True,
+        each=step,
+    )  # fmt: skip
     return rows(items) if shared is None else shared
 
 
@@ -542,7 +576,8 @@ class Index:
         if not todo and not gone and not new_meta:
             self.refreshed = True
             return 0
-        self._write(db, parse_rows(self.root, todo), gone, new_meta)
+        with _indexing(len(todo)) as bar:
+            self._write(db, parse_rows(self.root, todo, bar.advance), gone, new_meta)
         return len(todo) + len(gone)
 
     def _rebuild(self, db: sqlite3.Connection, meta: dict[str, Any]) -> int:
@@ -554,24 +589,25 @@ class Index:
             _start_status(self.root, untracked=True)
         record: dict[str, int] | None = {} if not self.in_memory else None
         todo, gone = self._compare_all(db, record)
-        rows = parse_rows(self.root, todo)
-        try:
-            started = _PREFETCHED.pop(str(self.root), None)
-            # HEAD as read before the files were: a commit since is the next refresh's diff.
-            git = _status_result(started) if started is not None else None
-            new_meta: list[tuple[str, str | bytes]] = []
-            if git is not None:
-                head, dirty = git
-                new_meta = [("head", head), ("dirty", _meta_blob(sorted(dirty)))]
-                if record is not None and record != _meta_value(meta.get("folders"), {}):
-                    new_meta.append(("folders", _meta_blob(record)))
-            if not todo and not gone and not new_meta:
-                self.refreshed = True
-                return 0
-            self._write(db, rows, gone, new_meta)
-        finally:
-            if isinstance(rows, Parts):
-                rows.close()
+        with _indexing(len(todo)) as bar:
+            rows = parse_rows(self.root, todo, bar.advance)
+            try:
+                started = _PREFETCHED.pop(str(self.root), None)
+                # HEAD as read before the files were: a commit since is the next refresh's diff.
+                git = _status_result(started) if started is not None else None
+                new_meta: list[tuple[str, str | bytes]] = []
+                if git is not None:
+                    head, dirty = git
+                    new_meta = [("head", head), ("dirty", _meta_blob(sorted(dirty)))]
+                    if record is not None and record != _meta_value(meta.get("folders"), {}):
+                        new_meta.append(("folders", _meta_blob(record)))
+                if not todo and not gone and not new_meta:
+                    self.refreshed = True
+                    return 0
+                self._write(db, rows, gone, new_meta)
+            finally:
+                if isinstance(rows, Parts):
+                    rows.close()
         return len(todo) + len(gone)
 
     def _compare_all(

@@ -41,18 +41,36 @@ class Parts:
     :meth:`close` stops the workers and removes their files; call it after the
     last item, or to abandon the rest."""
 
-    def __init__(self, pool: Any, first: list[Any], others: Iterator[str], folder: str):
+    def __init__(
+        self,
+        pool: Any,
+        first: list[Any],
+        others: Iterator[str],
+        folder: str,
+        each: Callable[[], object] | None = None,
+    ):
         self.pool, self.first, self.others, self.folder = pool, first, others, folder
+        self.each = each
 
     def __iter__(self) -> Iterator[Any]:
+        yield from self.first
+        yield from self.rest()
+
+    def rest(self) -> Iterator[Any]:
+        """The workers' items only, in order, each part as soon as it has arrived
+        (``each`` called for every one: a progress bar's step, say)."""
         import pickle
 
-        yield from self.first
         for path in self.others:
             with open(path, "rb") as f:
                 part = pickle.load(f)
             os.unlink(path)
-            yield from part
+            if self.each is None:
+                yield from part
+                continue
+            for item in part:
+                yield item
+                self.each()
 
     def close(self) -> None:
         import shutil
@@ -87,6 +105,7 @@ def split(
     smallest_part: int,
     largest_part: int = 2000,
     lighter: bool = False,
+    each: Callable[[], object] | None = None,
 ) -> Parts | None:
     """``work`` of all ``items`` (a list out of each list in), shared with forked
     workers, or None when there are fewer than ``minimum`` items or no workers to
@@ -97,8 +116,9 @@ def split(
     eight per worker, so the results come back while the rest are still being
     worked out. ``lighter``: this process's share is smaller than a worker's, for
     a caller that has more to do with each result as it arrives (a database write,
-    say) and should keep pace. ``work`` must leave this process as it found it:
-    only its results come back from a worker.
+    say) and should keep pace. ``each`` is called for every item of the workers'
+    results as it is taken (see :meth:`Parts.rest`). ``work`` must leave this
+    process as it found it: only its results come back from a worker.
     """
     count = workers()
     if len(items) < minimum or count < 2:
@@ -124,4 +144,4 @@ def split(
     except BaseException:
         Parts(pool, [], iter(()), folder).close()
         raise
-    return Parts(pool, first, others, folder)
+    return Parts(pool, first, others, folder, each)

@@ -48,8 +48,8 @@ index.PARALLEL_MIN = 1
 index.os.cpu_count = lambda: 3
 calls = []
 real = index.parse_rows
-def spy(root, items):
-    rows = real(root, items)
+def spy(root, items, *more):
+    rows = real(root, items, *more)
     calls.append(type(rows).__name__)
     return rows
 index.parse_rows = spy

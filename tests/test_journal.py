@@ -465,8 +465,8 @@ def test_a_file_arriving_during_a_rebuild_is_seen_next_time(journal: Journal, mo
     late = Entry(title="Arrived during the parse", date=dt.date(2026, 3, 2))
     real = index.parse_rows
 
-    def parse_then_arrive(root, items):
-        rows = real(root, items)
+    def parse_then_arrive(root, items, *more):
+        rows = real(root, items, *more)
         before = os.stat(folder).st_mtime_ns
         (folder / Path(late.default_path()).name).write_text(late.to_markdown())
         # As if the parse had taken minutes: the folder's new time is not recent.

@@ -3,6 +3,7 @@ its answers are exactly those of one process."""
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import pty
@@ -77,11 +78,13 @@ def test_split_leaves_small_work_and_threaded_processes_alone(monkeypatch) -> No
         other.join()
 
 
-def _run_on_terminal(args: list[str], env: dict[str, str]) -> tuple[int, str]:
+def _run_on_terminal(
+    args: list[str], env: dict[str, str], out: int | None = subprocess.DEVNULL
+) -> tuple[int, str]:
     """Run ``args`` with stderr on a pseudo-terminal; its exit code and what the
     terminal received."""
     leader, follower = pty.openpty()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=follower, env=env)
+    proc = subprocess.Popen(args, stdout=out, stderr=follower, env=env)
     os.close(follower)
     seen = b""
     while True:
@@ -127,3 +130,30 @@ def test_first_analysis_shows_progress_on_a_terminal_only(journal_dir: Path, tmp
     piped = subprocess.run(args, capture_output=True, text=True, env=env)
     assert piped.returncode == 0, piped.stderr
     assert "Analysing" not in piped.stderr and "\x1b" not in piped.stderr
+
+
+_LIST = """
+import os, sys
+from brag import index
+index.PROGRESS_MIN = 10
+index.PARALLEL_MIN = 1
+os.cpu_count = lambda: 3
+sys.argv = ["brag", "--dir", sys.argv[1], "list", "--json"]
+from brag.cli import main
+main()
+"""
+
+
+def test_a_big_index_rebuild_shows_progress_on_a_terminal(journal_dir: Path, tmp_path: Path):
+    gen.build_journal(journal_dir, 60)
+    listed = tmp_path / "listed.json"
+    args = [sys.executable, "-c", _LIST, str(journal_dir)]
+    with listed.open("wb") as out:
+        code, shown = _run_on_terminal(args, dict(os.environ), out.fileno())
+    assert code == 0, shown
+    assert "Indexing entries" in shown
+    assert len(json.loads(listed.read_text())) == 60  # every entry, read by the workers too
+    # Indexed now: nothing to read, nothing shown.
+    with listed.open("wb") as out:
+        code, shown = _run_on_terminal(args, dict(os.environ), out.fileno())
+    assert code == 0 and "Indexing" not in shown, shown

@@ -333,17 +333,19 @@ def _analyse_many(
             # As the cache file holds them: what comes back from a worker.
             return [_stored(analysed(entry, key)) for _, entry, key in part]
 
-        shared = split(work, todo, minimum=PARALLEL_MIN, smallest_part=PARALLEL_MIN // 8)
+        shared = split(
+            work, todo, minimum=PARALLEL_MIN, smallest_part=PARALLEL_MIN // 8, each=bar.advance
+        )
         if shared is None:
             return [analysed(entry, key) for _, entry, key in todo]
-        out = []
+        # This process's share is in the memo; the workers' comes back stored.
+        done_here = len(shared.first)
+        out = [_MEMO[key] for _, _, key in todo[:done_here]]
         try:
-            for i, stored in enumerate(shared):
-                key = todo[i][2]
-                found = _MEMO.get(key)
-                if found is None:  # a worker's: its memo stayed there
+            for (_, _, key), stored in zip(todo[done_here:], shared.rest(), strict=True):
+                found = _MEMO.get(key)  # None unless an entry here had the same content
+                if found is None:
                     found = _MEMO[key] = _from_stored(stored)
-                    bar.advance()
                 out.append(found)
         finally:
             shared.close()
