@@ -117,8 +117,8 @@ def split(
     worked out. ``lighter``: this process's share is smaller than a worker's, for
     a caller that has more to do with each result as it arrives (a database write,
     say) and should keep pace. ``each`` is called for every item of the workers'
-    results as it is taken (see :meth:`Parts.rest`). ``work`` must leave this
-    process as it found it: only its results come back from a worker.
+    results as it is taken (see :meth:`Parts.rest`). Only its results come back
+    from a worker: whatever else ``work`` changes there (a memo, say) stays there.
     """
     count = workers()
     if len(items) < minimum or count < 2:
