@@ -28,9 +28,8 @@ def workers() -> int:
     """How many processes can share the work here, this one included (1: no split)."""
     if not sys.platform.startswith("linux"):
         return 1
-    import threading
-
-    if threading.active_count() > 1:
+    threading = sys.modules.get("threading")  # never imported: no thread was started
+    if threading is not None and threading.active_count() > 1:
         return 1
     return min(os.cpu_count() or 1, MAX_WORKERS)
 
@@ -120,8 +119,10 @@ def split(
     results as it is taken (see :meth:`Parts.rest`). Only its results come back
     from a worker: whatever else ``work`` changes there (a memo, say) stays there.
     """
+    if len(items) < minimum:
+        return None
     count = workers()
-    if len(items) < minimum or count < 2:
+    if count < 2:
         return None
     import multiprocessing
     import tempfile
