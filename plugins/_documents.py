@@ -279,12 +279,13 @@ def _finding(f: coach.Finding) -> dict[str, str]:
 
 
 def _money_totals(entries: list[Entry], read: Any) -> tuple[dict[str, float], dict[str, float]]:
-    """Money a year across ``entries``, revenue and savings kept apart (each entry's
+    """Money a year across ``entries``, savings, revenue and revenue protected (kept
+    in an incident, not earned) apart (each entry's
     from its analysis: see :func:`brag.impact.figures.money_a_year`), and how much
     of each the entries themselves call an estimate ("an estimated $240k":
     :func:`~brag.impact.figures.money_estimated`)."""
-    totals = {"revenue": 0.0, "savings": 0.0}
-    estimated = {"revenue": 0.0, "savings": 0.0}
+    totals = {"revenue": 0.0, "savings": 0.0, "protected": 0.0}
+    estimated = {"revenue": 0.0, "savings": 0.0, "protected": 0.0}
     for entry in entries:
         found = read(entry)
         kind, value = found.money
@@ -297,7 +298,9 @@ def _money_totals(entries: list[Entry], read: Any) -> tuple[dict[str, float], di
 
 def _money_phrase(totals: dict[str, float], estimated: dict[str, float] | None = None) -> str:
     """ "$48k a year in cost savings and $85k in revenue, in total": never one sum of
-    both, and an estimate the entries call one stays one ("an estimated $85k")."""
+    different kinds of money (revenue kept in an incident is "of revenue
+    protected", not revenue earned), and an estimate the entries call one stays
+    one ("an estimated $85k")."""
     estimated = estimated or {}
 
     def amount(kind: str) -> tuple[str, str]:
@@ -315,9 +318,12 @@ def _money_phrase(totals: dict[str, float], estimated: dict[str, float] | None =
     if totals.get("revenue"):
         shown, note = amount("revenue")
         parts.append(f"{shown} in revenue{note}")
+    if totals.get("protected"):
+        shown, note = amount("protected")
+        parts.append(f"{shown} of revenue protected{note}")
     if not parts:
         return ""
-    return " and ".join(parts) + ", in total"
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] + ", in total"
 
 
 def _money(value: float) -> str:

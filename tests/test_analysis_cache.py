@@ -269,6 +269,10 @@ def test_the_money_an_entry_states_is_kept_in_its_analysis(cache, monkeypatch):
         "Closed $1.2M in new ARR with the upsell flow": ("revenue", 1_200_000.0),
         "Right-sized the fleet, $5k/week": ("savings", 260_000.0),
         "Bought a $3k test rig": ("", 0.0),  # money, but neither saved nor earned
+        # Revenue kept in an incident is not revenue earned: it stays apart.
+        "Kept checkout up on Black Friday: $240k of orders saved": ("protected", 240_000.0),
+        "Fixed the card retry bug, avoided $50k in lost sales": ("protected", 50_000.0),
+        "Upsell flow saved the quarter: $500k new ARR": ("revenue", 500_000.0),
         "Cut p99 from 800ms to 200ms": ("", 0.0),  # no money at all
     }
     found = [Entry(title=t, date=DAY, id=f"m{i:07x}") for i, t in enumerate(cases)]

@@ -649,21 +649,36 @@ def test_entries_select_kept_are_not_grouped_again_and_give_the_same_evidence(jo
 
 
 def test_money_an_entry_calls_an_estimate_stays_an_estimate(brag, journal, monkeypatch):
-    """ "estimated $240k of orders saved" is not "$240k in revenue": the brief and
-    the self-review keep the word, and say how much of a mixed total is estimated."""
+    """ "estimated $240k of orders saved" is neither "$240k" nor "in revenue": the
+    brief and the self-review keep the word "estimated", tell revenue kept in an
+    incident apart from revenue earned, and say how much of a mixed total is
+    estimated."""
     monkeypatch.setenv("BRAG_TODAY", "2026-06-30")
     brag("add", "Kept checkout open through the Black Friday peak", "-d", "2026-05-02",
          "-i", "estimated $240k of orders saved", "-a", "revenue")  # fmt: skip
     brag("add", "Cut search infra spend", "-d", "2026-05-09", "-a", "cost",
          "-m", "search infra cost: $31k/month -> $13k/month")  # fmt: skip
     brief = as_json(brag, "promo-brief", "--target", "staff", "--period", "2026H1")
-    assert "$216k a year in cost savings and an estimated $240k in revenue" in brief["headline"]
+    assert (
+        "$216k a year in cost savings and an estimated $240k of revenue protected"
+        in brief["headline"]
+    ), brief["headline"]
     review = as_json(brag, "self-review", "--period", "2026H1")
-    assert "an estimated $240k in revenue, in total" in review["summary"]
-    assert review["money"] == {"revenue": "$240k", "savings": "$216k"}
-    # A measured figure beside the estimate: the total says how much is estimated.
+    assert "an estimated $240k of revenue protected, in total" in review["summary"]
+    assert "$240k in revenue" not in review["summary"]
+    assert review["money"] == {"protected": "$240k", "savings": "$216k"}
+    # Revenue earned beside it: three kinds, never one sum.
     brag("add", "Launched the gift-card upsell", "-d", "2026-05-20", "-a", "revenue",
          "-i", "$60k in new revenue in its first month")  # fmt: skip
     review = as_json(brag, "self-review", "--period", "2026H1")
-    assert "in revenue ($240k of it estimated)" in review["summary"], review["summary"]
-    assert "an estimated" not in review["summary"]
+    assert (
+        "$216k a year in cost savings, $60k in revenue and an estimated $240k of revenue "
+        "protected, in total" in review["summary"]
+    ), review["summary"]
+    # A measured figure beside an estimate of one kind: the total says how much.
+    brag("add", "Fixed the card retry bug", "-d", "2026-05-25", "-a", "revenue",
+         "-i", "$30k of orders saved in the first week")  # fmt: skip
+    review = as_json(brag, "self-review", "--period", "2026H1")
+    assert "$270k of revenue protected ($240k of it estimated)" in review["summary"], review[
+        "summary"
+    ]

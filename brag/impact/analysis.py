@@ -73,7 +73,7 @@ class Analysis:
     impact_points: float = 0.0
     scope_points: float = 0.0
     #: Money a year the entry states and its kind (see :func:`.figures.money_a_year`):
-    #: ``("savings", x)``, ``("revenue", x)`` or ``("", 0.0)``. Kept here so a
+    #: ``("savings", x)``, ``("revenue", x)``, ``("protected", x)`` or ``("", 0.0)``. Kept here so a
     #: document sums a year's money without reading any entry's metrics.
     money: tuple[str, float] = ("", 0.0)
     #: Whether the entry calls that money an estimate (:func:`.figures.money_estimated`).
@@ -217,7 +217,7 @@ def _from_stored(stored: tuple[Any, ...]) -> Analysis:
 #: Bump when a change to the engine alters what it reads from an entry (or the
 #: layout of the cache file changes), so caches written by an older brag are
 #: ignored rather than trusted.
-ANALYSIS_VERSION = 9
+ANALYSIS_VERSION = 10
 
 #: At most this many analyses are kept on disk (old versions of edited entries
 #: are dropped when it is reached).

@@ -54,13 +54,24 @@ _SAVING_WORDS = _lazy(
 _REVENUE_WORDS = _lazy(
     r"(?i)\b(?:revenue|arr|mrr|sales|bookings|deals?|upsell|new business|income|gmv)\b"
 )
+# Revenue kept rather than earned: "$240k of orders saved", "revenue protected",
+# "avoided $50k in lost sales", "prevented a $1M revenue loss", "$80k of ARR at risk".
+_KEPT = r"(?:saved|kept|protected|protecting|retained|preserved)"
+_SOLD = r"(?:revenue|sales|orders?|bookings|transactions|purchases|gmv|arr|mrr)"
+_PROTECTED_WORDS = _lazy(
+    rf"(?i)\b(?:{_SOLD}\s+{_KEPT}|{_KEPT}\s+(?:\S+\s+){{0,3}}?(?:of\s+|in\s+)?{_SOLD}|"
+    rf"(?:avoid\w*|prevent\w*)\b[^.;]*\b(?:lost\s+{_SOLD}|{_SOLD}\s+loss(?:es)?)|"
+    rf"{_SOLD}\s+loss(?:es)?\s+(?:avoided|prevented)|{_SOLD}\b[^.;]*\bat[- ]risk)\b"
+)
 
 
 def money_a_year(
     entry: Entry, metrics: Sequence[Metric], areas: Sequence[str]
 ) -> tuple[str, float]:
     """An entry's money a year and its kind: ``("savings", x)``, ``("revenue", x)``,
-    or ``("", 0.0)`` when the entry states no money or does not say which it is.
+    ``("protected", x)`` (revenue kept, not earned: "$240k of orders saved" in an
+    incident, "avoided $50k in lost sales"), or ``("", 0.0)`` when the entry
+    states no money or does not say which it is.
 
     ``metrics`` and ``areas`` are the entry's own (its analysis). The largest
     figure counts (monthly, weekly and quarterly ones annualised); a
@@ -84,6 +95,8 @@ def money_a_year(
     if not best:
         return "", 0.0
     text = f"{entry.title} {entry.impact} " + " ".join(m.text for m in metrics)
+    if _PROTECTED_WORDS().search(text):
+        return "protected", best  # before savings: "orders saved" saved no cost
     if _REVENUE_WORDS().search(text) or "revenue" in entry.areas:
         return "revenue", best
     if _SAVING_WORDS().search(text) or "cost" in areas[:1]:
