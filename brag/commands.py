@@ -1,8 +1,8 @@
 """What every command shares however it was parsed, and the bodies of the
-commands people run most: ``add``, ``list`` and ``search``.
+commands people run most: ``add``, ``list``, ``search`` and ``coach``.
 
 Nothing here imports click. :mod:`brag.cli` parses with click and calls these
-functions; :mod:`brag.quick` parses the plain forms of the three commands by
+functions; :mod:`brag.quick` parses the plain forms of the four commands by
 itself and calls the same functions, so a ``brag list`` answers before click
 (and the ``typing`` and ``inspect`` modules it brings) would have finished
 importing. Both print through :func:`echo`, style through :func:`styler` and
@@ -680,3 +680,137 @@ def _list_dict(entry: Entry) -> dict[str, Any]:
     data = entry.to_dict()
     data.pop("body", None)
     return data
+
+
+# -- brag coach ---------------------------------------------------------------------
+
+
+def coach(
+    state: State,
+    since: str | None,
+    until: str | None,
+    period: str | None,
+    target: str | None,
+    show_all: bool,
+    as_json: bool,
+) -> None:
+    """``brag coach``: the journal's review for the target level (kept, so a run on
+    an unchanged journal reads no entry)."""
+    from . import coach as coaching
+    from . import impact, outputs
+    from .exporting import bulk, impact_cache, today
+    from .inbox import Settings, counts, for_documents
+    from .ladder import journal_ladder
+
+    journal = state.journal()
+    start, end = resolve_period(since, until, period)
+    day = today(end)
+    start = start or day - dt.timedelta(days=364)
+    warn_broken(journal)
+
+    # A finished review is kept: a warm run with nothing changed reads no entry.
+    kept = outputs.key(journal, "coach", start, end, day, target, show_all, as_json)
+    found = outputs.read(journal, kept)
+    if found is not None:
+        _echo_styled(state, found[0])
+        return
+
+    config = journal.config
+    level, goal = coaching.levels(config, target)
+    cache = impact_cache(journal)
+    with bulk():
+        impact.load_cache(cache)  # first: the inbox's duplicate pass reads it too
+        # One read of the journal: the inbox counts all of it, the review the period.
+        # Oldest first: the inbox and the review sort by date, and find it sorted.
+        keyed = journal.entries_keyed(newest_first=False)
+        everything = [entry for entry, _, _ in keyed]
+        waiting = counts(
+            everything,
+            today=day,
+            settings=Settings.from_config(config),
+            alone={id(entry) for entry, _, alone in keyed if alone},
+        )
+        last = end or day
+        # A launch whose result was measured later counts as quantified, as documents
+        # tell it.
+        entries = [for_documents(e) for e in everything if start <= e.date <= last]
+        result = coaching.review(
+            entries,
+            today=day,
+            target=goal,
+            level=level,
+            glossary=impact.load_glossary(config),
+            keywords=impact.load_keywords(config),
+            max_gap_days=coaching.gap_days(config),
+            since=start,
+            until=end or day,
+            ladder=journal_ladder(journal.root),
+            inbox=waiting,
+            digests={id(entry): digest for entry, digest, _ in keyed},
+        )
+        impact.save_cache(cache)
+    if as_json:
+        import json
+
+        text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = review_text(result, show_all)
+    outputs.write(journal, kept, text)
+    _echo_styled(state, text)
+
+
+def review_text(result: Any, show_all: bool, limit: int = 20) -> str:
+    """The coach's review as the terminal shows it, styled as ``click.style`` would
+    style it (the codes are taken out where the output shows no colour)."""
+    from .text import entries
+
+    lines: list[str] = []
+    say = lines.append
+    stats = result.stats
+    target = f", target {result.target}" if result.target else " (set [user] target_level)"
+    heading = f"Coach: {entries(result.entries)}, {result.since} to {result.until}"
+    say(style(heading, bold=True) + target)
+    if not result.entries:
+        say("Nothing to review yet: add entries with 'brag add' or 'brag import'.")
+        return "\n".join(lines) + "\n"
+    tree = stats["tree"]
+    say(
+        f"  {stats['quantified']} of {stats['entries']} quantified; Tree B {tree['B']} of "
+        f"{stats['entries']} ({round(tree['share_b'] * 100)}%"
+        + (f", {result.target} expects about {round(tree['target_b'] * 100)}%)" if
+           "target_b" in tree else ")")
+    )  # fmt: skip
+    if not result.findings:
+        say(style("No findings: this reads like a strong case.", fg="green"))
+        return "\n".join(lines) + "\n"
+    period = result.balance
+    if period:
+        say("")
+        say(style("The period", bold=True))
+        for f in period:
+            say(f"  {style('!', fg='yellow')} {f.problem}")
+            say(f"    Fix: {f.fix}")
+    per_entry = [f for f in result.findings if f.entry_id]
+    if per_entry:
+        say("")
+        say(style("Entries", bold=True))
+        shown = per_entry if show_all else per_entry[:limit]
+        for f in shown:
+            say(f"  {style(f.entry_id, fg='yellow')} {f.entry_title} ({f.date}): {f.problem}")
+            say(f"    Fix: {f.fix}")
+        if len(per_entry) > len(shown):
+            say(f"  … {len(per_entry) - len(shown)} more (brag coach --all, or --json)")
+    return "\n".join(lines) + "\n"
+
+
+def _echo_styled(state: State, text: str) -> None:
+    """Text carrying :func:`style` codes, printed as ``click.echo`` prints it: the
+    codes kept where the output shows colour, taken out elsewhere."""
+    color = state.color
+    if color is None:
+        color = sys.stdout is not None and _is_terminal(sys.stdout)
+    if not color:
+        import re
+
+        text = re.sub(r"\033\[[;?0-9]*[a-zA-Z]", "", text)
+    echo(text, nl=False)

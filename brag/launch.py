@@ -30,7 +30,7 @@ READERS = frozenset(
 
 
 #: The commands :mod:`brag.quick` may run (its ``COMMANDS``).
-QUICK = frozenset({"add", "list", "search"})
+QUICK = frozenset({"add", "list", "search", "coach"})
 
 
 def main() -> None:

@@ -1,9 +1,10 @@
-"""The quick lane: ``brag add``, ``list`` and ``search`` without click.
+"""The quick lane: ``brag add``, ``list``, ``search`` and ``coach`` without click.
 
-These three run many times a day, and a list answers in a few milliseconds once
-the index is read: importing click (with ``typing``, ``inspect`` and the rest
-it brings) took longer than the command's own work. :func:`main` parses the
-plain forms of the three commands by itself, from the same tables click's
+The first three run many times a day, and a list answers in a few milliseconds
+once the index is read: importing click (with ``typing``, ``inspect`` and the
+rest it brings) took longer than the command's own work; the coach reads a
+whole year, and importing click was a twentieth of it. :func:`main` parses the
+plain forms of the four commands by itself, from the same tables click's
 commands are built from (:data:`COMMANDS`), and runs the same functions
 (:mod:`brag.commands`). Anything it does not recognise as plainly correct
 (``--help``, an unknown option, a count that is not a number, ``add`` without
@@ -150,11 +151,21 @@ SEARCH = (
     JSON,
 )
 
+COACH = (
+    *PERIOD,
+    Param(
+        ("--target", "-T"), "target", VALUE, "LEVEL", "Target level (default [user] target_level)."
+    ),
+    Param(("--all",), "show_all", FLAG, help="List every entry finding, not the first 20."),
+    JSON,
+)
+
 #: Command -> (its parameters, the function in brag.commands that runs it).
 COMMANDS: dict[str, tuple[tuple[Param, ...], str]] = {
     "add": (ADD, "add"),
     "list": (LIST, "list_entries"),
     "search": (SEARCH, "search_entries"),
+    "coach": (COACH, "coach"),
 }
 
 

@@ -83,6 +83,14 @@ def both_lanes(args: list[str], brag, capsys) -> tuple[tuple, tuple]:
         ["search", "REVIEW", "--json"],
         ["search", "p99", "-t", "perf", "--since", "2026"],
         ["search", "nothing-matches-this"],
+        ["coach"],
+        ["coach", "--all"],
+        ["coach", "--json"],
+        ["coach", "-p", "2026Q1", "-T", "staff"],
+        ["coach", "--since", "2026-03-02", "--until", "2026-03-03", "--target", "senior"],
+        ["coach", "--since", "2026-04-01", "--until", "2026-03-01"],
+        ["coach", "--period", "someday"],
+        ["coach", "-T", "wizard"],
     ],
 )
 def test_the_quick_lane_prints_what_click_prints(args, filled, brag, capsys):
@@ -150,7 +158,10 @@ def test_bad_input_in_the_quick_lane_is_one_line_and_nothing_is_written(
         ["add", "x", "--leverage", "vibes"],
         ["--version"],
         ["show", "abc"],
-        ["coach"],
+        ["coach", "--help"],
+        ["coach", "--target"],
+        ["coach", "stray"],
+        ["coach", "--all=yes"],
     ],
 )
 def test_anything_not_plainly_correct_goes_to_click(args, journal):
@@ -222,6 +233,17 @@ def test_the_console_script_lists_without_click_typing_or_inspect(filled: Journa
         if args[0] != "add":  # a reader runs git only through brag.early's spawn
             assert "procs=[]" in proc.stderr, (args, proc.stderr)
     assert "Shipped the probe" in real("list", "-n", "1").stdout
+    # The coach reads a year through the same lane: no click, and what it prints
+    # is what click's command prints.
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, "coach", "--since", "2026-01-01"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "loaded=[]" in proc.stderr.replace("'typing', ", "").replace("['typing']", "[]"), (
+        proc.stderr
+    )
+    assert proc.stdout.startswith("Coach: ") and "\x1b" not in proc.stdout
 
 
 def test_the_console_script_stops_quietly_when_the_reader_goes(journal_dir: Path):
