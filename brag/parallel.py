@@ -83,6 +83,14 @@ class Parts:
 _JOB: tuple[Callable[[Sequence[Any]], list[Any]], Sequence[Any], str] | None = None
 
 
+def _ignore_interrupts() -> None:
+    """In a worker: Ctrl-C is this process's to handle (it stops the workers); a
+    worker that took it too would print its own traceback over the terminal."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _part_to_file(span: tuple[int, int]) -> str:
     """In a worker: the work of ``items[start:end]``, left in a file."""
     import pickle
@@ -136,7 +144,7 @@ def split(
     # A Pool forks its workers before it starts its own threads: no thread is
     # running at fork time.
     try:
-        pool = multiprocessing.get_context("fork").Pool(count - 1)
+        pool = multiprocessing.get_context("fork").Pool(count - 1, _ignore_interrupts)
     finally:
         _JOB = None
     try:

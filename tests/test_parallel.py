@@ -157,3 +157,31 @@ def test_a_big_index_rebuild_shows_progress_on_a_terminal(journal_dir: Path, tmp
     with listed.open("wb") as out:
         code, shown = _run_on_terminal(args, dict(os.environ), out.fileno())
     assert code == 0 and "Indexing" not in shown, shown
+
+
+_INTERRUPTS = """
+import os, signal, sys
+from brag import parallel
+os.cpu_count = lambda: 2
+
+def work(part):
+    return [signal.getsignal(signal.SIGINT) is signal.SIG_IGN for _ in part]
+
+shared = parallel.split(work, list(range(40)), minimum=1, smallest_part=1)
+assert shared is not None, "did not fork"
+try:
+    here, workers = list(shared.first), list(shared.rest())
+finally:
+    shared.close()
+print(sorted(set(here)), sorted(set(workers)))
+"""
+
+
+def test_ctrl_c_is_the_parents_to_handle_not_the_workers() -> None:
+    """A worker that took Ctrl-C would print its own traceback over the terminal:
+    workers ignore it, this process stops them (Parts.close)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _INTERRUPTS], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["[False]", "[True]"]
