@@ -37,8 +37,9 @@ def workers() -> int:
 class Parts:
     """The results of :func:`split`: iterating gives the items of this process's
     list, then of each worker's list, in order, each part as soon as it has arrived.
-    :meth:`close` stops the workers and removes their files; call it after the
-    last item, or to abandon the rest."""
+    A part a worker failed to deliver (a full disk for its file, say) is worked
+    out here instead. :meth:`close` stops the workers and removes their files;
+    call it after the last item, or to abandon the rest."""
 
     def __init__(
         self,
@@ -47,9 +48,11 @@ class Parts:
         others: Iterator[str],
         folder: str,
         each: Callable[[], object] | None = None,
+        redo: Callable[[int], list[Any]] | None = None,
     ):
         self.pool, self.first, self.others, self.folder = pool, first, others, folder
         self.each = each
+        self.redo = redo  # the work of the n-th worker part, done here
 
     def __iter__(self) -> Iterator[Any]:
         yield from self.first
@@ -60,10 +63,22 @@ class Parts:
         (``each`` called for every one: a progress bar's step, say)."""
         import pickle
 
-        for path in self.others:
-            with open(path, "rb") as f:
-                part = pickle.load(f)
-            os.unlink(path)
+        n = 0
+        while True:
+            try:
+                path = next(self.others)
+                with open(path, "rb") as f:
+                    part = pickle.load(f)
+                os.unlink(path)
+            except StopIteration:
+                return
+            except Exception:
+                if self.redo is None:
+                    raise
+                n += 1
+                yield from self.redo(n - 1)  # done here: the work counts its own steps
+                continue
+            n += 1
             if self.each is None:
                 yield from part
                 continue
@@ -139,18 +154,29 @@ def split(
     own = len(items) // (count + 1 if lighter else count)
     part = max(smallest_part, min(largest_part, -(-(len(items) - own) // (8 * (count - 1)))))
     spans = [(i, min(i + part, len(items))) for i in range(own, len(items), part)]
-    folder = tempfile.mkdtemp(prefix="brag-parts-")
+    # No room for the workers' files, no process to be had: all of it here, then.
+    try:
+        folder = tempfile.mkdtemp(prefix="brag-parts-")
+    except OSError:
+        return None
     _JOB = (work, items, folder)
     # A Pool forks its workers before it starts its own threads: no thread is
     # running at fork time.
     try:
         pool = multiprocessing.get_context("fork").Pool(count - 1, _ignore_interrupts)
+    except OSError:
+        os.rmdir(folder)
+        return None
     finally:
         _JOB = None
+
+    def redo(n: int) -> list[Any]:
+        return work(items[spans[n][0] : spans[n][1]])
+
     try:
         others = pool.imap(_part_to_file, spans, chunksize=1)
         first = work(items[:own])
     except BaseException:
         Parts(pool, [], iter(()), folder).close()
         raise
-    return Parts(pool, first, others, folder, each)
+    return Parts(pool, first, others, folder, each, redo)

@@ -185,3 +185,39 @@ def test_ctrl_c_is_the_parents_to_handle_not_the_workers() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["[False]", "[True]"]
+
+
+_WORKER_FAILS = """
+import os, sys
+from brag import parallel
+os.cpu_count = lambda: 3
+here = os.getpid()
+
+def work(part):
+    if os.getpid() != here and part[0] % 4 == 0:
+        raise OSError(28, "No space left on device")  # this worker's part is lost
+    return [x * 10 for x in part]
+
+shared = parallel.split(work, list(range(30)), minimum=1, smallest_part=1)
+assert shared is not None, "did not fork"
+try:
+    print(list(shared))
+finally:
+    shared.close()
+
+import multiprocessing
+def no_processes(*args, **kwargs):
+    raise OSError(11, "Resource temporarily unavailable")
+multiprocessing.get_context = no_processes
+print(parallel.split(work, list(range(30)), minimum=1, smallest_part=1))
+"""
+
+
+def test_a_part_a_worker_cannot_deliver_is_done_here() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", _WORKER_FAILS], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    every, without_workers = proc.stdout.splitlines()
+    assert every == str([x * 10 for x in range(30)])  # all of it, in order
+    assert without_workers == "None"  # no process to be had: the caller does it all
