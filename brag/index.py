@@ -330,9 +330,10 @@ def parse_rows(
     ``step`` is called once a file (a progress bar's step): as this process reads
     it, or as a worker's row is taken.
     """
-    from . import frontmatter  # noqa: F401  (imported once, before a fork, not per worker)
     from .parallel import split
 
+    if len(items) >= PARALLEL_MIN:
+        from . import frontmatter  # noqa: F401  (imported once, before a fork, not per worker)
     base = str(root) + os.sep
     # In path order: each worker reads neighbouring files, and the rows go into
     # the index's b-trees in order instead of all over them.
