@@ -54,13 +54,13 @@ from . import early
 from .entry import Entry, content_digest
 from .errors import EntryError
 from .listing import format_line, search_text
-from .parallel import Parts
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import subprocess
     from typing import Any
 
+    from .parallel import Parts
     from .progress import Bar
 
 
@@ -607,8 +607,8 @@ class Index:
                     return 0
                 self._write(db, rows, gone, new_meta)
             finally:
-                if isinstance(rows, Parts):
-                    rows.close()
+                if not isinstance(rows, list):  # brag.parallel.Parts: the workers' rows
+                    rows.close()  # stop them, remove their files
         return len(todo) + len(gone)
 
     def _compare_all(
@@ -651,8 +651,8 @@ class Index:
                 db.execute("ROLLBACK")
                 raise
         finally:
-            if isinstance(rows, Parts):
-                rows.close()  # the workers, once their last rows are in (or abandoned)
+            if not isinstance(rows, list):  # brag.parallel.Parts: the workers' rows
+                rows.close()  # type: ignore[attr-defined]  # stop them, remove their files
         self.refreshed = True
         self._fold_log(db)
 

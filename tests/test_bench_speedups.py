@@ -19,13 +19,13 @@ from brag.entry import Entry
 _PARALLEL = """
 import multiprocessing, os, pickle, sys
 from pathlib import Path
-from brag import index
+from brag import index, parallel
 index.PARALLEL_MIN = 1
 index.os.cpu_count = lambda: 3
 root = Path(sys.argv[1])
 items = list(index.scan(root / "entries", root).items())
 rows = index.parse_rows(root, items)
-assert isinstance(rows, index.Parts), "did not fork"
+assert isinstance(rows, parallel.Parts), "did not fork"
 try:
     out = list(rows)
 finally:
