@@ -102,6 +102,8 @@ class ExportContext:
     _alone: set[int] = field(default_factory=set, repr=False)
     # What select() kept, by identity (held here, so no id is reused meanwhile).
     _selected: dict[int, Entry] = field(default_factory=dict, repr=False)
+    # A helper process with the document's template ready (brag.render.Beside), if any.
+    _beside: Any = field(default=None, repr=False)
 
     def select(self, entries: list[Entry]) -> None:
         """Use ``entries`` (oldest first), each story once: a win recorded twice
@@ -307,6 +309,11 @@ class Exporter:
 
         name = self.template_for(ctx.format)
         assert name is not None
+        beside, ctx._beside = ctx._beside, None
+        if beside is not None:
+            text = beside.render(data)
+            if text is not None:
+                return text
         return render(name, data, ctx.journal.root)
 
 
@@ -453,6 +460,14 @@ def run_export(
             newest_first=False,
         )
         entries = [entry for entry, _, _ in keyed]
+        template = exporter.template_for(fmt) if exporter.render is None else None
+        if kept is not None and template:
+            # A big document's template made ready on the other core meanwhile;
+            # only with brag's own plugins (kept): the helper's environment is this one's.
+            from .render import BESIDE_MIN, beside
+
+            if len(entries) >= BESIDE_MIN:
+                context._beside = beside(template, journal.root)
         context._digests = {id(entry): digest for entry, digest, _ in keyed}
         context._alone = {id(entry) for entry, _, alone in keyed if alone}
         cache = impact_cache(journal)
@@ -465,7 +480,12 @@ def run_export(
         context.entries = with_outcomes(
             journal, context.entries, first, last, include_private=include_private
         )
-        text = _guarded(exporter, "build", lambda: exporter.run(context))
+        try:
+            text = _guarded(exporter, "build", lambda: exporter.run(context))
+        finally:
+            if context._beside is not None:  # not used: the build failed
+                context._beside.close()
+                context._beside = None
         outputs.write(journal, kept, text, len(context.entries))
         impact.save_cache(cache)
         return _finish(journal, exporter, context, text, len(context.entries), output, default_path)

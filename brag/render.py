@@ -322,6 +322,138 @@ def render(
         raise ExportError(f"template {where}:{line}: {type(exc).__name__}: {exc}") from None
 
 
+#: From this many entries in a document, its template is made ready by a helper
+#: process while the document is built (see :class:`Beside`).
+BESIDE_MIN = 2000
+
+# The helper's program: the parent's module path first, then brag.render.serve.
+_SERVE = (
+    "import sys, marshal; sys.path[:] = marshal.loads(bytes.fromhex(sys.argv[1])); "
+    "from brag.render import serve; serve(sys.argv[2], sys.argv[3])"
+)
+
+
+class Beside:
+    """A template rendered by a helper process that got it ready beforehand.
+
+    Importing Jinja2 and loading a template take about 25 ms, as long as a
+    fifth of a year's self-review once the analyses are cached, and they do not
+    wait for the document's data. :func:`beside` starts a fresh ``python`` that
+    imports Jinja2 and loads the template on the other core while this process
+    builds the document; :meth:`render` hands it the data (pickled, through its
+    standard input) and reads the text back. The helper loads the template the
+    way :func:`render` would (the same environment, overrides and plugins' hook);
+    any failure there, or here, gives ``None`` and the caller renders in-process,
+    which then names any template error in its own words."""
+
+    def __init__(self, pid: int, to_helper: int, from_helper: int):
+        self.pid, self.to_helper, self.from_helper = pid, to_helper, from_helper
+
+    def render(self, context: dict[str, Any]) -> str | None:
+        """The text of the template with ``context``, or None (render it in-process)."""
+        import pickle
+
+        try:
+            payload = memoryview(pickle.dumps(context, protocol=pickle.HIGHEST_PROTOCOL))
+            while payload:
+                payload = payload[os.write(self.to_helper, payload) :]
+            os.close(self.to_helper)
+            self.to_helper = -1
+            chunks = []
+            while chunk := os.read(self.from_helper, 1 << 16):
+                chunks.append(chunk)
+            answer = pickle.loads(b"".join(chunks)) if chunks else None
+        except Exception:  # a helper that failed or died: render in-process
+            answer = None
+        finally:
+            self.close()
+        return answer if isinstance(answer, str) else None
+
+    def close(self) -> None:
+        """Stop the helper (if still running) and reap it."""
+        for fd in (self.to_helper, self.from_helper):
+            if fd >= 0:
+                os.close(fd)
+        self.to_helper = self.from_helper = -1
+        if self.pid:
+            pid, self.pid = self.pid, 0
+            import signal
+
+            try:
+                os.kill(pid, signal.SIGKILL)  # done already, unless abandoned
+            except ProcessLookupError:
+                pass
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+
+
+def beside(name: str, journal_root: Path | None) -> Beside | None:
+    """A :class:`Beside` helper getting template ``name`` ready, or None where a
+    process cannot be started that way (the caller renders in-process)."""
+    import marshal
+    import sys
+
+    if not hasattr(os, "posix_spawn") or not sys.executable:
+        return None
+    try:
+        path = marshal.dumps([p for p in sys.path if isinstance(p, str)]).hex()
+    except ValueError:
+        return None
+    args = [sys.executable, "-c", _SERVE, path, str(journal_root or ""), name]
+    to_read, to_helper = os.pipe()
+    from_helper, to_write = os.pipe()
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        null = -1
+    try:
+        pid = os.posix_spawn(
+            sys.executable,
+            args,
+            os.environ,
+            file_actions=[
+                (os.POSIX_SPAWN_DUP2, to_read, 0),
+                (os.POSIX_SPAWN_DUP2, to_write, 1),
+                *([(os.POSIX_SPAWN_DUP2, null, 2)] if null >= 0 else []),
+            ],
+        )
+    except OSError:
+        os.close(to_helper)
+        os.close(from_helper)
+        return None
+    finally:
+        for fd in (to_read, to_write, null):
+            if fd >= 0:
+                os.close(fd)
+    return Beside(pid, to_helper, from_helper)
+
+
+def serve(root: str, name: str) -> None:
+    """The helper's side of :class:`Beside`: load template ``name`` for the journal
+    at ``root``, then render it with the context read from standard input and
+    write the text (pickled; None on any failure) to standard output."""
+    import pickle
+    import signal
+    import sys
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    from .text import strip_control
+
+    text = None
+    try:
+        template = environment(Path(root) if root else None).get_template(name)
+        context = pickle.loads(sys.stdin.buffer.read())
+        text = strip_control(template.render(**context))
+    except Exception:
+        text = None
+    sys.stdout.buffer.write(pickle.dumps(text, protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.flush()
+    # The parent reads until the pipe closes: not after tearing the interpreter down.
+    os._exit(0)
+
+
 def _template_frame(exc: BaseException, name: str) -> tuple[str, int | str]:
     """The template file and line a runtime error happened on (from the traceback)."""
     tb = exc.__traceback__
