@@ -193,13 +193,17 @@ class ExportContext:
             for entry, (_, found) in zip(missing, pairs, strict=True):
                 known[id(entry)] = found
 
+    def analyses(self, entries: list[Entry]) -> list[Analysis]:
+        """:meth:`analysis` of each of ``entries``, in order: for a loop over a year."""
+        self.analyse(entries)
+        return list(map(self._analyses.__getitem__, map(id, entries)))
+
     def ranked(self, entries: list[Entry] | None = None) -> list[tuple[Entry, Score]]:
         """Entries (default: all of the context's) strongest first for the audience."""
         from .impact import rank
 
         chosen = self.entries if entries is None else entries
-        self.analyse(chosen)
-        return rank(chosen, self.lens, self.today, self.keywords, read=self.analysis)
+        return rank(chosen, self.lens, self.today, self.keywords, found=self.analyses(chosen))
 
     def reframe(self, entry: Entry) -> Reframed:
         """The entry's impact-first wording for this audience.

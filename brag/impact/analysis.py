@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
@@ -772,24 +773,40 @@ def rank(
     keywords: Mapping[str, Sequence[str]] | None = None,
     *,
     read: Callable[[Entry], Analysis] | None = None,
+    found: Sequence[Analysis] | None = None,
 ) -> list[tuple[Entry, Score]]:
     """Entries with their scores, strongest first.
 
     Ties go to the newer entry, then the title alphabetically, then the id,
-    so the order never depends on how entries were read from disk.
+    so the order never depends on how entries were read from disk. ``read``
+    gives each entry's analysis, or ``found`` holds them, in the entries' order.
     """
     the_lens = _as_lens(lens)
     day = today or dt.date.today()
-    if read is None:
+    if read is None and found is None:
         scored = [(entry, score(entry, the_lens, day, keywords)) for entry in entries]
         scored.sort(key=lambda pair: _rank_key(pair[0], pair[1].total))
         return scored
     # score() inlined, and the entries sorted by their keys before any Score is
-    # made: this runs for every entry of a year.
+    # made: this runs for every entry of a year, so each step is one loop in C
+    # (map, zip) rather than a Python call per entry.
     chosen = list(entries)
-    found = [read(e) for e in chosen]
-    totals = _totals(zip([e.date for e in chosen], found, strict=True), the_lens, day)
-    keys = list(map(_rank_key, chosen, totals))
+    if found is None:
+        assert read is not None
+        found = list(map(read, chosen))
+    elif len(found) != len(chosen):
+        raise ValueError(f"{len(found)} analyses for {len(chosen)} entries")
+    dates = list(map(_date_of, chosen))
+    totals = _totals(zip(dates, found, strict=True), the_lens, day)
+    keys = list(
+        zip(
+            map(operator.neg, totals),
+            map(operator.neg, map(dt.date.toordinal, dates)),
+            map(str.casefold, map(_title_of, chosen)),
+            map(_id_of, chosen),
+            strict=True,
+        )
+    )
     partial = functools.partial
     return [
         (
@@ -798,6 +815,11 @@ def rank(
         )
         for i in sorted(range(len(chosen)), key=keys.__getitem__)
     ]
+
+
+_date_of = operator.attrgetter("date")
+_title_of = operator.attrgetter("title")
+_id_of = operator.attrgetter("id")
 
 
 def _rank_key(entry: Entry, total: float) -> tuple[float, int, str, str]:
