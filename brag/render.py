@@ -58,14 +58,20 @@ def _is_markdown(name: str | None) -> bool:
     return bool(name) and str(name).removesuffix(".j2").endswith((".md", ".markdown"))
 
 
-def environment(journal_root: Path | None = None) -> jinja2.Environment:
+def environment(
+    journal_root: Path | None = None, plugin_dirs: list[str] | None = None, hooks: bool = True
+) -> jinja2.Environment:
+    """The environment templates render in. ``plugin_dirs`` (default: the installed
+    exporters' :func:`plugin_template_dirs`) and ``hooks=False`` (no plugin implements
+    ``prepare_jinja2_environment``) say what plugins add, without loading them."""
     import jinja2
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     loaders: list[jinja2.BaseLoader] = []
     if journal_root is not None and (journal_root / "templates").is_dir():
         loaders.append(jinja2.FileSystemLoader(str(journal_root / "templates")))
-    plugin_dirs = [str(folder) for _, folder in plugin_template_dirs()]
+    if plugin_dirs is None:
+        plugin_dirs = [str(folder) for _, folder in plugin_template_dirs()]
     if plugin_dirs:
         loaders.append(_PluginLoader(plugin_dirs))
     loaders.append(jinja2.PackageLoader(BUILTIN_PACKAGE, "."))
@@ -81,12 +87,15 @@ def environment(journal_root: Path | None = None) -> jinja2.Environment:
     )
     env.filters["href"] = jinja2.pass_context(_href_filter)
     env.filters["md_escape"] = markdown_escape
+    if hooks:
+        _prepare_hook().prepare_jinja2_environment(env=env)
+    return env
+
+
+def _prepare_hook() -> Any:
     from .manager import get_plugin_manager
 
-    get_plugin_manager(hooks=("prepare_jinja2_environment",)).hook.prepare_jinja2_environment(
-        env=env
-    )
-    return env
+    return get_plugin_manager(hooks=("prepare_jinja2_environment",)).hook
 
 
 def _cache_folder(journal_root: Path | None) -> Path | None:
@@ -326,10 +335,11 @@ def render(
 #: process while the document is built (see :class:`Beside`).
 BESIDE_MIN = 2000
 
-# The helper's program: the parent's module path first, then brag.render.serve.
+# The helper's program: the parent's module path, then brag.render.serve with the
+# journal, the template and the plugins' template folders.
 _SERVE = (
-    "import sys, marshal; sys.path[:] = marshal.loads(bytes.fromhex(sys.argv[1])); "
-    "from brag.render import serve; serve(sys.argv[2], sys.argv[3])"
+    "import sys, marshal; path, root, name, dirs = marshal.loads(bytes.fromhex(sys.argv[1])); "
+    "sys.path[:] = path; from brag.render import serve; serve(root, name, dirs)"
 )
 
 
@@ -342,9 +352,11 @@ class Beside:
     imports Jinja2 and loads the template on the other core while this process
     builds the document; :meth:`render` hands it the data (pickled, through its
     standard input) and reads the text back. The helper loads the template the
-    way :func:`render` would (the same environment, overrides and plugins' hook);
-    any failure there, or here, gives ``None`` and the caller renders in-process,
-    which then names any template error in its own words."""
+    way :func:`render` would: the same environment, the journal's overrides and
+    the plugins' template folders (found here: the helper loads no plugin, so
+    there is none when one prepares the environment). Any failure there, or
+    here, gives ``None`` and the caller renders in-process, which then names
+    any template error in its own words."""
 
     def __init__(self, pid: int, to_helper: int, from_helper: int):
         self.pid, self.to_helper, self.from_helper = pid, to_helper, from_helper
@@ -397,11 +409,15 @@ def beside(name: str, journal_root: Path | None) -> Beside | None:
 
     if not hasattr(os, "posix_spawn") or not sys.executable:
         return None
+    if _prepare_hook().prepare_jinja2_environment.get_hookimpls():
+        return None  # a plugin's own code changes the environment: here only
+    dirs = [str(folder) for _, folder in plugin_template_dirs()]
+    path = [p for p in sys.path if isinstance(p, str)]
     try:
-        path = marshal.dumps([p for p in sys.path if isinstance(p, str)]).hex()
+        request = marshal.dumps((path, str(journal_root or ""), name, dirs)).hex()
     except ValueError:
         return None
-    args = [sys.executable, "-c", _SERVE, path, str(journal_root or ""), name]
+    args = [sys.executable, "-c", _SERVE, request]
     to_read, to_helper = os.pipe()
     from_helper, to_write = os.pipe()
     try:
@@ -430,10 +446,11 @@ def beside(name: str, journal_root: Path | None) -> Beside | None:
     return Beside(pid, to_helper, from_helper)
 
 
-def serve(root: str, name: str) -> None:
+def serve(root: str, name: str, plugin_dirs: list[str]) -> None:
     """The helper's side of :class:`Beside`: load template ``name`` for the journal
-    at ``root``, then render it with the context read from standard input and
-    write the text (pickled; None on any failure) to standard output."""
+    at ``root`` (with the plugins' template folders ``plugin_dirs``), then render it
+    with the context read from standard input and write the text (pickled; None
+    on any failure) to standard output."""
     import pickle
     import signal
     import sys
@@ -443,7 +460,8 @@ def serve(root: str, name: str) -> None:
 
     text = None
     try:
-        template = environment(Path(root) if root else None).get_template(name)
+        env = environment(Path(root) if root else None, plugin_dirs, hooks=False)
+        template = env.get_template(name)
         context = pickle.loads(sys.stdin.buffer.read())
         text = strip_control(template.render(**context))
     except Exception:

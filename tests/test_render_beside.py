@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from test_bench_gen import gen
 
-from brag import exporting, render
+import brag
+from brag import exporting, manager, render
 from brag.errors import ExportError
 from brag.journal import Journal
 
@@ -133,3 +134,33 @@ def test_helper_is_reaped(helpers, journal_dir: Path) -> None:
     _reaped(helper)
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
+
+
+class _Shout:
+    @brag.hookimpl
+    def prepare_jinja2_environment(self, env):
+        env.filters["shout"] = lambda s: s.upper() + "!"
+
+
+def test_no_helper_where_a_plugin_prepares_the_environment(journal) -> None:
+    """The helper loads no plugin: a plugin's filter exists only here."""
+    helper = render.beside("self-review.md.j2", journal.root)
+    assert helper is not None
+    helper.close()
+    manager.get_plugin_manager().register(_Shout(), name="shout")
+    assert render.beside("self-review.md.j2", journal.root) is None
+
+
+def test_helper_finds_plugins_template_folders(
+    journal, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "plugin-templates"
+    folder.mkdir()
+    (folder / "plugin-doc.md.j2").write_text("Hello {{ name | md_escape }} <b>\n")
+    monkeypatch.setattr(render, "plugin_template_dirs", lambda: [("doc", folder)])
+    helper = render.beside("plugin-doc.md.j2", journal.root)
+    assert helper is not None
+    assert helper.render({"name": "Ada"}) == render.render(
+        "plugin-doc.md.j2", {"name": "Ada"}, journal.root
+    )
+    _reaped(helper)
