@@ -402,8 +402,6 @@ def run_export(
     plugin hook caller (default: the installed plugins').
     """
 
-    from . import impact
-
     exporter = find_exporter(kind) if isinstance(kind, str) else kind
     fmt = format or exporter.formats[0]
     if fmt not in exporter.formats:
@@ -466,33 +464,47 @@ def run_export(
         entries = [entry for entry, _, _ in keyed]
         template = exporter.template_for(fmt) if exporter.render is None else None
         if kept is not None and template:
-            # A big document's template made ready on the other core meanwhile;
-            # only with brag's own plugins (kept): the helper's environment is this one's.
+            # A big document's template made ready on the other core meanwhile.
             from .render import BESIDE_MIN, beside
 
             if len(entries) >= BESIDE_MIN:
                 context._beside = beside(template, journal.root)
-        context._digests = {id(entry): digest for entry, digest, _ in keyed}
-        context._alone = {id(entry) for entry, _, alone in keyed if alone}
-        cache = impact_cache(journal)
-        impact.load_cache(cache)
-        # Each story once, for every exporter (see ExportContext.select).
-        context.select(entries)
-        from .inbox import with_outcomes
-
-        # A measured outcome leads over the launch wording, in the period it landed in.
-        context.entries = with_outcomes(
-            journal, context.entries, first, last, include_private=include_private
-        )
         try:
-            text = _guarded(exporter, "build", lambda: exporter.run(context))
+            text = _build(journal, exporter, context, keyed, first, last)
         finally:
-            if context._beside is not None:  # not used: the build failed
+            if context._beside is not None:  # not used: something failed before
                 context._beside.close()
                 context._beside = None
         outputs.write(journal, kept, text, len(context.entries))
-        impact.save_cache(cache)
         return _finish(journal, exporter, context, text, len(context.entries), output, default_path)
+
+
+def _build(
+    journal: Journal,
+    exporter: Exporter,
+    context: ExportContext,
+    keyed: list[tuple[Entry, bytes, bool]],
+    first: dt.date | None,
+    last: dt.date | None,
+) -> str:
+    """The document's text from the entries read (``keyed``, with their digests)."""
+    from . import impact
+    from .inbox import with_outcomes
+
+    entries = [entry for entry, _, _ in keyed]
+    context._digests = {id(entry): digest for entry, digest, _ in keyed}
+    context._alone = {id(entry) for entry, _, alone in keyed if alone}
+    cache = impact_cache(journal)
+    impact.load_cache(cache)
+    # Each story once, for every exporter (see ExportContext.select).
+    context.select(entries)
+    # A measured outcome leads over the launch wording, in the period it landed in.
+    context.entries = with_outcomes(
+        journal, context.entries, first, last, include_private=context.include_private
+    )
+    text: str = _guarded(exporter, "build", lambda: exporter.run(context))
+    impact.save_cache(cache)
+    return text
 
 
 def _finish(
