@@ -784,9 +784,7 @@ def rank(
     the_lens = _as_lens(lens)
     day = today or dt.date.today()
     if read is None and found is None:
-        scored = [(entry, score(entry, the_lens, day, keywords)) for entry in entries]
-        scored.sort(key=lambda pair: _rank_key(pair[0], pair[1].total))
-        return scored
+        read = functools.partial(analyse, keywords=keywords)
     # score() inlined, and the entries sorted by their keys before any Score is
     # made: this runs for every entry of a year, so each step is one loop in C
     # (map, zip) rather than a Python call per entry.
@@ -798,6 +796,7 @@ def rank(
         raise ValueError(f"{len(found)} analyses for {len(chosen)} entries")
     dates = list(map(_date_of, chosen))
     totals = _totals(zip(dates, found, strict=True), the_lens, day)
+    # Strongest first; ties to the newer entry, then the title, then the id.
     keys = list(
         zip(
             map(operator.neg, totals),
@@ -820,11 +819,6 @@ def rank(
 _date_of = operator.attrgetter("date")
 _title_of = operator.attrgetter("title")
 _id_of = operator.attrgetter("id")
-
-
-def _rank_key(entry: Entry, total: float) -> tuple[float, int, str, str]:
-    """Strongest first; ties to the newer entry, then the title, then the id."""
-    return (-total, -entry.date.toordinal(), entry.title.casefold(), entry.id)
 
 
 def reframe(
